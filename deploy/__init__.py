@@ -1,0 +1,1 @@
+"""Deployment tooling for lingong (not imported by the services themselves)."""

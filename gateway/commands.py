@@ -1,0 +1,111 @@
+"""The accept-a-command flow shared by every write endpoint.
+
+1. the ``Idempotency-Key`` header is required and well-formed (else 400);
+2. the key is claimed for this principal (replay / 409 / 422 as in :mod:`gateway.idempotency`);
+3. the body is parsed and validated by the endpoint's ``build`` (4xx on failure, the claim is released);
+4. the record is published and acknowledged by Kafka (else 503, the claim is released);
+5. only then the answer is stored under the key and returned with its status (202).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import msgspec
+from aiohttp import web
+
+from gateway import idempotency
+from gateway.auth import Principal
+from gateway.problems import ApiError, dumps
+from gateway.typedefs import IDEMPOTENCY, PUBLISHER
+from services import records
+
+
+class Accepted(msgspec.Struct, frozen=True):
+    """What ``build`` returns: the record to publish, where, and the answer for the client."""
+
+    topic: str
+    key: bytes
+    record: msgspec.Struct
+    answer: dict[str, Any]
+
+
+Build = Callable[[str, Any], Awaitable[Accepted]]
+
+
+def idempotency_key(request: web.Request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise ApiError(
+            400,
+            "idempotency_key_required",
+            "缺少 Idempotency-Key 请求头（每次提交一个新的随机值，重试时保持不变）",
+            "the Idempotency-Key header is required (a new random value per submission, the same on retry)",
+            field="Idempotency-Key",
+        )
+    if not idempotency.KEY_PATTERN.match(key):
+        raise ApiError(
+            400,
+            "idempotency_key_format",
+            "Idempotency-Key 必须是 8 到 128 位字母、数字或 _-.:",
+            "Idempotency-Key must be 8 to 128 characters of letters, digits or _-.:",
+            field="Idempotency-Key",
+        )
+    return key
+
+
+def command_id(principal: Principal, key: str) -> str:
+    """The command id is a function of who sent it and their key: a retry always carries the same id."""
+    return records.derived_id("command", principal.key, key)
+
+
+async def accept(request: web.Request, principal: Principal, build: Build) -> web.Response:
+    key = idempotency_key(request)
+    raw = await request.read()
+    store = request.app[IDEMPOTENCY]
+    fingerprint = store.fingerprint(request.method, request.path, raw)
+    outcome = await store.begin(principal.key, key, fingerprint)
+    if isinstance(outcome, idempotency.Replay):
+        return web.json_response(
+            outcome.body, status=outcome.status, headers={"Idempotent-Replayed": "true"}, dumps=dumps
+        )
+    if isinstance(outcome, idempotency.InFlight):
+        raise ApiError(
+            409,
+            "idempotency_key_in_use",
+            "相同的提交正在处理中，请稍候",
+            "a request with this Idempotency-Key is still being processed",
+            field="Idempotency-Key",
+        )
+    if isinstance(outcome, idempotency.Mismatch):
+        raise ApiError(
+            422,
+            "idempotency_key_reused",
+            "该 Idempotency-Key 已用于另一份不同的提交",
+            "this Idempotency-Key was already used with a different request body",
+            field="Idempotency-Key",
+        )
+    try:
+        body = _json(raw)
+        accepted = await build(command_id(principal, key), body)
+        await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
+    except BaseException:
+        await store.abandon(principal.key, key)
+        raise
+    await store.finish(principal.key, key, fingerprint, 202, accepted.answer)
+    return web.json_response(accepted.answer, status=202, dumps=dumps)
+
+
+def _json(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(
+            400,
+            "body_json",
+            "请求内容不是有效的 JSON",
+            f"the request body is not valid JSON: {error}",
+            field="body",
+        ) from error

@@ -1,0 +1,90 @@
+"""Idempotency-Key handling, the Stripe pattern, in Redis.
+
+``begin`` claims the key atomically (``SET NX``) with a keyed fingerprint of the request body:
+- first time: :class:`Claimed` — go ahead, then :meth:`finish` with the answer or :meth:`abandon` on failure;
+- the same key while the first is still in flight: :class:`InFlight` → 409;
+- the same key with a different body: :class:`Mismatch` → 422;
+- the same key after success: :class:`Replay` with the stored status and body.
+Redis is the fast path, not the guarantee: command ids derive from the key, so the agents deduplicate too.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import re
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from services.readmodels import keys
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,128}$")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Claimed:
+    pass
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InFlight:
+    pass
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Mismatch:
+    pass
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Replay:
+    status: int
+    body: dict[str, Any]
+
+
+Outcome = Claimed | InFlight | Mismatch | Replay
+
+
+class IdempotencyStore:
+    def __init__(self, redis: aioredis.Redis, *, prefix: str, secret: bytes, ttl_seconds: int) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._secret = secret
+        self._ttl = ttl_seconds
+
+    def fingerprint(self, method: str, path: str, body: bytes) -> str:
+        """A keyed hash of the request (bodies may carry ID numbers: a plain hash could be reversed)."""
+        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
+        for part in (method.encode(), b"\0", path.encode(), b"\0", body):
+            mac.update(part)
+        return mac.hexdigest()
+
+    async def begin(self, principal: str, key: str, fingerprint: str) -> Outcome:
+        name = keys.idempotency(self._prefix, principal, key)
+        claim = json.dumps({"state": "pending", "fp": fingerprint})
+        if await self._redis.set(name, claim, nx=True, ex=self._ttl):
+            return Claimed()
+        raw = await self._redis.get(name)
+        if raw is None:  # expired between the two calls: claim again
+            return await self.begin(principal, key, fingerprint)
+        stored = json.loads(raw)
+        if stored.get("fp") != fingerprint:
+            return Mismatch()
+        if stored.get("state") != "done":
+            return InFlight()
+        return Replay(int(stored["status"]), stored["body"])
+
+    async def finish(
+        self, principal: str, key: str, fingerprint: str, status: int, body: dict[str, Any]
+    ) -> None:
+        name = keys.idempotency(self._prefix, principal, key)
+        value = json.dumps(
+            {"state": "done", "fp": fingerprint, "status": status, "body": body}, ensure_ascii=False
+        )
+        await self._redis.set(name, value, ex=self._ttl)
+
+    async def abandon(self, principal: str, key: str) -> None:
+        await self._redis.delete(keys.idempotency(self._prefix, principal, key))

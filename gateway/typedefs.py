@@ -1,0 +1,21 @@
+"""Typed application keys: every resource of the app is reached through ``request.app[KEY]``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+import redis.asyncio as aioredis
+from aiohttp import web
+
+from gateway.idempotency import IdempotencyStore
+from gateway.publisher import Publisher
+from services.settings import Settings
+
+Clock = Callable[[], datetime]
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+REDIS = web.AppKey("redis", aioredis.Redis)
+PUBLISHER = web.AppKey("publisher", Publisher)
+IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)

@@ -1,0 +1,1 @@
+"""Thin JSON handlers: parse, check, publish, answer."""

@@ -1,0 +1,54 @@
+"""A worker answers an offer (accept or decline) at the kiosk of the offer's market."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from gateway import commands
+from gateway.auth import authenticate
+from gateway.problems import ApiError
+from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from services import records, topics
+from services.errors import FieldError, InvalidInput
+from services.readmodels import keys
+from services.readmodels.views import load
+
+
+async def post_offer_answer(request: web.Request) -> web.Response:
+    """``POST /api/v1/offers/{offer_id}/answer`` with ``{"answer": "accept" | "decline"}`` (kiosk)."""
+    principal = await authenticate(request, "kiosk")
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    offer_id = request.match_info["offer_id"]
+    offer = load(await request.app[REDIS].get(keys.offer(settings.topic_prefix, offer_id)))
+    if offer is None or offer.get("market_id") != principal.market_id:
+        raise ApiError(404, "offer_unknown", "没有找到该工作邀请", "no such offer", field="offer_id")
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        answer = body.get("answer") if isinstance(body, dict) else None
+        if answer not in ("accept", "decline"):
+            raise InvalidInput(
+                FieldError("answer", "answer_choice", "请选择接受或拒绝", "answer must be accept or decline")
+            )
+        record = records.AnswerOffer(
+            id=command_id,
+            at=now,
+            market_id=offer["market_id"],
+            county=offer["county"],
+            offer_id=offer_id,
+            checkin_id=offer["checkin_id"],
+            answer=answer,
+        )
+        reply = {
+            "offer_id": offer_id,
+            "answer": answer,
+            "status": "accepted",
+            "status_url": str(request.app.router["checkin"].url_for(checkin_id=offer["checkin_id"])),
+        }
+        return commands.Accepted(
+            settings.topic(topics.MARKET_COMMANDS), offer["market_id"].encode(), record, reply
+        )
+
+    return await commands.accept(request, principal, build)

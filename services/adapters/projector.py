@@ -1,0 +1,187 @@
+"""The read-model projector: consumes facts from Kafka and writes the views to Redis, exactly once.
+
+Each batch of one partition is applied in one Redis transaction together with the partition's next offset
+(``projector:offset:<topic>:<partition>``), watched for concurrent change. On (re)assignment the consumer
+seeks to the offsets stored in Redis, so Kafka's committed offsets are never relied on: wiping Redis and
+restarting replays every topic from the start and rebuilds the same views (``lingong rebuild``).
+
+Run as ``python -m services.adapters.projector``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import msgspec
+import redis.asyncio as aioredis
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.structs import ConsumerRecord
+from redis.exceptions import WatchError
+
+from services import records, topics
+from services.readmodels import keys
+from services.readmodels.market_views import MarketViews
+from services.readmodels.registry_views import RegistryViews
+from services.readmodels.views import View, dump, load
+from services.settings import Settings
+
+log = logging.getLogger("lingong.projector")
+
+
+class Projection(Protocol):
+    def keys_for(self, event: Any) -> list[str]: ...
+
+    def apply(self, event: Any, current: dict[str, View | None]) -> dict[str, View | None]: ...
+
+
+class Source(msgspec.Struct, frozen=True):
+    """A topic, how to decode its records, and the projection that turns them into views."""
+
+    topic: str
+    decode: Callable[[bytes], Any]
+    projection: Projection
+
+
+def sources(settings: Settings) -> list[Source]:
+    prefix = settings.topic_prefix
+    return [
+        Source(settings.topic(topics.MARKET_EVENTS), records.decode_event, MarketViews(prefix)),
+        Source(settings.topic(topics.REGISTRY), records.decode_registry, RegistryViews(prefix)),
+    ]
+
+
+class Projector:
+    """Consumes the sources' topics and keeps their views in Redis."""
+
+    def __init__(self, settings: Settings, redis: aioredis.Redis) -> None:
+        self.settings = settings
+        self.redis = redis
+        self.sources = {s.topic: s for s in sources(settings)}
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka_bootstrap,
+            group_id=f"{settings.topic_prefix}{settings.projector_group}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+        )
+        self.projected = 0
+        self.skipped = 0
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Project until ``stop`` is set."""
+        await self.consumer.start()
+        self.consumer.subscribe(list(self.sources), listener=_SeekToStoredOffsets(self))
+        try:
+            while not stop.is_set():
+                batches = await self.consumer.getmany(timeout_ms=200, max_records=2000)
+                for tp, batch in batches.items():
+                    await self.project_batch(tp, batch)
+        finally:
+            await self.consumer.stop()
+
+    async def stored_offset(self, tp: TopicPartition) -> int | None:
+        raw = await self.redis.get(keys.projector_offset(self.settings.topic_prefix, tp.topic, tp.partition))
+        return None if raw is None else int(raw)
+
+    async def project_batch(self, tp: TopicPartition, batch: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
+        """Apply ``batch`` and store the next offset in one watched transaction; retry on a race."""
+        source = self.sources[tp.topic]
+        offset_key = keys.projector_offset(self.settings.topic_prefix, tp.topic, tp.partition)
+        while True:
+            async with self.redis.pipeline(transaction=True) as pipe:
+                try:
+                    await pipe.watch(offset_key)
+                    stored = await pipe.get(offset_key)
+                    start = int(stored) if stored is not None else 0
+                    todo = [m for m in batch if m.offset >= start]
+                    if not todo:
+                        return
+                    events = [self._decode(source, m) for m in todo]
+                    wanted = sorted(
+                        {k for e in events if e is not None for k in source.projection.keys_for(e)}
+                    )
+                    current: dict[str, View | None] = {}
+                    if wanted:
+                        values = await pipe.mget(wanted)
+                        current = {k: load(v) for k, v in zip(wanted, values, strict=True)}
+                    changed: dict[str, View | None] = {}
+                    for event in events:
+                        if event is None:
+                            continue
+                        update = source.projection.apply(event, current)
+                        current.update(update)
+                        changed.update(update)
+                    pipe.multi()  # type: ignore[no-untyped-call]
+                    for key, view in changed.items():
+                        data = dump(view)
+                        if data is None:
+                            pipe.delete(key)
+                        else:
+                            pipe.set(key, data)
+                        pipe.publish(keys.changes_channel(self.settings.topic_prefix, key), b"1")
+                    pipe.set(offset_key, todo[-1].offset + 1)
+                    await pipe.execute()
+                    self.projected += len(todo)
+                    return
+                except WatchError:
+                    log.info("offset of %s moved under us; retrying the batch", tp)
+
+    def _decode(self, source: Source, message: ConsumerRecord[bytes, bytes]) -> Any:
+        try:
+            return source.decode(message.value or b"")
+        except (msgspec.DecodeError, msgspec.ValidationError) as error:
+            # Facts are written by our agents only; a bad one was already dead-lettered upstream or is a bug.
+            self.skipped += 1
+            log.error(
+                "skipping undecodable fact %s:%s@%s: %s",
+                message.topic,
+                message.partition,
+                message.offset,
+                error,
+            )
+            return None
+
+
+class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, projector: Projector) -> None:
+        self.projector = projector
+
+    async def on_partitions_revoked(self, revoked: list[TopicPartition]) -> None:
+        return None
+
+    async def on_partitions_assigned(self, assigned: list[TopicPartition]) -> None:
+        for tp in assigned:
+            offset = await self.projector.stored_offset(tp)
+            if offset is None:
+                await self.projector.consumer.seek_to_beginning(tp)
+            else:
+                self.projector.consumer.seek(tp, offset)
+
+
+async def serve(settings: Settings) -> None:
+    redis = aioredis.Redis.from_url(settings.redis_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    projector = Projector(settings, redis)
+    log.info("projector started: %s", ", ".join(projector.sources))
+    try:
+        await projector.run(stop)
+    finally:
+        await redis.aclose()
+        log.info("projector stopped after %d records", projector.projected)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(serve(Settings.from_environ(os.environ)))
+
+
+if __name__ == "__main__":
+    main()

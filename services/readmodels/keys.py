@@ -1,0 +1,32 @@
+"""Redis key names of the read models, in one place. ``prefix`` isolates stacks sharing one Redis."""
+
+from __future__ import annotations
+
+
+def ticket(prefix: str, checkin_id: str) -> str:
+    return f"{prefix}ticket:{checkin_id}"
+
+
+def offer(prefix: str, offer_id: str) -> str:
+    return f"{prefix}offer:{offer_id}"
+
+
+def job_request(prefix: str, request_id: str) -> str:
+    return f"{prefix}request:{request_id}"
+
+
+def credential(prefix: str, token_sha256: str) -> str:
+    return f"{prefix}auth:token:{token_sha256}"
+
+
+def projector_offset(prefix: str, topic: str, partition: int) -> str:
+    return f"{prefix}projector:offset:{topic}:{partition}"
+
+
+def idempotency(prefix: str, principal: str, key: str) -> str:
+    return f"{prefix}idem:{principal}:{key}"
+
+
+def changes_channel(prefix: str, view_key: str) -> str:
+    """Pub/sub channel announcing that ``view_key`` changed (for live pages)."""
+    return f"{prefix}changed:{view_key}"

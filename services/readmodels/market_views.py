@@ -1,0 +1,216 @@
+"""Projection of ``market-events`` into ticket, offer and job-request views.
+
+- ``ticket:<checkin_id>``: what a worker sees at the status URL: queue number, status, the open offer;
+- ``offer:<offer_id>``: where an offer lives (market, check-in), so the gateway can route an answer;
+- ``request:<request_id>``: what an employer sees: headcount, offers out, accepted workers (masked).
+
+Statuses: ticket ``queued`` → ``offered`` → ``placed``, or ``refused``; offer ``open`` → ``accepted`` |
+``declined`` | ``expired``; request ``open`` → ``filled``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from services import records as r
+from services.clock import format_hhmm
+from services.readmodels import keys
+from services.readmodels.views import View, already_applied, mark_applied
+
+
+class MarketViews:
+    """The :class:`~services.readmodels.Projection` for market events."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def keys_for(self, event: r.MarketEvent) -> list[str]:
+        """The view keys ``event`` may change."""
+        p = self.prefix
+        match event:
+            case r.WorkerQueued():
+                return [keys.ticket(p, event.checkin_id)]
+            case r.JobRequestOpened() | r.JobRequestFilled():
+                return [keys.job_request(p, event.request_id)]
+            case (
+                r.OfferMade()
+                | r.OfferAccepted()
+                | r.OfferDeclined()
+                | r.OfferExpired()
+                | r.PlacementStarted()
+            ):
+                return [
+                    keys.ticket(p, event.checkin_id),
+                    keys.offer(p, event.offer_id),
+                    keys.job_request(p, event.request_id),
+                ]
+            case r.CommandRefused():
+                return [keys.ticket(p, event.subject_id)] if event.command_type == "check_in" else []
+        return []
+
+    def apply(self, event: r.MarketEvent, current: dict[str, View | None]) -> dict[str, View | None]:
+        """New values for the keys from :meth:`keys_for`; a key left out is unchanged."""
+        changed: dict[str, View | None] = {}
+        for key in self.keys_for(event):
+            view = current.get(key)
+            if already_applied(view, event.id):
+                continue
+            kind = key[len(self.prefix) :].split(":", 1)[0]
+            updater = _UPDATERS.get((kind, type(event)))
+            if updater is None:
+                continue
+            new = updater(view, event)
+            if new is not None:
+                changed[key] = mark_applied(new, event.id)
+        return changed
+
+
+def _base(event: r.MarketEvent) -> View:
+    return {"market_id": event.market_id, "county": event.county, "updated_at": event.at.isoformat()}
+
+
+def _ticket_queued(view: View | None, e: r.WorkerQueued) -> View:
+    return {
+        **(view or {}),
+        **_base(e),
+        "checkin_id": e.checkin_id,
+        "worker_masked": e.worker_masked,
+        "ticket_no": e.ticket_no,
+        "trades": list(e.trades),
+        "min_day_wage": e.min_day_wage,
+        "available": f"{format_hhmm(e.available_from)}-{format_hhmm(e.available_until)}",
+        "checked_in_at": e.at.isoformat(),
+        "status": "queued",
+        "offer": None,
+    }
+
+
+def _ticket_refused(view: View | None, e: r.CommandRefused) -> View:
+    return {
+        **(view or {}),
+        **_base(e),
+        "checkin_id": e.subject_id,
+        "status": "refused",
+        "refusal": {"rule": e.rule, "message_zh": e.message_zh, "message_en": e.message_en},
+    }
+
+
+def _offer_details(e: r.OfferMade) -> View:
+    return {
+        "offer_id": e.offer_id,
+        "request_id": e.request_id,
+        "employer_name": e.employer_name,
+        "trade": e.trade,
+        "day_wage": e.day_wage,
+        "start": format_hhmm(e.start),
+        "hours": e.hours,
+        "place": e.place,
+        "expires_at": e.expires_at.isoformat(),
+        "why": {"rule": e.rule, "rank": e.rank, "waited_seconds": e.waited_seconds},
+    }
+
+
+def _ticket_offered(view: View | None, e: r.OfferMade) -> View:
+    return {**(view or {}), **_base(e), "status": "offered", "offer": _offer_details(e)}
+
+
+def _ticket_answered(status: str) -> Callable[[View | None, r.OfferDeclined | r.OfferExpired], View]:
+    def update(view: View | None, e: r.OfferDeclined | r.OfferExpired) -> View:
+        history = [*(view or {}).get("past_offers", []), {"offer_id": e.offer_id, "outcome": status}]
+        return {**(view or {}), **_base(e), "status": "queued", "offer": None, "past_offers": history}
+
+    return update
+
+
+def _ticket_placed(view: View | None, e: r.OfferAccepted) -> View:
+    offer = (view or {}).get("offer") or {}
+    return {**(view or {}), **_base(e), "status": "placed", "offer": {**offer, "accepted": True}}
+
+
+def _ticket_placement(view: View | None, e: r.PlacementStarted) -> View:
+    return {**(view or {}), "placement_id": e.placement_id}
+
+
+def _offer_made(view: View | None, e: r.OfferMade) -> View:
+    return {
+        **_base(e),
+        "offer_id": e.offer_id,
+        "request_id": e.request_id,
+        "checkin_id": e.checkin_id,
+        "status": "open",
+        "expires_at": e.expires_at.isoformat(),
+        "why": {"rule": e.rule, "rank": e.rank, "waited_seconds": e.waited_seconds},
+    }
+
+
+def _offer_status(status: str) -> Callable[[View | None, r.MarketEvent], View | None]:
+    def update(view: View | None, e: r.MarketEvent) -> View | None:
+        return None if view is None else {**view, "status": status, "updated_at": e.at.isoformat()}
+
+    return update
+
+
+def _request_opened(view: View | None, e: r.JobRequestOpened) -> View:
+    return {
+        **(view or {"offers_out": [], "accepted": []}),
+        **_base(e),
+        "request_id": e.request_id,
+        "employer_id": e.employer_id,
+        "employer_name": e.employer_name,
+        "trade": e.trade,
+        "headcount": e.headcount,
+        "day_wage": e.day_wage,
+        "start": format_hhmm(e.start),
+        "hours": e.hours,
+        "place": e.place,
+        "status": (view or {}).get("status", "open"),
+    }
+
+
+def _request_offer_out(view: View | None, e: r.OfferMade) -> View:
+    v = view or {"offers_out": [], "accepted": []}
+    return {**v, "offers_out": sorted({*v["offers_out"], e.offer_id})}
+
+
+def _request_offer_closed(view: View | None, e: r.OfferDeclined | r.OfferExpired) -> View:
+    v = view or {"offers_out": [], "accepted": []}
+    return {**v, "offers_out": [o for o in v["offers_out"] if o != e.offer_id]}
+
+
+def _request_accepted(view: View | None, e: r.OfferAccepted) -> View:
+    v = view or {"offers_out": [], "accepted": []}
+    return {
+        **v,
+        "offers_out": [o for o in v["offers_out"] if o != e.offer_id],
+        "accepted": sorted({*v["accepted"], e.checkin_id}),
+    }
+
+
+def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:
+    return {
+        **(view or {"offers_out": [], "accepted": []}),
+        "status": "filled",
+        "updated_at": e.at.isoformat(),
+    }
+
+
+_Updater = Callable[[View | None, r.MarketEvent], View | None]
+_UPDATERS: dict[tuple[str, type], _Updater] = {
+    ("ticket", r.WorkerQueued): _ticket_queued,  # type: ignore[dict-item]
+    ("ticket", r.CommandRefused): _ticket_refused,  # type: ignore[dict-item]
+    ("ticket", r.OfferMade): _ticket_offered,  # type: ignore[dict-item]
+    ("ticket", r.OfferDeclined): _ticket_answered("declined"),  # type: ignore[dict-item]
+    ("ticket", r.OfferExpired): _ticket_answered("expired"),  # type: ignore[dict-item]
+    ("ticket", r.OfferAccepted): _ticket_placed,  # type: ignore[dict-item]
+    ("ticket", r.PlacementStarted): _ticket_placement,  # type: ignore[dict-item]
+    ("offer", r.OfferMade): _offer_made,  # type: ignore[dict-item]
+    ("offer", r.OfferAccepted): _offer_status("accepted"),
+    ("offer", r.OfferDeclined): _offer_status("declined"),
+    ("offer", r.OfferExpired): _offer_status("expired"),
+    ("request", r.JobRequestOpened): _request_opened,  # type: ignore[dict-item]
+    ("request", r.OfferMade): _request_offer_out,  # type: ignore[dict-item]
+    ("request", r.OfferDeclined): _request_offer_closed,  # type: ignore[dict-item]
+    ("request", r.OfferExpired): _request_offer_closed,  # type: ignore[dict-item]
+    ("request", r.OfferAccepted): _request_accepted,  # type: ignore[dict-item]
+    ("request", r.JobRequestFilled): _request_filled,  # type: ignore[dict-item]
+}

@@ -1,0 +1,98 @@
+"""Settings: read from the environment once per process, in ``__main__``, and passed down.
+
+Nothing else reads ``os.environ``. Every key is ``LINGONG_*``; a bad value raises :class:`SettingsError`
+naming the key and the value, so a misconfigured process stops at start, not on the first request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+
+_DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the key."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Settings:
+    """All the knobs of one process. Defaults suit the local stack started by ``lingong up``."""
+
+    kafka_bootstrap: str = "127.0.0.1:9092"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    #: HMAC key for worker pseudonyms. Production must set it; the default is refused unless ``dev_mode``.
+    pseudonym_key: bytes = _DEV_PSEUDONYM_KEY.encode()
+    dev_mode: bool = True
+    #: Prefix for every topic and consumer group, so that several stacks can share a broker.
+    topic_prefix: str = ""
+    partitions: int = 6
+    replication_factor: int = 1
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8080
+    #: How long a worker has to answer an offer.
+    offer_ttl_seconds: int = 600
+    #: How long a stored Idempotency-Key answer is replayed.
+    idempotency_ttl_seconds: int = 86_400
+    #: How long the gateway waits for the broker's acknowledgement before answering 503.
+    produce_timeout_seconds: float = 5.0
+    #: Faust application id (its consumer group and changelog prefix).
+    streams_app_id: str = "lingong-streams"
+    projector_group: str = "lingong-projector"
+    stream_commit_interval_seconds: float = 1.0
+
+    def topic(self, name: str) -> str:
+        """The physical topic name for a logical one (see :mod:`services.topics`)."""
+        return f"{self.topic_prefix}{name}"
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from ``LINGONG_*`` keys; unknown keys are ignored, bad values raise."""
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, object] = {}
+        for name, field in fields.items():
+            key = f"LINGONG_{name.upper()}"
+            if key not in environ:
+                continue
+            raw = environ[key]
+            values[name] = _cast(key, raw, field.type)
+        settings = cls(**values)  # type: ignore[arg-type]
+        if not settings.dev_mode and settings.pseudonym_key == _DEV_PSEUDONYM_KEY.encode():
+            raise SettingsError("LINGONG_PSEUDONYM_KEY must be set when LINGONG_DEV_MODE is false")
+        if len(settings.pseudonym_key) < 16:
+            raise SettingsError("LINGONG_PSEUDONYM_KEY must be at least 16 bytes")
+        return settings
+
+    def to_environ(self) -> dict[str, str]:
+        """The inverse of :meth:`from_environ`, used to start child processes with the same settings."""
+        out: dict[str, str] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, bytes):
+                value = value.decode()
+            elif isinstance(value, bool):
+                value = "true" if value else "false"
+            out[f"LINGONG_{field.name.upper()}"] = str(value)
+        return out
+
+
+def _cast(key: str, raw: str, type_name: object) -> object:
+    kind = str(type_name)
+    try:
+        if kind == "bool":
+            lowered = raw.strip().lower()
+            if lowered in {"1", "true", "yes", "on"}:
+                return True
+            if lowered in {"0", "false", "no", "off"}:
+                return False
+            raise ValueError("expected true or false")
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bytes":
+            return raw.encode()
+        return raw
+    except ValueError as error:
+        raise SettingsError(f"{key}={raw!r}: {error}") from error

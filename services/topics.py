@@ -1,0 +1,46 @@
+"""Topic names, keys and partition counts: defined once, used by the gateway, the agents and the stack.
+
+Topics joined in one agent are co-partitioned: ``market-commands`` and ``market-events`` share the
+partition count and the key (the market id), so one stream worker owns a market end to end.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from services.settings import Settings
+
+#: Commands for one market, keyed by market id: check-ins, job requests, offer answers.
+MARKET_COMMANDS = "market-commands"
+#: Facts decided by a market's single writer, keyed by market id.
+MARKET_EVENTS = "market-events"
+#: Device and account registrations, keyed by the token's hash; compacted.
+REGISTRY = "registry"
+#: What could not be decoded or applied, keyed by the original key, with the reason.
+DEAD_LETTERS = "dead-letters"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TopicSpec:
+    """How to create a topic: explicit partitions and replication, and its broker-side config."""
+
+    name: str
+    partitions: int
+    replication_factor: int
+    config: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+def topic_specs(settings: Settings) -> list[TopicSpec]:
+    """Every topic the platform needs, with physical (prefixed) names.
+
+    Faust creates its own changelog topics; these are the ones we own.
+    """
+    rf = settings.replication_factor
+    n = settings.partitions
+    keep_forever = {"retention.ms": "-1"}
+    return [
+        TopicSpec(settings.topic(MARKET_COMMANDS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(MARKET_EVENTS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(REGISTRY), 1, rf, {"cleanup.policy": "compact"}),
+        TopicSpec(settings.topic(DEAD_LETTERS), 1, rf, dict(keep_forever)),
+    ]

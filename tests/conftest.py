@@ -1,0 +1,137 @@
+"""Session fixtures: the real Kafka broker and Redis, the stream worker and the projector.
+
+Integration tests get these only when they ask for them; unit tests start nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from deploy.local.demo import wait_for_credentials
+from services import geography, identity, trades
+from services.adapters.registry import register_credential
+from services.settings import Settings
+from services.topics import topic_specs
+from tests.support import stack
+
+#: 08:30 in Liupanshui on a Thursday: the tests' "now" (the gateway's clock is injected).
+TEST_NOW = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.KafkaBroker]:
+    with stack.kafka_broker(tmp_path_factory.mktemp("kafka")) as broker:
+        yield broker
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[stack.RedisServer]:
+    with stack.redis_server(tmp_path_factory.mktemp("redis")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def settings(kafka: stack.KafkaBroker, redis_server: stack.RedisServer) -> Settings:
+    run = uuid.uuid4().hex[:8]
+    settings = Settings(
+        kafka_bootstrap=kafka.bootstrap,
+        redis_url=redis_server.url,
+        pseudonym_key=b"test-pseudonym-key-" + run.encode(),
+        topic_prefix=f"t{run}.",
+        partitions=3,
+        streams_app_id=f"lingong-test-{run}",
+        projector_group="projector",
+        produce_timeout_seconds=3.0,
+        stream_commit_interval_seconds=0.5,
+    )
+    kafka.create_topics(topic_specs(settings))
+    return settings
+
+
+@pytest.fixture(scope="session")
+def platform(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The stream worker and the projector, running as real processes against the session's stack."""
+    workdir = tmp_path_factory.mktemp("platform")
+    projector = stack.projector(settings, workdir)
+    worker = stack.stream_worker(settings, workdir)
+    try:
+        yield settings
+    finally:
+        worker.stop()
+        projector.stop()
+
+
+_lanes = itertools.product([m.market_id for m in geography.MARKETS], [t.code for t in trades.TRADES])
+
+
+@pytest.fixture
+def lane() -> tuple[str, str]:
+    """A (market, trade) pair no other test uses, so queues left by earlier tests never interfere."""
+    return next(_lanes)
+
+
+@pytest.fixture(scope="session")
+def credentials(platform: Settings) -> dict[str, str]:
+    """A kiosk token per market and one employer token, registered through the real registry topic."""
+
+    async def issue() -> dict[str, str]:
+        tokens: dict[str, str] = {}
+        for market in geography.MARKETS:
+            tokens[market.market_id] = await register_credential(
+                platform,
+                role="kiosk",
+                subject_id=f"kiosk-{market.market_id}",
+                display_name=f"{market.name_zh} 测试机",
+                market_id=market.market_id,
+            )
+        tokens["employer"] = await register_credential(
+            platform, role="employer", subject_id="e-test", display_name="测试用工单位"
+        )
+        await wait_for_credentials(platform, list(tokens.values()))
+        return tokens
+
+    return asyncio.run(issue())
+
+
+_used_numbers: set[str] = set()
+
+
+_rng = random.Random()
+
+
+def new_id_number(rng: random.Random = _rng) -> str:
+    """A synthetic valid resident ID number (钟山区, born 1970-1999), unique within the session."""
+    while True:
+        first17 = (
+            f"520201{rng.randint(1970, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            f"{rng.randint(0, 999):03d}"
+        )
+        number = first17 + identity.check_character(first17)
+        if number not in _used_numbers:
+            _used_numbers.add(number)
+            return number
+
+
+@pytest.fixture
+def id_number() -> str:
+    return new_id_number()
+
+
+@pytest.fixture(scope="session")
+def issued_id_numbers() -> set[str]:
+    """Every raw ID number the session generated (for the "never stored anywhere" check)."""
+    return _used_numbers
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).parts[-2] == "integration":
+            item.add_marker(pytest.mark.integration)

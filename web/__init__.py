@@ -1,0 +1,1 @@
+"""Pages: jinja2 templates (autoescaped), static files, handlers that read the read models."""

@@ -1,0 +1,50 @@
+"""Page handlers. Chinese first, English second; they only read read models, never write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from gateway.typedefs import REDIS, SETTINGS
+from services import geography, trades
+from services.readmodels import keys
+from services.readmodels.views import load, public
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+
+STATUS_TEXT = {
+    "queued": ("排队等候中", "waiting in the queue"),
+    "offered": ("有工作邀请，请尽快答复", "you have a job offer: please answer"),
+    "placed": ("已接受工作", "job accepted"),
+    "refused": ("登记未被受理", "check-in refused"),
+}
+
+
+def setup(app: web.Application) -> None:
+    env = aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=jinja2.select_autoescape(["html"], default=True),
+    )
+    env.globals["trade_name"] = lambda code: (
+        trades.TRADES_BY_CODE[code].name_zh if code in trades.TRADES_BY_CODE else code
+    )
+    env.globals["status_text"] = lambda status: STATUS_TEXT.get(status, (status, status))
+
+
+@aiohttp_jinja2.template("index.html")
+async def index(request: web.Request) -> dict[str, Any]:
+    return {"markets": geography.MARKETS, "counties": {c.code: c for c in geography.COUNTIES}}
+
+
+@aiohttp_jinja2.template("ticket.html")
+async def ticket(request: web.Request) -> dict[str, Any]:
+    prefix = request.app[SETTINGS].topic_prefix
+    checkin_id = request.match_info["checkin_id"]
+    view = public(load(await request.app[REDIS].get(keys.ticket(prefix, checkin_id))))
+    return {"ticket": view, "checkin_id": checkin_id}
