@@ -6,12 +6,12 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up down status logs test lint rebuild
+.PHONY: up down status logs test lint audit rebuild
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,bench]'
 	touch $@
 
 up: $(VENV)/.installed          ## install, start Kafka, Redis and the platform, load demo data
@@ -32,3 +32,7 @@ test: $(VENV)/.installed        ## the whole suite; starts its own Kafka and Red
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check gateway streams services web deploy tests
 	$(VENV)/bin/mypy services
+
+audit: $(VENV)/.installed      ## bandit (high severity) and pip-audit; pip-audit needs PyPI's JSON API or OSV online
+	$(VENV)/bin/bandit -q -r gateway streams services web deploy -lll
+	$(VENV)/bin/pip-audit --progress-spinner off

@@ -7,7 +7,7 @@ import os
 
 from aiohttp import web
 
-from gateway.main import create_app
+from gateway.main import create_app, server_options
 from services.settings import Settings
 
 
@@ -27,6 +27,7 @@ def main() -> None:
         reuse_port=True,
         shutdown_timeout=10,
         access_log=None,
+        **server_options(settings),
     )
 
 

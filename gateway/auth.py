@@ -17,7 +17,7 @@ from gateway.problems import ApiError
 from gateway.typedefs import REDIS, SETTINGS
 from services.readmodels import keys
 
-Role = Literal["kiosk", "employer"]
+Role = Literal["kiosk", "employer", "organiser", "officer"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

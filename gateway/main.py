@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import redis.asyncio as aioredis
 from aiohttp import web
 
 from gateway.idempotency import IdempotencyStore
-from gateway.middlewares import error_middleware
+from gateway.middlewares import error_middleware, request_limits_middleware, security_headers_middleware
 from gateway.publisher import Publisher
 from gateway.routes import setup_routes
 from gateway.typedefs import CLOCK, IDEMPOTENCY, PUBLISHER, REDIS, SETTINGS, Clock
+from services.screening import Policy
 from services.settings import Settings
 from web import pages
-
-MAX_BODY_BYTES = 64 * 1024
 
 
 def _utc_now() -> datetime:
@@ -25,7 +25,11 @@ def _utc_now() -> datetime:
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """A ready-to-run gateway. Kafka and Redis are connected in cleanup contexts when the app starts."""
-    app = web.Application(middlewares=[error_middleware], client_max_size=MAX_BODY_BYTES)
+    Policy.from_settings(settings)  # a malformed screening setting stops the process here, not per request
+    app = web.Application(
+        middlewares=[security_headers_middleware, error_middleware, request_limits_middleware],
+        client_max_size=settings.max_body_bytes,
+    )
     app[SETTINGS] = settings
     app[CLOCK] = clock or _utc_now
     app.cleanup_ctx.append(_redis_ctx)
@@ -33,6 +37,22 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     pages.setup(app)
     setup_routes(app)
     return app
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """Connection limits of the HTTP server (``AppRunner`` / ``run_app`` handler arguments).
+
+    ``keepalive_timeout`` closes a connection that has not sent a complete request head in that time, from
+    the moment it opens (aiohttp ≥ 3.12), so slow headers time out; a slow body is bounded by
+    ``request_limits_middleware``; request line and header sizes and counts are capped here.
+    """
+    return {
+        "keepalive_timeout": settings.keepalive_timeout_seconds,
+        "max_line_size": 8190,
+        "max_field_size": 8190,
+        "max_headers": 64,
+        "lingering_time": 2.0,
+    }
 
 
 async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:

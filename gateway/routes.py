@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway.views import checkins, health, job_requests, offers
+from gateway import openapi
+from gateway.views import checkins, fairs, health, job_requests, offers
 from web import pages
 
 
@@ -15,7 +16,35 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/api/v1/checkins/{checkin_id}", checkins.get_checkin, name="checkin")
     r.add_post("/api/v1/job-requests", job_requests.post_job_request, name="job_requests")
     r.add_get("/api/v1/job-requests/{request_id}", job_requests.get_job_request, name="job_request")
+    r.add_post("/api/v1/checkins/{checkin_id}/check-out", checkins.post_check_out, name="check_out")
+    r.add_post(
+        "/api/v1/job-requests/{request_id}/cancel",
+        job_requests.post_cancel_job_request,
+        name="job_request_cancel",
+    )
+    r.add_post("/api/v1/placements/{placement_id}/no-show", job_requests.post_no_show, name="no_show")
     r.add_post("/api/v1/offers/{offer_id}/answer", offers.post_offer_answer, name="offer_answer")
+    # fairs
+    r.add_post("/api/v1/fairs", fairs.post_fair, name="fairs")
+    r.add_get("/api/v1/fairs", fairs.get_fairs, name="fair_list")
+    r.add_get("/api/v1/fairs/{fair_id}", fairs.get_fair, name="fair")
+    r.add_post("/api/v1/fairs/{fair_id}/employers", fairs.post_fair_employer, name="fair_employers")
+    r.add_post("/api/v1/fairs/{fair_id}/publish", fairs.post_fair_publish, name="fair_publish")
+    r.add_post("/api/v1/fairs/{fair_id}/reschedule", fairs.post_fair_reschedule, name="fair_reschedule")
+    r.add_post("/api/v1/fairs/{fair_id}/cancel", fairs.post_fair_cancel, name="fair_cancel")
+    r.add_post("/api/v1/fairs/{fair_id}/attendance", fairs.post_fair_attendance, name="fair_attendance")
+    r.add_post(
+        "/api/v1/fairs/{fair_id}/employer-attendance",
+        fairs.post_fair_employer_attendance,
+        name="fair_employer_attendance",
+    )
+    r.add_post("/api/v1/fairs/{fair_id}/intents", fairs.post_fair_intent, name="fair_intents")
+    r.add_post("/api/v1/fairs/{fair_id}/hires", fairs.post_fair_hire, name="fair_hires")
+    r.add_get("/api/v1/fair-commands/{command_id}", fairs.get_fair_command, name="fair_command")
+    r.add_get("/api/v1/quotas", fairs.get_quotas, name="quotas")
+    r.add_post("/api/v1/quotas/{county}/policy", fairs.post_quota_policy, name="quota_policy")
+    # docs
+    r.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     r.add_get("/", pages.index, name="index")
     r.add_get("/tickets/{checkin_id}", pages.ticket, name="ticket_page")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 
-from services import clock, forms, identity, trades
+from services import clock, forms, groups, identity, trades
 from services.errors import FieldError, InvalidInput
 
 MAX_DAY_WAGE = 5_000
@@ -25,6 +25,9 @@ class CheckInForm:
     min_day_wage: int
     available_from: int
     available_until: int
+    groups: tuple[str, ...] = ()
+    certificates: tuple[str, ...] = ()
+    willing_to_travel: bool = False
 
     def __repr__(self) -> str:
         return f"CheckInForm(resident={self.resident!r}, trades={self.trades!r})"
@@ -51,10 +54,31 @@ def parse_check_in(body: object, *, now: datetime, minimum_age: int = 16) -> Che
         errors.extend(error.errors)
     wage = forms.integer(data, "min_day_wage", low=0, high=MAX_DAY_WAGE, label_zh="最低日工资", errors=errors)
     start, end = _hours(data, now, errors)
+    declared: tuple[str, ...] = ()
+    try:
+        declared = groups.parse_groups(data.get("groups"))
+    except InvalidInput as error:
+        errors.extend(error.errors)
+    held: tuple[str, ...] = ()
+    if data.get("certificates") is not None:
+        try:
+            held = trades.parse_trades(data.get("certificates"), field="certificates")
+        except InvalidInput as error:
+            errors.extend(error.errors)
+    travel = data.get("willing_to_travel", False)
+    if not isinstance(travel, bool):
+        errors.append(
+            FieldError(
+                "willing_to_travel",
+                "boolean",
+                "是否愿意外出务工须为是或否",
+                "willing_to_travel must be true or false",
+            )
+        )
     if errors:
         raise InvalidInput(errors)
     assert resident is not None
-    return CheckInForm(resident, chosen, wage, start, end)
+    return CheckInForm(resident, chosen, wage, start, end, declared, held, bool(travel))
 
 
 def _hours(data: Mapping[str, object], now: datetime, errors: list[FieldError]) -> tuple[int, int]:

@@ -1,11 +1,17 @@
-"""Parsing an employer's same-day job request: the gateway's checks before anything is published."""
+"""Parsing an employer's same-day job request: the gateway's checks before anything is published.
+
+After the field checks, the posting is screened (:mod:`services.screening`): refusals join the field
+errors (``description`` / ``place`` / ``day_wage`` naming the rule), review flags travel on the form.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
-from services import clock, forms, geography, trades
+from services import clock, forms, geography, screening, trades
 from services.errors import FieldError, InvalidInput
 
 MAX_HEADCOUNT = 200
@@ -25,10 +31,15 @@ class JobRequestForm:
     hours: int
     place: str
     description: str
+    certificate_required: bool = False
+    #: Rule codes of :mod:`services.screening` flags (legal, but for staff review), e.g. ``wage_above_usual``.
+    review_flags: tuple[str, ...] = ()
 
 
-def parse_job_request(body: object, *, now: datetime) -> JobRequestForm:
-    """Validate a job request body against the Asia/Shanghai time of ``now`` (aware)."""
+def parse_job_request(
+    body: object, *, now: datetime, policy: screening.Policy | None = None
+) -> JobRequestForm:
+    """Validate a job request body against the Asia/Shanghai time of ``now`` (aware), then screen it."""
     data = forms.require_object(body)
     errors: list[FieldError] = []
     market: geography.Market | None = None
@@ -68,7 +79,38 @@ def parse_job_request(body: object, *, now: datetime) -> JobRequestForm:
             errors.append(
                 FieldError("hours", "ends_tomorrow", "工作必须在今天内结束", "the job must end today")
             )
+    bad = {error.field for error in errors}
+    posting = screening.Posting(
+        trade=trade,
+        day_wage=wage,
+        hours=hours,
+        county=market.county if market else "",
+        description="" if "description" in bad else description,
+        place="" if "place" in bad else place,
+    )
+    verdict = screening.screen(posting, policy or screening.Policy())
+    wage_checked = not bad & {"market_id", "trade", "day_wage", "hours"}
+    errors.extend(e for e in verdict.refusals if e.field != "day_wage" or wage_checked)
     if errors:
         raise InvalidInput(errors)
     assert market is not None
-    return JobRequestForm(market, trade, headcount, wage, start, hours, place, description)
+    return JobRequestForm(
+        market,
+        trade,
+        headcount,
+        wage,
+        start,
+        hours,
+        place,
+        description,
+        certificate_required(data, trade),
+        verdict.review_flags if wage_checked else (),
+    )
+
+
+def certificate_required(data: Mapping[str, Any], trade: str) -> bool:
+    """Whether the job needs the trade's certificate: the employer's choice, by default yes when one exists."""
+    explicit = data.get("certificate_required")
+    if isinstance(explicit, bool):
+        return explicit
+    return trades.TRADES_BY_CODE[trade].certificate is not None

@@ -1,14 +1,18 @@
-"""A market's state and the single-writer decision function: command in, facts out.
+"""The single writer of a market: command in, facts out. Pure and deterministic.
 
-:func:`decide` is the whole behaviour of one market. It is pure and deterministic: the same state and
-command always give the same new state and the same events (with the same ids), so an agent that replays a
-command after a crash emits byte-identical facts that consumers deduplicate by id.
+:func:`decide` is the whole behaviour of one market. The same state and command always give the same new state
+and the same facts (with the same ids, derived from the command id and their order), so an agent that replays
+a command after a crash emits identical facts, which consumers deduplicate.
 
 Contracts:
-- a command already applied (its id is in ``recent_commands``) yields no events and no change;
-- a worker holds at most one open offer and, once placed, gets no more offers today;
-- a request never has more accepted workers than its headcount, counting open offers against it;
-- matching is first come, first served by ticket number; each offer records its rule, rank and wait.
+- a command already applied (its id is in ``recent_commands``) changes nothing and yields nothing;
+- the market's clock is the latest command time seen (commands carry the time the gateway accepted them;
+  ticks carry the timer's time); it never runs backwards, and replays decide identically;
+- a worker holds at most one open offer, and accepted jobs never overlap (including jobs accepted at another
+  market earlier today, brought along by the roster on check-in);
+- a request never has more placements plus open offers than its headcount;
+- every offer goes to an eligible worker of the best tier among the eligible (see :mod:`services.allocation`);
+- the day ends at local midnight (Asia/Shanghai): workers leave, requests expire, offers end.
 """
 
 from __future__ import annotations
@@ -17,87 +21,58 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import Literal, TypedDict
 
-import msgspec
-
+from services import clock
 from services import records as r
+from services.allocation import choose_offers
+from services.eligibility import fits
+from services.market_state import (
+    MarketState,
+    OpenRequest,
+    PendingOffer,
+    Placement,
+    WaitingWorker,
+    decode_state,
+    encode_state,
+    new_state,
+    open_slots,
+)
+from services.policy import AllocationPolicy
 from services.settings import Settings
+
+__all__ = [
+    "Decision",
+    "MarketRules",
+    "MarketState",
+    "decide",
+    "decode_state",
+    "encode_state",
+    "new_state",
+    "open_slots",
+]
 
 RECENT_COMMANDS_KEPT = 20_000
 
 
-class WaitingWorker(msgspec.Struct, kw_only=True):
-    checkin_id: str
-    worker: str
-    worker_masked: str
-    ticket_no: int
-    trades: tuple[str, ...]
-    min_day_wage: int
-    available_from: int
-    available_until: int
-    checked_in_at: datetime
-    status: Literal["waiting", "offered", "placed"] = "waiting"
-    offer_id: str | None = None
-    passed_requests: list[str] = msgspec.field(default_factory=list)
-
-
-class OpenRequest(msgspec.Struct, kw_only=True):
-    request_id: str
-    employer_id: str
-    employer_name: str
-    trade: str
-    headcount: int
-    day_wage: int
-    start: int
-    hours: int
-    place: str
-    opened_at: datetime
-    accepted: list[str] = msgspec.field(default_factory=list)
-    status: Literal["open", "filled"] = "open"
-
-
-class PendingOffer(msgspec.Struct, kw_only=True):
-    offer_id: str
-    request_id: str
-    checkin_id: str
-    made_at: datetime
-    expires_at: datetime
-
-
-class MarketState(msgspec.Struct, kw_only=True):
-    market_id: str
-    county: str
-    next_ticket: int = 1
-    workers: dict[str, WaitingWorker] = msgspec.field(default_factory=dict)
-    requests: dict[str, OpenRequest] = msgspec.field(default_factory=dict)
-    offers: dict[str, PendingOffer] = msgspec.field(default_factory=dict)
-    recent_commands: list[str] = msgspec.field(default_factory=list)
-
-
 @dataclasses.dataclass(frozen=True, slots=True)
 class MarketRules:
-    """Per-market policy knobs (settings)."""
+    """The knobs of a market: how long an offer stands and how places are allocated."""
 
     offer_ttl: timedelta = timedelta(minutes=10)
+    policy: AllocationPolicy = AllocationPolicy()  # noqa: RUF009 - frozen, so sharing the default is safe
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> MarketRules:
-        return cls(offer_ttl=timedelta(seconds=settings.offer_ttl_seconds))
+    def from_settings(cls, settings: Settings, market_id: str = "") -> MarketRules:
+        policy = settings.market_policies().get(market_id, AllocationPolicy())
+        return cls(offer_ttl=timedelta(seconds=settings.offer_ttl_seconds), policy=policy)
 
 
-_state_encoder = msgspec.json.Encoder()
-_state_decoder = msgspec.json.Decoder(MarketState)
+@dataclasses.dataclass(slots=True)
+class Decision:
+    """What a command caused: the new state, the market's facts, and commands for the roster."""
 
-
-def encode_state(state: MarketState) -> bytes:
-    return _state_encoder.encode(state)
-
-
-def decode_state(data: bytes) -> MarketState:
-    return _state_decoder.decode(data)
-
-
-def new_state(market_id: str, county: str) -> MarketState:
-    return MarketState(market_id=market_id, county=county)
+    state: MarketState
+    facts: list[r.MarketEvent]
+    to_roster: list[r.WorkerReleased]
 
 
 class _Head(TypedDict):
@@ -114,27 +89,56 @@ class _OfferIds(TypedDict):
     checkin_id: str
 
 
-class _Emitter:
-    """Builds events that answer one command, with ids derived from the command id and their order."""
+class _Out:
+    """Collects the outputs answering one command; ids derive from the command id and their order."""
 
-    def __init__(self, state: MarketState, command: r.MarketCommand) -> None:
+    def __init__(
+        self, state: MarketState, command: r.MarketCommand, now: datetime, rules: MarketRules
+    ) -> None:
+        self.rules = rules
         self.state = state
         self.command = command
-        self.events: list[r.MarketEvent] = []
+        self.now = now
+        self.facts: list[r.MarketEvent] = []
+        self.to_roster: list[r.WorkerReleased] = []
+        self._n = 0
 
-    def common(self) -> _Head:
+    def _next_id(self) -> str:
+        self._n += 1
+        return r.derived_id(self.command.id, str(self._n))
+
+    def head(self) -> _Head:
         return {
-            "id": r.derived_id(self.command.id, str(len(self.events))),
-            "at": self.command.at,
+            "id": self._next_id(),
+            "at": self.now,
             "market_id": self.state.market_id,
             "county": self.state.county,
             "command_id": self.command.id,
         }
 
+    def release(self, worker: WaitingWorker, reason: Literal["checked_out", "end_of_day", "no_show"]) -> None:
+        """The worker leaves this market: a fact for the pages, and a release for the roster."""
+        worker.status = "left"
+        self.facts.append(
+            r.WorkerLeft(**self.head(), checkin_id=worker.checkin_id, worker=worker.worker, reason=reason)
+        )
+        self.to_roster.append(
+            r.WorkerReleased(
+                id=self._next_id(),
+                at=self.now,
+                market_id=self.state.market_id,
+                county=self.state.county,
+                worker=worker.worker,
+                checkin_id=worker.checkin_id,
+                reason=reason,
+                commitments=tuple(worker.commitments),
+            )
+        )
+
     def refuse(self, subject_id: str, rule: str, zh: str, en: str) -> None:
-        self.events.append(
+        self.facts.append(
             r.CommandRefused(
-                **self.common(),
+                **self.head(),
                 command_type=str(type(self.command).__struct_config__.tag),
                 subject_id=subject_id,
                 rule=rule,
@@ -144,34 +148,50 @@ class _Emitter:
         )
 
 
-def decide(
-    state: MarketState, command: r.MarketCommand, rules: MarketRules
-) -> tuple[MarketState, list[r.MarketEvent]]:
-    """Apply ``command`` to ``state`` (which it mutates and returns) and return the facts it caused.
+def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> Decision:
+    """Apply ``command`` to ``state`` (mutated and returned in the decision) and return what it caused.
 
-    ``command.at`` (the time the gateway accepted it) is the clock, so replays decide identically.
     The caller must treat the input state as consumed: on an exception, reload it from its stored bytes.
     """
     if command.id in state.recent_commands:
-        return state, []
-    out = _Emitter(state, command)
-    _expire_offers(state, command.at, out)
-    if isinstance(command, r.CheckIn):
-        _check_in(state, command, out)
-    elif isinstance(command, r.PostJobRequest):
-        _open_request(state, command, out)
-    else:
-        _answer_offer(state, command, out)
-    _match(state, command.at, rules, out)
-    state.recent_commands.append(command.id)
+        return Decision(state, [], [])
+    now = command.at if state.clock is None else max(state.clock, command.at)
+    out = _Out(state, command, now, rules)
+    today = clock.local_date(now).isoformat()
+    if state.day and state.day != today:
+        _end_day(state, out)
+    state.day = today
+    state.clock = now
+    _expire_offers(state, out)
+    match command:
+        case r.CheckIn():
+            _check_in(state, command, out)
+        case r.PostJobRequest():
+            _open_request(state, command, out)
+        case r.AnswerOffer():
+            _answer_offer(state, command, out)
+        case r.CancelJobRequest():
+            _cancel_request(state, command, out)
+        case r.CheckOut():
+            _check_out(state, command, out)
+        case r.MarkNoShow():
+            _no_show(state, command, out)
+        case r.Tick():
+            pass  # time passed: expiry and the end of the day were handled above
+    _allocate(state, rules, out)
+    if not isinstance(command, r.Tick):  # a tick is idempotent by the monotonic clock; keep the list short
+        state.recent_commands.append(command.id)
     if len(state.recent_commands) > RECENT_COMMANDS_KEPT:
         del state.recent_commands[: len(state.recent_commands) - RECENT_COMMANDS_KEPT]
-    return state, out.events
+    return Decision(state, out.facts, out.to_roster)
 
 
-def _check_in(state: MarketState, c: r.CheckIn, out: _Emitter) -> None:
+# ---------------------------------------------------------------- command handlers
+
+
+def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
     for w in state.workers.values():
-        if w.worker == c.worker:
+        if w.worker == c.worker and w.status != "left":
             out.refuse(
                 c.id,
                 "already_checked_in",
@@ -185,16 +205,26 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Emitter) -> None:
         worker_masked=c.worker_masked,
         ticket_no=state.next_ticket,
         trades=c.trades,
+        certificates=c.certificates,
+        groups=c.groups,
+        tier=out.rules.policy.tier_of(c.groups),
         min_day_wage=c.min_day_wage,
         available_from=c.available_from,
         available_until=c.available_until,
-        checked_in_at=c.at,
+        checked_in_at=out.now,
+        commitments=list(c.commitments),
     )
     state.next_ticket += 1
+    for request in state.requests.values():
+        if fits(worker, request):
+            worker.fit_count += 1
+            request.fit_count += 1
     state.workers[c.id] = worker
-    out.events.append(
+    for trade in c.trades:
+        state.supply[trade] = state.supply.get(trade, 0) + 1
+    out.facts.append(
         r.WorkerQueued(
-            **out.common(),
+            **out.head(),
             checkin_id=c.id,
             worker=c.worker,
             worker_masked=c.worker_masked,
@@ -203,14 +233,17 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Emitter) -> None:
             min_day_wage=c.min_day_wage,
             available_from=c.available_from,
             available_until=c.available_until,
+            groups=c.groups,
+            tier=worker.tier,
+            willing_to_travel=c.willing_to_travel,
         )
     )
 
 
-def _open_request(state: MarketState, c: r.PostJobRequest, out: _Emitter) -> None:
+def _open_request(state: MarketState, c: r.PostJobRequest, out: _Out) -> None:
     if c.id in state.requests:
         return
-    state.requests[c.id] = OpenRequest(
+    request = state.requests[c.id] = OpenRequest(
         request_id=c.id,
         employer_id=c.employer_id,
         employer_name=c.employer_name,
@@ -220,11 +253,16 @@ def _open_request(state: MarketState, c: r.PostJobRequest, out: _Emitter) -> Non
         start=c.start,
         hours=c.hours,
         place=c.place,
-        opened_at=c.at,
+        certificate_required=c.certificate_required,
+        opened_at=out.now,
     )
-    out.events.append(
+    for worker in state.workers.values():
+        if fits(worker, request):
+            worker.fit_count += 1
+            request.fit_count += 1
+    out.facts.append(
         r.JobRequestOpened(
-            **out.common(),
+            **out.head(),
             request_id=c.id,
             employer_id=c.employer_id,
             employer_name=c.employer_name,
@@ -234,11 +272,12 @@ def _open_request(state: MarketState, c: r.PostJobRequest, out: _Emitter) -> Non
             start=c.start,
             hours=c.hours,
             place=c.place,
+            certificate_required=c.certificate_required,
         )
     )
 
 
-def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Emitter) -> None:
+def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Out) -> None:
     offer = state.offers.get(c.offer_id)
     if offer is None or offer.checkin_id != c.checkin_id:
         out.refuse(c.offer_id, "offer_not_open", "该工作邀请已失效", "this offer is no longer open")
@@ -247,43 +286,146 @@ def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Emitter) -> None:
     request = state.requests[offer.request_id]
     del state.offers[offer.offer_id]
     worker.offer_id = None
+    worker.status = "waiting"
     ids = _OfferIds(offer_id=offer.offer_id, request_id=request.request_id, checkin_id=worker.checkin_id)
     if c.answer == "decline":
-        worker.status = "waiting"
         worker.passed_requests.append(request.request_id)
-        out.events.append(r.OfferDeclined(**out.common(), **ids, worker=worker.worker))
+        out.facts.append(r.OfferDeclined(**out.head(), **ids, worker=worker.worker))
         return
-    worker.status = "placed"
-    request.accepted.append(worker.checkin_id)
-    out.events.append(r.OfferAccepted(**out.common(), **ids, worker=worker.worker))
-    out.events.append(
+    placement = Placement(
+        placement_id=r.derived_id("placement", offer.offer_id),
+        offer_id=offer.offer_id,
+        request_id=request.request_id,
+        checkin_id=worker.checkin_id,
+    )
+    state.placements[placement.placement_id] = placement
+    request.placements.append(placement.placement_id)
+    start, end = request.start, request.start + request.hours * 60
+    worker.commitments.append(
+        r.Commitment(placement_id=placement.placement_id, market_id=state.market_id, start=start, end=end)
+    )
+    out.facts.append(r.OfferAccepted(**out.head(), **ids, worker=worker.worker))
+    out.facts.append(
         r.PlacementStarted(
-            **out.common(),
+            **out.head(),
             **ids,
-            placement_id=r.derived_id("placement", offer.offer_id),
+            placement_id=placement.placement_id,
             worker=worker.worker,
             employer_id=request.employer_id,
             trade=request.trade,
             day_wage=request.day_wage,
+            start=request.start,
+            hours=request.hours,
+            groups=worker.groups,
         )
     )
-    if len(request.accepted) >= request.headcount:
+    if len(request.placements) >= request.headcount:
         request.status = "filled"
-        out.events.append(r.JobRequestFilled(**out.common(), request_id=request.request_id))
+        out.facts.append(r.JobRequestFilled(**out.head(), request_id=request.request_id))
 
 
-def _expire_offers(state: MarketState, now: datetime, out: _Emitter) -> None:
+def _cancel_request(state: MarketState, c: r.CancelJobRequest, out: _Out) -> None:
+    request = state.requests.get(c.request_id)
+    if request is None or request.employer_id != c.employer_id or request.status == "closed":
+        out.refuse(c.request_id, "request_not_open", "该招工需求不存在或已结束", "no such open request")
+        return
+    for offer in [o for o in state.offers.values() if o.request_id == request.request_id]:
+        _withdraw(state, offer, "request_cancelled", out)
+    for placement_id in list(request.placements):
+        _cancel_placement(state, state.placements[placement_id], "request_cancelled", out)
+    request.status = "closed"
+    out.facts.append(r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="cancelled"))
+
+
+def _check_out(state: MarketState, c: r.CheckOut, out: _Out) -> None:
+    worker = state.workers.get(c.checkin_id)
+    if worker is None or worker.status == "left":
+        out.refuse(c.checkin_id, "not_checked_in", "未找到有效的登记", "no active check-in")
+        return
+    if worker.offer_id is not None:
+        _withdraw(state, state.offers[worker.offer_id], "checked_out", out)
+    out.release(worker, "checked_out")
+
+
+def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
+    placement = state.placements.get(c.placement_id)
+    request = state.requests.get(placement.request_id) if placement else None
+    if (
+        placement is None
+        or request is None
+        or request.employer_id != c.employer_id
+        or placement.status != "started"
+    ):
+        out.refuse(c.placement_id, "placement_unknown", "没有找到该用工记录", "no such active placement")
+        return
+    _cancel_placement(state, placement, "no_show", out)
+    worker = state.workers[placement.checkin_id]
+    if worker.offer_id is not None:
+        _withdraw(state, state.offers[worker.offer_id], "checked_out", out)
+    if worker.status != "left":
+        out.release(worker, "no_show")
+    if request.status == "filled":
+        request.status = "open"
+
+
+# ---------------------------------------------------------------- shared steps
+
+
+def _withdraw(
+    state: MarketState,
+    offer: PendingOffer,
+    reason: Literal["request_cancelled", "checked_out", "end_of_day"],
+    out: _Out,
+) -> None:
+    worker = state.workers[offer.checkin_id]
+    del state.offers[offer.offer_id]
+    worker.offer_id = None
+    if worker.status == "offered":
+        worker.status = "waiting"
+    out.facts.append(
+        r.OfferWithdrawn(
+            **out.head(),
+            offer_id=offer.offer_id,
+            request_id=offer.request_id,
+            checkin_id=offer.checkin_id,
+            worker=worker.worker,
+            reason=reason,
+        )
+    )
+
+
+def _cancel_placement(
+    state: MarketState, placement: Placement, reason: Literal["request_cancelled", "no_show"], out: _Out
+) -> None:
+    placement.status = "cancelled"
+    request = state.requests[placement.request_id]
+    request.placements.remove(placement.placement_id)
+    worker = state.workers[placement.checkin_id]
+    worker.commitments = [k for k in worker.commitments if k.placement_id != placement.placement_id]
+    out.facts.append(
+        r.PlacementCancelled(
+            **out.head(),
+            placement_id=placement.placement_id,
+            request_id=placement.request_id,
+            checkin_id=placement.checkin_id,
+            worker=worker.worker,
+            reason=reason,
+        )
+    )
+
+
+def _expire_offers(state: MarketState, out: _Out) -> None:
     for offer in sorted(state.offers.values(), key=lambda o: (o.expires_at, o.offer_id)):
-        if offer.expires_at > now:
+        if offer.expires_at > out.now:
             continue
         worker = state.workers[offer.checkin_id]
         del state.offers[offer.offer_id]
         worker.status = "waiting"
         worker.offer_id = None
         worker.passed_requests.append(offer.request_id)
-        out.events.append(
+        out.facts.append(
             r.OfferExpired(
-                **out.common(),
+                **out.head(),
                 offer_id=offer.offer_id,
                 request_id=offer.request_id,
                 checkin_id=offer.checkin_id,
@@ -292,62 +434,62 @@ def _expire_offers(state: MarketState, now: datetime, out: _Emitter) -> None:
         )
 
 
-def open_slots(state: MarketState, request: OpenRequest) -> int:
-    """Places still to offer: headcount minus accepted workers minus offers awaiting an answer."""
-    pending = sum(1 for o in state.offers.values() if o.request_id == request.request_id)
-    return request.headcount - len(request.accepted) - pending
+def _end_day(state: MarketState, out: _Out) -> None:
+    """Local midnight passed: every offer ends, every worker leaves, every open request expires."""
+    for offer in sorted(state.offers.values(), key=lambda o: o.offer_id):
+        _withdraw(state, offer, "end_of_day", out)
+    for worker in sorted(state.workers.values(), key=lambda w: w.ticket_no):
+        if worker.status != "left":
+            out.release(worker, "end_of_day")
+    for request in sorted(state.requests.values(), key=lambda q: (q.opened_at, q.request_id)):
+        if request.status == "open":
+            request.status = "closed"
+            out.facts.append(
+                r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="expired")
+            )
+    state.workers.clear()
+    state.requests.clear()
+    state.offers.clear()
+    state.placements.clear()
+    state.supply.clear()
+    state.next_ticket = 1
 
 
-def eligible(worker: WaitingWorker, request: OpenRequest) -> bool:
-    """Same-market eligibility: trade, wage at least the worker's minimum, hours inside the worker's day."""
-    return (
-        worker.status == "waiting"
-        and request.status == "open"
-        and request.trade in worker.trades
-        and request.day_wage >= worker.min_day_wage
-        and request.start >= worker.available_from
-        and request.start + request.hours * 60 <= worker.available_until
-        and request.request_id not in worker.passed_requests
-    )
-
-
-def _match(state: MarketState, now: datetime, rules: MarketRules, out: _Emitter) -> None:
-    """First come, first served: each waiting worker, by ticket, gets the oldest eligible open request."""
-    queue = sorted((w for w in state.workers.values() if w.status == "waiting"), key=lambda w: w.ticket_no)
-    requests = sorted(
-        (q for q in state.requests.values() if q.status == "open"), key=lambda q: (q.opened_at, q.request_id)
-    )
-    for rank, worker in enumerate(queue, start=1):
-        for request in requests:
-            if open_slots(state, request) <= 0 or not eligible(worker, request):
-                continue
-            offer = PendingOffer(
-                offer_id=r.derived_id("offer", request.request_id, worker.checkin_id),
+def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
+    policy = rules.policy
+    for choice in choose_offers(state, policy, out.now):
+        worker, request = choice.worker, choice.request
+        offer = PendingOffer(
+            offer_id=r.derived_id("offer", request.request_id, worker.checkin_id),
+            request_id=request.request_id,
+            checkin_id=worker.checkin_id,
+            made_at=out.now,
+            expires_at=out.now + rules.offer_ttl,
+        )
+        state.offers[offer.offer_id] = offer
+        worker.status = "offered"
+        worker.offer_id = offer.offer_id
+        out.facts.append(
+            r.OfferMade(
+                **out.head(),
+                offer_id=offer.offer_id,
                 request_id=request.request_id,
                 checkin_id=worker.checkin_id,
-                made_at=now,
-                expires_at=now + rules.offer_ttl,
+                worker=worker.worker,
+                employer_name=request.employer_name,
+                trade=request.trade,
+                day_wage=request.day_wage,
+                start=request.start,
+                hours=request.hours,
+                place=request.place,
+                expires_at=offer.expires_at,
+                rule=policy.within_tier,
+                rank=choice.rank,
+                waited_seconds=int((out.now - worker.checked_in_at).total_seconds()),
+                tier=worker.tier,
+                tier_name=policy.tier_name(worker.tier),
+                reordered=choice.reordered,
+                candidates=choice.candidates,
+                seed=policy.lottery_seed if policy.within_tier == "lottery" else "",
             )
-            state.offers[offer.offer_id] = offer
-            worker.status = "offered"
-            worker.offer_id = offer.offer_id
-            out.events.append(
-                r.OfferMade(
-                    **out.common(),
-                    offer_id=offer.offer_id,
-                    request_id=request.request_id,
-                    checkin_id=worker.checkin_id,
-                    worker=worker.worker,
-                    employer_name=request.employer_name,
-                    trade=request.trade,
-                    day_wage=request.day_wage,
-                    start=request.start,
-                    hours=request.hours,
-                    place=request.place,
-                    expires_at=offer.expires_at,
-                    rule="fcfs",
-                    rank=rank,
-                    waited_seconds=int((now - worker.checked_in_at).total_seconds()),
-                )
-            )
-            break
+        )

@@ -40,8 +40,21 @@ class Record(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid
 # ---------------------------------------------------------------- commands (imperative names)
 
 
+class Commitment(msgspec.Struct, frozen=True, kw_only=True):
+    """A job a worker accepted today, as the roster and the markets see it: when they are busy."""
+
+    placement_id: str
+    market_id: str
+    start: int
+    end: int
+
+
 class CheckIn(Record, frozen=True, kw_only=True, tag="check_in"):
-    """A worker checks in at a kiosk for today. ``id`` is also the check-in id."""
+    """A worker checks in at a kiosk for today. ``id`` is also the check-in id.
+
+    The gateway sends it to ``worker-commands``; the roster admits it (one active check-in per worker across
+    all markets) and forwards it to ``market-commands`` with ``commitments`` filled in.
+    """
 
     worker: str
     worker_masked: str
@@ -50,6 +63,10 @@ class CheckIn(Record, frozen=True, kw_only=True, tag="check_in"):
     min_day_wage: int
     available_from: int  # minutes since local midnight, Asia/Shanghai
     available_until: int
+    groups: tuple[str, ...] = ()
+    certificates: tuple[str, ...] = ()  # trade codes whose certificate the worker holds
+    willing_to_travel: bool = False
+    commitments: tuple[Commitment, ...] = ()
 
 
 class PostJobRequest(Record, frozen=True, kw_only=True, tag="post_job_request"):
@@ -64,6 +81,8 @@ class PostJobRequest(Record, frozen=True, kw_only=True, tag="post_job_request"):
     hours: int
     place: str
     description: str = ""
+    review_flags: tuple[str, ...] = ()
+    certificate_required: bool = False
 
 
 class AnswerOffer(Record, frozen=True, kw_only=True, tag="answer_offer"):
@@ -74,7 +93,43 @@ class AnswerOffer(Record, frozen=True, kw_only=True, tag="answer_offer"):
     answer: Literal["accept", "decline"]
 
 
-MarketCommand = CheckIn | PostJobRequest | AnswerOffer
+class CancelJobRequest(Record, frozen=True, kw_only=True, tag="cancel_job_request"):
+    """The employer withdraws a request: offered and accepted workers go back to their place in the queue."""
+
+    request_id: str
+    employer_id: str
+
+
+class CheckOut(Record, frozen=True, kw_only=True, tag="check_out"):
+    """The worker leaves the market for today; an open offer is withdrawn, accepted jobs stand."""
+
+    checkin_id: str
+
+
+class MarkNoShow(Record, frozen=True, kw_only=True, tag="mark_no_show"):
+    """The employer reports an accepted worker absent: the place is offered to the next worker at once."""
+
+    placement_id: str
+    employer_id: str
+
+
+class Tick(Record, frozen=True, kw_only=True, tag="tick"):
+    """The market's clock: offers expire and the day ends when a tick (or any command) says it is time."""
+
+
+MarketCommand = CheckIn | PostJobRequest | AnswerOffer | CancelJobRequest | CheckOut | MarkNoShow | Tick
+
+
+class WorkerReleased(Record, frozen=True, kw_only=True, tag="worker_released"):
+    """Sent by a market to the roster: the worker's check-in there ended, with the jobs they keep today."""
+
+    worker: str
+    checkin_id: str
+    reason: Literal["checked_out", "end_of_day", "no_show"]
+    commitments: tuple[Commitment, ...] = ()
+
+
+WorkerCommand = CheckIn | WorkerReleased
 
 
 # ---------------------------------------------------------------- events (past tense)
@@ -95,6 +150,17 @@ class WorkerQueued(Event, frozen=True, kw_only=True, tag="worker_queued"):
     min_day_wage: int
     available_from: int
     available_until: int
+    groups: tuple[str, ...] = ()
+    tier: int = 0
+    willing_to_travel: bool = False
+
+
+class WorkerLeft(Event, frozen=True, kw_only=True, tag="worker_left"):
+    """The worker's check-in at this market ended (checked out, end of day, or absent from a job)."""
+
+    checkin_id: str
+    worker: str
+    reason: Literal["checked_out", "end_of_day", "no_show"]
 
 
 class JobRequestOpened(Event, frozen=True, kw_only=True, tag="job_request_opened"):
@@ -107,6 +173,14 @@ class JobRequestOpened(Event, frozen=True, kw_only=True, tag="job_request_opened
     start: int
     hours: int
     place: str
+    certificate_required: bool = False
+
+
+class JobRequestClosed(Event, frozen=True, kw_only=True, tag="job_request_closed"):
+    """A request stops taking workers: cancelled by the employer, or expired at the end of the day."""
+
+    request_id: str
+    reason: Literal["cancelled", "expired"]
 
 
 class OfferMade(Event, frozen=True, kw_only=True, tag="offer_made"):
@@ -126,6 +200,11 @@ class OfferMade(Event, frozen=True, kw_only=True, tag="offer_made"):
     rule: str
     rank: int
     waited_seconds: int
+    tier: int = 0
+    tier_name: str = ""
+    reordered: bool = False  # passed an earlier ticket of the same tier (to fill more places)
+    candidates: int = 1  # eligible workers of this tier at the time
+    seed: str = ""  # the published lottery seed, when the rule is a lottery
 
 
 class OfferAccepted(Event, frozen=True, kw_only=True, tag="offer_accepted"):
@@ -151,6 +230,26 @@ class OfferExpired(Event, frozen=True, kw_only=True, tag="offer_expired"):
     worker: str
 
 
+class OfferWithdrawn(Event, frozen=True, kw_only=True, tag="offer_withdrawn"):
+    """The offer ended without an answer: its request was cancelled or the worker checked out."""
+
+    offer_id: str
+    request_id: str
+    checkin_id: str
+    worker: str
+    reason: Literal["request_cancelled", "checked_out", "end_of_day"]
+
+
+class PlacementCancelled(Event, frozen=True, kw_only=True, tag="placement_cancelled"):
+    """A placement that will not happen: the request was cancelled, or the worker did not show up."""
+
+    placement_id: str
+    request_id: str
+    checkin_id: str
+    worker: str
+    reason: Literal["request_cancelled", "no_show"]
+
+
 class PlacementStarted(Event, frozen=True, kw_only=True, tag="placement_started"):
     """A worker is placed in a job: counted once per ``placement_id`` by reporting."""
 
@@ -162,6 +261,9 @@ class PlacementStarted(Event, frozen=True, kw_only=True, tag="placement_started"
     employer_id: str
     trade: str
     day_wage: int
+    start: int = 0
+    hours: int = 0
+    groups: tuple[str, ...] = ()
 
 
 class JobRequestFilled(Event, frozen=True, kw_only=True, tag="job_request_filled"):
@@ -180,15 +282,61 @@ class CommandRefused(Event, frozen=True, kw_only=True, tag="command_refused"):
 
 MarketEvent = (
     WorkerQueued
+    | WorkerLeft
     | JobRequestOpened
+    | JobRequestClosed
     | OfferMade
     | OfferAccepted
     | OfferDeclined
     | OfferExpired
+    | OfferWithdrawn
     | PlacementStarted
+    | PlacementCancelled
     | JobRequestFilled
     | CommandRefused
 )
+
+
+# ---------------------------------------------------------------- the roster's facts (worker-events)
+
+
+class WorkerFact(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """Facts of the roster, keyed by worker pseudonym; ``command_id`` is the command they answer."""
+
+    v: int = SCHEMA_VERSION
+    id: str
+    at: datetime
+    worker: str
+    command_id: str
+
+
+class CheckInAdmitted(WorkerFact, frozen=True, kw_only=True, tag="check_in_admitted"):
+    checkin_id: str
+    market_id: str
+    county: str
+
+
+class CheckInRefused(WorkerFact, frozen=True, kw_only=True, tag="check_in_refused"):
+    """Refused because the worker is checked in at another market (or still leaving it)."""
+
+    checkin_id: str
+    market_id: str
+    county: str
+    active_market_id: str
+    rule: str
+    message_zh: str
+    message_en: str
+
+
+class WorkerFree(WorkerFact, frozen=True, kw_only=True, tag="worker_free"):
+    """The worker has no active check-in any more and may check in at any market."""
+
+    checkin_id: str
+    market_id: str
+    reason: str
+
+
+WorkerEvent = CheckInAdmitted | CheckInRefused | WorkerFree
 
 
 # ---------------------------------------------------------------- registry and dead letters
@@ -201,7 +349,7 @@ class DeviceRegistered(msgspec.Struct, frozen=True, kw_only=True, tag_field="typ
     id: str
     at: datetime
     token_sha256: str
-    role: Literal["kiosk", "employer"]
+    role: Literal["kiosk", "employer", "organiser", "officer"]
     subject_id: str  # kiosk id or employer id
     display_name: str
     market_id: str | None = None
@@ -226,6 +374,8 @@ class DeadLetter(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", ta
 _encoder = msgspec.json.Encoder()
 _command_decoder: msgspec.json.Decoder[MarketCommand] = msgspec.json.Decoder(MarketCommand)
 _event_decoder: msgspec.json.Decoder[MarketEvent] = msgspec.json.Decoder(MarketEvent)
+_worker_command_decoder: msgspec.json.Decoder[WorkerCommand] = msgspec.json.Decoder(WorkerCommand)
+_worker_event_decoder: msgspec.json.Decoder[WorkerEvent] = msgspec.json.Decoder(WorkerEvent)
 _registry_decoder = msgspec.json.Decoder(DeviceRegistered)
 _dead_letter_decoder = msgspec.json.Decoder(DeadLetter)
 
@@ -243,6 +393,14 @@ def decode_command(data: bytes) -> MarketCommand:
 def decode_event(data: bytes) -> MarketEvent:
     """Decode a market event; raises like :func:`decode_command`."""
     return _event_decoder.decode(data)
+
+
+def decode_worker_command(data: bytes) -> WorkerCommand:
+    return _worker_command_decoder.decode(data)
+
+
+def decode_worker_event(data: bytes) -> WorkerEvent:
+    return _worker_event_decoder.decode(data)
 
 
 def decode_registry(data: bytes) -> DeviceRegistered:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from services.policy import AllocationPolicy, parse_policies
+
 _DEV_PSEUDONYM_KEY = "dev-only-pseudonym-key-change-me"
 
 
@@ -41,6 +43,30 @@ class Settings:
     streams_app_id: str = "lingong-streams"
     projector_group: str = "lingong-projector"
     stream_commit_interval_seconds: float = 1.0
+    #: How long the broker waits for a silent stream worker before giving its partitions to another.
+    stream_session_timeout_seconds: float = 30.0
+    #: Guizhou's hourly minimum wage (non-full-time) from 2023-02-01: 19.6 / 18.3 / 17.2 yuan for classes
+    #: 1 / 2 / 3. The default is class 3, the lowest, so no lawful wage is refused anywhere; a county of a
+    #: higher class is set in ``minimum_hourly_wage_by_county`` (``"zhongshan=19.6,panzhou=18.3"``).
+    minimum_hourly_wage_yuan: float = 17.2
+    minimum_hourly_wage_by_county: str = ""
+    #: A day wage above this multiple of the trade's usual wage is flagged for staff review.
+    wage_review_multiple: float = 2.0
+    #: More than ``posting_burst_max`` job requests from one employer within the window: flagged for review.
+    posting_burst_window_seconds: int = 600
+    posting_burst_max: int = 10
+    #: Request limits of the gateway: body size, time to send the body, idle keep-alive time.
+    max_body_bytes: int = 64 * 1024
+    body_read_timeout_seconds: float = 10.0
+    keepalive_timeout_seconds: float = 15.0
+    #: Allocation policy per market, e.g. ``"zs-market=lottery:2026-seed;pz-market=fcfs"``; others: scarcity.
+    market_policies_spec: str = ""
+    #: How often the stream worker's timer sends each market a tick (offer expiry, end of day); 0 = never.
+    tick_interval_seconds: float = 1.0
+
+    def market_policies(self) -> Mapping[str, AllocationPolicy]:
+        """The parsed ``market_policies_spec``."""
+        return parse_policies(self.market_policies_spec)
 
     def topic(self, name: str) -> str:
         """The physical topic name for a logical one (see :mod:`services.topics`)."""
@@ -58,6 +84,10 @@ class Settings:
             raw = environ[key]
             values[name] = _cast(key, raw, field.type)
         settings = cls(**values)  # type: ignore[arg-type]
+        try:
+            settings.market_policies()
+        except ValueError as error:
+            raise SettingsError(f"LINGONG_MARKET_POLICIES_SPEC: {error}") from error
         if not settings.dev_mode and settings.pseudonym_key == _DEV_PSEUDONYM_KEY.encode():
             raise SettingsError("LINGONG_PSEUDONYM_KEY must be set when LINGONG_DEV_MODE is false")
         if len(settings.pseudonym_key) < 16:

@@ -14,10 +14,18 @@ from services.settings import Settings
 MARKET_COMMANDS = "market-commands"
 #: Facts decided by a market's single writer, keyed by market id.
 MARKET_EVENTS = "market-events"
+#: Commands about one worker, keyed by worker pseudonym: check-ins to admit, releases from markets.
+WORKER_COMMANDS = "worker-commands"
+#: The roster's facts, keyed by worker pseudonym: check-ins admitted or refused, workers free again.
+WORKER_EVENTS = "worker-events"
 #: Device and account registrations, keyed by the token's hash; compacted.
 REGISTRY = "registry"
 #: What could not be decoded or applied, keyed by the original key, with the reason.
 DEAD_LETTERS = "dead-letters"
+#: Fair commands for one quota scope, keyed by scope (a county code, or "city"): fairs, attendance, hires, ticks.
+FAIR_COMMANDS = "fair-commands"
+#: Facts decided by a scope's single writer, keyed by scope: fair facts, placements, quota status changes.
+FAIR_EVENTS = "fair-events"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -41,6 +49,10 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     return [
         TopicSpec(settings.topic(MARKET_COMMANDS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(MARKET_EVENTS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(WORKER_COMMANDS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(WORKER_EVENTS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(REGISTRY), 1, rf, {"cleanup.policy": "compact"}),
         TopicSpec(settings.topic(DEAD_LETTERS), 1, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(FAIR_COMMANDS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(FAIR_EVENTS), n, rf, dict(keep_forever)),
     ]

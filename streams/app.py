@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import faust
 
-from services import topics
+from services import geography, records, topics
 from services.market import MarketRules
 from services.settings import Settings
-from streams.market_agent import MarketWriter
+from streams.fair_agent import register_fair_agents
+from streams.market_agent import market_step
+from streams.roster_agent import roster_step, worker_of
+from streams.ticker import Clock, ticks
+from streams.writer import SingleWriter
 
 
-def create_app(settings: Settings) -> faust.App:
+def raw_schema() -> faust.Schema:
+    """Bytes in, bytes out: ``services.records`` decodes, so a bad record can be dead-lettered."""
+    return faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
     app = faust.App(
         settings.streams_app_id,
@@ -21,30 +36,76 @@ def create_app(settings: Settings) -> faust.App:
         topic_allow_declare=True,
         producer_acks=-1,
         broker_commit_interval=settings.stream_commit_interval_seconds,
+        broker_session_timeout=settings.stream_session_timeout_seconds,
         consumer_auto_offset_reset="earliest",
         web_enabled=False,
         table_standby_replicas=0,
+        # Tables restore from their changelogs with the app's serializers: bytes, like every topic here.
+        key_serializer="raw",
+        value_serializer="raw",
     )
+    # One schema object per topic and table: Faust mutates them, sharing one breaks key decoding.
+    market_commands = app.topic(settings.topic(topics.MARKET_COMMANDS), schema=raw_schema())
+    market_events = app.topic(settings.topic(topics.MARKET_EVENTS), schema=raw_schema())
+    worker_commands = app.topic(settings.topic(topics.WORKER_COMMANDS), schema=raw_schema())
+    worker_events = app.topic(settings.topic(topics.WORKER_EVENTS), schema=raw_schema())
+    dead_letters = app.topic(settings.topic(topics.DEAD_LETTERS), schema=raw_schema())
 
-    def raw() -> faust.Schema:
-        """Bytes in, bytes out: ``services.records`` decodes, so a bad record can be dead-lettered."""
-        return faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-
-    market_commands = app.topic(settings.topic(topics.MARKET_COMMANDS), schema=raw())
-    market_events = app.topic(settings.topic(topics.MARKET_EVENTS), schema=raw())
-    dead_letters = app.topic(settings.topic(topics.DEAD_LETTERS), schema=raw())
-    market_states = app.Table("market-states", default=None, partitions=settings.partitions, schema=raw())
-    writer = MarketWriter(
-        states=market_states,
-        events=market_events,
+    rules = {m.market_id: MarketRules.from_settings(settings, m.market_id) for m in geography.MARKETS}
+    default_rules = MarketRules.from_settings(settings)
+    market_writer = SingleWriter(
+        name="match_market",
+        table=app.Table(
+            "market-states",
+            default=None,
+            partitions=settings.partitions,
+            schema=raw_schema(),
+            key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
+            value_type=bytes,
+        ),
         dead_letters=dead_letters,
-        rules=MarketRules.from_settings(settings),
+        decode=records.decode_command,
+        key_of=lambda c: c.market_id.encode(),
+        step=market_step(
+            rules_for=lambda m: rules.get(m, default_rules),
+            market_events=market_events,
+            worker_commands=worker_commands,
+        ),
+    )
+    roster_writer = SingleWriter(
+        name="admit_worker",
+        table=app.Table(
+            "worker-rosters",
+            default=None,
+            partitions=settings.partitions,
+            schema=raw_schema(),
+            key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
+            value_type=bytes,
+        ),
+        dead_letters=dead_letters,
+        decode=records.decode_worker_command,
+        key_of=worker_of,
+        step=roster_step(worker_events=worker_events, market_commands=market_commands),
     )
 
     @app.agent(market_commands, name="match_market")
     async def match_market(stream: faust.Stream) -> None:  # type: ignore[type-arg]
         """Single writer of each market: apply every command in order, emit the facts."""
         async for event in stream.events():
-            await writer.handle(event.message)
+            await market_writer.handle(event.message)
 
+    @app.agent(worker_commands, name="admit_worker")
+    async def admit_worker(stream: faust.Stream) -> None:  # type: ignore[type-arg]
+        """Single writer of each worker's roster: one active check-in across all markets."""
+        async for event in stream.events():
+            await roster_writer.handle(event.message)
+
+    if settings.tick_interval_seconds > 0:
+
+        @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")
+        async def tick_markets() -> None:
+            for tick in ticks(geography.MARKETS, clock()):
+                await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
+
+    register_fair_agents(app, settings, raw_schema, clock=clock)
     return app

@@ -51,6 +51,8 @@ def settings(kafka: stack.KafkaBroker, redis_server: stack.RedisServer) -> Setti
         projector_group="projector",
         produce_timeout_seconds=3.0,
         stream_commit_interval_seconds=0.5,
+        stream_session_timeout_seconds=10,
+        tick_interval_seconds=0,  # time in the shared stack is the gateway's fixed clock; see test_ticker.py
     )
     kafka.create_topics(topic_specs(settings))
     return settings
@@ -94,6 +96,12 @@ def credentials(platform: Settings) -> dict[str, str]:
             )
         tokens["employer"] = await register_credential(
             platform, role="employer", subject_id="e-test", display_name="测试用工单位"
+        )
+        tokens["organiser"] = await register_credential(
+            platform, role="organiser", subject_id="o-test", display_name="测试招聘会组织者"  # type: ignore[arg-type]
+        )
+        tokens["officer"] = await register_credential(
+            platform, role="officer", subject_id="of-test", display_name="测试就业局工作人员"  # type: ignore[arg-type]
         )
         await wait_for_credentials(platform, list(tokens.values()))
         return tokens

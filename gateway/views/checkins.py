@@ -37,6 +37,9 @@ async def post_checkin(request: web.Request) -> web.Response:
             min_day_wage=form.min_day_wage,
             available_from=form.available_from,
             available_until=form.available_until,
+            groups=form.groups,
+            certificates=form.certificates,
+            willing_to_travel=form.willing_to_travel,
         )
         status_url = str(request.app.router["checkin"].url_for(checkin_id=command_id))
         answer = {
@@ -47,11 +50,46 @@ async def post_checkin(request: web.Request) -> web.Response:
             "worker_masked": record.worker_masked,
             "market_id": market.market_id,
         }
+        # To the roster first (keyed by worker): one active check-in per worker across all markets.
         return commands.Accepted(
-            settings.topic(topics.MARKET_COMMANDS), market.market_id.encode(), record, answer
+            settings.topic(topics.WORKER_COMMANDS), record.worker.encode(), record, answer
         )
 
     return await commands.accept(request, principal, build)
+
+
+async def post_check_out(request: web.Request) -> web.Response:
+    """``POST /api/v1/checkins/{checkin_id}/check-out`` (kiosk of the check-in's market)."""
+    principal = await authenticate(request, "kiosk")
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    checkin_id = request.match_info["checkin_id"]
+    ticket = await ticket_view(request.app, checkin_id)
+    if ticket is None or ticket.get("market_id") != principal.market_id:
+        raise ApiError(404, "checkin_unknown", "没有找到这次登记", "no such check-in", field="checkin_id")
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        record = records.CheckOut(
+            id=command_id,
+            at=now,
+            market_id=ticket["market_id"],
+            county=ticket["county"],
+            checkin_id=checkin_id,
+        )
+        answer = {
+            "checkin_id": checkin_id,
+            "status": "accepted",
+            "status_url": ticket_url(request, checkin_id),
+        }
+        return commands.Accepted(
+            settings.topic(topics.MARKET_COMMANDS), ticket["market_id"].encode(), record, answer
+        )
+
+    return await commands.accept(request, principal, build)
+
+
+def ticket_url(request: web.Request, checkin_id: str) -> str:
+    return str(request.app.router["checkin"].url_for(checkin_id=checkin_id))
 
 
 async def get_checkin(request: web.Request) -> web.Response:

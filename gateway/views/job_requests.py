@@ -10,7 +10,8 @@ from gateway import commands
 from gateway.auth import authenticate
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import records, topics
+from services import records, screening, topics
+from services.adapters.posting_log import record_posting
 from services.job_request import parse_job_request
 from services.readmodels import keys
 from services.readmodels.views import load, public
@@ -23,7 +24,13 @@ async def post_job_request(request: web.Request) -> web.Response:
     now = request.app[CLOCK]()
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
-        form = parse_job_request(body, now=now)
+        policy = screening.Policy.from_settings(settings)
+        form = parse_job_request(body, now=now, policy=policy)
+        redis = request.app[REDIS]
+        window = policy.burst_window
+        employer = principal.subject_id
+        recent = await record_posting(redis, settings.topic_prefix, employer, command_id, now, window)
+        burst = screening.posting_burst(recent, now=now, policy=policy)
         record = records.PostJobRequest(
             id=command_id,
             at=now,
@@ -38,6 +45,8 @@ async def post_job_request(request: web.Request) -> web.Response:
             hours=form.hours,
             place=form.place,
             description=form.description,
+            certificate_required=form.certificate_required,
+            review_flags=form.review_flags + ((burst.rule,) if burst else ()),
         )
         answer = {
             "request_id": command_id,
@@ -54,12 +63,73 @@ async def post_job_request(request: web.Request) -> web.Response:
 async def get_job_request(request: web.Request) -> web.Response:
     """``GET /api/v1/job-requests/{request_id}`` (the employer who posted it)."""
     principal = await authenticate(request, "employer")
+    view = await _own_request(request, principal.subject_id, request.match_info["request_id"])
+    return web.json_response(view, dumps=dumps)
+
+
+async def post_cancel_job_request(request: web.Request) -> web.Response:
+    """``POST /api/v1/job-requests/{request_id}/cancel`` (the employer who posted it).
+
+    Offered and accepted workers go back to their place in the queue.
+    """
+    principal = await authenticate(request, "employer")
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    request_id = request.match_info["request_id"]
+    view = await _own_request(request, principal.subject_id, request_id)
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        record = records.CancelJobRequest(
+            id=command_id,
+            at=now,
+            market_id=view["market_id"],
+            county=view["county"],
+            request_id=request_id,
+            employer_id=principal.subject_id,
+        )
+        answer = {"request_id": request_id, "status": "accepted"}
+        return commands.Accepted(
+            settings.topic(topics.MARKET_COMMANDS), view["market_id"].encode(), record, answer
+        )
+
+    return await commands.accept(request, principal, build)
+
+
+async def post_no_show(request: web.Request) -> web.Response:
+    """``POST /api/v1/placements/{placement_id}/no-show`` (the employer): the next worker is offered at once."""
+    principal = await authenticate(request, "employer")
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    placement_id = request.match_info["placement_id"]
+    raw = await request.app[REDIS].get(keys.placement(settings.topic_prefix, placement_id))
+    placement = load(raw)
+    if placement is None or placement.get("employer_id") != principal.subject_id:
+        raise ApiError(
+            404, "placement_unknown", "没有找到该用工记录", "no such placement", field="placement_id"
+        )
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        record = records.MarkNoShow(
+            id=command_id,
+            at=now,
+            market_id=placement["market_id"],
+            county=placement["county"],
+            placement_id=placement_id,
+            employer_id=principal.subject_id,
+        )
+        answer = {"placement_id": placement_id, "status": "accepted"}
+        return commands.Accepted(
+            settings.topic(topics.MARKET_COMMANDS), placement["market_id"].encode(), record, answer
+        )
+
+    return await commands.accept(request, principal, build)
+
+
+async def _own_request(request: web.Request, employer_id: str, request_id: str) -> dict[str, Any]:
     prefix = request.app[SETTINGS].topic_prefix
-    view = public(
-        load(await request.app[REDIS].get(keys.job_request(prefix, request.match_info["request_id"])))
-    )
-    if view is None or view.get("employer_id") != principal.subject_id:
+    view = public(load(await request.app[REDIS].get(keys.job_request(prefix, request_id))))
+    if view is None or view.get("employer_id") != employer_id:
         raise ApiError(
             404, "job_request_unknown", "没有找到该招工需求", "no such job request", field="request_id"
         )
-    return web.json_response(view, dumps=dumps)
+    return view

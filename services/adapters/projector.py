@@ -23,11 +23,13 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from redis.exceptions import WatchError
 
-from services import records, topics
+from services import fair_records, records, topics
 from services.readmodels import keys
+from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import View, dump, load
+from services.readmodels.worker_views import WorkerViews
 from services.settings import Settings
 
 log = logging.getLogger("lingong.projector")
@@ -52,6 +54,8 @@ def sources(settings: Settings) -> list[Source]:
     return [
         Source(settings.topic(topics.MARKET_EVENTS), records.decode_event, MarketViews(prefix)),
         Source(settings.topic(topics.REGISTRY), records.decode_registry, RegistryViews(prefix)),
+        Source(settings.topic(topics.FAIR_EVENTS), fair_records.decode_event, FairViews(prefix)),
+        Source(settings.topic(topics.WORKER_EVENTS), records.decode_worker_event, WorkerViews(prefix)),
     ]
 
 

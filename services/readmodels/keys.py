@@ -15,6 +15,10 @@ def job_request(prefix: str, request_id: str) -> str:
     return f"{prefix}request:{request_id}"
 
 
+def placement(prefix: str, placement_id: str) -> str:
+    return f"{prefix}placement:{placement_id}"
+
+
 def credential(prefix: str, token_sha256: str) -> str:
     return f"{prefix}auth:token:{token_sha256}"
 

@@ -106,7 +106,21 @@ def _offer_details(e: r.OfferMade) -> View:
         "hours": e.hours,
         "place": e.place,
         "expires_at": e.expires_at.isoformat(),
-        "why": {"rule": e.rule, "rank": e.rank, "waited_seconds": e.waited_seconds},
+        "why": _why(e),
+    }
+
+
+def _why(e: r.OfferMade) -> View:
+    """Why this worker got this offer: the rule, their tier and rank, how long they had waited."""
+    return {
+        "rule": e.rule,
+        "tier": e.tier,
+        "tier_name": e.tier_name,
+        "rank": e.rank,
+        "candidates": e.candidates,
+        "reordered": e.reordered,
+        "waited_seconds": e.waited_seconds,
+        "seed": e.seed,
     }
 
 
@@ -114,12 +128,20 @@ def _ticket_offered(view: View | None, e: r.OfferMade) -> View:
     return {**(view or {}), **_base(e), "status": "offered", "offer": _offer_details(e)}
 
 
-def _ticket_answered(status: str) -> Callable[[View | None, r.OfferDeclined | r.OfferExpired], View]:
-    def update(view: View | None, e: r.OfferDeclined | r.OfferExpired) -> View:
+def _ticket_answered(
+    status: str,
+) -> Callable[[View | None, r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn], View]:
+    def update(view: View | None, e: r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn) -> View:
         history = [*(view or {}).get("past_offers", []), {"offer_id": e.offer_id, "outcome": status}]
-        return {**(view or {}), **_base(e), "status": "queued", "offer": None, "past_offers": history}
+        v = view or {}
+        back = "left" if v.get("status") == "left" else ("placed" if v.get("jobs") else "queued")
+        return {**v, **_base(e), "status": back, "offer": None, "past_offers": history}
 
     return update
+
+
+def _ticket_left(view: View | None, e: r.WorkerLeft) -> View:
+    return {**(view or {}), **_base(e), "status": "left", "left_reason": e.reason, "offer": None}
 
 
 def _ticket_placed(view: View | None, e: r.OfferAccepted) -> View:
@@ -128,7 +150,49 @@ def _ticket_placed(view: View | None, e: r.OfferAccepted) -> View:
 
 
 def _ticket_placement(view: View | None, e: r.PlacementStarted) -> View:
-    return {**(view or {}), "placement_id": e.placement_id}
+    v = view or {}
+    job = {
+        "placement_id": e.placement_id,
+        "request_id": e.request_id,
+        "trade": e.trade,
+        "day_wage": e.day_wage,
+        "start": format_hhmm(e.start),
+        "hours": e.hours,
+        "status": "started",
+    }
+    jobs = [j for j in v.get("jobs", []) if j["placement_id"] != e.placement_id] + [job]
+    return {**v, "placement_id": e.placement_id, "jobs": jobs}
+
+
+def _ticket_placement_cancelled(view: View | None, e: r.PlacementCancelled) -> View:
+    v = view or {}
+    jobs = [
+        {**j, "status": e.reason} if j["placement_id"] == e.placement_id else j for j in v.get("jobs", [])
+    ]
+    active = [j for j in jobs if j["status"] == "started"]
+    status = v.get("status", "queued")
+    if status == "placed" and not active:
+        status = "left" if e.reason == "no_show" else "queued"
+    return {**v, **_base(e), "jobs": jobs, "status": status}
+
+
+def _placement_started(view: View | None, e: r.PlacementStarted) -> View:
+    return {
+        **_base(e),
+        "placement_id": e.placement_id,
+        "request_id": e.request_id,
+        "checkin_id": e.checkin_id,
+        "employer_id": e.employer_id,
+        "trade": e.trade,
+        "day_wage": e.day_wage,
+        "start": format_hhmm(e.start),
+        "hours": e.hours,
+        "status": "started",
+    }
+
+
+def _placement_cancelled(view: View | None, e: r.PlacementCancelled) -> View | None:
+    return None if view is None else {**view, "status": e.reason, "updated_at": e.at.isoformat()}
 
 
 def _offer_made(view: View | None, e: r.OfferMade) -> View:
@@ -139,7 +203,7 @@ def _offer_made(view: View | None, e: r.OfferMade) -> View:
         "checkin_id": e.checkin_id,
         "status": "open",
         "expires_at": e.expires_at.isoformat(),
-        "why": {"rule": e.rule, "rank": e.rank, "waited_seconds": e.waited_seconds},
+        "why": _why(e),
     }
 
 
@@ -172,7 +236,7 @@ def _request_offer_out(view: View | None, e: r.OfferMade) -> View:
     return {**v, "offers_out": sorted({*v["offers_out"], e.offer_id})}
 
 
-def _request_offer_closed(view: View | None, e: r.OfferDeclined | r.OfferExpired) -> View:
+def _request_offer_closed(view: View | None, e: r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn) -> View:
     v = view or {"offers_out": [], "accepted": []}
     return {**v, "offers_out": [o for o in v["offers_out"] if o != e.offer_id]}
 
@@ -184,6 +248,26 @@ def _request_accepted(view: View | None, e: r.OfferAccepted) -> View:
         "offers_out": [o for o in v["offers_out"] if o != e.offer_id],
         "accepted": sorted({*v["accepted"], e.checkin_id}),
     }
+
+
+def _request_placement_started(view: View | None, e: r.PlacementStarted) -> View:
+    v = view or {"offers_out": [], "accepted": []}
+    return {**v, "placements": sorted({*v.get("placements", []), e.placement_id})}
+
+
+def _request_placement_cancelled(view: View | None, e: r.PlacementCancelled) -> View:
+    v = view or {"offers_out": [], "accepted": []}
+    return {
+        **v,
+        "accepted": [c for c in v["accepted"] if c != e.checkin_id],
+        "placements": [p for p in v.get("placements", []) if p != e.placement_id],
+        "status": "open" if v.get("status") == "filled" else v.get("status", "open"),
+    }
+
+
+def _request_closed(view: View | None, e: r.JobRequestClosed) -> View:
+    v = view or {"offers_out": [], "accepted": []}
+    return {**v, "status": e.reason, "offers_out": [], "updated_at": e.at.isoformat()}
 
 
 def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:
@@ -203,6 +287,16 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("ticket", r.OfferExpired): _ticket_answered("expired"),  # type: ignore[dict-item]
     ("ticket", r.OfferAccepted): _ticket_placed,  # type: ignore[dict-item]
     ("ticket", r.PlacementStarted): _ticket_placement,  # type: ignore[dict-item]
+    ("ticket", r.PlacementCancelled): _ticket_placement_cancelled,  # type: ignore[dict-item]
+    ("ticket", r.OfferWithdrawn): _ticket_answered("withdrawn"),  # type: ignore[dict-item]
+    ("ticket", r.WorkerLeft): _ticket_left,  # type: ignore[dict-item]
+    ("placement", r.PlacementStarted): _placement_started,  # type: ignore[dict-item]
+    ("placement", r.PlacementCancelled): _placement_cancelled,  # type: ignore[dict-item]
+    ("offer", r.OfferWithdrawn): _offer_status("withdrawn"),
+    ("request", r.OfferWithdrawn): _request_offer_closed,  # type: ignore[dict-item]
+    ("request", r.PlacementStarted): _request_placement_started,  # type: ignore[dict-item]
+    ("request", r.PlacementCancelled): _request_placement_cancelled,  # type: ignore[dict-item]
+    ("request", r.JobRequestClosed): _request_closed,  # type: ignore[dict-item]
     ("offer", r.OfferMade): _offer_made,  # type: ignore[dict-item]
     ("offer", r.OfferAccepted): _offer_status("accepted"),
     ("offer", r.OfferDeclined): _offer_status("declined"),

@@ -43,5 +43,6 @@ def job_body(market_id: str, trade: str, **extra: Any) -> dict[str, Any]:
         "start": "09:00",
         "hours": 8,
         "place": "钟山区荷城街道",
+        "certificate_required": False,
         **extra,
     }

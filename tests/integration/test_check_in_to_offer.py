@@ -48,7 +48,7 @@ async def test_check_in_then_job_gives_an_offer_at_the_status_url(
     print(f"job request → offer visible at the status URL: {time.monotonic() - sent:.3f}s")
     offer = offered["offer"]
     assert offer["trade"] == trade and offer["day_wage"] == 220 and offer["employer_name"] == "测试用工单位"
-    assert offer["why"]["rule"] == "fcfs"
+    assert offer["why"]["rule"] == "max_fill" and offer["why"]["tier_name"] == "general"
 
     page = await gateway.get(ticket["page_url"])
     assert page.status == 200
@@ -98,8 +98,12 @@ async def test_accept_emits_a_placement_and_decline_offers_the_next_worker(
         headers=auth(token),
     )
     assert accepted.status == 202
-    placed = await eventually(lambda: _status(gateway, second["status_url"], "placed"), what="placed")
-    assert placed["placement_id"]
+    async def placed_with_job() -> dict[str, Any] | None:
+        view = await _status(gateway, second["status_url"], "placed")
+        return view if view and view.get("placement_id") else None
+
+    placed = await eventually(placed_with_job, what="placed")
+    assert placed["jobs"][0]["status"] == "started"
 
     async def placement() -> list[records.PlacementStarted]:
         facts = [

@@ -1,0 +1,947 @@
+"""The OpenAPI 3.1 document of the JSON API, generated from code and served at ``GET /api/openapi.json``.
+
+Every JSON route is one :class:`Operation` row in :data:`OPERATIONS`; request and answer bodies are msgspec
+structs below, whose JSON schemas ``msgspec.json.schema_components`` writes into ``components``. The structs
+describe the wire; the parsers in ``services/`` stay the authority (they also accept full-width input and
+surrounding spaces, and check what a schema cannot: ID check characters, times not yet past, screening).
+
+``tests/integration/test_openapi.py`` fails for any ``/api/`` route of ``gateway/routes.py`` without a row
+here, and prints the row to add.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from aiohttp import web
+from msgspec import Meta
+
+from gateway import idempotency
+from services import credit_code, fair_forms, fairs, geography, quotas, trades
+from services.fair_records import Level, QuotaStatus, WageUnit
+
+Role = Literal["kiosk", "employer", "organiser", "officer"]
+
+# ---------------------------------------------------------------- shared pieces
+
+TradeCode = Annotated[
+    str,
+    Meta(
+        description="a trade code of the catalogue",
+        extra_json_schema={"enum": [t.code for t in trades.TRADES]},
+    ),
+]
+MarketId = Annotated[
+    str,
+    Meta(
+        description="a market or station id",
+        extra_json_schema={"enum": [m.market_id for m in geography.MARKETS]},
+    ),
+]
+HHMM = Annotated[
+    str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time, Asia/Shanghai")
+]
+Text = Annotated[str, Meta(max_length=500)]
+IdNumber = Annotated[
+    str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$", description="18-character resident ID number (GB 11643)")
+]
+CreditCode = Annotated[
+    str,
+    Meta(
+        pattern=f"^[{credit_code.ALPHABET}]{{18}}$",
+        description="unified social credit code (GB 32100): 18 digits or capital letters without I, O, S, V, "
+        "Z, the last a check character",
+    ),
+]
+CountyCode = Annotated[
+    str,
+    Meta(description="a county code", extra_json_schema={"enum": [c.code for c in geography.COUNTIES]}),
+]
+Scope = Annotated[
+    str,
+    Meta(
+        description="a quota scope: `city` (市本级) or a county code",
+        extra_json_schema={"enum": list(quotas.SCOPES)},
+    ),
+]
+FairKind = Annotated[
+    str,
+    Meta(description="a kind of fair", extra_json_schema={"enum": [k.code for k in fairs.FAIR_KINDS]}),
+]
+Day = Annotated[date, Meta(description="a local date (Asia/Shanghai), YYYY-MM-DD")]
+Instant = Annotated[
+    datetime, Meta(description="an instant, ISO 8601 with offset", extra_json_schema={"format": "date-time"})
+]
+IsoWeek = Annotated[str, Meta(pattern=r"^[0-9]{4}-W[0-9]{2}$", description="an ISO week, e.g. 2026-W48")]
+Month = Annotated[str, Meta(pattern=r"^[0-9]{4}-[0-9]{2}$", description="a calendar month, e.g. 2026-11")]
+Wage = Annotated[int, Meta(ge=1, le=fair_forms.MAX_WAGE, description="yuan per `wage_unit`")]
+QuotaRule = Annotated[
+    str, Meta(description="a quota rule", extra_json_schema={"enum": list(quotas.RULES_BY_CODE)})
+]
+
+
+class FieldErrorBody(msgspec.Struct):
+    """One broken rule on one field; ``rule`` is a stable code."""
+
+    field: str
+    rule: str
+    message_zh: str
+    message_en: str
+
+
+class Problem(msgspec.Struct):
+    """Every error answer: a stable code and messages in Chinese then English; validation lists each rule."""
+
+    error: str
+    message_zh: str
+    message_en: str
+    field: str | None = None
+    rule: str | None = None
+    errors: list[FieldErrorBody] | None = None
+
+
+# ---------------------------------------------------------------- request bodies
+
+
+class CheckInBody(msgspec.Struct):
+    """A worker checks in for today at the kiosk's market."""
+
+    id_number: IdNumber
+    trades: Annotated[list[TradeCode], Meta(min_length=1, max_length=5)]
+    min_day_wage: Annotated[int, Meta(ge=0, le=5_000)]
+    available_from: HHMM
+    available_until: HHMM
+
+
+class JobRequestBody(msgspec.Struct):
+    """A same-day job. The posting is screened: discriminatory words, charges to workers and wages under the
+    legal minimum are refused (422 naming ``description``, ``place`` or ``day_wage`` and the rule)."""
+
+    market_id: MarketId
+    trade: TradeCode
+    headcount: Annotated[int, Meta(ge=1, le=200)]
+    day_wage: Annotated[int, Meta(ge=1, le=5_000, description="yuan for the day")]
+    start: HHMM
+    hours: Annotated[int, Meta(ge=1, le=12)]
+    place: Annotated[str, Meta(min_length=1, max_length=100)]
+    description: Text = ""
+    certificate_required: bool | None = None
+
+
+class OfferAnswerBody(msgspec.Struct):
+    answer: Literal["accept", "decline"]
+
+
+class EmptyBody(msgspec.Struct):
+    """No fields are read; send ``{}``."""
+
+
+class AnyObject(msgspec.Struct):
+    """A JSON object whose fields this document does not detail yet (see the operation's description)."""
+
+
+Title = Annotated[str, Meta(min_length=1, max_length=60)]
+Venue = Annotated[str, Meta(min_length=1, max_length=100)]
+Capacity = Annotated[int, Meta(ge=1, le=fair_forms.MAX_CAPACITY)]
+
+
+class FairScheduleBody(msgspec.Struct):
+    """Schedule a fair. ``county`` is where it is held; a ``county``-level fair belongs to that county's
+    quota scope, a ``city``-level one (市本级) to the scope ``city``. It runs from ``date`` ``start`` to
+    ``end_date`` (default ``date``) ``end``, local time: ``date`` from today to 400 days ahead, ``end`` after
+    ``start``, at most 3 days in all (422 ``date_past``, ``date_too_far``, ``ends_before_start``,
+    ``too_long_fair``)."""
+
+    level: Level
+    kind: FairKind
+    county: CountyCode
+    title: Title
+    venue: Venue
+    date: Day
+    start: HHMM
+    end: HHMM
+    capacity: Capacity
+    end_date: Day | None = None
+
+
+class FairRescheduleBody(msgspec.Struct):
+    """New dates and times, checked as when scheduling; ``venue`` left out, null or empty keeps the venue. A
+    fair already held (attendance recorded) or cancelled is not moved: refused at the status URL."""
+
+    date: Day
+    start: HHMM
+    end: HHMM
+    end_date: Day | None = None
+    venue: Annotated[str, Meta(max_length=100)] | None = None
+
+
+class FairCancelBody(msgspec.Struct):
+    """Cancel a fair that has not been held."""
+
+    reason: Annotated[str, Meta(min_length=1, max_length=200)]
+
+
+class FairPositionBody(msgspec.Struct):
+    """A position at the booth; ``wage_max`` must not be below ``wage_min`` (422 ``wage_order``)."""
+
+    trade: TradeCode
+    headcount: Annotated[int, Meta(ge=1, le=fair_forms.MAX_HEADCOUNT)]
+    wage_min: Wage
+    wage_max: Wage
+    wage_unit: WageUnit
+    title: Annotated[str, Meta(max_length=60)] | None = None
+
+
+class FairEmployerBody(msgspec.Struct):
+    """An employer's booth and positions; registering the same ``credit_code`` again replaces them."""
+
+    credit_code: CreditCode
+    name: Annotated[str, Meta(min_length=1, max_length=100)]
+    booth: Annotated[str, Meta(min_length=1, max_length=20)]
+    positions: Annotated[list[FairPositionBody], Meta(min_length=1, max_length=fair_forms.MAX_POSITIONS)]
+
+
+class CreditCodeBody(msgspec.Struct):
+    """A registered employer's credit code."""
+
+    credit_code: CreditCode
+
+
+class FairAttendanceBody(msgspec.Struct):
+    """A job seeker, by ID number (at least 16 years old); the gateway keeps only a pseudonym."""
+
+    id_number: IdNumber
+
+
+class FairIntentBody(FairAttendanceBody):
+    """A job seeker who attended, the employer (registered at the fair) and a trade it offers there."""
+
+    credit_code: CreditCode
+    trade: TradeCode
+
+
+class FairHireBody(FairIntentBody):
+    """A hire: an intent's fields and the agreed wage."""
+
+    wage: Wage
+    wage_unit: WageUnit
+
+
+_POLICY = quotas.DEFAULT_POLICY
+_MAX_TARGET = fair_forms.MAX_CAPACITY
+WarnWeekday = Annotated[
+    int,
+    Meta(
+        ge=1, le=7, description=f"ISO weekday of a week's warning, 1 = Monday; default {_POLICY.warn_weekday}"
+    ),
+]
+WarnHour = Annotated[
+    int, Meta(ge=0, le=23, description=f"local hour of the warnings; default {_POLICY.warn_hour}")
+]
+WarnMonthDay = Annotated[
+    int,
+    Meta(
+        ge=1,
+        le=31,
+        description=f"day of a month's warning (its last day if shorter); default {_POLICY.warn_month_day}",
+    ),
+]
+TargetAttendees = Annotated[
+    int, Meta(ge=0, le=_MAX_TARGET, description=f"job seekers attending; default {_POLICY.target_attendees}")
+]
+TargetEmployers = Annotated[
+    int, Meta(ge=0, le=_MAX_TARGET, description=f"employers attending; default {_POLICY.target_employers}")
+]
+TargetPositions = Annotated[
+    int,
+    Meta(
+        ge=0, le=_MAX_TARGET, description=f"positions offered (headcount); default {_POLICY.target_positions}"
+    ),
+]
+TargetHires = Annotated[int, Meta(ge=0, le=_MAX_TARGET, description=f"hires; default {_POLICY.target_hires}")]
+
+
+class QuotaPolicyBody(msgspec.Struct):
+    """A scope's early-warning moment and its weekly targets (per county and ISO week). The whole policy is
+    replaced: a field left out or null takes its default, not the value set before."""
+
+    warn_weekday: WarnWeekday | None = None
+    warn_hour: WarnHour | None = None
+    warn_month_day: WarnMonthDay | None = None
+    target_attendees: TargetAttendees | None = None
+    target_employers: TargetEmployers | None = None
+    target_positions: TargetPositions | None = None
+    target_hires: TargetHires | None = None
+
+
+# ---------------------------------------------------------------- answers
+
+
+class CheckInAccepted(msgspec.Struct):
+    checkin_id: str
+    status: Literal["accepted"]
+    status_url: str
+    page_url: str
+    worker_masked: str
+    market_id: str
+
+
+class CheckInCommandAccepted(msgspec.Struct):
+    checkin_id: str
+    status: Literal["accepted"]
+    status_url: str
+
+
+class JobRequestAccepted(msgspec.Struct):
+    request_id: str
+    status: Literal["accepted"]
+    status_url: str | None = None
+
+
+class OfferAnswerAccepted(msgspec.Struct):
+    offer_id: str
+    answer: Literal["accept", "decline"]
+    status: Literal["accepted"]
+    status_url: str
+
+
+class PlacementCommandAccepted(msgspec.Struct):
+    placement_id: str
+    status: Literal["accepted"]
+
+
+class Ticket(msgspec.Struct):
+    """The worker's ticket (a read model): ``status`` is ``queued``, ``offered``, ``placed``, ``refused``…"""
+
+    checkin_id: str
+    status: str
+
+
+class JobRequestView(msgspec.Struct):
+    """The employer's view of a request (a read model): offers out, accepted workers (masked)."""
+
+    request_id: str
+    status: str
+    employer_id: str
+
+
+class FairCommandAccepted(msgspec.Struct):
+    """The fair command is on Kafka; the agent's verdict appears at ``status_url`` (``applied`` or
+    ``refused`` with the rule)."""
+
+    command_id: str
+    fair_id: str
+    county: Annotated[Scope, Meta(description="the fair's quota scope")]
+    status: Literal["accepted"]
+    status_url: str
+    fair_url: str
+
+
+class FairPersonAccepted(FairCommandAccepted):
+    worker_masked: Annotated[str, Meta(description="the ID number with its middle hidden")]
+
+
+class QuotaPolicyAccepted(msgspec.Struct):
+    command_id: str
+    county: Scope
+    status: Literal["accepted"]
+    status_url: str
+
+
+class FairPositionView(msgspec.Struct):
+    trade: str
+    title: str
+    headcount: int
+    wage_min: int
+    wage_max: int
+    wage_unit: WageUnit
+
+
+class FairBoothView(msgspec.Struct):
+    employer_id: Annotated[str, Meta(description="the employer's credit code")]
+    name: str
+    booth: str
+    positions: list[FairPositionView]
+    attended: bool
+
+
+class FairCounts(msgspec.Struct):
+    attendees: int
+    employers_registered: int
+    employers_attended: int
+    positions: Annotated[int, Meta(description="headcount of all positions")]
+    intents: int
+    hires: int
+
+
+FairStatus = Literal["scheduled", "published", "cancelled"]
+
+
+class FairView(msgspec.Struct):
+    """A fair (a read model): booths by credit code, positions, counts; no personal data. ``held``: attendance
+    was recorded. Local ``date``/``start``/``end``/``end_date``, ``week`` and ``month`` of its start."""
+
+    fair_id: str
+    scope: Scope
+    level: Level
+    kind: str
+    kind_zh: str
+    kind_en: str
+    title: str
+    venue: str
+    venue_county: str
+    organiser_id: str
+    starts_at: Instant
+    ends_at: Instant
+    capacity: int
+    status: FairStatus
+    held: bool
+    employers: dict[str, FairBoothView]
+    counts: FairCounts
+    date: Day
+    start: HHMM
+    end: HHMM
+    end_date: Day
+    week: IsoWeek
+    month: Month
+    updated_at: Instant
+    cancel_reason: str | msgspec.UnsetType = msgspec.UNSET
+
+
+class FairListEntry(msgspec.Struct):
+    fair_id: str
+    scope: Scope
+    status: FairStatus
+    held: bool
+    title: str
+    level: Level
+    kind: str
+    venue_county: str
+    starts_at: Instant
+    ends_at: Instant
+    date: Day
+    week: IsoWeek
+    month: Month
+
+
+class FairList(msgspec.Struct):
+    """Fairs by start time (cancelled ones included, with their status)."""
+
+    fairs: list[FairListEntry]
+
+
+class FairRefusal(msgspec.Struct):
+    rule: str
+    message_zh: str
+    message_en: str
+
+
+class FairCommandOutcome(msgspec.Struct):
+    """What the agent made of a command: ``applied`` with the facts it produced, or ``refused`` with the rule
+    (``already_attended``, ``worker_not_attended``, ``fair_already_held``…)."""
+
+    command_id: str
+    status: Literal["applied", "refused"]
+    facts: Annotated[list[str], Meta(description="the types of the facts, in order")]
+    fair_id: str | None
+    updated_at: Instant
+    refusal: FairRefusal | msgspec.UnsetType = msgspec.UNSET
+
+
+class QuotaTargetProgress(msgspec.Struct):
+    actual: int
+    target: int
+    reached: bool
+
+
+class QuotaProgress(msgspec.Struct):
+    """The week's fairs in the county (not cancelled) against the scope's weekly targets."""
+
+    attendees: QuotaTargetProgress
+    employers: QuotaTargetProgress
+    positions: QuotaTargetProgress
+    hires: QuotaTargetProgress
+
+
+class QuotaBoardEntry(msgspec.Struct):
+    """One rule, scope and period. ``held``: fairs held; ``pending``: fairs still to come."""
+
+    rule: QuotaRule
+    scope: Scope
+    period: Annotated[str, Meta(description="an ISO week (2026-W48) or a month (2026-11)")]
+    period_start: Instant
+    period_end: Instant
+    status: QuotaStatus
+    previous: QuotaStatus | None
+    held: int
+    pending: int
+    target: int
+    warned: Annotated[bool, Meta(description="the early warning fired")]
+    updated_at: Instant
+    warn_at: Instant | msgspec.UnsetType = msgspec.UNSET
+    rule_zh: str | msgspec.UnsetType = msgspec.UNSET
+    rule_en: str | msgspec.UnsetType = msgspec.UNSET
+    progress: Annotated[QuotaProgress, Meta(description="county weeks only")] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+
+
+class QuotaPolicyView(msgspec.Struct):
+    warn_weekday: int
+    warn_hour: int
+    warn_month_day: int
+    target_attendees: int
+    target_employers: int
+    target_positions: int
+    target_hires: int
+
+
+class QuotaBoard(msgspec.Struct):
+    """The quota board, oldest period first, and the policies set per scope (scopes without one use the
+    defaults)."""
+
+    entries: list[QuotaBoardEntry]
+    policies: dict[str, QuotaPolicyView]
+
+
+class Health(msgspec.Struct):
+    status: Literal["ok"]
+    kafka: bool
+    redis: bool
+
+
+class OpenApiDocument(msgspec.Struct):
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
+
+
+# ---------------------------------------------------------------- the operations
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Param:
+    """A query parameter, or the schema of a path parameter (a ``{name}`` of the path, else a string).
+    ``checked``: a value the gateway does not know is answered 422 naming the parameter."""
+
+    name: str
+    schema: Any
+    where: Literal["query", "path"] = "query"
+    checked: bool = False
+    description: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Operation:
+    """One route of the JSON API. ``command``: the accept-a-command flow of :mod:`gateway.commands`
+    (``Idempotency-Key`` header, 202 once Kafka has it, 409/422 on key reuse, 503 when the broker is down)."""
+
+    method: Literal["GET", "POST"]
+    path: str
+    name: str
+    summary: str
+    role: Role | None = None
+    body: type[msgspec.Struct] | None = None
+    answer: type[msgspec.Struct] = AnyObject
+    command: bool = False
+    not_found: bool = False
+    tags: tuple[str, ...] = ()
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    #: Roles whose credentials are accepted as well as ``role``'s.
+    other_roles: tuple[Role, ...] = ()
+
+    @property
+    def status(self) -> int:
+        return 202 if self.command else 200
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    Operation("GET", "/healthz", "healthz", "Liveness, with whether Kafka and Redis answer", answer=Health),
+    Operation("GET", "/api/openapi.json", "openapi", "This document", answer=OpenApiDocument, tags=("docs",)),
+    Operation(
+        "POST",
+        "/api/v1/checkins",
+        "checkins",
+        "Check a worker in for today (kiosk)",
+        role="kiosk",
+        body=CheckInBody,
+        answer=CheckInAccepted,
+        command=True,
+        tags=("market",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/checkins/{checkin_id}",
+        "checkin",
+        "A check-in's ticket: queued, offered (with the offer and why), placed, refused",
+        answer=Ticket,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/checkins/{checkin_id}/check-out",
+        "check_out",
+        "Check a worker out (kiosk of the check-in's market)",
+        role="kiosk",
+        body=EmptyBody,
+        answer=CheckInCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/job-requests",
+        "job_requests",
+        "Post a same-day job (employer); screened before it is accepted",
+        role="employer",
+        body=JobRequestBody,
+        answer=JobRequestAccepted,
+        command=True,
+        tags=("market",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/job-requests/{request_id}",
+        "job_request",
+        "A job request's live state (the employer who posted it)",
+        role="employer",
+        answer=JobRequestView,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/job-requests/{request_id}/cancel",
+        "job_request_cancel",
+        "Cancel a job request (the employer who posted it)",
+        role="employer",
+        body=EmptyBody,
+        answer=JobRequestAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/placements/{placement_id}/no-show",
+        "no_show",
+        "Report that a placed worker did not arrive (the employer); the next worker is offered",
+        role="employer",
+        body=EmptyBody,
+        answer=PlacementCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/offers/{offer_id}/answer",
+        "offer_answer",
+        "Accept or decline an offer (kiosk of the offer's market)",
+        role="kiosk",
+        body=OfferAnswerBody,
+        answer=OfferAnswerAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs",
+        "fairs",
+        "Schedule a job fair (organiser)",
+        role="organiser",
+        body=FairScheduleBody,
+        answer=FairCommandAccepted,
+        command=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/fairs",
+        "fair_list",
+        "The fairs of one quota scope, or of all, by start time; filtered by ISO week or month",
+        answer=FairList,
+        tags=("fairs",),
+        params=(
+            Param("county", Scope, checked=True, description="a quota scope; all scopes if left out"),
+            Param("week", IsoWeek, description="only fairs starting in this ISO week"),
+            Param("month", Month, description="only fairs starting in this month"),
+        ),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/fairs/{fair_id}",
+        "fair",
+        "A fair: its booths, positions and counts (no personal data)",
+        answer=FairView,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/employers",
+        "fair_employers",
+        "Register an employer's booth and positions at a fair (organiser)",
+        role="organiser",
+        body=FairEmployerBody,
+        answer=FairCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/publish",
+        "fair_publish",
+        "Publish a fair (organiser)",
+        role="organiser",
+        body=EmptyBody,
+        answer=FairCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/reschedule",
+        "fair_reschedule",
+        "Move a fair that has not been held to new dates, times or venue (organiser)",
+        role="organiser",
+        body=FairRescheduleBody,
+        answer=FairCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/cancel",
+        "fair_cancel",
+        "Cancel a fair that has not been held (organiser)",
+        role="organiser",
+        body=FairCancelBody,
+        answer=FairCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/attendance",
+        "fair_attendance",
+        "Record that a job seeker attended a fair, on its local dates (organiser); counted once",
+        role="organiser",
+        body=FairAttendanceBody,
+        answer=FairPersonAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/employer-attendance",
+        "fair_employer_attendance",
+        "Record that a registered employer attended a fair (organiser)",
+        role="organiser",
+        body=CreditCodeBody,
+        answer=FairCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/intents",
+        "fair_intents",
+        "Record a job seeker's intent with an employer at a fair (organiser); needs their attendance",
+        role="organiser",
+        body=FairIntentBody,
+        answer=FairPersonAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/fairs/{fair_id}/hires",
+        "fair_hires",
+        "Record a hire at a fair, a placement for reporting (organiser); needs the seeker's attendance",
+        role="organiser",
+        body=FairHireBody,
+        answer=FairPersonAccepted,
+        command=True,
+        not_found=True,
+        tags=("fairs",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/fair-commands/{command_id}",
+        "fair_command",
+        "What became of a fair or quota command: applied, or refused with the rule",
+        answer=FairCommandOutcome,
+        not_found=True,
+        tags=("fairs",),
+        description="404 ``fair_command_unknown`` until the agent has decided (a second or two).",
+    ),
+    Operation(
+        "GET",
+        "/api/v1/quotas",
+        "quotas",
+        "The quota board: status per county week and city month, early warnings, weekly targets' progress",
+        role="organiser",
+        other_roles=("officer",),
+        answer=QuotaBoard,
+        tags=("quotas",),
+        params=(
+            Param("county", Scope, checked=True, description="only this quota scope"),
+            Param("rule", QuotaRule, checked=True, description="only this quota rule"),
+            Param("period", str, description="only this ISO week (2026-W48) or month (2026-11)"),
+        ),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/quotas/{county}/policy",
+        "quota_policy",
+        "Set a quota scope's early-warning moment and weekly targets (officer)",
+        role="officer",
+        body=QuotaPolicyBody,
+        answer=QuotaPolicyAccepted,
+        command=True,
+        tags=("quotas",),
+        params=(Param("county", Scope, where="path", checked=True, description="a quota scope"),),
+    ),
+)
+
+OPERATIONS_BY_ROUTE = {(op.method, op.path): op for op in OPERATIONS}
+
+
+# ---------------------------------------------------------------- the document
+
+_ERRORS: dict[int, str] = {
+    400: "malformed request: Idempotency-Key missing or malformed, body not JSON",
+    401: "missing or unknown credential",
+    403: "the credential's role may not do this",
+    404: "no such resource (or not yours)",
+    408: "the request body did not arrive in time",
+    409: "a request with this Idempotency-Key is still in flight",
+    413: "the request body is too large",
+    422: "invalid input: every broken rule, naming the field and the rule",
+    503: "Kafka or Redis is unavailable; retry after Retry-After seconds",
+}
+
+
+def _error_statuses(op: Operation) -> list[int]:
+    statuses = {503}
+    if op.role:
+        statuses |= {401, 403}
+    if op.not_found:
+        statuses.add(404)
+    if op.command:
+        statuses |= {400, 408, 409, 413, 422}
+    if any(p.checked for p in op.params):
+        statuses.add(422)
+    return sorted(statuses)
+
+
+def _parameter(param: Param, required: bool) -> dict[str, Any]:
+    found = {"name": param.name, "in": param.where, "required": required}
+    if param.description:
+        found["description"] = param.description
+    return {**found, "schema": msgspec.json.schema(param.schema)}
+
+
+def _parameters(op: Operation) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = []
+    in_path = {p.name: p for p in op.params if p.where == "path"}
+    for segment in op.path.split("/"):
+        if segment.startswith("{") and segment.endswith("}"):
+            name = segment[1:-1]
+            params.append(_parameter(in_path.get(name, Param(name, str, where="path")), True))
+    params.extend(_parameter(p, False) for p in op.params if p.where == "query")
+    if op.command:
+        params.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": True,
+                "description": "a new random value per submission, the same on retry; the same key and body "
+                "replays the first answer (header Idempotent-Replayed: true)",
+                "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN.pattern},
+            }
+        )
+    return params
+
+
+@functools.cache
+def document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document (computed once per process)."""
+    structs: list[type[msgspec.Struct]] = [Problem]
+    for op in OPERATIONS:
+        structs.append(op.answer)
+        if op.body is not None:
+            structs.append(op.body)
+    unique = list(dict.fromkeys(structs))
+    schemas, components = msgspec.json.schema_components(unique, ref_template="#/components/schemas/{name}")
+    ref = dict(zip(unique, schemas, strict=True))
+    problem = {"application/json": {"schema": ref[Problem]}}
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        responses: dict[str, Any] = {
+            str(op.status): {
+                "description": "accepted: Kafka has the command" if op.command else "OK",
+                "content": {"application/json": {"schema": ref[op.answer]}},
+            }
+        }
+        for status in _error_statuses(op):
+            responses[str(status)] = {"description": _ERRORS[status], "content": problem}
+        entry: dict[str, Any] = {
+            "operationId": op.name,
+            "summary": op.summary,
+            "tags": list(op.tags),
+            "parameters": _parameters(op),
+            "responses": responses,
+        }
+        if op.description:
+            entry["description"] = op.description
+        if op.role:
+            entry["security"] = [{f"{role}Token": []} for role in (op.role, *op.other_roles)]
+        if op.body is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref[op.body]}},
+            }
+        paths.setdefault(op.path, {})[op.method.lower()] = entry
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "零工 lingong — 六盘水零工市场与招聘会平台 API",
+            "version": "1",
+            "description": "Errors name the field and the rule, in Chinese then English. Every POST needs an "
+            "Idempotency-Key; a 202 means Kafka has the command.",
+        },
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                f"{role}Token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": f"a {role} token (only its SHA-256 is stored)",
+                }
+                for role in ("kiosk", "employer", "organiser", "officer")
+            },
+        },
+    }
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    """``GET /api/openapi.json``."""
+    return web.json_response(document())

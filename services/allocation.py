@@ -1,0 +1,152 @@
+"""Choosing who is offered which open place, under an :class:`~services.policy.AllocationPolicy`.
+
+Two procedures, both of which never pass over an eligible worker of a higher tier:
+
+- ``fcfs`` and ``lottery``: place by place. Open requests are taken in place order (soonest start, scarcest
+  trade, posting order); each place goes to the best eligible free worker by (tier, ticket) or (tier, draw).
+- ``max_fill``: a short batch. Requests wait ``window`` (unless they start soon), then every due place and every
+  free worker are matched at once: workers are taken in priority order (tier, ticket) and each is added to the
+  matching if an augmenting path exists, re-routing workers already chosen in this batch to other places they
+  fit. This greedy over a transversal matroid yields a *maximum* matching that is lexicographically best for the
+  priority order: no higher-priority worker is left out where a lower-priority one could give way. Re-routing
+  can hand a place to a later ticket of the same tier while the earlier ticket gets another place: such offers
+  are marked ``reordered`` and counted.
+
+Invariant on return (for due requests): no free worker is eligible for a place still open.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime
+
+from services.clock import ZONE
+from services.eligibility import why_not
+from services.market_state import MarketState, OpenRequest, WaitingWorker, open_slots
+from services.policy import AllocationPolicy
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Choice:
+    """One offer to make, with the facts that explain it."""
+
+    worker: WaitingWorker
+    request: OpenRequest
+    rank: int  # position among the request's eligible free workers in queue order (tier, ticket); 1 = first
+    candidates: int  # eligible free workers of the chosen worker's tier
+    reordered: bool  # an earlier ticket of the same tier was eligible for this place but not chosen
+
+
+def request_order(state: MarketState) -> list[OpenRequest]:
+    """Open requests in the order their places are handed out."""
+    open_requests = [r for r in state.requests.values() if r.status == "open"]
+    return sorted(
+        open_requests, key=lambda r: (r.start, state.supply.get(r.trade, 0), r.opened_at, r.request_id)
+    )
+
+
+def is_due(request: OpenRequest, now: datetime, policy: AllocationPolicy) -> bool:
+    """Whether a request's places may be offered now: at once without a window; else after the window, or
+    as soon as the job starts within ``start_soon_minutes``."""
+    if policy.window_seconds <= 0:
+        return True
+    if (now - request.opened_at).total_seconds() >= policy.window_seconds:
+        return True
+    local = now.astimezone(ZONE)
+    return request.start - (local.hour * 60 + local.minute) <= policy.start_soon_minutes
+
+
+def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -> list[Choice]:
+    """The offers to make now. Does not change ``state``; the caller applies the choices in order.
+
+    ``max_fill`` plans a matching over *every* open place, so that workers the plan keeps for a request still
+    inside its window are not handed to another; it offers only the places that are due.
+    """
+    open_requests = [r for r in request_order(state) if open_slots(state, r) > 0]
+    free = [w for w in state.workers.values() if w.status == "waiting"]
+    if not open_requests or not free:
+        return []
+    if policy.within_tier == "max_fill":
+        plan = _max_fill(state, policy, open_requests, free)
+        pairs = [(w, r) for w, r in plan if is_due(r, now, policy)]
+    else:
+        due = [r for r in open_requests if is_due(r, now, policy)]
+        pairs = _place_by_place(state, policy, due, free)
+    return [_explain(worker, request, free) for worker, request in pairs]
+
+
+def _priority(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], tuple[object, ...]]:
+    if policy.within_tier == "lottery":
+        return lambda w: (w.tier, policy.draw(day, w.checkin_id))
+    if policy.within_tier == "max_fill":
+        # Within a tier, the worker who could do the fewest of today's jobs goes first: the versatile stay free
+        # for work only they can do. Ties keep the queue order.
+        return lambda w: (w.tier, w.fit_count, w.ticket_no)
+    return lambda w: (w.tier, w.ticket_no)
+
+
+def _place_by_place(
+    state: MarketState, policy: AllocationPolicy, due: list[OpenRequest], free: list[WaitingWorker]
+) -> list[tuple[WaitingWorker, OpenRequest]]:
+    key = _priority(policy, state.day)
+    available = {w.checkin_id: w for w in free}
+    pairs: list[tuple[WaitingWorker, OpenRequest]] = []
+    for request in due:
+        for _ in range(open_slots(state, request)):
+            eligible = [w for w in available.values() if why_not(w, request) is None]
+            if not eligible:
+                break
+            chosen = min(eligible, key=key)
+            pairs.append((chosen, request))
+            del available[chosen.checkin_id]
+    return pairs
+
+
+def _max_fill(
+    state: MarketState, policy: AllocationPolicy, due: list[OpenRequest], free: list[WaitingWorker]
+) -> list[tuple[WaitingWorker, OpenRequest]]:
+    capacity = {r.request_id: open_slots(state, r) for r in due}
+    by_id = {r.request_id: r for r in due}
+    hardest_first = sorted(due, key=lambda r: (r.fit_count, r.start, r.opened_at, r.request_id))
+    fits = {w.checkin_id: [r.request_id for r in hardest_first if why_not(w, r) is None] for w in free}
+    holders: dict[str, list[str]] = {r.request_id: [] for r in due}
+    placed: dict[str, str] = {}
+
+    def augment(worker_id: str, seen: set[str]) -> bool:
+        for request_id in fits[worker_id]:
+            if request_id in seen:
+                continue
+            seen.add(request_id)
+            if len(holders[request_id]) < capacity[request_id]:
+                holders[request_id].append(worker_id)
+                placed[worker_id] = request_id
+                return True
+            for other in list(holders[request_id]):
+                if augment(other, seen):
+                    holders[request_id].remove(other)
+                    holders[request_id].append(worker_id)
+                    placed[worker_id] = request_id
+                    return True
+        return False
+
+    workers = {w.checkin_id: w for w in free}
+    for worker in sorted(free, key=_priority(policy, state.day)):
+        if fits[worker.checkin_id]:
+            augment(worker.checkin_id, set())
+    order = {r.request_id: i for i, r in enumerate(due)}
+    chosen = sorted(placed.items(), key=lambda item: (order[item[1]], workers[item[0]].ticket_no))
+    return [(workers[w], by_id[r]) for w, r in chosen]
+
+
+def _explain(worker: WaitingWorker, request: OpenRequest, free: list[WaitingWorker]) -> Choice:
+    eligible = sorted((w for w in free if why_not(w, request) is None), key=lambda w: (w.tier, w.ticket_no))
+    same_tier = [w for w in eligible if w.tier == worker.tier]
+    rank = next((i for i, w in enumerate(eligible, start=1) if w.checkin_id == worker.checkin_id), 1)
+    return Choice(
+        worker=worker,
+        request=request,
+        rank=rank,
+        candidates=max(1, len(same_tier)),
+        reordered=bool(same_tier) and same_tier[0].checkin_id != worker.checkin_id,
+    )

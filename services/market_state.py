@@ -1,0 +1,106 @@
+"""The state of one market for one day, as stored (msgspec JSON) in the market agent's table."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+import msgspec
+
+from services.records import Commitment
+
+
+class WaitingWorker(msgspec.Struct, kw_only=True):
+    checkin_id: str
+    worker: str
+    worker_masked: str
+    ticket_no: int
+    trades: tuple[str, ...]
+    certificates: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    tier: int = 0
+    min_day_wage: int
+    available_from: int
+    available_until: int
+    checked_in_at: datetime
+    status: Literal["waiting", "offered", "left"] = "waiting"
+    offer_id: str | None = None
+    passed_requests: list[str] = msgspec.field(default_factory=list)
+    #: Jobs accepted today, here or (brought by the roster) at another market.
+    commitments: list[Commitment] = msgspec.field(default_factory=list)
+    #: How many of today's requests in this market the worker could do (trade, wage, hours): versatility.
+    fit_count: int = 0
+
+    @property
+    def busy(self) -> list[tuple[int, int]]:
+        return [(c.start, c.end) for c in self.commitments]
+
+
+class OpenRequest(msgspec.Struct, kw_only=True):
+    request_id: str
+    employer_id: str
+    employer_name: str
+    trade: str
+    headcount: int
+    day_wage: int
+    start: int
+    hours: int
+    place: str
+    certificate_required: bool = False
+    opened_at: datetime
+    placements: list[str] = msgspec.field(default_factory=list)  # active placement ids
+    status: Literal["open", "filled", "closed"] = "open"
+    #: How many of today's workers in this market could do this job: how hard it is to fill.
+    fit_count: int = 0
+
+
+class PendingOffer(msgspec.Struct, kw_only=True):
+    offer_id: str
+    request_id: str
+    checkin_id: str
+    made_at: datetime
+    expires_at: datetime
+
+
+class Placement(msgspec.Struct, kw_only=True):
+    placement_id: str
+    offer_id: str
+    request_id: str
+    checkin_id: str
+    status: Literal["started", "cancelled"] = "started"
+
+
+class MarketState(msgspec.Struct, kw_only=True):
+    market_id: str
+    county: str
+    day: str = ""  # local date (Asia/Shanghai) the state is about, ISO format
+    clock: datetime | None = None  # the latest time seen: the market's clock never runs backwards
+    next_ticket: int = 1
+    workers: dict[str, WaitingWorker] = msgspec.field(default_factory=dict)
+    requests: dict[str, OpenRequest] = msgspec.field(default_factory=dict)
+    offers: dict[str, PendingOffer] = msgspec.field(default_factory=dict)
+    placements: dict[str, Placement] = msgspec.field(default_factory=dict)
+    supply: dict[str, int] = msgspec.field(default_factory=dict)  # check-ins today per trade
+    recent_commands: list[str] = msgspec.field(default_factory=list)
+
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(MarketState)
+
+
+def encode_state(state: MarketState) -> bytes:
+    return _encoder.encode(state)
+
+
+def decode_state(data: bytes) -> MarketState:
+    return _decoder.decode(data)
+
+
+def new_state(market_id: str, county: str) -> MarketState:
+    return MarketState(market_id=market_id, county=county)
+
+
+def open_slots(state: MarketState, request: OpenRequest) -> int:
+    """Places still to offer: headcount minus active placements minus offers awaiting an answer."""
+    pending = sum(1 for o in state.offers.values() if o.request_id == request.request_id)
+    return request.headcount - len(request.placements) - pending

@@ -1,0 +1,141 @@
+"""The body shared by every stateful agent: decode, decide (pure), publish the outputs, then store the state.
+
+Order matters for "nothing lost": outputs are acknowledged by the broker *before* the new state is written to
+the table. A crash in between replays the command against the old state, which re-emits the same outputs with
+the same ids (consumers deduplicate); a crash after the write finds the command id already applied.
+
+Failures are of two kinds (as in arroyo): a record that cannot be decoded or applied is *invalid* and goes to
+``dead-letters`` with the reason; a broker that does not answer is *transient* and is retried, so the partition
+waits and nothing behind it overtakes it. No exception escapes :meth:`SingleWriter.handle`: Faust would ack the
+record and lose it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import msgspec
+from aiokafka.errors import KafkaError
+from faust.exceptions import PartitionsMismatch
+
+from services import records
+
+log = logging.getLogger(__name__)
+
+C = TypeVar("C")
+
+#: Failures of the broker, not of the record: retried (the partition waits) instead of dead-lettered.
+#: ``PartitionsMismatch`` is among them because right after start Faust may see a freshly created changelog
+#: topic with 0 partitions until its metadata is refreshed; a real mismatch keeps the partition waiting, loudly.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    KafkaError,
+    ConnectionError,
+    asyncio.TimeoutError,
+    PartitionsMismatch,
+)
+RETRY_BACKOFF_MAX_SECONDS = 5.0
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One record to publish: a Faust topic, the key, the encoded value."""
+
+    topic: Any
+    key: bytes
+    value: bytes
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Step:
+    """What one command did: the new stored state (``None``: leave the table alone) and what to publish."""
+
+    state: bytes | None
+    outgoing: list[Outgoing]
+
+
+async def retry_transient(what: str, step: Callable[[], Awaitable[None]]) -> None:
+    """Run ``step`` until it succeeds or fails for a non-transient reason (which propagates)."""
+    delay = 0.1
+    while True:
+        try:
+            await step()
+            return
+        except TRANSIENT_ERRORS as error:
+            log.warning("%s: broker unavailable (%r), retrying in %.1fs", what, error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_BACKOFF_MAX_SECONDS)
+
+
+class SingleWriter(Generic[C]):
+    """Applies commands to the table entry of their key, one at a time, in partition order."""
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        table: Any,
+        dead_letters: Any,
+        decode: Callable[[bytes], C],
+        key_of: Callable[[C], bytes],
+        step: Callable[[bytes | None, C], Step],
+    ) -> None:
+        self.name = name
+        self._table = table
+        self._dead_letters = dead_letters
+        self._decode = decode
+        self._key_of = key_of
+        self._step = step
+
+    async def handle(self, message: Any) -> None:
+        """Process one Kafka message; never raises."""
+        try:
+            command = self._decode(message.value)
+        except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError) as error:
+            await self._dead_letter(message, "decode", f"undecodable command: {error}")
+            return
+        try:
+            await retry_transient(f"{self.name} {message.topic}@{message.offset}", lambda: self._apply(command))
+        except Exception as error:
+            log.exception("%s: command at %s@%s could not be applied", self.name, message.topic, message.offset)
+            await self._dead_letter(message, "apply", f"{type(error).__name__}: {error}")
+
+    async def _apply(self, command: C) -> None:
+        key = self._key_of(command)
+        result = self._step(self._table.get(key), command)
+        pending = [await o.topic.send(key=o.key, value=o.value) for o in result.outgoing]
+        for future in pending:
+            await future
+        if result.state is not None:
+            self._table[key] = result.state
+
+    async def _dead_letter(self, message: Any, stage: str, reason: str) -> None:
+        letter = records.DeadLetter(
+            id=records.derived_id("dead-letter", message.topic, str(message.partition), str(message.offset)),
+            at=datetime.now(UTC),
+            reason=reason[:2000],
+            source_topic=message.topic,
+            source_partition=message.partition,
+            source_offset=message.offset,
+            key=message.key,
+            payload=message.value if isinstance(message.value, bytes) else repr(message.value).encode(),
+            stage=stage,  # type: ignore[arg-type]
+        )
+        log.warning(
+            "%s: dead-lettered %s:%s@%s: %s",
+            self.name,
+            message.topic,
+            message.partition,
+            message.offset,
+            reason,
+        )
+
+        async def send() -> None:
+            future = await self._dead_letters.send(key=message.key, value=records.encode(letter))
+            await future
+
+        await retry_transient(f"dead letter for {message.topic}@{message.offset}", send)

@@ -1,0 +1,223 @@
+"""Property-based tests: a hypothesis state machine drives the pure market core with random commands.
+
+After every command it checks the invariants the platform promises (DESIGN.md, "Invariants"):
+no worker double-booked, no request over its headcount, every offer eligible, no higher-tier worker passed
+over, nobody left waiting while a job they fit is open, and the effects of decline, expiry, cancel, no-show and
+check-out on the workers concerned.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import msgspec
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from services import records as r
+from services.eligibility import overlaps, why_not
+from services.market import Decision, MarketRules, decide, new_state
+from services.market_state import MarketState, decode_state, encode_state, open_slots
+from services.policy import AllocationPolicy
+from tests.unit.market_fixtures import T0
+
+TRADES = ("mason", "porter")
+GROUPS = ((), (), (), ("veteran",), ("relocated",), ("graduate",))
+
+
+class MarketMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.rules = MarketRules(
+            offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="max_fill")
+        )
+        self.state: MarketState = new_state("zs-market", "zhongshan")
+        self.now = T0
+        self.n = 0
+        self.last: Decision | None = None
+        self.before: MarketState | None = None
+        self.command: r.MarketCommand | None = None
+
+    def _id(self, kind: str) -> str:
+        self.n += 1
+        return f"{kind}{self.n}"
+
+    def _head(self, kind: str) -> dict[str, object]:
+        return {"id": self._id(kind), "at": self.now, "market_id": "zs-market", "county": "zhongshan"}
+
+    def _apply(self, command: r.MarketCommand) -> None:
+        self.before = decode_state(encode_state(self.state))
+        self.command = command
+        self.last = decide(self.state, command, self.rules)
+        self.state = self.last.state
+        # Replaying the same command from the same stored state must give the same facts, byte for byte.
+        again = decide(decode_state(encode_state(self.before)), command, self.rules)
+        assert [msgspec.json.encode(f) for f in again.facts] == [
+            msgspec.json.encode(f) for f in self.last.facts
+        ]
+
+    @rule(
+        trades=st.lists(st.sampled_from(TRADES), min_size=1, max_size=3, unique=True),
+        wage=st.sampled_from([100, 150, 200]),
+        start=st.integers(6, 8),
+        length=st.integers(6, 14),
+        groups=st.sampled_from(GROUPS),
+        repeat=st.booleans(),
+    )
+    def check_in(
+        self, trades: list[str], wage: int, start: int, length: int, groups: tuple[str, ...], repeat: bool
+    ) -> None:
+        known = [w.worker for w in self.state.workers.values()]
+        worker = known[0] if repeat and known else f"w_{self.n}"
+        self._apply(
+            r.CheckIn(
+                **self._head("c"),  # type: ignore[arg-type]
+                worker=worker,
+                worker_masked="5202**********0001",
+                kiosk_id="k",
+                trades=tuple(trades),
+                min_day_wage=wage,
+                available_from=start * 60,
+                available_until=min(23 * 60, (start + length) * 60),
+                groups=groups,
+            )
+        )
+
+    @rule(
+        trade=st.sampled_from(TRADES),
+        headcount=st.integers(1, 3),
+        wage=st.sampled_from([120, 180, 250]),
+        start=st.integers(8, 13),
+        hours=st.integers(1, 6),
+    )
+    def post_job(self, trade: str, headcount: int, wage: int, start: int, hours: int) -> None:
+        self._apply(
+            r.PostJobRequest(
+                **self._head("j"),  # type: ignore[arg-type]
+                employer_id="e1",
+                employer_name="E",
+                trade=trade,
+                headcount=headcount,
+                day_wage=wage,
+                start=start * 60,
+                hours=hours,
+                place="p",
+            )
+        )
+
+    @precondition(lambda self: bool(self.state.offers))
+    @rule(pick=st.integers(0, 100), accept=st.booleans())
+    def answer(self, pick: int, accept: bool) -> None:
+        offers = sorted(self.state.offers)
+        offer = self.state.offers[offers[pick % len(offers)]]
+        self._apply(
+            r.AnswerOffer(
+                **self._head("a"),  # type: ignore[arg-type]
+                offer_id=offer.offer_id,
+                checkin_id=offer.checkin_id,
+                answer="accept" if accept else "decline",
+            )
+        )
+        worker = self.state.workers[offer.checkin_id]
+        if not accept:
+            assert offer.request_id in worker.passed_requests
+        else:
+            assert any(
+                c.placement_id == r.derived_id("placement", offer.offer_id) for c in worker.commitments
+            )
+
+    @rule(minutes=st.integers(1, 15))
+    def tick(self, minutes: int) -> None:
+        if self.now + timedelta(minutes=minutes) >= T0 + timedelta(hours=15):
+            return  # stay within the day; the day's end has its own unit test
+        self.now += timedelta(minutes=minutes)
+        expiring = [o for o in self.state.offers.values() if o.expires_at <= self.now]
+        self._apply(r.Tick(**self._head("t")))  # type: ignore[arg-type]
+        for o in expiring:
+            assert o.request_id in self.state.workers[o.checkin_id].passed_requests
+
+    @precondition(lambda self: bool(self.state.requests))
+    @rule(pick=st.integers(0, 100))
+    def cancel(self, pick: int) -> None:
+        ids = sorted(self.state.requests)
+        request_id = ids[pick % len(ids)]
+        placed = list(self.state.requests[request_id].placements)
+        self._apply(r.CancelJobRequest(**self._head("x"), request_id=request_id, employer_id="e1"))  # type: ignore[arg-type]
+        assert not any(o.request_id == request_id for o in self.state.offers.values())
+        for placement_id in placed:
+            worker = self.state.workers[self.state.placements[placement_id].checkin_id]
+            assert all(c.placement_id != placement_id for c in worker.commitments)
+
+    @precondition(lambda self: any(w.status != "left" for w in self.state.workers.values()))
+    @rule(pick=st.integers(0, 100))
+    def check_out(self, pick: int) -> None:
+        active = sorted(c for c, w in self.state.workers.items() if w.status != "left")
+        checkin_id = active[pick % len(active)]
+        self._apply(r.CheckOut(**self._head("o"), checkin_id=checkin_id))  # type: ignore[arg-type]
+        assert self.state.workers[checkin_id].status == "left"
+        assert not any(o.checkin_id == checkin_id for o in self.state.offers.values())
+        assert self.last is not None and [c.checkin_id for c in self.last.to_roster] == [checkin_id]
+
+    @precondition(lambda self: any(p.status == "started" for p in self.state.placements.values()))
+    @rule(pick=st.integers(0, 100))
+    def no_show(self, pick: int) -> None:
+        started = sorted(p for p, v in self.state.placements.items() if v.status == "started")
+        placement_id = started[pick % len(started)]
+        self._apply(r.MarkNoShow(**self._head("n"), placement_id=placement_id, employer_id="e1"))  # type: ignore[arg-type]
+        placement = self.state.placements[placement_id]
+        assert placement.status == "cancelled"
+        assert self.state.workers[placement.checkin_id].status == "left"
+
+    # ------------------------------------------------------------ invariants
+
+    @invariant()
+    def no_worker_double_booked(self) -> None:
+        for worker in self.state.workers.values():
+            pending = [o for o in self.state.offers.values() if o.checkin_id == worker.checkin_id]
+            assert len(pending) <= 1
+            assert (worker.status == "offered") == bool(pending)
+            slots = [(c.start, c.end) for c in worker.commitments]
+            for i, a in enumerate(slots):
+                assert not any(overlaps(a, b) for b in slots[i + 1 :]), (
+                    f"overlapping jobs for {worker.checkin_id}"
+                )
+
+    @invariant()
+    def no_request_over_headcount(self) -> None:
+        for request in self.state.requests.values():
+            assert open_slots(self.state, request) >= 0
+            assert len(request.placements) <= request.headcount
+
+    @invariant()
+    def every_offer_eligible_and_no_higher_tier_passed_over(self) -> None:
+        if self.last is None or self.before is None:
+            return
+        for fact in self.last.facts:
+            if not isinstance(fact, r.OfferMade):
+                continue
+            request = msgspec.structs.replace(self.state.requests[fact.request_id], status="open")
+            worker = self.state.workers[fact.checkin_id]
+            probe = msgspec.structs.replace(worker, status="waiting")
+            if worker.offer_id == fact.offer_id:
+                assert why_not(probe, request) is None, "offer to an ineligible worker"
+            for other in self.state.workers.values():
+                if other.status == "waiting" and other.tier < fact.tier:
+                    assert why_not(other, request) is not None, (
+                        "a higher-tier eligible worker was passed over"
+                    )
+
+    @invariant()
+    def nobody_waits_while_a_job_they_fit_is_open(self) -> None:
+        for request in self.state.requests.values():
+            if request.status != "open" or open_slots(self.state, request) <= 0:
+                continue
+            for worker in self.state.workers.values():
+                if worker.status == "waiting":
+                    assert why_not(worker, request) is not None
+
+
+MarketMachine.TestCase.settings = settings(
+    max_examples=200, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+test_market_state_machine = MarketMachine.TestCase
