@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import aiohttp
 import redis.asyncio as aioredis
@@ -105,8 +105,11 @@ async def _load(settings: Settings) -> list[str]:
                 },
             )
             tickets.append(answer)
-        start = clock.format_hhmm(min(start_minutes + 30, 23 * 60 - 60))
-        hours = max(1, min(8, (24 * 60 - 1 - (start_minutes + 30)) // 60))
+        # A same-day job that the gateway accepts at any hour: it starts in half an hour (at 23:00 at the latest,
+        # which is still within the hour allowed for late posting) and ends by midnight.
+        start_at = min(start_minutes + 30, 23 * 60)
+        start = clock.format_hhmm(start_at)
+        hours = max(1, min(8, (24 * 60 - start_at) // 60))
         await _post(
             session,
             f"{base}/api/v1/job-requests",
@@ -126,7 +129,7 @@ async def _load(settings: Settings) -> list[str]:
     lines.append(f"  用工单位凭证 employer token: {DEMO_EMPLOYER_TOKEN}")
     for answer in tickets:
         lines.append(f"  排队凭条 ticket page: {base}{answer['page_url']}")
-    lines.append(f"  (as of {(datetime.now(UTC) + timedelta(seconds=0)).isoformat(timespec='seconds')})")
+    lines.append(f"  (as of {datetime.now(UTC).isoformat(timespec='seconds')})")
     return lines
 
 

@@ -37,6 +37,10 @@ DEFINITIONS: Mapping[str, str] = {
         "worker at the market waits once both they and the job are there; with a max_fill window the offer "
         "is held on purpose (until the window ends or the job starts soon)"
     ),
+    "filled_one_job_per_worker_over_optimum": (
+        "as filled_over_optimum, counting only one accepted job per worker (the engine lets a worker take "
+        "several jobs whose hours do not overlap; the offline optimum gives each worker one job)"
+    ),
     "wait_to_first_offer_minutes": "simulated time from WorkerQueued to the worker's first OfferMade",
     "tier_inversion": (
         "an OfferMade while a free, eligible worker of a better tier (lower number: 0 veteran, 1 other "
@@ -99,6 +103,7 @@ def summarise(
     for q in optimum.assignment.values():
         per_market[trace.requests[q].market_id]["optimum"] += 1
         per_trade[trace.requests[q].trade]["optimum"] += 1
+    second_jobs = sum(n - 1 for w, n in per_worker.items() if w is not None and n > 1)
     waits = [s / 60 for s in audit.first_offer_wait.values()]
     results: dict[str, Any] = {
         "positions": trace.positions,
@@ -106,6 +111,9 @@ def summarise(
         "fill_rate": round(filled / trace.positions, 4),
         "offline_optimum": optimum.filled,
         "filled_over_optimum": round(filled / optimum.filled, 4) if optimum.filled else None,
+        "filled_one_job_per_worker_over_optimum": (
+            round((filled - second_jobs) / optimum.filled, 4) if optimum.filled else None
+        ),
         "optimum_fill_rate": round(optimum.filled / trace.positions, 4),
         "optimum_if_nobody_declined": optimum.filled_if_nobody_declined,
         "tier_inversions": audit.tier_inversions,
