@@ -62,9 +62,7 @@ async def authenticate(request: web.Request, role: Role) -> Principal:
             headers={"WWW-Authenticate": "Bearer"},
         )
     stored = json.loads(raw)
-    principal = Principal(
-        stored["role"], stored["subject_id"], stored["display_name"], stored.get("market_id")
-    )
+    principal = Principal(stored["role"], stored["subject_id"], stored["display_name"], stored.get("market_id"))
     if principal.role != role:
         raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {role} credential")
     return principal

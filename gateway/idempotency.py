@@ -77,13 +77,9 @@ class IdempotencyStore:
             return InFlight()
         return Replay(int(stored["status"]), stored["body"])
 
-    async def finish(
-        self, principal: str, key: str, fingerprint: str, status: int, body: dict[str, Any]
-    ) -> None:
+    async def finish(self, principal: str, key: str, fingerprint: str, status: int, body: dict[str, Any]) -> None:
         name = keys.idempotency(self._prefix, principal, key)
-        value = json.dumps(
-            {"state": "done", "fp": fingerprint, "status": status, "body": body}, ensure_ascii=False
-        )
+        value = json.dumps({"state": "done", "fp": fingerprint, "status": status, "body": body}, ensure_ascii=False)
         await self._redis.set(name, value, ex=self._ttl)
 
     async def abandon(self, principal: str, key: str) -> None:

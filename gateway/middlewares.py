@@ -43,9 +43,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if error.status < 400:
             raise
         kept = {k: v for k, v in error.headers.items() if k.lower() not in {"content-type", "content-length"}}
-        return problems.ApiError(
-            error.status, _code(error.status), error.reason, error.reason, headers=kept
-        ).response()
+        return problems.ApiError(error.status, _code(error.status), error.reason, error.reason, headers=kept).response()
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problems.ApiError(500, "internal_error", "系统内部错误", "internal error").response()

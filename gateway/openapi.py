@@ -42,13 +42,9 @@ MarketId = Annotated[
         extra_json_schema={"enum": [m.market_id for m in geography.MARKETS]},
     ),
 ]
-HHMM = Annotated[
-    str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time, Asia/Shanghai")
-]
+HHMM = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time, Asia/Shanghai")]
 Text = Annotated[str, Meta(max_length=500)]
-IdNumber = Annotated[
-    str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$", description="18-character resident ID number (GB 11643)")
-]
+IdNumber = Annotated[str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$", description="18-character resident ID number (GB 11643)")]
 CreditCode = Annotated[
     str,
     Meta(
@@ -79,9 +75,7 @@ Instant = Annotated[
 IsoWeek = Annotated[str, Meta(pattern=r"^[0-9]{4}-W[0-9]{2}$", description="an ISO week, e.g. 2026-W48")]
 Month = Annotated[str, Meta(pattern=r"^[0-9]{4}-[0-9]{2}$", description="a calendar month, e.g. 2026-11")]
 Wage = Annotated[int, Meta(ge=1, le=fair_forms.MAX_WAGE, description="yuan per `wage_unit`")]
-QuotaRule = Annotated[
-    str, Meta(description="a quota rule", extra_json_schema={"enum": list(quotas.RULES_BY_CODE)})
-]
+QuotaRule = Annotated[str, Meta(description="a quota rule", extra_json_schema={"enum": list(quotas.RULES_BY_CODE)})]
 
 
 class FieldErrorBody(msgspec.Struct):
@@ -235,13 +229,9 @@ _POLICY = quotas.DEFAULT_POLICY
 _MAX_TARGET = fair_forms.MAX_CAPACITY
 WarnWeekday = Annotated[
     int,
-    Meta(
-        ge=1, le=7, description=f"ISO weekday of a week's warning, 1 = Monday; default {_POLICY.warn_weekday}"
-    ),
+    Meta(ge=1, le=7, description=f"ISO weekday of a week's warning, 1 = Monday; default {_POLICY.warn_weekday}"),
 ]
-WarnHour = Annotated[
-    int, Meta(ge=0, le=23, description=f"local hour of the warnings; default {_POLICY.warn_hour}")
-]
+WarnHour = Annotated[int, Meta(ge=0, le=23, description=f"local hour of the warnings; default {_POLICY.warn_hour}")]
 WarnMonthDay = Annotated[
     int,
     Meta(
@@ -258,9 +248,7 @@ TargetEmployers = Annotated[
 ]
 TargetPositions = Annotated[
     int,
-    Meta(
-        ge=0, le=_MAX_TARGET, description=f"positions offered (headcount); default {_POLICY.target_positions}"
-    ),
+    Meta(ge=0, le=_MAX_TARGET, description=f"positions offered (headcount); default {_POLICY.target_positions}"),
 ]
 TargetHires = Annotated[int, Meta(ge=0, le=_MAX_TARGET, description=f"hires; default {_POLICY.target_hires}")]
 
@@ -319,6 +307,32 @@ class Ticket(msgspec.Struct):
 
     checkin_id: str
     status: str
+
+
+class WhyNotWorker(msgspec.Struct):
+    ticket_no: int | None
+    tier: int | None
+    status: str | None
+
+
+class WhyNotHolder(msgspec.Struct):
+    ticket_no: int | None
+    tier: int | None
+    why: dict[str, Any] | None
+
+
+class WhyNotAnswer(msgspec.Struct):
+    """ "Why not me?": the first eligibility rule that fails (or none), and who was offered the job and why."""
+
+    checkin_id: str | None
+    request_id: str | None
+    eligible: bool
+    got_it: bool
+    rule: str | None
+    message_zh: str
+    message_en: str
+    worker: WhyNotWorker
+    given_to: list[WhyNotHolder]
 
 
 class JobRequestView(msgspec.Struct):
@@ -485,9 +499,7 @@ class QuotaBoardEntry(msgspec.Struct):
     warn_at: Instant | msgspec.UnsetType = msgspec.UNSET
     rule_zh: str | msgspec.UnsetType = msgspec.UNSET
     rule_en: str | msgspec.UnsetType = msgspec.UNSET
-    progress: Annotated[QuotaProgress, Meta(description="county weeks only")] | msgspec.UnsetType = (
-        msgspec.UNSET
-    )
+    progress: Annotated[QuotaProgress, Meta(description="county weeks only")] | msgspec.UnsetType = msgspec.UNSET
 
 
 class QuotaPolicyView(msgspec.Struct):
@@ -604,6 +616,16 @@ OPERATIONS: tuple[Operation, ...] = (
         body=JobRequestBody,
         answer=JobRequestAccepted,
         command=True,
+        tags=("market",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/checkins/{checkin_id}/why-not/{request_id}",
+        "why_not",
+        "Why a worker did not get a job: the rule that failed, and who got it with their tier and rank (officer)",
+        role="officer",
+        answer=WhyNotAnswer,
+        not_found=True,
         tags=("market",),
     ),
     Operation(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import openapi
-from gateway.views import checkins, fairs, health, job_requests, offers
+from gateway.views import checkins, fairs, health, job_requests, offers, staff
 from web import pages
 
 
@@ -17,6 +17,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/api/v1/job-requests", job_requests.post_job_request, name="job_requests")
     r.add_get("/api/v1/job-requests/{request_id}", job_requests.get_job_request, name="job_request")
     r.add_post("/api/v1/checkins/{checkin_id}/check-out", checkins.post_check_out, name="check_out")
+    r.add_get("/api/v1/checkins/{checkin_id}/why-not/{request_id}", staff.get_why_not, name="why_not")
     r.add_post(
         "/api/v1/job-requests/{request_id}/cancel",
         job_requests.post_cancel_job_request,

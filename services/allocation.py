@@ -41,9 +41,7 @@ class Choice:
 def request_order(state: MarketState) -> list[OpenRequest]:
     """Open requests in the order their places are handed out."""
     open_requests = [r for r in state.requests.values() if r.status == "open"]
-    return sorted(
-        open_requests, key=lambda r: (r.start, state.supply.get(r.trade, 0), r.opened_at, r.request_id)
-    )
+    return sorted(open_requests, key=lambda r: (r.start, state.supply.get(r.trade, 0), r.opened_at, r.request_id))
 
 
 def is_due(request: OpenRequest, now: datetime, policy: AllocationPolicy) -> bool:

@@ -79,11 +79,7 @@ def fits(worker: WorkerLike, request: RequestLike) -> bool:
     if request.certificate_required and request.trade not in worker.certificates:
         return False
     start, end = job_interval(request)
-    return (
-        request.day_wage >= worker.min_day_wage
-        and worker.available_from <= start
-        and end <= worker.available_until
-    )
+    return request.day_wage >= worker.min_day_wage and worker.available_from <= start and end <= worker.available_until
 
 
 def why_not(worker: WorkerLike, request: RequestLike) -> str | None:

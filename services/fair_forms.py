@@ -77,9 +77,7 @@ def parse_county(raw: object, field: str = "county") -> str:
     if code not in geography.COUNTIES_BY_CODE:
         names = "、".join(c.code for c in geography.COUNTIES)
         raise InvalidInput(
-            FieldError(
-                field, "county_unknown", f"未知的区县，应为：{names}", f"unknown county; one of {names}"
-            )
+            FieldError(field, "county_unknown", f"未知的区县，应为：{names}", f"unknown county; one of {names}")
         )
     return code
 
@@ -154,9 +152,7 @@ def parse_credit_code_body(body: object) -> str:
     return credit_code.parse_credit_code(data.get("credit_code"))
 
 
-def parse_person(
-    body: object, *, now: datetime, with_employer: bool = False, with_wage: bool = False
-) -> PersonForm:
+def parse_person(body: object, *, now: datetime, with_employer: bool = False, with_wage: bool = False) -> PersonForm:
     """Attendance (``id_number``), an intent (+ ``credit_code``, ``trade``) or a hire (+ ``wage``,
     ``wage_unit``)."""
     data = forms.require_object(body)
@@ -213,9 +209,7 @@ def _collect(parse: Any, fallback: Any, errors: list[FieldError]) -> Any:
         return fallback
 
 
-def _choice(
-    data: Mapping[str, Any], field: str, options: tuple[str, ...], label: str, errors: list[FieldError]
-) -> str:
+def _choice(data: Mapping[str, Any], field: str, options: tuple[str, ...], label: str, errors: list[FieldError]) -> str:
     value = data.get(field)
     if value not in options:
         errors.append(
@@ -278,9 +272,7 @@ def _times(data: Mapping[str, Any], now: datetime, errors: list[FieldError]) -> 
         if first == date.min:
             errors.append(FieldError("date", "date_past", "举办日期已经过去", "date is already past"))
         else:
-            errors.append(
-                FieldError("end", "ends_before_start", "结束时间必须晚于开始时间", "end must be after start")
-            )
+            errors.append(FieldError("end", "ends_before_start", "结束时间必须晚于开始时间", "end must be after start"))
         return None
     starts_at = clock.local_midnight_utc(first) + timedelta(minutes=minutes[0])
     ends_at = clock.local_midnight_utc(last) + timedelta(minutes=minutes[1])
@@ -297,9 +289,7 @@ def _times(data: Mapping[str, Any], now: datetime, errors: list[FieldError]) -> 
             )
         )
     if ends_at <= starts_at:
-        errors.append(
-            FieldError("end", "ends_before_start", "结束时间必须晚于开始时间", "end must be after start")
-        )
+        errors.append(FieldError("end", "ends_before_start", "结束时间必须晚于开始时间", "end must be after start"))
     elif ends_at - starts_at > timedelta(days=MAX_FAIR_DAYS):
         errors.append(
             FieldError(
@@ -314,14 +304,10 @@ def _times(data: Mapping[str, Any], now: datetime, errors: list[FieldError]) -> 
 
 def _positions(raw: object, errors: list[FieldError]) -> tuple[FairPosition, ...]:
     if not isinstance(raw, list) or not all(isinstance(p, Mapping) for p in raw):
-        errors.append(
-            FieldError("positions", "positions_type", "岗位应为列表", "positions must be a list of objects")
-        )
+        errors.append(FieldError("positions", "positions_type", "岗位应为列表", "positions must be a list of objects"))
         return ()
     if not raw:
-        errors.append(
-            FieldError("positions", "positions_required", "请至少填写一个岗位", "at least one position")
-        )
+        errors.append(FieldError("positions", "positions_required", "请至少填写一个岗位", "at least one position"))
     if len(raw) > MAX_POSITIONS:
         errors.append(
             FieldError(
@@ -337,16 +323,12 @@ def _positions(raw: object, errors: list[FieldError]) -> tuple[FairPosition, ...
         mine: list[FieldError] = []
         trade = _trade(item.get("trade"), "trade", mine)
         title = forms.text(item, "title", max_length=60, required=False, label_zh="岗位名称", errors=mine)
-        headcount = forms.integer(
-            item, "headcount", low=1, high=MAX_HEADCOUNT, label_zh="招聘人数", errors=mine
-        )
+        headcount = forms.integer(item, "headcount", low=1, high=MAX_HEADCOUNT, label_zh="招聘人数", errors=mine)
         low = forms.integer(item, "wage_min", low=1, high=MAX_WAGE, label_zh="最低工资", errors=mine)
         high = forms.integer(item, "wage_max", low=1, high=MAX_WAGE, label_zh="最高工资", errors=mine)
         unit = _choice(item, "wage_unit", ("day", "month"), "工资单位", mine)
         if not mine and high < low:
-            mine.append(
-                FieldError("wage_max", "wage_order", "最高工资不能低于最低工资", "wage_max below wage_min")
-            )
+            mine.append(FieldError("wage_max", "wage_order", "最高工资不能低于最低工资", "wage_max below wage_min"))
         errors.extend(dataclasses.replace(e, field=f"positions[{i}].{e.field}") for e in mine)
         if not mine:
             found.append(

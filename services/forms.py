@@ -12,9 +12,7 @@ def require_object(body: object) -> Mapping[str, Any]:
     """The body as a mapping, or ``InvalidInput`` on ``body`` / ``body_object``."""
     if not isinstance(body, Mapping):
         raise InvalidInput(
-            FieldError(
-                "body", "body_object", "请求内容必须是 JSON 对象", "the request body must be a JSON object"
-            )
+            FieldError("body", "body_object", "请求内容必须是 JSON 对象", "the request body must be a JSON object")
         )
     return body
 
@@ -28,9 +26,7 @@ def integer(
         errors.append(FieldError(field, "required", f"请填写{label_zh}", f"{field} is required"))
         return low
     if isinstance(value, bool) or not isinstance(value, int):
-        errors.append(
-            FieldError(field, "integer", f"{label_zh}必须是整数", f"{field} must be a whole number")
-        )
+        errors.append(FieldError(field, "integer", f"{label_zh}必须是整数", f"{field} must be a whole number"))
         return low
     if not low <= value <= high:
         errors.append(

@@ -42,9 +42,7 @@ def parse_groups(raw: object, *, field: str = "groups") -> tuple[str, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list | tuple) or not all(isinstance(g, str) for g in raw):
-        raise InvalidInput(
-            FieldError(field, "groups_type", "人群类别必须是列表", f"{field} must be a list of codes")
-        )
+        raise InvalidInput(FieldError(field, "groups_type", "人群类别必须是列表", f"{field} must be a list of codes"))
     unknown = [g for g in raw if g not in GROUPS_BY_CODE]
     if unknown:
         raise InvalidInput(

@@ -113,9 +113,7 @@ def _normalise(raw: str) -> str:
     return unicodedata.normalize("NFKC", raw).strip().upper()
 
 
-def parse_id_number(
-    raw: object, *, today: date, minimum_age: int = 16, field: str = "id_number"
-) -> ResidentId:
+def parse_id_number(raw: object, *, today: date, minimum_age: int = 16, field: str = "id_number") -> ResidentId:
     """Check an 18-character resident ID number and decode it.
 
     Accepts surrounding whitespace, a lowercase ``x`` and full-width characters. Raises

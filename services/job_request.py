@@ -36,9 +36,7 @@ class JobRequestForm:
     review_flags: tuple[str, ...] = ()
 
 
-def parse_job_request(
-    body: object, *, now: datetime, policy: screening.Policy | None = None
-) -> JobRequestForm:
+def parse_job_request(body: object, *, now: datetime, policy: screening.Policy | None = None) -> JobRequestForm:
     """Validate a job request body against the Asia/Shanghai time of ``now`` (aware), then screen it."""
     data = forms.require_object(body)
     errors: list[FieldError] = []
@@ -50,20 +48,14 @@ def parse_job_request(
     trade = data.get("trade")
     if not isinstance(trade, str) or trade not in trades.TRADES_BY_CODE:
         errors.append(
-            FieldError(
-                "trade", "trade_unknown", "请从工种目录中选择工种", "trade must be a code from the catalogue"
-            )
+            FieldError("trade", "trade_unknown", "请从工种目录中选择工种", "trade must be a code from the catalogue")
         )
         trade = ""
-    headcount = forms.integer(
-        data, "headcount", low=1, high=MAX_HEADCOUNT, label_zh="招工人数", errors=errors
-    )
+    headcount = forms.integer(data, "headcount", low=1, high=MAX_HEADCOUNT, label_zh="招工人数", errors=errors)
     wage = forms.integer(data, "day_wage", low=1, high=MAX_DAY_WAGE, label_zh="日工资", errors=errors)
     hours = forms.integer(data, "hours", low=1, high=MAX_HOURS, label_zh="工作小时数", errors=errors)
     place = forms.text(data, "place", max_length=100, required=True, label_zh="工作地点", errors=errors)
-    description = forms.text(
-        data, "description", max_length=500, required=False, label_zh="说明", errors=errors
-    )
+    description = forms.text(data, "description", max_length=500, required=False, label_zh="说明", errors=errors)
     start = 0
     try:
         start = clock.parse_hhmm(data.get("start"), "start")
@@ -72,13 +64,9 @@ def parse_job_request(
     else:
         local_now = now.astimezone(clock.ZONE)
         if start < local_now.hour * 60 + local_now.minute - LATE_POSTING_MINUTES:
-            errors.append(
-                FieldError("start", "start_past", "开工时间已经过去", "start is already past today")
-            )
+            errors.append(FieldError("start", "start_past", "开工时间已经过去", "start is already past today"))
         if start + hours * 60 > 24 * 60:
-            errors.append(
-                FieldError("hours", "ends_tomorrow", "工作必须在今天内结束", "the job must end today")
-            )
+            errors.append(FieldError("hours", "ends_tomorrow", "工作必须在今天内结束", "the job must end today"))
     bad = {error.field for error in errors}
     posting = screening.Posting(
         trade=trade,

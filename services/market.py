@@ -92,9 +92,7 @@ class _OfferIds(TypedDict):
 class _Out:
     """Collects the outputs answering one command; ids derive from the command id and their order."""
 
-    def __init__(
-        self, state: MarketState, command: r.MarketCommand, now: datetime, rules: MarketRules
-    ) -> None:
+    def __init__(self, state: MarketState, command: r.MarketCommand, now: datetime, rules: MarketRules) -> None:
         self.rules = rules
         self.state = state
         self.command = command
@@ -236,6 +234,7 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
             groups=c.groups,
             tier=worker.tier,
             willing_to_travel=c.willing_to_travel,
+            certificates=c.certificates,
         )
     )
 
@@ -350,12 +349,7 @@ def _check_out(state: MarketState, c: r.CheckOut, out: _Out) -> None:
 def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
     placement = state.placements.get(c.placement_id)
     request = state.requests.get(placement.request_id) if placement else None
-    if (
-        placement is None
-        or request is None
-        or request.employer_id != c.employer_id
-        or placement.status != "started"
-    ):
+    if placement is None or request is None or request.employer_id != c.employer_id or placement.status != "started":
         out.refuse(c.placement_id, "placement_unknown", "没有找到该用工记录", "no such active placement")
         return
     _cancel_placement(state, placement, "no_show", out)
@@ -444,9 +438,7 @@ def _end_day(state: MarketState, out: _Out) -> None:
     for request in sorted(state.requests.values(), key=lambda q: (q.opened_at, q.request_id)):
         if request.status == "open":
             request.status = "closed"
-            out.facts.append(
-                r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="expired")
-            )
+            out.facts.append(r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="expired"))
     state.workers.clear()
     state.requests.clear()
     state.offers.clear()

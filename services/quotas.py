@@ -189,8 +189,6 @@ def periods_through(rule: QuotaRule, after: date | None, until: date, limit: int
     yield from found
 
 
-def should_warn(
-    rule: QuotaRule, period: Period, count: QuotaCount, policy: QuotaPolicy, now: datetime
-) -> bool:
+def should_warn(rule: QuotaRule, period: Period, count: QuotaCount, policy: QuotaPolicy, now: datetime) -> bool:
     """True when the period is at risk and ``now`` lies between its warning moment and its end."""
     return count.status == "at_risk" and rule.warn_at(period, policy) <= now < period.end

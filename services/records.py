@@ -153,6 +153,7 @@ class WorkerQueued(Event, frozen=True, kw_only=True, tag="worker_queued"):
     groups: tuple[str, ...] = ()
     tier: int = 0
     willing_to_travel: bool = False
+    certificates: tuple[str, ...] = ()
 
 
 class WorkerLeft(Event, frozen=True, kw_only=True, tag="worker_left"):

@@ -143,13 +143,9 @@ def _compile(*patterns: str) -> tuple[re.Pattern[str], ...]:
 
 
 #: Words just before a match that negate it (``无押金``, ``不收体检费``, ``无年龄限制``) …
-_NEGATION_BEFORE = re.compile(
-    r"不限|不收|不需|无需|不用|不要求|不交|不扣|不查|免收|免|无|没有|零(?!工)|禁止|严禁|杜绝"
-)
+_NEGATION_BEFORE = re.compile(r"不限|不收|不需|无需|不用|不要求|不交|不扣|不查|免收|免|无|没有|零(?!工)|禁止|严禁|杜绝")
 #: … and just after it (``体检费报销``, ``培训费由公司承担``, ``户籍不限``).
-_NEGATION_AFTER = re.compile(
-    r"^.{0,3}(?:报销|全免|免收|不收|公司承担|公司出|单位承担|由公司|不限|均可|皆可|都可)"
-)
+_NEGATION_AFTER = re.compile(r"^.{0,3}(?:报销|全免|免收|不收|公司承担|公司出|单位承担|由公司|不限|均可|皆可|都可)")
 
 _SEX = "(?:男|女)"
 _SEX_NOUN = "(?:性|士|工|生|的)?"
@@ -365,8 +361,7 @@ def screen_words(posting: Posting) -> list[FieldError]:
                         field,
                         rule.rule,
                         f"招聘信息含{rule.what_zh}：{zh}（{rule.basis_zh}），请删除后再发布",
-                        f"the posting contains {rule.what_en}: {en} ({rule.basis_en}); "
-                        "remove it and post again",
+                        f"the posting contains {rule.what_en}: {en} ({rule.basis_en}); remove it and post again",
                     )
                 )
     return errors

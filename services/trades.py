@@ -79,9 +79,7 @@ def parse_trades(codes: object, *, field: str = "trades", max_count: int = 5) ->
         )
     given: tuple[str, ...] = tuple(codes)
     if not given:
-        raise InvalidInput(
-            FieldError(field, "trades_required", "请至少选择一个工种", "Choose at least one trade")
-        )
+        raise InvalidInput(FieldError(field, "trades_required", "请至少选择一个工种", "Choose at least one trade"))
     errors: list[FieldError] = []
     if len(given) > max_count:
         errors.append(

@@ -51,9 +51,7 @@ async def post_checkin(request: web.Request) -> web.Response:
             "market_id": market.market_id,
         }
         # To the roster first (keyed by worker): one active check-in per worker across all markets.
-        return commands.Accepted(
-            settings.topic(topics.WORKER_COMMANDS), record.worker.encode(), record, answer
-        )
+        return commands.Accepted(settings.topic(topics.WORKER_COMMANDS), record.worker.encode(), record, answer)
 
     return await commands.accept(request, principal, build)
 
@@ -81,9 +79,7 @@ async def post_check_out(request: web.Request) -> web.Response:
             "status": "accepted",
             "status_url": ticket_url(request, checkin_id),
         }
-        return commands.Accepted(
-            settings.topic(topics.MARKET_COMMANDS), ticket["market_id"].encode(), record, answer
-        )
+        return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), ticket["market_id"].encode(), record, answer)
 
     return await commands.accept(request, principal, build)
 

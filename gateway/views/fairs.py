@@ -75,9 +75,7 @@ def _publish(command_id: str, body: Any, fair: View, now: datetime, _: Principal
     return fair_records.PublishFair(**_head(command_id, fair, now))
 
 
-def _reschedule(
-    command_id: str, body: Any, fair: View, now: datetime, _: Principal
-) -> fair_records.FairRecord:
+def _reschedule(command_id: str, body: Any, fair: View, now: datetime, _: Principal) -> fair_records.FairRecord:
     times, venue = fair_forms.parse_reschedule(body, now=now)
     return fair_records.RescheduleFair(
         **_head(command_id, fair, now), starts_at=times.starts_at, ends_at=times.ends_at, venue=venue
@@ -98,9 +96,7 @@ def _employer_attendance(
 
 def _person_maker(kind: str, key: bytes) -> MakeRecord:
     def make(command_id: str, body: Any, fair: View, now: datetime, _: Principal) -> fair_records.FairRecord:
-        form = fair_forms.parse_person(
-            body, now=now, with_employer=kind != "attendance", with_wage=kind == "hire"
-        )
+        form = fair_forms.parse_person(body, now=now, with_employer=kind != "attendance", with_wage=kind == "hire")
         worker = identity.pseudonymise(form.resident, key)
         masked = identity.mask_id_number(form.resident.number)
         head = _head(command_id, fair, now)
@@ -136,13 +132,9 @@ def _on_fair(make: Callable[[web.Request], MakeRecord]) -> Callable[[web.Request
         async def build(command_id: str, body: Any) -> commands.Accepted:
             record = maker(command_id, body, fair, now, principal)
             answer = _answer(request, command_id, fair["fair_id"], scope=fair["scope"])
-            if isinstance(
-                record, fair_records.RecordAttendance | fair_records.RecordIntent | fair_records.RecordHire
-            ):
+            if isinstance(record, fair_records.RecordAttendance | fair_records.RecordIntent | fair_records.RecordHire):
                 answer["worker_masked"] = record.worker_masked
-            return commands.Accepted(
-                settings.topic(topics.FAIR_COMMANDS), fair["scope"].encode(), record, answer
-            )
+            return commands.Accepted(settings.topic(topics.FAIR_COMMANDS), fair["scope"].encode(), record, answer)
 
         return await commands.accept(request, principal, build)
 
@@ -174,12 +166,8 @@ async def get_fairs(request: web.Request) -> web.Response:
         index = load(raw) or {}
         found.extend({**entry, "scope": scope} for entry in index.get("fairs", {}).values())
     week, month = request.query.get("week"), request.query.get("month")
-    chosen = [
-        e for e in found if (week is None or e["week"] == week) and (month is None or e["month"] == month)
-    ]
-    return web.json_response(
-        {"fairs": sorted(chosen, key=lambda e: (e["starts_at"], e["fair_id"]))}, dumps=dumps
-    )
+    chosen = [e for e in found if (week is None or e["week"] == week) and (month is None or e["month"] == month)]
+    return web.json_response({"fairs": sorted(chosen, key=lambda e: (e["starts_at"], e["fair_id"]))}, dumps=dumps)
 
 
 async def get_fair_command(request: web.Request) -> web.Response:

@@ -53,9 +53,7 @@ async def post_job_request(request: web.Request) -> web.Response:
             "status": "accepted",
             "status_url": str(request.app.router["job_request"].url_for(request_id=command_id)),
         }
-        return commands.Accepted(
-            settings.topic(topics.MARKET_COMMANDS), form.market.market_id.encode(), record, answer
-        )
+        return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), form.market.market_id.encode(), record, answer)
 
     return await commands.accept(request, principal, build)
 
@@ -88,9 +86,7 @@ async def post_cancel_job_request(request: web.Request) -> web.Response:
             employer_id=principal.subject_id,
         )
         answer = {"request_id": request_id, "status": "accepted"}
-        return commands.Accepted(
-            settings.topic(topics.MARKET_COMMANDS), view["market_id"].encode(), record, answer
-        )
+        return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), view["market_id"].encode(), record, answer)
 
     return await commands.accept(request, principal, build)
 
@@ -104,9 +100,7 @@ async def post_no_show(request: web.Request) -> web.Response:
     raw = await request.app[REDIS].get(keys.placement(settings.topic_prefix, placement_id))
     placement = load(raw)
     if placement is None or placement.get("employer_id") != principal.subject_id:
-        raise ApiError(
-            404, "placement_unknown", "没有找到该用工记录", "no such placement", field="placement_id"
-        )
+        raise ApiError(404, "placement_unknown", "没有找到该用工记录", "no such placement", field="placement_id")
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         record = records.MarkNoShow(
@@ -129,7 +123,5 @@ async def _own_request(request: web.Request, employer_id: str, request_id: str) 
     prefix = request.app[SETTINGS].topic_prefix
     view = public(load(await request.app[REDIS].get(keys.job_request(prefix, request_id))))
     if view is None or view.get("employer_id") != employer_id:
-        raise ApiError(
-            404, "job_request_unknown", "没有找到该招工需求", "no such job request", field="request_id"
-        )
+        raise ApiError(404, "job_request_unknown", "没有找到该招工需求", "no such job request", field="request_id")
     return view

@@ -47,8 +47,6 @@ async def post_offer_answer(request: web.Request) -> web.Response:
             "status": "accepted",
             "status_url": str(request.app.router["checkin"].url_for(checkin_id=offer["checkin_id"])),
         }
-        return commands.Accepted(
-            settings.topic(topics.MARKET_COMMANDS), offer["market_id"].encode(), record, reply
-        )
+        return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), offer["market_id"].encode(), record, reply)
 
     return await commands.accept(request, principal, build)

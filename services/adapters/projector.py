@@ -106,9 +106,7 @@ class Projector:
                     if not todo:
                         return
                     events = [self._decode(source, m) for m in todo]
-                    wanted = sorted(
-                        {k for e in events if e is not None for k in source.projection.keys_for(e)}
-                    )
+                    wanted = sorted({k for e in events if e is not None for k in source.projection.keys_for(e)})
                     current: dict[str, View | None] = {}
                     if wanted:
                         values = await pipe.mget(wanted)

@@ -38,14 +38,10 @@ async def register_credential(
         display_name=display_name,
         market_id=market_id,
     )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True
-    )
+    producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
-        await producer.send_and_wait(
-            settings.topic(topics.REGISTRY), records.encode(record), key=digest.encode()
-        )
+        await producer.send_and_wait(settings.topic(topics.REGISTRY), records.encode(record), key=digest.encode())
     finally:
         await producer.stop()
     return token

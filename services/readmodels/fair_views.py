@@ -310,9 +310,7 @@ def compose_board(
             item.update(rule_zh=rule_row.name_zh, rule_en=rule_row.name_en)
         if entry["rule"] == "county_week":
             policy = msgspec.convert(policies.get(entry["scope"], {}), f.QuotaPolicy)
-            item["progress"] = _progress(
-                _counted_fairs(entry, indexes.get(entry["scope"])), fair_views, policy
-            )
+            item["progress"] = _progress(_counted_fairs(entry, indexes.get(entry["scope"])), fair_views, policy)
         out.append(item)
     return {"entries": out, "policies": policies}
 

@@ -32,13 +32,7 @@ class MarketViews:
                 return [keys.ticket(p, event.checkin_id)]
             case r.JobRequestOpened() | r.JobRequestFilled():
                 return [keys.job_request(p, event.request_id)]
-            case (
-                r.OfferMade()
-                | r.OfferAccepted()
-                | r.OfferDeclined()
-                | r.OfferExpired()
-                | r.PlacementStarted()
-            ):
+            case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.PlacementStarted():
                 return [
                     keys.ticket(p, event.checkin_id),
                     keys.offer(p, event.offer_id),
@@ -79,6 +73,10 @@ def _ticket_queued(view: View | None, e: r.WorkerQueued) -> View:
         "trades": list(e.trades),
         "min_day_wage": e.min_day_wage,
         "available": f"{format_hhmm(e.available_from)}-{format_hhmm(e.available_until)}",
+        "available_minutes": [e.available_from, e.available_until],
+        "certificates": list(e.certificates),
+        "groups": list(e.groups),
+        "tier": e.tier,
         "checked_in_at": e.at.isoformat(),
         "status": "queued",
         "offer": None,
@@ -132,7 +130,8 @@ def _ticket_answered(
     status: str,
 ) -> Callable[[View | None, r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn], View]:
     def update(view: View | None, e: r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn) -> View:
-        history = [*(view or {}).get("past_offers", []), {"offer_id": e.offer_id, "outcome": status}]
+        past = {"offer_id": e.offer_id, "request_id": e.request_id, "outcome": status}
+        history = [*(view or {}).get("past_offers", []), past]
         v = view or {}
         back = "left" if v.get("status") == "left" else ("placed" if v.get("jobs") else "queued")
         return {**v, **_base(e), "status": back, "offer": None, "past_offers": history}
@@ -166,9 +165,7 @@ def _ticket_placement(view: View | None, e: r.PlacementStarted) -> View:
 
 def _ticket_placement_cancelled(view: View | None, e: r.PlacementCancelled) -> View:
     v = view or {}
-    jobs = [
-        {**j, "status": e.reason} if j["placement_id"] == e.placement_id else j for j in v.get("jobs", [])
-    ]
+    jobs = [{**j, "status": e.reason} if j["placement_id"] == e.placement_id else j for j in v.get("jobs", [])]
     active = [j for j in jobs if j["status"] == "started"]
     status = v.get("status", "queued")
     if status == "placed" and not active:
@@ -233,19 +230,30 @@ def _request_opened(view: View | None, e: r.JobRequestOpened) -> View:
 
 def _request_offer_out(view: View | None, e: r.OfferMade) -> View:
     v = view or {"offers_out": [], "accepted": []}
-    return {**v, "offers_out": sorted({*v["offers_out"], e.offer_id})}
+    offered_to = {**v.get("offered_to_by_offer", {}), e.offer_id: e.checkin_id}
+    return {
+        **v,
+        "offers_out": sorted({*v["offers_out"], e.offer_id}),
+        "offered_to_by_offer": offered_to,
+        "offered_to": sorted({offered_to[o] for o in {*v["offers_out"], e.offer_id} if o in offered_to}),
+    }
 
 
 def _request_offer_closed(view: View | None, e: r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn) -> View:
     v = view or {"offers_out": [], "accepted": []}
-    return {**v, "offers_out": [o for o in v["offers_out"] if o != e.offer_id]}
+    out = [o for o in v["offers_out"] if o != e.offer_id]
+    by_offer = v.get("offered_to_by_offer", {})
+    return {**v, "offers_out": out, "offered_to": sorted({by_offer[o] for o in out if o in by_offer})}
 
 
 def _request_accepted(view: View | None, e: r.OfferAccepted) -> View:
     v = view or {"offers_out": [], "accepted": []}
+    out = [o for o in v["offers_out"] if o != e.offer_id]
+    by_offer = v.get("offered_to_by_offer", {})
     return {
         **v,
-        "offers_out": [o for o in v["offers_out"] if o != e.offer_id],
+        "offers_out": out,
+        "offered_to": sorted({by_offer[o] for o in out if o in by_offer}),
         "accepted": sorted({*v["accepted"], e.checkin_id}),
     }
 

@@ -23,9 +23,7 @@ async def _status(gateway: TestClient, url: str, wanted: str) -> dict[str, Any] 
 
 
 async def _check_in(gateway: TestClient, token: str, id_number: str, trade: str) -> dict[str, Any]:
-    response = await gateway.post(
-        "/api/v1/checkins", json=check_in_body(id_number, trade), headers=auth(token)
-    )
+    response = await gateway.post("/api/v1/checkins", json=check_in_body(id_number, trade), headers=auth(token))
     assert response.status == 202, await response.text()
     return await response.json()
 
@@ -83,12 +81,8 @@ async def test_accept_emits_a_placement_and_decline_offers_the_next_worker(
         headers=auth(token),
     )
     assert declined.status == 202, await declined.text()
-    offered2 = await eventually(
-        lambda: _status(gateway, second["status_url"], "offered"), what="second offered"
-    )
-    back = await eventually(
-        lambda: _status(gateway, first["status_url"], "queued"), what="first back in queue"
-    )
+    offered2 = await eventually(lambda: _status(gateway, second["status_url"], "offered"), what="second offered")
+    back = await eventually(lambda: _status(gateway, first["status_url"], "queued"), what="first back in queue")
     assert back["past_offers"][0]["outcome"] == "declined"
 
     # The second accepts: a placement fact on market-events, the request is filled.
@@ -98,6 +92,7 @@ async def test_accept_emits_a_placement_and_decline_offers_the_next_worker(
         headers=auth(token),
     )
     assert accepted.status == 202
+
     async def placed_with_job() -> dict[str, Any] | None:
         view = await _status(gateway, second["status_url"], "placed")
         return view if view and view.get("placement_id") else None
@@ -130,3 +125,41 @@ async def test_answering_someone_elses_market_offer_is_not_found(
     assert response.status == 404
     body = await response.json()
     assert body["error"] == "offer_unknown" and body["message_zh"] and body["message_en"]
+
+
+async def test_why_not_me_names_the_rule_and_who_got_the_job(
+    gateway: TestClient, credentials: dict[str, str], lane: tuple[str, str], id_number: str
+) -> None:
+    from tests.conftest import new_id_number
+
+    market, trade = lane
+    token = credentials[market]
+    first = await _check_in(gateway, token, id_number, trade)
+    expensive = await gateway.post(
+        "/api/v1/checkins",
+        json=check_in_body(new_id_number(), trade, min_day_wage=500),
+        headers=auth(token),
+    )
+    assert expensive.status == 202
+    costly = await expensive.json()
+    await eventually(lambda: _status(gateway, costly["status_url"], "queued"), what="second queued")
+    response = await gateway.post(
+        "/api/v1/job-requests", json=job_body(market, trade), headers=auth(credentials["employer"])
+    )
+    request_id = (await response.json())["request_id"]
+    await eventually(lambda: _status(gateway, first["status_url"], "offered"), what="first offered")
+
+    async def why(checkin_id: str) -> dict[str, Any]:
+        answer = await gateway.get(
+            f"/api/v1/checkins/{checkin_id}/why-not/{request_id}", headers=auth(credentials["officer"])
+        )
+        assert answer.status == 200, await answer.text()
+        return await answer.json()
+
+    lost = await why(costly["checkin_id"])
+    assert lost["eligible"] is False and lost["rule"] == "wage" and "最低日工资" in lost["message_zh"]
+    assert lost["given_to"][0]["tier"] == 2 and lost["given_to"][0]["why"]["rule"] == "max_fill"
+    won = await why(first["checkin_id"])
+    assert won["got_it"] is True and won["eligible"] is True
+    kiosk = await gateway.get(f"/api/v1/checkins/{first['checkin_id']}/why-not/{request_id}", headers=auth(token))
+    assert kiosk.status == 403
