@@ -67,7 +67,7 @@ def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -
         return []
     if policy.within_tier == "max_fill":
         plan = _max_fill(state, policy, open_requests, free)
-        pairs = [(w, r) for w, r in plan if is_due(r, now, policy)]
+        pairs = _tier_safe([(w, r) for w, r in plan if is_due(r, now, policy)], plan, free, policy, state.day)
     else:
         due = [r for r in open_requests if is_due(r, now, policy)]
         pairs = _place_by_place(state, policy, due, free)
@@ -135,6 +135,33 @@ def _max_fill(
     order = {r.request_id: i for i, r in enumerate(due)}
     chosen = sorted(placed.items(), key=lambda item: (order[item[1]], workers[item[0]].ticket_no))
     return [(workers[w], by_id[r]) for w, r in chosen]
+
+
+def _tier_safe(
+    due: list[tuple[WaitingWorker, OpenRequest]],
+    plan: list[tuple[WaitingWorker, OpenRequest]],
+    free: list[WaitingWorker],
+    policy: AllocationPolicy,
+    day: str,
+) -> list[tuple[WaitingWorker, OpenRequest]]:
+    """The due part of a plan, corrected so that no offer passes over a free eligible worker of a higher tier.
+
+    The plan may keep a higher-tier worker for a request still inside its window; at the moment of an offer
+    that worker is free and eligible, so the offer goes to them instead (the plan is rebuilt next time).
+    """
+    key = _priority(policy, day)
+    planned = {w.checkin_id for w, _ in plan}
+    taken: set[str] = set()
+    out: list[tuple[WaitingWorker, OpenRequest]] = []
+    for worker, request in due:
+        candidates = [w for w in free if w.checkin_id not in taken and why_not(w, request) is None]
+        best = min((w.tier for w in candidates), default=worker.tier)
+        if worker.tier > best or worker.checkin_id in taken:
+            # Prefer a worker the plan does not need elsewhere; among those, the usual order.
+            worker = min((w for w in candidates if w.tier == best), key=lambda w: (w.checkin_id in planned, key(w)))
+        taken.add(worker.checkin_id)
+        out.append((worker, request))
+    return out
 
 
 def _explain(worker: WaitingWorker, request: OpenRequest, free: list[WaitingWorker]) -> Choice:
