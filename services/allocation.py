@@ -155,7 +155,9 @@ def _tier_safe(
     out: list[tuple[WaitingWorker, OpenRequest]] = []
     for worker, request in due:
         candidates = [w for w in free if w.checkin_id not in taken and why_not(w, request) is None]
-        best = min((w.tier for w in candidates), default=worker.tier)
+        if not candidates:
+            continue  # its planned worker went to a higher-priority place in this round
+        best = min(w.tier for w in candidates)
         if worker.tier > best or worker.checkin_id in taken:
             # Prefer a worker the plan does not need elsewhere; among those, the usual order.
             worker = min((w for w in candidates if w.tier == best), key=lambda w: (w.checkin_id in planned, key(w)))

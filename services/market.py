@@ -23,7 +23,7 @@ from typing import Literal, TypedDict
 
 from services import clock
 from services import records as r
-from services.allocation import choose_offers
+from services.allocation import Choice, choose_offers
 from services.eligibility import fits
 from services.market_state import (
     MarketState,
@@ -448,40 +448,49 @@ def _end_day(state: MarketState, out: _Out) -> None:
 
 
 def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
+    """Make offers until no free worker fits an open, due place (a tier-safe round can leave one over)."""
+    while True:
+        choices = choose_offers(state, rules.policy, out.now)
+        if not choices:
+            return
+        for choice in choices:
+            _offer(state, rules, out, choice)
+
+
+def _offer(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> None:
     policy = rules.policy
-    for choice in choose_offers(state, policy, out.now):
-        worker, request = choice.worker, choice.request
-        offer = PendingOffer(
-            offer_id=r.derived_id("offer", request.request_id, worker.checkin_id),
+    worker, request = choice.worker, choice.request
+    offer = PendingOffer(
+        offer_id=r.derived_id("offer", request.request_id, worker.checkin_id),
+        request_id=request.request_id,
+        checkin_id=worker.checkin_id,
+        made_at=out.now,
+        expires_at=out.now + rules.offer_ttl,
+    )
+    state.offers[offer.offer_id] = offer
+    worker.status = "offered"
+    worker.offer_id = offer.offer_id
+    out.facts.append(
+        r.OfferMade(
+            **out.head(),
+            offer_id=offer.offer_id,
             request_id=request.request_id,
             checkin_id=worker.checkin_id,
-            made_at=out.now,
-            expires_at=out.now + rules.offer_ttl,
+            worker=worker.worker,
+            employer_name=request.employer_name,
+            trade=request.trade,
+            day_wage=request.day_wage,
+            start=request.start,
+            hours=request.hours,
+            place=request.place,
+            expires_at=offer.expires_at,
+            rule=policy.within_tier,
+            rank=choice.rank,
+            waited_seconds=int((out.now - worker.checked_in_at).total_seconds()),
+            tier=worker.tier,
+            tier_name=policy.tier_name(worker.tier),
+            reordered=choice.reordered,
+            candidates=choice.candidates,
+            seed=policy.lottery_seed if policy.within_tier == "lottery" else "",
         )
-        state.offers[offer.offer_id] = offer
-        worker.status = "offered"
-        worker.offer_id = offer.offer_id
-        out.facts.append(
-            r.OfferMade(
-                **out.head(),
-                offer_id=offer.offer_id,
-                request_id=request.request_id,
-                checkin_id=worker.checkin_id,
-                worker=worker.worker,
-                employer_name=request.employer_name,
-                trade=request.trade,
-                day_wage=request.day_wage,
-                start=request.start,
-                hours=request.hours,
-                place=request.place,
-                expires_at=offer.expires_at,
-                rule=policy.within_tier,
-                rank=choice.rank,
-                waited_seconds=int((out.now - worker.checked_in_at).total_seconds()),
-                tier=worker.tier,
-                tier_name=policy.tier_name(worker.tier),
-                reordered=choice.reordered,
-                candidates=choice.candidates,
-                seed=policy.lottery_seed if policy.within_tier == "lottery" else "",
-            )
-        )
+    )
