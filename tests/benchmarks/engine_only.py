@@ -4,6 +4,10 @@ No Kafka, no gateway, no Faust: a quick look at matching quality while changing 
 minutes). The real benchmark (:mod:`tests.benchmarks.run_matching`) goes through the whole pipeline; this is a
 development aid, and its results are labelled ``engine_only``.
 
+Requests the gateway would refuse (:func:`gateway_refusals`, the gateway's own parser: e.g. a day wage below
+the legal minimum) are not sent, and a request needs a certificate when the gateway would say so (by default,
+for trades that have one); workers declare the certificates of their trades, as in their check-in body.
+
 Commands carry the trace's times as ``at`` (the gateway would stamp them with its clock); each offer is
 answered after the trace's delay, as in the real run. Every market gets a ``Tick`` each simulated minute (what the
 benchmark's runner sends in the pipeline run), and its rules come from ``settings`` for that market
@@ -13,11 +17,14 @@ benchmark's runner sends in the pipeline run), and its rules come from ``setting
 from __future__ import annotations
 
 import heapq
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services import geography, market, records
+from services import geography, market, records, screening
+from services.errors import InvalidInput
+from services.job_request import certificate_required, parse_job_request
 from services.settings import Settings
 from tests.benchmarks.matching_trace import Trace
 
@@ -37,7 +44,20 @@ def request_id(trace: Trace, index: int) -> str:
     return records.derived_id("bench-engine-only", str(trace.seed), "r", str(index))
 
 
-def run(trace: Trace, settings: Settings | None = None) -> EngineRun:
+def gateway_refusals(trace: Trace, settings: Settings) -> Mapping[int, str]:
+    """Request index → the rule(s) for which the gateway answers 422 to its body at its posting time."""
+    policy = screening.Policy.from_settings(settings)
+    out: dict[int, str] = {}
+    for q in trace.requests:
+        try:
+            parse_job_request(q.body(), now=q.posted_at, policy=policy)
+        except InvalidInput as error:
+            out[q.index] = ",".join(sorted({e.rule for e in error.errors}))
+    return out
+
+
+def run(trace: Trace, settings: Settings | None = None, requests: Collection[int] | None = None) -> EngineRun:
+    """Feed the trace to the engine; only the requests with index in ``requests`` (default: all)."""
     settings = settings or Settings()
     rules: dict[str, market.MarketRules] = {}
 
@@ -59,7 +79,7 @@ def run(trace: Trace, settings: Settings | None = None) -> EngineRun:
         heapq.heappush(queue, (at, counter, command))
 
     for w in trace.workers:
-        extra: dict[str, Any] = {"groups": w.groups} if with_groups else {}
+        extra: dict[str, Any] = {"groups": w.groups, "certificates": w.certificates} if with_groups else {}
         m = geography.market(w.market_id)
         push(
             w.arrive_at,
@@ -79,6 +99,8 @@ def run(trace: Trace, settings: Settings | None = None) -> EngineRun:
             ),
         )
     for q in trace.requests:
+        if requests is not None and q.index not in requests:
+            continue
         m = geography.market(q.market_id)
         push(
             q.posted_at,
@@ -95,6 +117,7 @@ def run(trace: Trace, settings: Settings | None = None) -> EngineRun:
                 start=q.start,
                 hours=q.hours,
                 place=q.place,
+                certificate_required=certificate_required(q.body(), q.trade),
             ),
         )
     # The markets' clock, as the benchmark's runner sends it in the pipeline run: every minute of simulated

@@ -148,8 +148,14 @@ class TraceWorker:
     available_until: int
     groups: tuple[str, ...]
 
+    @property
+    def certificates(self) -> tuple[str, ...]:
+        """The worker holds the certificate of every trade they list that needs one (an electrician has the
+        电工证): requests for those trades require it by default, and the offline optimum assumes it."""
+        return tuple(t for t in self.trades if trades.TRADES_BY_CODE[t].certificate is not None)
+
     def checkin_body(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "id_number": self.id_number,
             "trades": list(self.trades),
             "min_day_wage": self.min_day_wage,
@@ -157,6 +163,9 @@ class TraceWorker:
             "available_until": clock.format_hhmm(self.available_until),
             "groups": list(self.groups),
         }
+        if self.certificates:  # the gateway refuses an empty list
+            body["certificates"] = list(self.certificates)
+        return body
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -219,9 +228,7 @@ class Trace:
 
     def answer(self, worker_index: int, request_index: int) -> Answer:
         """How this worker answers an offer on this request: a pure function of the seed and the pair."""
-        digest = hashlib.blake2b(
-            f"{self.seed}/{worker_index}/{request_index}".encode(), digest_size=16
-        ).digest()
+        digest = hashlib.blake2b(f"{self.seed}/{worker_index}/{request_index}".encode(), digest_size=16).digest()
         u1 = int.from_bytes(digest[:8], "big") / 2**64
         u2 = int.from_bytes(digest[8:], "big") / 2**64
         p = self.params
@@ -280,9 +287,7 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
     rng = random.Random(f"lingong-matching-trace/{seed}")
     day = date.fromisoformat(p.day)
     start_minutes = clock.parse_hhmm(p.window_start, "window_start")
-    starts_at = datetime.combine(day, time(0), tzinfo=clock.ZONE).astimezone(UTC) + timedelta(
-        minutes=start_minutes
-    )
+    starts_at = datetime.combine(day, time(0), tzinfo=clock.ZONE).astimezone(UTC) + timedelta(minutes=start_minutes)
     for market_id, _ in p.markets:
         geography.market(market_id)  # KeyError for an unknown market
     for code in PROFILES:

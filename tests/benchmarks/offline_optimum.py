@@ -14,9 +14,11 @@ Eligibility (:func:`eligible`) is the platform's, read off the whole day at once
 * the worker would accept that job (:meth:`Trace.answer`): the optimum knows who declines what. A decline is a
   pure function of (seed, worker, request), the same for every engine, so the optimum stays an upper bound.
 
-One job per worker per day (the platform's current rule; short jobs included). The optimum is then a maximum
-bipartite matching of workers to position slots (a request with headcount k is k slots), solved with
-``scipy.sparse.csgraph.maximum_bipartite_matching`` (Hopcroft–Karp).
+Only the requests the platform admits count (``requests``: the gateway refuses, e.g., a day wage below the
+legal minimum; such a request never reaches a market). One job per worker per day (short jobs included; the
+engine may give a worker a second job whose hours do not overlap, see ``filled_one_job_per_worker``). The
+optimum is then a maximum bipartite matching of workers to position slots (a request with headcount k is k
+slots), solved with ``scipy.sparse.csgraph.maximum_bipartite_matching`` (Hopcroft–Karp).
 
 ``scipy`` is imported inside :func:`max_filled` only, so the eligibility rules can be tested without it.
 """
@@ -24,7 +26,7 @@ bipartite matching of workers to position slots (a request with headcount k is k
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -60,9 +62,7 @@ def eligible(trace: Trace, worker: TraceWorker, request: TraceRequest, *, answer
     )
 
 
-def max_filled(
-    pairs: Iterable[tuple[int, int]], headcounts: Mapping[int, int], workers: int
-) -> dict[int, int]:
+def max_filled(pairs: Iterable[tuple[int, int]], headcounts: Mapping[int, int], workers: int) -> dict[int, int]:
     """A maximum assignment of workers ``0..workers-1`` to requests, each request taking at most its
     headcount and each worker at most one request; ``pairs`` are the allowed (worker, request) pairs.
 
@@ -121,10 +121,13 @@ class Optimum:
         }
 
 
-def eligible_pairs(trace: Trace, *, answers: bool = True) -> list[tuple[int, int]]:
+def eligible_pairs(
+    trace: Trace, *, answers: bool = True, requests: Collection[int] | None = None
+) -> list[tuple[int, int]]:
     by_market: dict[str, list[TraceRequest]] = {}
     for request in trace.requests:
-        by_market.setdefault(request.market_id, []).append(request)
+        if requests is None or request.index in requests:
+            by_market.setdefault(request.market_id, []).append(request)
     return [
         (worker.index, request.index)
         for worker in trace.workers
@@ -133,11 +136,14 @@ def eligible_pairs(trace: Trace, *, answers: bool = True) -> list[tuple[int, int
     ]
 
 
-def optimum(trace: Trace) -> Optimum:
-    headcounts = {q.index: q.headcount for q in trace.requests}
-    pairs = eligible_pairs(trace)
+def optimum(trace: Trace, requests: Collection[int] | None = None) -> Optimum:
+    """The optimum over the requests with index in ``requests`` (default: every request of the trace)."""
+    headcounts = {q.index: q.headcount for q in trace.requests if requests is None or q.index in requests}
+    pairs = eligible_pairs(trace, requests=requests)
     assignment = max_filled(pairs, headcounts, len(trace.workers))
-    without_declines = max_filled(eligible_pairs(trace, answers=False), headcounts, len(trace.workers))
+    without_declines = max_filled(
+        eligible_pairs(trace, answers=False, requests=requests), headcounts, len(trace.workers)
+    )
     return Optimum(
         filled=len(assignment),
         assignment=assignment,

@@ -13,10 +13,16 @@ from tests.benchmarks.log_audit import Audit
 from tests.benchmarks.matching_trace import Trace
 
 DEFINITIONS: Mapping[str, str] = {
-    "fill_rate": "accepted positions / positions posted in the trace",
+    "fill_rate": "accepted positions / positions posted in the trace (including those the gateway refuses)",
+    "offline_optimum_all_posted": (
+        "the same optimum over every request of the trace, also those the gateway refuses (comparable with "
+        "runs made before the gateway checked the legal minimum wage)"
+    ),
     "filled_over_optimum": "accepted positions / offline optimum (headline figure)",
     "offline_optimum": (
-        "maximum bipartite matching of workers to position slots over the whole day, knowing everything: "
+        "maximum bipartite matching of workers to position slots of the requests the gateway admits (not "
+        "those it refuses with 422, e.g. a day wage below the legal minimum: requests_refused_by_gateway) "
+        "over the whole day, knowing everything: "
         "same market, trade, day wage >= the worker's minimum, job hours inside the worker's hours, "
         "max(check-in time, posting time) <= job start, and the worker would accept that job (answers are a "
         "seeded function of worker and request, the same for every engine); one job per worker"
@@ -72,6 +78,8 @@ def summarise(
     request_index: Mapping[str, int],
     latencies_ms: Sequence[float] | None,
     negative_clamped: int = 0,
+    refused: Mapping[int, str] | None = None,
+    optimum_all_posted: offline_optimum.Optimum | None = None,
 ) -> dict[str, Any]:
     filled = audit.accepted - audit.cancelled_placements
     accepted_pairs = [(checkin_index.get(c), request_index.get(q)) for _, _, c, q in audit.acceptances]
@@ -85,14 +93,10 @@ def summarise(
     for w, q in accepted_pairs:
         per_request[q] = per_request.get(q, 0) + 1
         per_worker[w] = per_worker.get(w, 0) + 1
-    over_headcount = sum(
-        1 for q, n in per_request.items() if q is not None and n > trace.requests[q].headcount
-    )
+    over_headcount = sum(1 for q, n in per_request.items() if q is not None and n > trace.requests[q].headcount)
     per_market: dict[str, dict[str, int]] = {}
     for q in trace.requests:
-        per_market.setdefault(q.market_id, {"positions": 0, "filled": 0, "optimum": 0})["positions"] += (
-            q.headcount
-        )
+        per_market.setdefault(q.market_id, {"positions": 0, "filled": 0, "optimum": 0})["positions"] += q.headcount
     per_trade: dict[str, dict[str, int]] = {}
     for q in trace.requests:
         per_trade.setdefault(q.trade, {"positions": 0, "filled": 0, "optimum": 0})["positions"] += q.headcount
@@ -105,8 +109,16 @@ def summarise(
         per_trade[trace.requests[q].trade]["optimum"] += 1
     second_jobs = sum(n - 1 for w, n in per_worker.items() if w is not None and n > 1)
     waits = [s / 60 for s in audit.first_offer_wait.values()]
+    refused = refused or {}
+    refusal_rules: dict[str, int] = {}
+    for rule in refused.values():
+        refusal_rules[rule] = refusal_rules.get(rule, 0) + 1
+    everything = optimum_all_posted or optimum
     results: dict[str, Any] = {
         "positions": trace.positions,
+        "requests_refused_by_gateway": len(refused),
+        "positions_refused_by_gateway": sum(trace.requests[index].headcount for index in refused),
+        "refusal_rules": dict(sorted(refusal_rules.items())),
         "filled": filled,
         "fill_rate": round(filled / trace.positions, 4),
         "offline_optimum": optimum.filled,
@@ -115,6 +127,8 @@ def summarise(
             round((filled - second_jobs) / optimum.filled, 4) if optimum.filled else None
         ),
         "optimum_fill_rate": round(optimum.filled / trace.positions, 4),
+        "offline_optimum_all_posted": everything.filled,
+        "filled_over_optimum_all_posted": round(filled / everything.filled, 4) if everything.filled else None,
         "optimum_if_nobody_declined": optimum.filled_if_nobody_declined,
         "tier_inversions": audit.tier_inversions,
         "within_tier_reorderings": audit.within_tier_reorderings,
@@ -143,9 +157,7 @@ def summarise(
     }
     return {
         "results": results,
-        "log": {
-            k: v for k, v in audit.as_dict().items() if k not in {"examples", "tier_source", "multi_job"}
-        },
+        "log": {k: v for k, v in audit.as_dict().items() if k not in {"examples", "tier_source", "multi_job"}},
         "examples": audit.examples,
         "checks": checks,
         "per_market": dict(sorted(per_market.items())),
@@ -178,13 +190,9 @@ def plot(
     fills = sorted(local(at) for at, *_ in audit.acceptances)
     arrivals = sorted(local(w.arrive_at) for w in trace.workers)
     ax.step(posted, range(1, len(posted) + 1), where="post", label="positions posted", color="0.6")
-    ax.step(
-        arrivals, range(1, len(arrivals) + 1), where="post", label="workers checked in", color="0.8", ls=":"
-    )
+    ax.step(arrivals, range(1, len(arrivals) + 1), where="post", label="workers checked in", color="0.8", ls=":")
     if fills:
-        ax.step(
-            fills, range(1, len(fills) + 1), where="post", label="positions filled (platform)", color="C0"
-        )
+        ax.step(fills, range(1, len(fills) + 1), where="post", label="positions filled (platform)", color="C0")
     ax.axhline(optimum.filled, color="C3", ls="--", label=f"offline optimum ({optimum.filled})")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%H:%M"))
     ax.set_xlabel("simulated local time (Asia/Shanghai)")

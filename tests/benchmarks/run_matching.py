@@ -165,8 +165,12 @@ async def _post(
     kind: str,
     *,
     retry_404_for: float = 0.0,
+    expect: int = 202,
 ) -> dict[str, Any] | None:
-    """POST with retries for 503 / 409 / connection errors (same key), and for 404 while a view catches up."""
+    """POST with retries for 503 / 409 / connection errors (same key), and for 404 while a view catches up.
+
+    A status other than ``expect`` is an error of the run; a 422 that was expected is counted, not an error.
+    """
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": key}
     deadline = time.monotonic() + max(retry_404_for, 30.0)
     delay = 0.05
@@ -181,6 +185,8 @@ async def _post(
         if status == 202 or not retry or time.monotonic() > deadline:
             replay.count(kind, status)
             if status != 202:
+                if status == expect:
+                    return None
                 if len(replay.errors) < 20:
                     replay.errors.append(f"{kind} {status}: {json.dumps(answer, ensure_ascii=False)[:300]}")
                 return None
@@ -200,9 +206,7 @@ async def _consume(
 
     topic = settings.topic(topics.MARKET_EVENTS)
     partitions = await partition_ids(settings.kafka_bootstrap, topic)
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=None
-    )
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False, group_id=None)
     await consumer.start()
     try:
         tps = [TopicPartition(topic, p) for p in partitions]
@@ -279,6 +283,7 @@ async def replay_trace(
     speedup: float,
     settle_timeout: float,
     window_seconds: int = 0,
+    refused: set[int] | frozenset[int] = frozenset(),
 ) -> tuple[Replay, dict[str, Any]]:
     """Drive the trace through a gateway in this process; returns what was observed and phase timings.
 
@@ -334,9 +339,7 @@ async def replay_trace(
     site = web.TCPSite(runner, "127.0.0.1", port)
     await site.start()
     base = f"http://127.0.0.1:{port}"
-    session = aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=48), timeout=aiohttp.ClientTimeout(total=30)
-    )
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=48), timeout=aiohttp.ClientTimeout(total=30))
     tasks: set[asyncio.Task[None]] = set()
     stop = asyncio.Event()
 
@@ -406,7 +409,10 @@ async def replay_trace(
             q.body(),
             replay,
             "request",
+            expect=422 if q.index in refused else 202,
         )
+        if result is not None and q.index in refused:
+            replay.errors.append(f"request {q.index} admitted, but the gateway's parser refuses it")
         if result is not None:
             rid = str(result.get("request_id"))
             replay.acked[rid] = time.monotonic()
@@ -482,9 +488,7 @@ async def _govern(sim: SimClock, replay: Replay, stop: asyncio.Event) -> None:
     sim.hold(False)
 
 
-async def _warm_up(
-    session: aiohttp.ClientSession, base: str, token: str, settings: Settings, replay: Replay
-) -> None:
+async def _warm_up(session: aiohttp.ClientSession, base: str, token: str, settings: Settings, replay: Replay) -> None:
     """One check-in at :data:`WARM_UP_MARKET`: its facts must appear and nothing may be dead-lettered."""
     from services import identity
 
@@ -550,6 +554,21 @@ def _latencies(replay: Replay) -> tuple[list[float], int, int]:
     return out, negative, by_tick
 
 
+def code_digest() -> str:
+    """SHA-256 over the platform's Python sources (services, streams, gateway): which engine was measured,
+    also when the work tree has uncommitted changes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for path in sorted(p for d in ("services", "streams", "gateway") for p in (ROOT / d).rglob("*.py")):
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+#: The platform's code as this process imported it (the engine-only run calls it in process).
+CODE_AT_IMPORT = code_digest()
+
+
 def _git() -> dict[str, Any]:
     def run(*args: str) -> str | None:
         try:
@@ -578,6 +597,8 @@ def _write(
     negative: int,
     meta: dict[str, Any],
     title: str,
+    refused: dict[int, str],
+    optimum_all_posted: offline_optimum.Optimum,
 ) -> dict[str, Any]:
     groups = {cid: trace.workers[i].groups for cid, i in checkin_index.items()}
     audit = log_audit.audit(decoded.events, lambda cid: groups.get(cid, ()), fact_tiers=decoded.fact_tiers)
@@ -589,20 +610,25 @@ def _write(
         request_index=request_index,
         latencies_ms=latencies,
         negative_clamped=negative,
+        refused=refused,
+        optimum_all_posted=optimum_all_posted,
     )
     rules: dict[str, int] = {}
     for event in decoded.events:
         if isinstance(event, records.OfferMade):
             rules[event.rule] = rules.get(event.rule, 0) + 1
+    meta = dict(meta)
+    code_sha256 = meta.pop("code_sha256")
     document = {
         "benchmark": "matching",
         "seed": trace.seed,
         **meta,
-        "engine": {"offer_rules": rules, "source": str(ROOT), "git": _git()},
+        "engine": {"offer_rules": rules, "source": str(ROOT), "git": _git(), "code_sha256": code_sha256},
         **summary,
         "log": {**summary["log"], "undecodable_records": decoded.undecodable},
         "trace": {"params": trace.params.as_dict(), "summary": trace.describe()},
         "optimum": optimum.as_dict(trace),
+        "refused_requests": {str(q): rule for q, rule in sorted(refused.items())},
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n")
@@ -610,16 +636,18 @@ def _write(
     return document
 
 
-def run_engine_only(
-    seed: int, out: Path, params: matching_trace.TraceParams, note: str, policy: str
-) -> dict[str, Any]:
+def run_engine_only(seed: int, out: Path, params: matching_trace.TraceParams, note: str, policy: str) -> dict[str, Any]:
     began = time.monotonic()
     trace = matching_trace.generate(seed, params)
-    optimum = offline_optimum.optimum(trace)
     settings = Settings(market_policies_spec=market_policies_spec(policy))
-    run = engine_only.run(trace, settings)
+    refused = dict(engine_only.gateway_refusals(trace, settings))
+    admitted = {q.index for q in trace.requests} - set(refused)
+    optimum = offline_optimum.optimum(trace, admitted)
+    optimum_all_posted = offline_optimum.optimum(trace)
+    run = engine_only.run(trace, settings, admitted)
     decoded = log_audit.decode_all(records.encode(e) for e in run.events)
     meta = {
+        "code_sha256": CODE_AT_IMPORT,  # the engine this process imported
         "mode": "engine_only",
         "policy": policy,
         "market_policies_spec": settings.market_policies_spec,
@@ -638,6 +666,8 @@ def run_engine_only(
         0,
         meta,
         f"seed {seed}, {policy} (engine only)",
+        refused,
+        optimum_all_posted,
     )
 
 
@@ -667,7 +697,10 @@ def run_pipeline(
 
     began = time.monotonic()
     trace = matching_trace.generate(seed, params)
-    optimum = offline_optimum.optimum(trace)
+    code_at_start = code_digest()
+    refused = dict(engine_only.gateway_refusals(trace, Settings()))
+    optimum = offline_optimum.optimum(trace, {q.index for q in trace.requests} - set(refused))
+    optimum_all_posted = offline_optimum.optimum(trace)
     restarts: list[str] = []
     for attempt in range(1, attempts + 1):
         run = uuid.uuid4().hex[:8]
@@ -707,7 +740,12 @@ def run_pipeline(
                 try:
                     replay, replay_timings = asyncio.run(
                         replay_trace(
-                            trace, settings, speedup, settle_timeout, policy_of(policy).window_seconds
+                            trace,
+                            settings,
+                            speedup,
+                            settle_timeout,
+                            policy_of(policy).window_seconds,
+                            set(refused),
                         )
                     )
                 except WorkerNotReady as error:
@@ -725,8 +763,11 @@ def run_pipeline(
     else:
         raise RuntimeError(f"seed {seed}: the stream worker never became ready: {restarts}")
     latencies, negative, by_tick = _latencies(replay)
+    if code_digest() != code_at_start:
+        replay.errors.append("the platform's code changed during the run (engine.code_sha256 is the start's)")
     timings["wall_seconds"] = round(time.monotonic() - began, 1)
     meta = {
+        "code_sha256": code_at_start,  # the stream worker started after this; checked again at the end
         "mode": "pipeline",
         "policy": policy,
         "market_policies_spec": settings.market_policies_spec,
@@ -764,6 +805,8 @@ def run_pipeline(
         negative,
         meta,
         f"seed {seed}, {policy}",
+        refused,
+        optimum_all_posted,
     )
 
 
@@ -784,14 +827,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, action="append", help="trace seed (repeat for several)")
     parser.add_argument("--out", type=Path, default=ROOT / "tests" / "benchmarks" / "results")
     parser.add_argument("--speedup", type=float, default=60.0, help="simulated seconds per wall second")
-    parser.add_argument(
-        "--settle-timeout", type=float, default=120.0, help="wall seconds after the last command"
-    )
+    parser.add_argument("--settle-timeout", type=float, default=120.0, help="wall seconds after the last command")
     parser.add_argument("--workers", type=int, help="workers in the trace (default 1500)")
     parser.add_argument("--positions", type=int, help="positions in the trace (default 1300)")
-    parser.add_argument(
-        "--engine-only", action="store_true", help="skip the pipeline: call services.market.decide"
-    )
+    parser.add_argument("--engine-only", action="store_true", help="skip the pipeline: call services.market.decide")
     parser.add_argument(
         "--policy",
         default="max_fill",

@@ -1,4 +1,4 @@
-"""bandit over the shipped code: no high-severity finding (``-lll``)."""
+"""Static analysis of the shipped code: bandit (no high-severity finding), ruff, and mypy on the core."""
 
 from __future__ import annotations
 
@@ -26,3 +26,24 @@ def test_bandit_finds_no_high_severity_issue() -> None:
     assert result.returncode == 0, result.stderr
     scanned = report["metrics"]["_totals"]["loc"]
     assert scanned > 1000, f"bandit scanned only {scanned} lines: is the package list right?"
+
+
+def test_ruff_finds_nothing() -> None:
+    """The lint settings of pyproject.toml hold for the product and its tests."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--output-format", "concise", *PACKAGES, "tests"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_strict_on_the_pure_core() -> None:
+    """``services/`` is typed strictly (pyproject.toml): the contracts the agents and the gateway rely on."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "services"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
