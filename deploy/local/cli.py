@@ -119,12 +119,24 @@ def wait_healthy(settings: Settings, state_dir: Path, timeout: float = HEALTH_TI
                 say(f"进程 {name} 已退出", f"process {name} exited", err=True)
                 _print_tail(name, state_dir)
                 return False
-        if _healthy(url):
+        if _healthy(url) and _streams_ready(state_dir):
             return True
         time.sleep(0.5)
-    say("网关未在时限内就绪", f"gateway not healthy after {timeout:.0f} s at {url}healthz", err=True)
+    say("网关或流处理未在时限内就绪", f"gateway or stream worker not ready after {timeout:.0f} s", err=True)
     _print_tail("gateway", state_dir)
     return False
+
+
+def _streams_ready(state_dir: Path) -> bool:
+    """The stream worker has joined its group and restored its tables (after a restart this can take as long
+    as the broker's session timeout, while the previous member's session expires)."""
+    log = procs.log_path("streams", state_dir)
+    try:
+        text = log.read_text(errors="replace")
+    except OSError:
+        return False
+    last_start = text.rfind("[^Worker]: Starting")
+    return "Worker ready" in text[max(last_start, 0) :]
 
 
 def _start_servers(settings: Settings, state_dir: Path, running: Mapping[str, int | None]) -> None:
@@ -293,9 +305,7 @@ def cmd_wipe(state_dir: Path) -> int:
         return 1
     alive = [name for name, pid in procs.status(state_dir).items() if pid is not None]
     if alive:
-        say(
-            "请先运行 lingong down", f"still running ({', '.join(alive)}); run `lingong down` first", err=True
-        )
+        say("请先运行 lingong down", f"still running ({', '.join(alive)}); run `lingong down` first", err=True)
         return 1
     shutil.rmtree(state_dir)
     say("已清除本地数据", f"wiped {state_dir}")
@@ -304,9 +314,7 @@ def cmd_wipe(state_dir: Path) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--state-dir", type=Path, default=Path("var"), help="state directory (default: ./var)"
-    )
+    common.add_argument("--state-dir", type=Path, default=Path("var"), help="state directory (default: ./var)")
     parser = argparse.ArgumentParser(prog="lingong", description="零工平台本地环境 / lingong local stack")
     sub = parser.add_subparsers(dest="command", required=True)
     up = sub.add_parser("up", parents=[common], help="启动 / start the stack")
