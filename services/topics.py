@@ -28,6 +28,10 @@ FAIR_COMMANDS = "fair-commands"
 FAIR_EVENTS = "fair-events"
 
 
+#: The stream worker's tables (``streams/``), each backed by a compacted changelog topic.
+STREAM_TABLES = ("market-states", "worker-rosters", "fair-books")
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class TopicSpec:
     """How to create a topic: explicit partitions and replication, and its broker-side config."""
@@ -46,7 +50,13 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     rf = settings.replication_factor
     n = settings.partitions
     keep_forever = {"retention.ms": "-1"}
-    return [
+    # The stream worker's table changelogs, created here with their partitions so that Faust finds them in
+    # its first metadata (otherwise it may see 0 partitions and refuse to write the table until restarted).
+    changelogs = [
+        TopicSpec(f"{settings.streams_app_id}-{table}-changelog", n, rf, {"cleanup.policy": "compact"})
+        for table in STREAM_TABLES
+    ]
+    return changelogs + [
         TopicSpec(settings.topic(MARKET_COMMANDS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(MARKET_EVENTS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(WORKER_COMMANDS), n, rf, dict(keep_forever)),
