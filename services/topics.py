@@ -56,7 +56,8 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(f"{settings.streams_app_id}-{table}-changelog", n, rf, {"cleanup.policy": "compact"})
         for table in STREAM_TABLES
     ]
-    return changelogs + [
+    return [
+        *changelogs,
         TopicSpec(settings.topic(MARKET_COMMANDS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(MARKET_EVENTS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(WORKER_COMMANDS), n, rf, dict(keep_forever)),
