@@ -271,7 +271,8 @@ class KafkaBroker(procs.ServerProcess):
     def _format(self, java: str) -> None:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).rstrip(b"=").decode()
         argv = [java, "-Xmx256m", "-cp", self._classpath(), "kafka.tools.StorageTool", "format"]
-        argv += ["--standalone", "-t", cluster_id, "-c", str(self.config_path)]
+        # ``--cluster-id=`` keeps an id that starts with "-" (1 in 64 of base64url ids) from reading as an option.
+        argv += ["--standalone", f"--cluster-id={cluster_id}", "-c", str(self.config_path)]
         result = subprocess.run(
             argv,
             stdin=subprocess.DEVNULL,
@@ -356,8 +357,7 @@ class KafkaBroker(procs.ServerProcess):
             missing = [spec for spec in specs if spec.name not in existing]
             if missing:
                 new = [
-                    NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=dict(s.config))
-                    for s in missing
+                    NewTopic(s.name, s.partitions, s.replication_factor, topic_configs=dict(s.config)) for s in missing
                 ]
                 response = await admin.create_topics(new)
                 for topic, code, *rest in response.topic_errors:
@@ -390,7 +390,5 @@ class KafkaBroker(procs.ServerProcess):
                         )
                 return
             if time.monotonic() >= deadline:
-                raise KafkaError(
-                    f"topics without leaders after {timeout:.0f} s: {sorted(set(wanted) - set(ready))}"
-                )
+                raise KafkaError(f"topics without leaders after {timeout:.0f} s: {sorted(set(wanted) - set(ready))}")
             await asyncio.sleep(0.2)
