@@ -227,6 +227,12 @@ def test_wait_healthy_returns_once_healthz_answers(tmp_path: Path) -> None:
     _start_apps(tmp_path, SLEEP)
     try:
         settings = dataclasses.replace(cli.effective_settings({}), gateway_port=server.server_address[1])
+        streams_log = procs.log_path("streams", tmp_path)
+        streams_log.parent.mkdir(parents=True, exist_ok=True)
+        streams_log.write_text("[^Worker]: Starting... \n")
+        assert not cli.wait_healthy(settings, tmp_path, timeout=1.5), "ready before the stream worker was"
+        with streams_log.open("a") as log:
+            log.write("[^---Recovery]: Worker ready \n")
         assert cli.wait_healthy(settings, tmp_path, timeout=10)
     finally:
         server.shutdown()
