@@ -68,9 +68,7 @@ async def wait_for_credentials(settings: Settings, tokens: list[str], timeout: f
         await redis.aclose()
 
 
-async def _post(
-    session: aiohttp.ClientSession, url: str, token: str, body: dict[str, object]
-) -> dict[str, object]:
+async def _post(session: aiohttp.ClientSession, url: str, token: str, body: dict[str, object]) -> dict[str, object]:
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
     async with session.post(url, json=body, headers=headers) as response:
         answer: dict[str, object] = await response.json()
@@ -81,9 +79,7 @@ async def _post(
 
 async def _load(settings: Settings) -> list[str]:
     await _register(settings)
-    await wait_for_credentials(
-        settings, [kiosk_token(m.market_id) for m in geography.MARKETS] + [DEMO_EMPLOYER_TOKEN]
-    )
+    await wait_for_credentials(settings, [kiosk_token(m.market_id) for m in geography.MARKETS] + [DEMO_EMPLOYER_TOKEN])
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"
     local_now = datetime.now(UTC).astimezone(clock.ZONE)
     start_minutes = max(local_now.hour * 60 + local_now.minute, 0)

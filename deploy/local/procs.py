@@ -275,9 +275,7 @@ class ServerProcess:
     def _fail(self, message: str) -> Exception:
         return self.error(f"{message}; last lines of {self.log_path}:\n{tail(self.log_path, 40)}")
 
-    def _launch(
-        self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None
-    ) -> int:
+    def _launch(self, argv: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None) -> int:
         if self._proc is not None and self._proc.poll() is None:
             raise self.error(f"{self.label} already running (pid {self._proc.pid})")
         self._proc = spawn(argv, self.log_path, env=env, cwd=cwd)
