@@ -63,6 +63,8 @@ class Settings:
     market_policies_spec: str = ""
     #: How often the stream worker's timer sends each market a tick (offer expiry, end of day); 0 = never.
     tick_interval_seconds: float = 1.0
+    #: Page sessions (server-side in Redis): idle lifetime, refreshed on every use.
+    session_ttl_seconds: int = 8 * 3600
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""
