@@ -24,7 +24,7 @@ import hmac
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from aiohttp import web
@@ -72,9 +72,7 @@ async def _store(request: web.Request, session: PageSession) -> None:
 async def current_session(request: web.Request) -> PageSession | None:
     """The session named by the request's cookie, if it exists in Redis (its TTL is refreshed)."""
     if _REQUEST_KEY in request:
-        cached = request[_REQUEST_KEY]
-        assert cached is None or isinstance(cached, PageSession)  # noqa: S101 - the key's only writer
-        return cached
+        return cast(PageSession | None, request[_REQUEST_KEY])  # this module is the key's only writer
     session_id = request.cookies.get(COOKIE, "")
     session: PageSession | None = None
     if session_id:
