@@ -9,10 +9,12 @@ import os
 import sys
 
 from services.settings import Settings
+from streams import delivery_trace
 from streams.app import create_app
 
 
 def main() -> None:
+    delivery_trace.install()
     settings = Settings.from_environ(os.environ)
     app = create_app(settings)
     if len(sys.argv) > 1 and sys.argv[1] == "worker" and not any(a.startswith("--with") for a in sys.argv):

@@ -9,6 +9,7 @@ import faust
 from services import geography, records, topics
 from services.market import MarketRules
 from services.settings import Settings
+from streams import diagnostics, faust_patches
 from streams.fair_agent import register_fair_agents
 from streams.market_agent import market_step
 from streams.roster_agent import roster_step, worker_of
@@ -27,6 +28,7 @@ def _utc_now() -> datetime:
 
 def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
+    faust_patches.apply()
     app = faust.App(
         settings.streams_app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -107,5 +109,10 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
             for tick in ticks(geography.MARKETS, clock()):
                 await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
 
-    register_fair_agents(app, settings, raw_schema, clock=clock)
+    writers = [market_writer, roster_writer, *register_fair_agents(app, settings, raw_schema, clock=clock)]
+
+    @app.task
+    async def install_diagnostics() -> None:
+        diagnostics.install(app, writers)
+
     return app

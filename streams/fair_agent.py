@@ -56,8 +56,10 @@ def fair_step(fair_events: Any) -> Callable[[bytes | None, fair_records.FairComm
     return step
 
 
-def register_fair_agents(app: faust.App, settings: Settings, raw: Callable[[], faust.Schema], *, clock: Clock) -> None:
-    """Add the fair topics, the ``fair-books`` table, the agent and the tick timer to ``app``."""
+def register_fair_agents(
+    app: faust.App, settings: Settings, raw: Callable[[], faust.Schema], *, clock: Clock
+) -> list[SingleWriter[fair_records.FairCommand]]:
+    """Add the fair topics, the ``fair-books`` table, the agent and the tick timer to ``app``; return the writer."""
     fair_commands = app.topic(settings.topic(topics.FAIR_COMMANDS), schema=raw())
     fair_events = app.topic(settings.topic(topics.FAIR_EVENTS), schema=raw())
     writer: SingleWriter[fair_records.FairCommand] = SingleWriter(
@@ -87,3 +89,5 @@ def register_fair_agents(app: faust.App, settings: Settings, raw: Callable[[], f
         """The quota clock: a tick for every scope, with the injected clock's time."""
         for tick in ticks(quotas.SCOPES, clock()):
             await fair_commands.send(key=tick.county.encode(), value=fair_records.encode(tick))
+
+    return [writer]

@@ -90,14 +90,24 @@ class SingleWriter(Generic[C]):
         self._decode = decode
         self._key_of = key_of
         self._step = step
+        #: What the writer is doing right now (read by :mod:`streams.diagnostics`).
+        self.doing = "idle"
 
     async def handle(self, message: Any) -> None:
         """Process one Kafka message; never raises."""
+        self.doing = f"decoding {message.topic}[{message.partition}]@{message.offset}"
+        try:
+            await self._handle(message)
+        finally:
+            self.doing = f"idle after {message.topic}[{message.partition}]@{message.offset}"
+
+    async def _handle(self, message: Any) -> None:
         try:
             command = self._decode(message.value)
         except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError) as error:
             await self._dead_letter(message, "decode", f"undecodable command: {error}")
             return
+        self.doing = f"applying {message.topic}[{message.partition}]@{message.offset}"
         try:
             await retry_transient(f"{self.name} {message.topic}@{message.offset}", lambda: self._apply(command))
         except Exception as error:
@@ -107,9 +117,12 @@ class SingleWriter(Generic[C]):
     async def _apply(self, command: C) -> None:
         key = self._key_of(command)
         result = self._step(self._table.get(key), command)
+        self.doing += " / sending"
         pending = [await o.topic.send(key=o.key, value=o.value) for o in result.outgoing]
+        self.doing += " / awaiting acks"
         for future in pending:
             await future
+        self.doing += " / storing"
         if result.state is not None:
             self._table[key] = result.state
 

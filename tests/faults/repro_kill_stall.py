@@ -1,4 +1,7 @@
-"""Reproducer (not collected by pytest): a stream worker killed with SIGKILL can leave a partition stalled.
+"""Reproducer (not collected by pytest): a stream worker killed with SIGKILL could leave a partition stalled.
+
+Fixed by streams/faust_patches.py (three Faust races that moved the fetch position past records no agent
+received); before the fix 2 runs in 3 stalled, after it 0 of 14. Kept as a quick check after a Faust upgrade.
 
 Found while writing the roster test (issue 3) and kept for the fault battery (issue 8). Two stream workers
 share the partitions; 16 check-ins (8 workers × 2 markets) are produced at once, one worker is killed
@@ -62,6 +65,38 @@ async def _produce(settings: Settings) -> None:
         await producer.stop()
 
 
+async def _diagnose(settings: Settings, decided: set[str]) -> None:
+    """Per worker-commands partition: end offset, the group's committed offset, commands left undecided."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
+
+    topic = settings.topic(topics.WORKER_COMMANDS)
+    commands = await read_topic(settings.kafka_bootstrap, topic)
+    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap)
+    await admin.start()
+    try:
+        committed = await admin.list_consumer_group_offsets(settings.streams_app_id)
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted({m.partition for m in commands})]
+        ends = await consumer.end_offsets(tps)
+    finally:
+        await consumer.stop()
+    for tp in tps:
+        undecided = [
+            m.offset
+            for m in commands
+            if m.partition == tp.partition and records.decode_worker_command(m.value).id not in decided
+        ]
+        meta = committed.get(tp)
+        print(
+            f"{tp.topic}[{tp.partition}] end={ends[tp]} committed={meta.offset if meta else None} undecided={undecided}"
+        )
+
+
 def main(delay: float) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="lingong-stall-"))
     with stack.kafka_broker(workdir / "kafka") as kafka, stack.redis_server(workdir / "redis") as redis:
@@ -90,6 +125,11 @@ def main(delay: float) -> int:
                 decided = {records.decode_worker_event(m.value).command_id for m in facts}
                 await asyncio.sleep(1)
             print(f"decided {len(decided)} of {4 * PAIRS} in {time.monotonic() - began:.0f}s; logs in {workdir}")
+            await _diagnose(settings, decided)
+            if len(decided) < 4 * PAIRS:  # mode's workers dump every task's stack on SIGUSR1
+                for worker in workers:
+                    os.kill(worker.proc.pid, signal.SIGUSR2)
+                await asyncio.sleep(3)
             return 0 if len(decided) == 4 * PAIRS else 1
 
         try:
