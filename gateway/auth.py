@@ -1,7 +1,11 @@
-"""Bearer credentials: a kiosk device token (bound to a market) or an employer API token.
+"""Bearer credentials: a kiosk device token (bound to a market), an employer API token, or a token issued at
+sign-in to an account (employer, organiser, county officer, city administrator).
 
 Only the token's SHA-256 is known to the platform (registered through the ``registry`` topic and projected
-to Redis); the gateway hashes what it receives and looks the principal up.
+to Redis); the gateway hashes what it receives and looks the principal up. A token is refused when it is
+unknown, revoked (the gateway marks a revocation in Redis at once, the projector deletes the token later),
+expired, or belongs to a revoked account. Every authenticated request counts against the per-address limit,
+then the per-kiosk or per-account limit (:mod:`gateway.throttle`).
 """
 
 from __future__ import annotations
@@ -9,15 +13,18 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from datetime import datetime
 from typing import Literal
 
 from aiohttp import web
 
+from gateway import throttle
 from gateway.problems import ApiError
-from gateway.typedefs import REDIS, SETTINGS
+from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from services import access
 from services.readmodels import keys
 
-Role = Literal["kiosk", "employer", "organiser", "officer"]
+Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,21 +33,41 @@ class Principal:
     subject_id: str
     display_name: str
     market_id: str | None
+    #: A county officer's county (or a county-bound organiser's); ``None`` for city-wide staff and others.
+    county: str | None = None
+    #: The account the token was issued to, if any (revoking the account revokes the token).
+    account_id: str | None = None
+    token_sha256: str = ""
 
     @property
     def key(self) -> str:
         """Namespace for idempotency keys and derived command ids."""
         return f"{self.role}:{self.subject_id}"
 
+    @property
+    def viewer(self) -> access.Viewer:
+        """Who this is, for the county scoping rule of :mod:`services.access`."""
+        return access.Viewer(self.role, self.county)
+
 
 def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def authenticate(request: web.Request, role: Role) -> Principal:
-    """The principal behind the request's bearer token, which must have ``role``; else 401 / 403."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+def _unknown() -> ApiError:
+    return ApiError(
+        401,
+        "credential_unknown",
+        "访问凭证无效、已过期或已停用",
+        "the credential is unknown, expired or revoked",
+        field="Authorization",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def bearer_token(request: web.Request) -> str:
+    """The request's bearer token, or 401."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(
             401,
@@ -50,19 +77,59 @@ async def authenticate(request: web.Request, role: Role) -> Principal:
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    return token.strip()
+
+
+async def principal_for(request: web.Request, token: str) -> Principal:
+    """The principal of a live token (not revoked, not expired, its account not revoked), or 401."""
     prefix = request.app[SETTINGS].topic_prefix
-    raw = await request.app[REDIS].get(keys.credential(prefix, token_sha256(token.strip())))
-    if raw is None:
-        raise ApiError(
-            401,
-            "credential_unknown",
-            "访问凭证无效或已停用",
-            "the credential is unknown or revoked",
-            field="Authorization",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+    redis = request.app[REDIS]
+    digest = token_sha256(token)
+    raw, revoked = await redis.mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
+    if raw is None or revoked is not None:
+        raise _unknown()
     stored = json.loads(raw)
-    principal = Principal(stored["role"], stored["subject_id"], stored["display_name"], stored.get("market_id"))
-    if principal.role != role:
-        raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {role} credential")
+    expires_at = stored.get("expires_at")
+    if expires_at and datetime.fromisoformat(expires_at) <= request.app[CLOCK]():
+        raise _unknown()
+    account_id = stored.get("account_id")
+    if account_id:
+        account, account_revoked = await redis.mget(
+            [keys.account(prefix, account_id), keys.revoked_account(prefix, account_id)]
+        )
+        if account is None or account_revoked is not None or json.loads(account).get("revoked"):
+            raise _unknown()
+    return Principal(
+        stored["role"],
+        stored["subject_id"],
+        stored["display_name"],
+        stored.get("market_id"),
+        county=stored.get("county"),
+        account_id=account_id,
+        token_sha256=digest,
+    )
+
+
+async def authenticate(request: web.Request, *roles: Role) -> Principal:
+    """The principal behind the request's bearer token, which must have one of ``roles`` (a city administrator
+    may act in every staff role); else 401 / 403, or 429 over a rate limit."""
+    token = bearer_token(request)
+    await throttle.enforce(request, "address_requests", throttle.client_address(request))
+    principal = await principal_for(request, token)
+    if principal.role == "kiosk":
+        await throttle.enforce(request, "kiosk_requests", principal.subject_id)
+    else:
+        await throttle.enforce(request, "account_requests", principal.account_id or principal.key)
+    staff_asked = any(role in access.STAFF_ROLES for role in roles)
+    if principal.role not in roles and not (principal.role == "admin" and staff_asked):
+        wanted = " or ".join(roles)
+        raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {wanted} credential")
     return principal
+
+
+def require_county(principal: Principal, county: str | None) -> None:
+    """403 unless ``principal`` may read data of ``county`` (:func:`services.access.may_read`)."""
+    try:
+        access.require_read(principal.viewer, county)
+    except access.AccessDenied as denied:
+        raise ApiError(403, denied.rule, denied.message_zh, denied.message_en) from denied

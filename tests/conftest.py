@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import random
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,29 @@ from tests.support import stack
 
 #: 08:30 in Liupanshui on a Thursday: the tests' "now" (the gateway's clock is injected).
 TEST_NOW = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gateway_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The in-process gateways' log (``lingong.*`` and aiohttp's access log, INFO), kept in a file for the leak
+    test like the platform processes' logs."""
+    path = tmp_path_factory.mktemp("gateway") / "gateway.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setLevel(logging.INFO)
+    loggers = [logging.getLogger(name) for name in ("lingong", "aiohttp", "gateway")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    stack.LOG_FILES.append(path)
+    try:
+        yield path
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        handler.close()
 
 
 @pytest.fixture(scope="session")
@@ -98,11 +122,19 @@ def credentials(platform: Settings) -> dict[str, str]:
             platform, role="employer", subject_id="e-test", display_name="测试用工单位"
         )
         tokens["organiser"] = await register_credential(
-            platform, role="organiser", subject_id="o-test", display_name="测试招聘会组织者"  # type: ignore[arg-type]
+            platform, role="organiser", subject_id="o-test", display_name="测试招聘会组织者"
         )
+        # "officer": city-wide staff (the city administrator's role, which may act as any staff role).
         tokens["officer"] = await register_credential(
-            platform, role="officer", subject_id="of-test", display_name="测试就业局工作人员"  # type: ignore[arg-type]
+            platform, role="admin", subject_id="of-test", display_name="测试市人社局工作人员"
         )
+        tokens["admin"] = await register_credential(
+            platform, role="admin", subject_id="admin-test", display_name="测试市级管理员"
+        )
+        for county in ("panzhou", "shuicheng"):
+            tokens[f"officer_{county}"] = await register_credential(
+                platform, role="officer", subject_id=f"of-{county}", display_name=f"测试{county}工作人员", county=county
+            )
         await wait_for_credentials(platform, list(tokens.values()))
         return tokens
 
@@ -119,8 +151,7 @@ def new_id_number(rng: random.Random = _rng) -> str:
     """A synthetic valid resident ID number (钟山区, born 1970-1999), unique within the session."""
     while True:
         first17 = (
-            f"520201{rng.randint(1970, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-            f"{rng.randint(0, 999):03d}"
+            f"520201{rng.randint(1970, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
         )
         number = first17 + identity.check_character(first17)
         if number not in _used_numbers:
