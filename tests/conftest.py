@@ -95,13 +95,21 @@ def platform(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> It
         projector.stop()
 
 
-_lanes = itertools.product([m.market_id for m in geography.MARKETS], [t.code for t in trades.TRADES])
+_lanes = list(itertools.product([m.market_id for m in geography.MARKETS], [t.code for t in trades.TRADES]))
+_taken_lanes: set[tuple[str, str]] = set()
+
+
+def take_lane(market_id: str | None = None) -> tuple[str, str]:
+    """A (market, trade) pair no other test uses (at ``market_id`` if given)."""
+    found = next(x for x in _lanes if x not in _taken_lanes and market_id in (None, x[0]))
+    _taken_lanes.add(found)
+    return found
 
 
 @pytest.fixture
 def lane() -> tuple[str, str]:
     """A (market, trade) pair no other test uses, so queues left by earlier tests never interfere."""
-    return next(_lanes)
+    return take_lane()
 
 
 @pytest.fixture(scope="session")
