@@ -80,34 +80,44 @@ def bearer_token(request: web.Request) -> str:
     return token.strip()
 
 
-async def principal_for(request: web.Request, token: str) -> Principal:
-    """The principal of a live token (not revoked, not expired, its account not revoked), or 401."""
-    prefix = request.app[SETTINGS].topic_prefix
-    redis = request.app[REDIS]
+async def principal_for_token(app: web.Application, token: str) -> Principal | None:
+    """The principal of a live token (not revoked, not expired, its account not revoked), else ``None``."""
+    prefix = app[SETTINGS].topic_prefix
+    redis = app[REDIS]
     digest = token_sha256(token)
     raw, revoked = await redis.mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
     if raw is None or revoked is not None:
-        raise _unknown()
+        return None
     stored = json.loads(raw)
     expires_at = stored.get("expires_at")
-    if expires_at and datetime.fromisoformat(expires_at) <= request.app[CLOCK]():
-        raise _unknown()
+    if expires_at and datetime.fromisoformat(expires_at) <= app[CLOCK]():
+        return None
     account_id = stored.get("account_id")
     if account_id:
         account, account_revoked = await redis.mget(
             [keys.account(prefix, account_id), keys.revoked_account(prefix, account_id)]
         )
         if account is None or account_revoked is not None or json.loads(account).get("revoked"):
-            raise _unknown()
+            return None
+    return principal_from_json(json.dumps({**stored, "token_sha256": digest}))
+
+
+def principal_from_json(raw: str | bytes) -> Principal:
+    """Inverse of :func:`principal_to_json` (also reads a credential view of the registry projection)."""
+    stored = json.loads(raw)
     return Principal(
         stored["role"],
         stored["subject_id"],
         stored["display_name"],
         stored.get("market_id"),
         county=stored.get("county"),
-        account_id=account_id,
-        token_sha256=digest,
+        account_id=stored.get("account_id"),
+        token_sha256=stored.get("token_sha256", ""),
     )
+
+
+def principal_to_json(principal: Principal) -> str:
+    return json.dumps(dataclasses.asdict(principal), ensure_ascii=False)
 
 
 async def authenticate(request: web.Request, *roles: Role) -> Principal:
@@ -115,16 +125,23 @@ async def authenticate(request: web.Request, *roles: Role) -> Principal:
     may act in every staff role); else 401 / 403, or 429 over a rate limit."""
     token = bearer_token(request)
     await throttle.enforce(request, "address_requests", throttle.client_address(request))
-    principal = await principal_for(request, token)
+    principal = await principal_for_token(request.app, token)
+    if principal is None:
+        raise _unknown()
     if principal.role == "kiosk":
         await throttle.enforce(request, "kiosk_requests", principal.subject_id)
     else:
         await throttle.enforce(request, "account_requests", principal.account_id or principal.key)
-    staff_asked = any(role in access.STAFF_ROLES for role in roles)
-    if principal.role not in roles and not (principal.role == "admin" and staff_asked):
+    if not role_allows(principal.role, roles):
         wanted = " or ".join(roles)
         raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {wanted} credential")
     return principal
+
+
+def role_allows(role: str, roles: tuple[str, ...]) -> bool:
+    """Whether a principal of ``role`` may act in one of ``roles``: its own, or any staff role for the city
+    administrator."""
+    return role in roles or (role == "admin" and any(r in access.STAFF_ROLES for r in roles))
 
 
 def require_county(principal: Principal, county: str | None) -> None:

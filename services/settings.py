@@ -81,6 +81,8 @@ class Settings:
     account_requests_window_seconds: int = 60
     address_requests_max: int = 3000
     address_requests_window_seconds: int = 60
+    #: Page sessions (server-side in Redis): idle lifetime, refreshed on every use.
+    session_ttl_seconds: int = 8 * 3600
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""

@@ -48,6 +48,11 @@ def rate_limit(prefix: str, limit: str, subject: str) -> str:
     return f"{prefix}ratelimit:{limit}:{subject}"
 
 
+def page_session(prefix: str, session_sha256: str) -> str:
+    """A page session, named by the SHA-256 of its cookie value (see gateway/sessions.py)."""
+    return f"{prefix}session:{session_sha256}"
+
+
 def projector_offset(prefix: str, topic: str, partition: int) -> str:
     return f"{prefix}projector:offset:{topic}:{partition}"
 
