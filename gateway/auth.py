@@ -82,9 +82,13 @@ def bearer_token(request: web.Request) -> str:
 
 async def principal_for_token(app: web.Application, token: str) -> Principal | None:
     """The principal of a live token (not revoked, not expired, its account not revoked), else ``None``."""
+    return await principal_for_digest(app, token_sha256(token))
+
+
+async def principal_for_digest(app: web.Application, digest: str) -> Principal | None:
+    """:func:`principal_for_token` by the token's SHA-256 (page sessions re-check their principal with it)."""
     prefix = app[SETTINGS].topic_prefix
     redis = app[REDIS]
-    digest = token_sha256(token)
     raw, revoked = await redis.mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
     if raw is None or revoked is not None:
         return None
