@@ -77,6 +77,9 @@ def settings(kafka: stack.KafkaBroker, redis_server: stack.RedisServer) -> Setti
         stream_commit_interval_seconds=0.5,
         stream_session_timeout_seconds=10,
         tick_interval_seconds=0,  # time in the shared stack is the gateway's fixed clock; see test_ticker.py
+        # every test client comes from 127.0.0.1: per-address limits are tested with their own small values
+        signin_per_address_max=10_000,
+        registration_per_address_max=10_000,
     )
     kafka.create_topics(topic_specs(settings))
     return settings

@@ -8,10 +8,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
 from deploy.local.cli import build_parser, write_settings_env
-from services import records, topics
+from services import accounts, records, topics
+from services.readmodels import keys
 from services.settings import Settings
 from tests.integration.account_support import (
     PASSWORD,
@@ -63,12 +65,17 @@ async def test_the_first_administrator_signs_in_and_creates_staff(
     gateway: TestClient, platform: Settings, admin_login: str
 ) -> None:
     login = admin_login
+    client = aioredis.Redis.from_url(platform.redis_url)
+    try:  # wait for the projector first: sign-in attempts are throttled per account
 
-    async def signed_in() -> dict[str, str] | None:
-        answer = await gateway.post("/api/v1/sessions", json={"login": login, "password": "admin-password-123"})
-        return await answer.json() if answer.status == 200 else None
+        async def projected() -> bool:
+            key = keys.account(platform.topic_prefix, accounts.account_id(f"user:{login}"))
+            return await client.exists(key) == 1
 
-    admin = await eventually(signed_in, what="administrator projected")
+        await eventually(projected, what="administrator projected")
+    finally:
+        await client.aclose()
+    admin = await sign_in(gateway, login, "admin-password-123")
     assert admin["role"] == "admin" and admin["county"] is None and admin["token_type"] == "Bearer"
     officer_login = f"pz{uuid.uuid4().hex[:8]}"
     body = {

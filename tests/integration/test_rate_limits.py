@@ -85,13 +85,18 @@ async def test_registration_is_limited_per_client_address(aiohttp_client: Client
     await _reset(platform, "registration_per_address")
 
 
+async def _new_device(gateway: TestClient, credentials: dict[str, str], name: str) -> str:
+    device = await gateway.post(
+        "/api/v1/devices", json={"market_id": "zs-market", "name": name}, headers=auth(credentials["admin"])
+    )
+    assert device.status == 200, await device.text()
+    return str((await device.json())["token"])
+
+
 async def test_requests_are_limited_per_kiosk(
     aiohttp_client: Client, platform: Settings, gateway: TestClient, credentials: dict[str, str]
 ) -> None:
-    device = await gateway.post(
-        "/api/v1/devices", json={"market_id": "zs-market", "name": "限流测试机"}, headers=auth(credentials["admin"])
-    )
-    token = (await device.json())["token"]
+    token, other_token = [await _new_device(gateway, credentials, name) for name in ("限流测试机", "另一台")]
     client = await _limited(aiohttp_client, platform, kiosk_requests_max=2)
     for _ in range(2):
         assert (await client.post("/api/v1/checkins/none/check-out", json={}, headers=auth(token))).status == 404
@@ -99,7 +104,7 @@ async def test_requests_are_limited_per_kiosk(
         await client.post("/api/v1/checkins/none/check-out", json={}, headers=auth(token)), "kiosk_requests"
     )
     # another kiosk is not held up
-    other = await client.post("/api/v1/checkins/none/check-out", json={}, headers=auth(credentials["zs-market"]))
+    other = await client.post("/api/v1/checkins/none/check-out", json={}, headers=auth(other_token))
     assert other.status == 404
 
 
