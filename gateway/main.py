@@ -13,7 +13,8 @@ from gateway.idempotency import IdempotencyStore
 from gateway.middlewares import error_middleware, request_limits_middleware, security_headers_middleware
 from gateway.publisher import Publisher
 from gateway.routes import setup_routes
-from gateway.typedefs import CLOCK, IDEMPOTENCY, PUBLISHER, REDIS, SETTINGS, Clock
+from gateway.typedefs import CLOCK, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
+from services.adapters.ratelimit import RateLimiter
 from services.screening import Policy
 from services.settings import Settings
 from web import pages
@@ -65,6 +66,7 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
         secret=settings.pseudonym_key,
         ttl_seconds=settings.idempotency_ttl_seconds,
     )
+    app[RATE_LIMITER] = RateLimiter(client, settings.topic_prefix)
     yield
     await client.aclose()
 

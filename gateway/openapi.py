@@ -24,7 +24,7 @@ from gateway import idempotency
 from services import credit_code, fair_forms, fairs, geography, quotas, trades
 from services.fair_records import Level, QuotaStatus, WageUnit
 
-Role = Literal["kiosk", "employer", "organiser", "officer"]
+Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]
 
 # ---------------------------------------------------------------- shared pieces
 
@@ -109,6 +109,9 @@ class CheckInBody(msgspec.Struct):
     min_day_wage: Annotated[int, Meta(ge=0, le=5_000)]
     available_from: HHMM
     available_until: HHMM
+    market_id: Annotated[MarketId, Meta(description="if given, must be the kiosk's own market (else 403)")] | (
+        msgspec.UnsetType
+    ) = msgspec.UNSET
 
 
 class JobRequestBody(msgspec.Struct):
@@ -532,6 +535,105 @@ class OpenApiDocument(msgspec.Struct):
     paths: dict[str, Any]
 
 
+# ---------------------------------------------------------------- accounts and tokens (issue 7)
+
+Password = Annotated[str, Meta(min_length=10, max_length=128, description="10 to 128 characters")]
+Username = Annotated[
+    str, Meta(pattern=r"^[a-z][a-z0-9._-]{2,31}$", description="3 to 32 lower-case letters, digits or ._-")
+]
+Phone = Annotated[str, Meta(pattern=r"^1[3-9][0-9]{9}$", description="a mainland mobile number (stored masked)")]
+Name = Annotated[str, Meta(min_length=1, max_length=60)]
+
+
+#: Errors of a POST that reads a JSON body outside the command flow.
+_BODY_ERRORS = (400, 408, 413, 422)
+
+
+class SignInBody(msgspec.Struct):
+    """A staff or device username, a company's credit code or an individual employer's ID number."""
+
+    login: Annotated[str, Meta(min_length=1, max_length=64)]
+    password: Annotated[str, Meta(min_length=1, max_length=128)]
+
+
+class SessionIssued(msgspec.Struct):
+    """A bearer token, shown once (only its SHA-256, the ``credential_id``, is stored)."""
+
+    token: str
+    token_type: Literal["Bearer"]
+    credential_id: str
+    expires_at: Instant | None
+    account_id: str
+    role: Role
+    display_name: str
+    county: str | None
+
+
+class EmployerRegistrationBody(msgspec.Struct):
+    """``company`` with ``credit_code``, or ``individual`` with ``id_number`` (an adult's)."""
+
+    kind: Literal["company", "individual"]
+    name: Name
+    password: Password
+    credit_code: CreditCode | msgspec.UnsetType = msgspec.UNSET
+    id_number: IdNumber | msgspec.UnsetType = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
+
+
+class StaffAccountBody(msgspec.Struct):
+    """A staff account: an officer needs a ``county``; an administrator has none."""
+
+    login: Username
+    name: Name
+    password: Password
+    role: Literal["organiser", "officer", "admin"]
+    county: CountyCode | msgspec.UnsetType = msgspec.UNSET
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
+
+
+class DeviceBody(msgspec.Struct):
+    market_id: MarketId
+    name: Name
+
+
+class AccountCreated(msgspec.Struct):
+    account_id: str
+    role: Role
+    county: str | None
+    market_id: str | None
+    id_masked: str | None
+    phone_masked: str | None
+    status: Literal["registered"]
+
+
+class DeviceCreated(AccountCreated):
+    """The device's token, shown once."""
+
+    token: str
+    credential_id: str
+
+
+class AccountView(msgspec.Struct):
+    """An account with its masked personal data (the reveal is audited)."""
+
+    account_id: str
+    revoked: bool
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    display_name: str | msgspec.UnsetType = msgspec.UNSET
+    id_masked: str | msgspec.UnsetType | None = msgspec.UNSET
+    phone_masked: str | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class AccountRevokedAnswer(msgspec.Struct):
+    account_id: str
+    status: Literal["revoked"]
+
+
+class CredentialRevokedAnswer(msgspec.Struct):
+    credential_id: str
+    status: Literal["revoked"]
+
+
 # ---------------------------------------------------------------- the operations
 
 
@@ -566,6 +668,8 @@ class Operation:
     params: tuple[Param, ...] = ()
     #: Roles whose credentials are accepted as well as ``role``'s.
     other_roles: tuple[Role, ...] = ()
+    #: Error statuses beyond those implied by the other fields (e.g. 409 for a login taken).
+    extra_statuses: tuple[int, ...] = ()
 
     @property
     def status(self) -> int:
@@ -840,6 +944,103 @@ OPERATIONS: tuple[Operation, ...] = (
         tags=("quotas",),
         params=(Param("county", Scope, where="path", checked=True, description="a quota scope"),),
     ),
+    # accounts, tokens and staff views of personal data (issue 7); sign-out last, so the fuzz keeps its tokens
+    Operation(
+        "POST",
+        "/api/v1/sessions",
+        "sessions",
+        "Sign in: a bearer token for an account (throttled per client address and per account)",
+        body=SignInBody,
+        answer=SessionIssued,
+        tags=("accounts",),
+        extra_statuses=(*_BODY_ERRORS, 401, 429),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/employers",
+        "employers",
+        "An employer registers: a company by unified social credit code, an individual by ID number",
+        body=EmployerRegistrationBody,
+        answer=AccountCreated,
+        tags=("accounts",),
+        extra_statuses=(*_BODY_ERRORS, 409, 429),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/accounts",
+        "accounts",
+        "Create a staff account: organiser, county officer or city administrator (administrator)",
+        role="admin",
+        body=StaffAccountBody,
+        answer=AccountCreated,
+        tags=("accounts",),
+        extra_statuses=(*_BODY_ERRORS, 409),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/accounts/{account_id}",
+        "account",
+        "An account with its masked ID number and phone (administrator, or the county's officer); audited",
+        role="admin",
+        other_roles=("officer",),
+        answer=AccountView,
+        not_found=True,
+        tags=("accounts",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/accounts/{account_id}/revoke",
+        "account_revoke",
+        "Revoke an account or a kiosk device and every token issued to it, at once (administrator)",
+        role="admin",
+        body=EmptyBody,
+        answer=AccountRevokedAnswer,
+        not_found=True,
+        tags=("accounts",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/devices",
+        "devices",
+        "Register a kiosk device bound to a market; its token is shown once (administrator)",
+        role="admin",
+        body=DeviceBody,
+        answer=DeviceCreated,
+        tags=("accounts",),
+        extra_statuses=(*_BODY_ERRORS, 409),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/credentials/{credential_id}/revoke",
+        "credential_revoke",
+        "Revoke one token by its credential id (SHA-256), at once (administrator)",
+        role="admin",
+        body=EmptyBody,
+        answer=CredentialRevokedAnswer,
+        not_found=True,
+        tags=("accounts",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/staff/checkins/{checkin_id}",
+        "staff_checkin",
+        "A check-in with the worker's masked ID number (county officer of its county, or administrator); audited",
+        role="officer",
+        answer=Ticket,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/sessions/revoke",
+        "session_revoke",
+        "Sign out: the token of this request is refused from now on (any credential)",
+        role="employer",
+        other_roles=("kiosk", "organiser", "officer", "admin"),
+        body=EmptyBody,
+        answer=CredentialRevokedAnswer,
+        tags=("accounts",),
+    ),
 )
 
 OPERATIONS_BY_ROUTE = {(op.method, op.path): op for op in OPERATIONS}
@@ -853,17 +1054,18 @@ _ERRORS: dict[int, str] = {
     403: "the credential's role may not do this",
     404: "no such resource (or not yours)",
     408: "the request body did not arrive in time",
-    409: "a request with this Idempotency-Key is still in flight",
+    409: "a request with this Idempotency-Key is still in flight, or (accounts) the login is taken",
     413: "the request body is too large",
     422: "invalid input: every broken rule, naming the field and the rule",
+    429: "over a rate limit (named as the field); retry after Retry-After seconds",
     503: "Kafka or Redis is unavailable; retry after Retry-After seconds",
 }
 
 
 def _error_statuses(op: Operation) -> list[int]:
-    statuses = {503}
+    statuses = {503, *op.extra_statuses}
     if op.role:
-        statuses |= {401, 403}
+        statuses |= {401, 403, 429}
     if op.not_found:
         statuses.add(404)
     if op.command:
@@ -958,7 +1160,7 @@ def document() -> dict[str, Any]:
                     "scheme": "bearer",
                     "description": f"a {role} token (only its SHA-256 is stored)",
                 }
-                for role in ("kiosk", "employer", "organiser", "officer")
+                for role in ("kiosk", "employer", "organiser", "officer", "admin")
             },
         },
     }

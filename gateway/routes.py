@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import openapi
-from gateway.views import checkins, fairs, health, job_requests, offers, staff
+from gateway.views import accounts, checkins, fairs, health, job_requests, offers, staff
 from web import pages, sign_in
 
 
@@ -44,6 +44,16 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/api/v1/fair-commands/{command_id}", fairs.get_fair_command, name="fair_command")
     r.add_get("/api/v1/quotas", fairs.get_quotas, name="quotas")
     r.add_post("/api/v1/quotas/{county}/policy", fairs.post_quota_policy, name="quota_policy")
+    # accounts, tokens and staff views of personal data (issue 7)
+    r.add_post("/api/v1/sessions", accounts.post_session, name="sessions")
+    r.add_post("/api/v1/sessions/revoke", accounts.post_session_revoke, name="session_revoke")
+    r.add_post("/api/v1/employers", accounts.post_employer, name="employers")
+    r.add_post("/api/v1/accounts", accounts.post_account, name="accounts")
+    r.add_get("/api/v1/accounts/{account_id}", accounts.get_account, name="account")
+    r.add_post("/api/v1/accounts/{account_id}/revoke", accounts.post_account_revoke, name="account_revoke")
+    r.add_post("/api/v1/devices", accounts.post_device, name="devices")
+    r.add_post("/api/v1/credentials/{credential_id}/revoke", accounts.post_credential_revoke, name="credential_revoke")
+    r.add_get("/api/v1/staff/checkins/{checkin_id}", staff.get_staff_checkin, name="staff_checkin")
     # docs
     r.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     r.add_get("/", pages.index, name="index")

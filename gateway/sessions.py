@@ -29,7 +29,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from gateway.auth import Principal, Role, principal_from_json, principal_to_json
+from gateway.auth import Principal, Role, principal_for_digest, principal_from_json, principal_to_json, role_allows
 from gateway.problems import ApiError
 from gateway.typedefs import REDIS, SETTINGS
 from services.readmodels import keys
@@ -152,8 +152,12 @@ async def check_csrf(request: web.Request, form: Mapping[str, Any]) -> PageSessi
 async def page_principal(request: web.Request, *roles: Role) -> Principal:
     """The signed-in principal, which must hold one of ``roles``; else a 303 to the sign-in page or a 403."""
     session = await current_session(request)
-    if session is None or session.principal is None:
+    principal = session.principal if session is not None else None
+    # the credential behind the session may have been revoked since: then the session is over at once
+    if principal is not None and principal.token_sha256:
+        principal = principal if await principal_for_digest(request.app, principal.token_sha256) else None
+    if principal is None:
         raise web.HTTPSeeOther(f"{SIGN_IN_PATH}?next={quote(request.path_qs, safe='')}")
-    if roles and session.principal.role not in roles:
+    if roles and not role_allows(principal.role, roles):
         raise ApiError(403, "wrong_role", "您的账号无权查看此页面", "your account may not open this page")
-    return session.principal
+    return principal

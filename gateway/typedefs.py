@@ -10,6 +10,7 @@ from aiohttp import web
 
 from gateway.idempotency import IdempotencyStore
 from gateway.publisher import Publisher
+from services.adapters.ratelimit import RateLimiter
 from services.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -19,3 +20,4 @@ CLOCK = web.AppKey("clock", Clock)
 REDIS = web.AppKey("redis", aioredis.Redis)
 PUBLISHER = web.AppKey("publisher", Publisher)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
+RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)

@@ -343,6 +343,9 @@ WorkerEvent = CheckInAdmitted | CheckInRefused | WorkerFree
 # ---------------------------------------------------------------- registry and dead letters
 
 
+AccountRole = Literal["kiosk", "employer", "organiser", "officer", "admin"]
+
+
 class DeviceRegistered(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag="device_registered"):
     """A credential (kiosk device or employer API token) was issued; only the token's SHA-256 is kept."""
 
@@ -350,11 +353,16 @@ class DeviceRegistered(msgspec.Struct, frozen=True, kw_only=True, tag_field="typ
     id: str
     at: datetime
     token_sha256: str
-    role: Literal["kiosk", "employer", "organiser", "officer"]
-    subject_id: str  # kiosk id or employer id
+    role: AccountRole
+    subject_id: str  # kiosk id or employer id (an account's id for tokens issued at sign-in)
     display_name: str
     market_id: str | None = None
     revoked: bool = False
+    #: Tokens issued to an account: refused once the account is revoked; staff tokens carry their county.
+    account_id: str | None = None
+    county: str | None = None
+    #: Tokens issued at sign-in expire; API and device tokens do not.
+    expires_at: datetime | None = None
 
 
 class DeadLetter(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag="dead_letter"):
@@ -372,13 +380,69 @@ class DeadLetter(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", ta
     stage: Literal["decode", "apply", "project"]
 
 
+# ---------------------------------------------------------------- accounts and audit (issue 7)
+
+
+class AccountRegistered(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag="account_registered"):
+    """An account was created (registry topic, keyed ``account:<account_id>``). Only the argon2 hash of the
+    password; an individual employer's ID number and any phone number only as keyed pseudonym and mask."""
+
+    v: int = SCHEMA_VERSION
+    id: str
+    at: datetime
+    account_id: str
+    login_key: str
+    role: AccountRole
+    display_name: str
+    password_hash: str | None = None
+    county: str | None = None
+    market_id: str | None = None
+    credit_code: str | None = None
+    id_pseudonym: str | None = None
+    id_masked: str | None = None
+    phone_pseudonym: str | None = None
+    phone_masked: str | None = None
+
+
+class AccountRevoked(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag="account_revoked"):
+    """An account (a person's or a kiosk device's) was revoked: its tokens are refused, it cannot sign in."""
+
+    v: int = SCHEMA_VERSION
+    id: str
+    at: datetime
+    account_id: str
+    revoked_by: str
+
+
+RegistryRecord = DeviceRegistered | AccountRegistered | AccountRevoked
+
+
+class PersonalDataRevealed(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", tag="personal_data_revealed"):
+    """A staff member was shown a person's (masked) personal data; the ``audit`` topic keeps every such record.
+
+    ``subject`` is the person's pseudonym (worker or phone pseudonym), ``fields`` what was shown.
+    """
+
+    v: int = SCHEMA_VERSION
+    id: str
+    at: datetime
+    actor_role: str
+    actor_id: str
+    action: str
+    subject: str
+    fields: tuple[str, ...]
+    county: str | None = None
+    market_id: str | None = None
+
+
 _encoder = msgspec.json.Encoder()
 _command_decoder: msgspec.json.Decoder[MarketCommand] = msgspec.json.Decoder(MarketCommand)
 _event_decoder: msgspec.json.Decoder[MarketEvent] = msgspec.json.Decoder(MarketEvent)
 _worker_command_decoder: msgspec.json.Decoder[WorkerCommand] = msgspec.json.Decoder(WorkerCommand)
 _worker_event_decoder: msgspec.json.Decoder[WorkerEvent] = msgspec.json.Decoder(WorkerEvent)
-_registry_decoder = msgspec.json.Decoder(DeviceRegistered)
+_registry_decoder: msgspec.json.Decoder[RegistryRecord] = msgspec.json.Decoder(RegistryRecord)
 _dead_letter_decoder = msgspec.json.Decoder(DeadLetter)
+_audit_decoder = msgspec.json.Decoder(PersonalDataRevealed)
 
 
 def encode(record: msgspec.Struct) -> bytes:
@@ -404,8 +468,12 @@ def decode_worker_event(data: bytes) -> WorkerEvent:
     return _worker_event_decoder.decode(data)
 
 
-def decode_registry(data: bytes) -> DeviceRegistered:
+def decode_registry(data: bytes) -> RegistryRecord:
     return _registry_decoder.decode(data)
+
+
+def decode_audit(data: bytes) -> PersonalDataRevealed:
+    return _audit_decoder.decode(data)
 
 
 def decode_dead_letter(data: bytes) -> DeadLetter:

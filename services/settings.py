@@ -63,6 +63,24 @@ class Settings:
     market_policies_spec: str = ""
     #: How often the stream worker's timer sends each market a tick (offer expiry, end of day); 0 = never.
     tick_interval_seconds: float = 1.0
+    # ---- accounts, sign-in and rate limits (issue 7). Limits: at most ``*_max`` requests per window.
+    #: How long a token issued at sign-in is valid.
+    session_token_ttl_seconds: int = 12 * 3600
+    #: Sign-in attempts per client address, and per account (login), in a window.
+    signin_per_address_max: int = 20
+    signin_per_address_window_seconds: int = 300
+    signin_per_account_max: int = 5
+    signin_per_account_window_seconds: int = 300
+    #: Employer self-registrations per client address in a window.
+    registration_per_address_max: int = 10
+    registration_per_address_window_seconds: int = 3600
+    #: Authenticated API requests per kiosk device, per account, and per client address, in a window.
+    kiosk_requests_max: int = 120
+    kiosk_requests_window_seconds: int = 60
+    account_requests_max: int = 300
+    account_requests_window_seconds: int = 60
+    address_requests_max: int = 3000
+    address_requests_window_seconds: int = 60
     #: Page sessions (server-side in Redis): idle lifetime, refreshed on every use.
     session_ttl_seconds: int = 8 * 3600
 

@@ -26,6 +26,8 @@ DEAD_LETTERS = "dead-letters"
 FAIR_COMMANDS = "fair-commands"
 #: Facts decided by a scope's single writer, keyed by scope: fair facts, placements, quota status changes.
 FAIR_EVENTS = "fair-events"
+#: Staff actions that revealed personal data (who saw whose masked data, when), keyed by the actor; kept forever.
+AUDIT = "audit"
 
 
 #: The stream worker's tables (``streams/``), each backed by a compacted changelog topic.
@@ -66,4 +68,5 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.topic(DEAD_LETTERS), 1, rf, dict(keep_forever)),
         TopicSpec(settings.topic(FAIR_COMMANDS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(FAIR_EVENTS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(AUDIT), 1, rf, dict(keep_forever)),
     ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import random
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,29 @@ from tests.support import stack
 
 #: 08:30 in Liupanshui on a Thursday: the tests' "now" (the gateway's clock is injected).
 TEST_NOW = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gateway_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The in-process gateways' log (``lingong.*`` and aiohttp's access log, INFO), kept in a file for the leak
+    test like the platform processes' logs."""
+    path = tmp_path_factory.mktemp("gateway") / "gateway.log"
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    handler.setLevel(logging.INFO)
+    loggers = [logging.getLogger(name) for name in ("lingong", "aiohttp", "gateway")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    stack.LOG_FILES.append(path)
+    try:
+        yield path
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        handler.close()
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +77,9 @@ def settings(kafka: stack.KafkaBroker, redis_server: stack.RedisServer) -> Setti
         stream_commit_interval_seconds=0.5,
         stream_session_timeout_seconds=10,
         tick_interval_seconds=0,  # time in the shared stack is the gateway's fixed clock; see test_ticker.py
+        # every test client comes from 127.0.0.1: per-address limits are tested with their own small values
+        signin_per_address_max=10_000,
+        registration_per_address_max=10_000,
     )
     kafka.create_topics(topic_specs(settings))
     return settings
@@ -71,13 +98,21 @@ def platform(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> It
         projector.stop()
 
 
-_lanes = itertools.product([m.market_id for m in geography.MARKETS], [t.code for t in trades.TRADES])
+_lanes = list(itertools.product([m.market_id for m in geography.MARKETS], [t.code for t in trades.TRADES]))
+_taken_lanes: set[tuple[str, str]] = set()
+
+
+def take_lane(market_id: str | None = None) -> tuple[str, str]:
+    """A (market, trade) pair no other test uses (at ``market_id`` if given)."""
+    found = next(x for x in _lanes if x not in _taken_lanes and market_id in (None, x[0]))
+    _taken_lanes.add(found)
+    return found
 
 
 @pytest.fixture
 def lane() -> tuple[str, str]:
     """A (market, trade) pair no other test uses, so queues left by earlier tests never interfere."""
-    return next(_lanes)
+    return take_lane()
 
 
 @pytest.fixture(scope="session")
@@ -98,11 +133,19 @@ def credentials(platform: Settings) -> dict[str, str]:
             platform, role="employer", subject_id="e-test", display_name="测试用工单位"
         )
         tokens["organiser"] = await register_credential(
-            platform, role="organiser", subject_id="o-test", display_name="测试招聘会组织者"  # type: ignore[arg-type]
+            platform, role="organiser", subject_id="o-test", display_name="测试招聘会组织者"
         )
+        # "officer": city-wide staff (the city administrator's role, which may act as any staff role).
         tokens["officer"] = await register_credential(
-            platform, role="officer", subject_id="of-test", display_name="测试就业局工作人员"  # type: ignore[arg-type]
+            platform, role="admin", subject_id="of-test", display_name="测试市人社局工作人员"
         )
+        tokens["admin"] = await register_credential(
+            platform, role="admin", subject_id="admin-test", display_name="测试市级管理员"
+        )
+        for county in ("panzhou", "shuicheng"):
+            tokens[f"officer_{county}"] = await register_credential(
+                platform, role="officer", subject_id=f"of-{county}", display_name=f"测试{county}工作人员", county=county
+            )
         await wait_for_credentials(platform, list(tokens.values()))
         return tokens
 
@@ -119,8 +162,7 @@ def new_id_number(rng: random.Random = _rng) -> str:
     """A synthetic valid resident ID number (钟山区, born 1970-1999), unique within the session."""
     while True:
         first17 = (
-            f"520201{rng.randint(1970, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
-            f"{rng.randint(0, 999):03d}"
+            f"520201{rng.randint(1970, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
         )
         number = first17 + identity.check_character(first17)
         if number not in _used_numbers:

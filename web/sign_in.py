@@ -1,6 +1,7 @@
-"""The sign-in and sign-out pages. Staff, employers and kiosk devices sign in with the access key they were
-issued (the same credential the JSON API takes as a bearer token); the session is then kept server-side
-(see :mod:`gateway.sessions`). Password accounts plug in at :func:`_principal_for`.
+"""The sign-in and sign-out pages. Accounts sign in with their login and password (throttled like
+``POST /api/v1/sessions``, see :mod:`gateway.views.accounts`); staff, employers and kiosk devices may also sign in
+with the access key they were issued (the same credential the JSON API takes as a bearer token). Either way the
+session is then rotated and kept server-side (see :mod:`gateway.sessions`).
 """
 
 from __future__ import annotations
@@ -12,9 +13,13 @@ from aiohttp import web
 
 from gateway import sessions
 from gateway.auth import Principal, principal_for_token
+from gateway.problems import ApiError
+from gateway.views import accounts
 
+_FAILED_PASSWORD = ("登录名或密码不正确", "the login or the password is wrong")
+_FAILED_KEY = ("访问密钥无效或已停用", "the access key is unknown or revoked")
 #: Where each role lands after signing in, unless the sign-in link named a page.
-HOME_BY_ROLE = {"kiosk": "/", "employer": "/", "organiser": "/", "officer": "/"}
+HOME_BY_ROLE = {"kiosk": "/", "employer": "/", "organiser": "/", "officer": "/", "admin": "/"}
 
 
 def _safe_next(raw: str, principal: Principal) -> str:
@@ -25,6 +30,16 @@ def _safe_next(raw: str, principal: Principal) -> str:
 
 
 async def _principal_for(request: web.Request, form: dict[str, str]) -> Principal | None:
+    login = form.get("login", "").strip()
+    if login:
+        try:
+            issued = await accounts.sign_in(request, login, form.get("password", ""))
+        except ApiError as error:
+            if error.status == 401:
+                return None
+            raise
+        # the session's principal is a revocable sign-in token's, so revoking the account ends it too
+        return await principal_for_token(request.app, issued["token"])
     access_key = form.get("access_key", "").strip()
     if not access_key or len(access_key) > 200:
         return None
@@ -52,7 +67,7 @@ async def post_sign_in(request: web.Request) -> web.StreamResponse:
         context = {
             "csrf_token": token,
             "next": form.get("next", ""),
-            "error": ("访问密钥无效或已停用", "the access key is unknown or revoked"),
+            "error": _FAILED_PASSWORD if form.get("login", "").strip() else _FAILED_KEY,
         }
         response.text = aiohttp_jinja2.render_string("sign_in.html", request, context)
         return response

@@ -325,6 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("name", nargs="?", help="redis, kafka, streams, projector or gateway")
     logs.add_argument("-f", "--follow", action="store_true", help="follow / 持续输出")
     sub.add_parser("wipe", parents=[common], help="清除数据 / delete the state dir (stack must be down)")
+    admin = sub.add_parser(
+        "create-admin", parents=[common], help="创建市级管理员 / create a city administrator (password from stdin)"
+    )
+    admin.add_argument("--login", required=True, help="login name / 登录名")
+    admin.add_argument("--name", default="市级管理员", help="display name / 显示名称")
     return parser
 
 
@@ -341,6 +346,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_status(state_dir)
         if args.command == "logs":
             return cmd_logs(state_dir, args.name, args.follow)
+        if args.command == "create-admin":
+            from deploy.local import admin
+
+            status, zh, en = admin.run(read_settings_env(state_dir), login=args.login, name=args.name, stdin=sys.stdin)
+            say(zh, en, err=status != 0)
+            return status
         return cmd_wipe(state_dir)
     except SettingsError as error:
         say("配置错误", f"bad setting: {error}", err=True)

@@ -24,6 +24,7 @@ async def post_checkin(request: web.Request) -> web.Response:
     market = geography.market(principal.market_id or "")
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
+        _same_market(body, market.market_id)
         form = parse_check_in(body, now=now)
         record = records.CheckIn(
             id=command_id,
@@ -82,6 +83,19 @@ async def post_check_out(request: web.Request) -> web.Response:
         return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), ticket["market_id"].encode(), record, answer)
 
     return await commands.accept(request, principal, build)
+
+
+def _same_market(body: Any, market_id: str) -> None:
+    """A kiosk checks workers in at its own market only: a ``market_id`` in the body must be the token's."""
+    claimed = body.get("market_id") if isinstance(body, dict) else None
+    if claimed is not None and claimed != market_id:
+        raise ApiError(
+            403,
+            "kiosk_market_mismatch",
+            "此自助终端只能为本市场办理登记",
+            "this kiosk may check workers in at its own market only",
+            field="market_id",
+        )
 
 
 def ticket_url(request: web.Request, checkin_id: str) -> str:

@@ -16,10 +16,10 @@ from typing import Any
 from aiohttp import web
 
 from gateway import commands
-from gateway.auth import Principal, authenticate
+from gateway.auth import Principal, authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import fair_forms, fair_records, identity, quotas, topics
+from services import access, fair_forms, fair_records, identity, quotas, topics
 from services.errors import FieldError, InvalidInput
 from services.readmodels import fair_views
 from services.readmodels.views import View, load, public
@@ -35,6 +35,7 @@ async def post_fair(request: web.Request) -> web.Response:
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         form = fair_forms.parse_schedule(body, now=now)
+        require_county(principal, form.scope)
         record = fair_records.ScheduleFair(
             id=command_id,
             at=now,
@@ -127,6 +128,7 @@ def _on_fair(make: Callable[[web.Request], MakeRecord]) -> Callable[[web.Request
         settings = request.app[SETTINGS]
         now = request.app[CLOCK]()
         fair = await _fair_or_404(request)
+        require_county(principal, fair["scope"])
         maker = make(request)
 
         async def build(command_id: str, body: Any) -> commands.Accepted:
@@ -188,9 +190,11 @@ async def get_fair_command(request: web.Request) -> web.Response:
 
 async def get_quotas(request: web.Request) -> web.Response:
     """``GET /api/v1/quotas?county=&rule=&period=`` (organiser or officer): the quota board with progress."""
-    await _authenticate_staff(request)
+    principal = await _authenticate_staff(request)
     query = request.query
     scope = fair_forms.parse_scope(query["county"], "county") if "county" in query else None
+    if scope is not None:
+        require_county(principal, scope)
     rule = query.get("rule")
     if rule is not None and rule not in quotas.RULES_BY_CODE:
         raise InvalidInput(
@@ -216,7 +220,17 @@ async def get_quotas(request: web.Request) -> web.Response:
     if ids:
         values = await redis.mget([fair_views.fair_key(prefix, i) for i in ids])
         fairs = {i: load(v) for i, v in zip(ids, values, strict=True)}
-    return web.json_response(fair_views.compose_board(board, indexes, fairs, **selection), dumps=dumps)
+    composed = fair_views.compose_board(board, indexes, fairs, **selection)
+    return web.json_response(_scoped_board(principal, composed), dumps=dumps)
+
+
+def _scoped_board(principal: Principal, board: View) -> View:
+    """Only the scopes the principal may read (:func:`services.access.may_read`)."""
+    viewer = principal.viewer
+    return {
+        "entries": [e for e in board["entries"] if access.may_read(viewer, e["scope"])],
+        "policies": {s: p for s, p in board["policies"].items() if access.may_read(viewer, s)},
+    }
 
 
 async def post_quota_policy(request: web.Request) -> web.Response:
@@ -225,6 +239,7 @@ async def post_quota_policy(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     scope = fair_forms.parse_scope(request.match_info["county"], "county")
+    require_county(principal, scope)
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         record = fair_records.SetQuotaPolicy(
@@ -284,10 +299,5 @@ def _scopes(raw: str | None) -> list[str]:
 
 
 async def _authenticate_staff(request: web.Request) -> Principal:
-    """An organiser's or an officer's credential (accounts with roles come with issue 7)."""
-    try:
-        return await authenticate(request, "officer")
-    except ApiError as error:
-        if error.code != "wrong_role":
-            raise
-    return await authenticate(request, "organiser")
+    """An organiser's, an officer's or the city administrator's credential."""
+    return await authenticate(request, "officer", "organiser")

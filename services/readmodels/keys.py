@@ -23,6 +23,31 @@ def credential(prefix: str, token_sha256: str) -> str:
     return f"{prefix}auth:token:{token_sha256}"
 
 
+def account(prefix: str, account_id: str) -> str:
+    """An account: role, county, password hash, masks; projected from the registry topic."""
+    return f"{prefix}auth:account:{account_id}"
+
+
+def revoked_token(prefix: str, token_sha256: str) -> str:
+    """Set by the gateway the moment a token is revoked, before the projector has caught up."""
+    return f"{prefix}auth:revoked:token:{token_sha256}"
+
+
+def revoked_account(prefix: str, account_id: str) -> str:
+    """Set by the gateway the moment an account is revoked, before the projector has caught up."""
+    return f"{prefix}auth:revoked:account:{account_id}"
+
+
+def login_claim(prefix: str, login_key: str) -> str:
+    """Claimed (SET NX) by the registration that takes a login, so two cannot take it at once."""
+    return f"{prefix}auth:login:{login_key}"
+
+
+def rate_limit(prefix: str, limit: str, subject: str) -> str:
+    """The counter of one rate limit for one subject (kiosk, account, client address)."""
+    return f"{prefix}ratelimit:{limit}:{subject}"
+
+
 def page_session(prefix: str, session_sha256: str) -> str:
     """A page session, named by the SHA-256 of its cookie value (see gateway/sessions.py)."""
     return f"{prefix}session:{session_sha256}"

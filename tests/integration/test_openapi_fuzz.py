@@ -42,6 +42,7 @@ TOKENS = {
     "employer": "fuzz-employer-token",
     "organiser": "fuzz-organiser",
     "officer": "fuzz-officer",
+    "admin": "fuzz-admin",
 }
 
 
@@ -90,6 +91,7 @@ def _register(settings: Settings) -> None:
                 subject_id=f"fuzz-{role}",
                 display_name=f"模糊测试 {role}",
                 market_id="zs-market" if role == "kiosk" else None,
+                county="zhongshan" if role == "officer" else None,
             )
             for key, view in views.apply(event, {}).items():
                 client.set(key, dump(view) or b"")

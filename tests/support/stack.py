@@ -20,6 +20,10 @@ from services.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
+#: Every log file the test stack writes (platform processes, broker, Redis, the in-process gateway): the leak
+#: test scans them all.
+LOG_FILES: list[Path] = []
+
 
 @contextmanager
 def kafka_broker(workdir: Path) -> Iterator[KafkaBroker]:
@@ -30,6 +34,7 @@ def kafka_broker(workdir: Path) -> Iterator[KafkaBroker]:
         log_path=workdir / "kafka.log",
         jars=ensure_kafka_jars(),
     )
+    LOG_FILES.append(workdir / "kafka.log")
     broker.start()
     try:
         broker.wait_ready(timeout=120)
@@ -46,6 +51,7 @@ def redis_server(workdir: Path) -> Iterator[RedisServer]:
         log_path=workdir / "redis.log",
         executable=ensure_redis_installed(),
     )
+    LOG_FILES.append(workdir / "redis.log")
     server.start()
     try:
         server.wait_ready()
@@ -60,6 +66,7 @@ class PlatformProcess:
     def __init__(self, name: str, argv: list[str], settings: Settings, workdir: Path) -> None:
         self.name = name
         self.log = workdir / f"{name}.log"
+        LOG_FILES.append(self.log)
         env = {**os.environ, **settings.to_environ(), "PYTHONUNBUFFERED": "1"}
         self.proc: subprocess.Popen[bytes] = procs.spawn(argv, self.log, env=env, cwd=ROOT)
 
@@ -78,16 +85,12 @@ class PlatformProcess:
 
 
 def stream_worker(settings: Settings, workdir: Path) -> PlatformProcess:
-    worker = PlatformProcess(
-        "streams", [sys.executable, "-m", "streams", "worker", "-l", "info"], settings, workdir
-    )
+    worker = PlatformProcess("streams", [sys.executable, "-m", "streams", "worker", "-l", "info"], settings, workdir)
     worker.wait_for_log("Worker ready")
     return worker
 
 
 def projector(settings: Settings, workdir: Path) -> PlatformProcess:
-    process = PlatformProcess(
-        "projector", [sys.executable, "-m", "services.adapters.projector"], settings, workdir
-    )
+    process = PlatformProcess("projector", [sys.executable, "-m", "services.adapters.projector"], settings, workdir)
     process.wait_for_log("projector started")
     return process

@@ -1,0 +1,288 @@
+"""Accounts and tokens: sign-in, employer self-registration, the administrator's staff accounts and kiosk
+devices, and revocation of a token or a whole account (a device is an account too).
+
+Account and token records go to the ``registry`` topic (acks=all) and are then written through to Redis with
+the projector's own function (:class:`~services.readmodels.registry_views.RegistryViews`), so a new token or
+account works at once; a revocation is also marked in Redis at once, so the revoked token is refused by the
+very next request even while the projector lags. Tokens are returned once and stored only as SHA-256.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import uuid
+from datetime import timedelta
+from typing import Any
+
+from aiohttp import web
+
+from gateway import audit, throttle
+from gateway.auth import Principal, authenticate, require_county, token_sha256
+from gateway.problems import ApiError, dumps
+from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
+from services import accounts, clock, records, topics
+from services.readmodels import keys
+from services.readmodels.registry_views import RegistryViews
+from services.readmodels.views import View, dump, load
+
+#: How long the gateway's own mark of a revocation is kept: long enough for the projector to catch up.
+REVOCATION_MARK_SECONDS = 86_400
+
+
+# ---------------------------------------------------------------- sign-in and sign-out
+
+
+async def post_session(request: web.Request) -> web.Response:
+    """``POST /api/v1/sessions`` ``{"login", "password"}``: a bearer token for the account (200), or 401.
+
+    The login is a staff or device username, a company's credit code, or an individual's ID number.
+    Throttled per client address and per account; the same 401 for an unknown login and a wrong password.
+    """
+    login, password = accounts.parse_sign_in(await _json(request))
+    account = await _verify(request, login, password)
+    return web.json_response(await issue_token(request, account), dumps=dumps)
+
+
+async def sign_in(request: web.Request, login: str, password: str) -> dict[str, Any]:
+    """Sign in from a page form: the same checks and throttling as :func:`post_session`; the issued token's
+    answer (``token``, ``account_id``, ``role``, …). Raises :class:`ApiError` 401 / 429."""
+    account = await _verify(request, login, accounts.Secret(password))
+    return await issue_token(request, account)
+
+
+async def _verify(request: web.Request, login: str, password: accounts.Secret) -> View:
+    settings = request.app[SETTINGS]
+    await throttle.enforce(request, "signin_per_address", throttle.client_address(request))
+    candidates = accounts.login_candidates(login, key=settings.pseudonym_key)
+    subject = accounts.account_id(candidates[0]) if candidates else token_sha256(login.lower())
+    await throttle.enforce(request, "signin_per_account", subject)
+    views: list[View | None] = []
+    if candidates:
+        raw = await request.app[REDIS].mget(
+            [keys.account(settings.topic_prefix, accounts.account_id(c)) for c in candidates]
+        )
+        views = [load(v) for v in raw]
+    account = next((v for v in views if v is not None and not v.get("revoked") and v.get("password_hash")), None)
+    stored_hash = account.get("password_hash") if account else None
+    matched = await asyncio.get_running_loop().run_in_executor(None, accounts.verify_password, stored_hash, password)
+    if account is None or not matched:
+        raise ApiError(
+            401,
+            "sign_in_failed",
+            "登录名或密码不正确",
+            "the login or the password is wrong",
+            field="password",
+        )
+    return account
+
+
+async def issue_token(request: web.Request, account: View) -> dict[str, Any]:
+    """A new sign-in token for ``account`` (a view), registered and written through; the answer to send."""
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    token = secrets.token_urlsafe(32)
+    digest = token_sha256(token)
+    record = records.DeviceRegistered(
+        id=records.derived_id("credential", digest),
+        at=now,
+        token_sha256=digest,
+        role=account["role"],
+        subject_id=account["account_id"],
+        display_name=account["display_name"],
+        market_id=account.get("market_id"),
+        account_id=account["account_id"],
+        county=account.get("county"),
+        expires_at=now + timedelta(seconds=settings.session_token_ttl_seconds),
+    )
+    await _publish_through(request, digest, record)
+    return {
+        "token": token,
+        "token_type": "Bearer",
+        "credential_id": digest,
+        "expires_at": record.expires_at.isoformat() if record.expires_at else None,
+        "account_id": account["account_id"],
+        "role": account["role"],
+        "display_name": account["display_name"],
+        "county": account.get("county"),
+    }
+
+
+async def post_session_revoke(request: web.Request) -> web.Response:
+    """``POST /api/v1/sessions/revoke`` (any credential): sign out; the token is refused from now on."""
+    principal = await authenticate(request, "kiosk", "employer", "organiser", "officer", "admin")
+    await _revoke_token(request, principal.token_sha256, principal)
+    return web.json_response({"credential_id": principal.token_sha256, "status": "revoked"}, dumps=dumps)
+
+
+async def post_credential_revoke(request: web.Request) -> web.Response:
+    """``POST /api/v1/credentials/{credential_id}/revoke`` (administrator): one token (its SHA-256)."""
+    principal = await authenticate(request, "admin")
+    credential_id = request.match_info["credential_id"]
+    await _revoke_token(request, credential_id, principal)
+    return web.json_response({"credential_id": credential_id, "status": "revoked"}, dumps=dumps)
+
+
+async def _revoke_token(request: web.Request, digest: str, by: Principal) -> None:
+    settings = request.app[SETTINGS]
+    prefix = settings.topic_prefix
+    view = load(await request.app[REDIS].get(keys.credential(prefix, digest)))
+    if view is None:
+        raise ApiError(404, "credential_unknown", "没有找到该凭证", "no such credential", field="credential_id")
+    record = records.DeviceRegistered(
+        id=records.derived_id("credential-revoked", digest),
+        at=request.app[CLOCK](),
+        token_sha256=digest,
+        role=view["role"],
+        subject_id=view["subject_id"],
+        display_name=view["display_name"],
+        market_id=view.get("market_id"),
+        account_id=view.get("account_id"),
+        county=view.get("county"),
+        revoked=True,
+    )
+    await request.app[REDIS].set(keys.revoked_token(prefix, digest), by.key, ex=REVOCATION_MARK_SECONDS)
+    await _publish_through(request, digest, record)
+
+
+# ---------------------------------------------------------------- accounts
+
+
+async def post_employer(request: web.Request) -> web.Response:
+    """``POST /api/v1/employers``: an employer registers (a company by credit code, an individual by ID
+    number); then signs in with ``POST /api/v1/sessions``. 409 when the login is taken."""
+    settings = request.app[SETTINGS]
+    await throttle.enforce(request, "registration_per_address", throttle.client_address(request))
+    today = clock.local_date(request.app[CLOCK]())
+    new = accounts.parse_employer_registration(await _json(request), today=today, key=settings.pseudonym_key)
+    return web.json_response(await _create(request, new), dumps=dumps)
+
+
+async def post_account(request: web.Request) -> web.Response:
+    """``POST /api/v1/accounts`` (administrator): a staff account — organiser, county officer or administrator."""
+    await authenticate(request, "admin")
+    new = accounts.parse_staff_account(await _json(request), key=request.app[SETTINGS].pseudonym_key)
+    return web.json_response(await _create(request, new), dumps=dumps)
+
+
+async def post_device(request: web.Request) -> web.Response:
+    """``POST /api/v1/devices`` (administrator): a kiosk device bound to a market, and its token (shown once)."""
+    await authenticate(request, "admin")
+    market, name = accounts.parse_device(await _json(request))
+    new = accounts.NewAccount(
+        login_key=f"device:{uuid.uuid4()}",
+        role="kiosk",
+        display_name=name,
+        password=None,
+        county=market.county,
+        market_id=market.market_id,
+    )
+    created = await _create(request, new)
+    account = {**created, "display_name": name, "market_id": market.market_id, "county": market.county}
+    issued = await issue_token(request, account)
+    return web.json_response(
+        {**created, "token": issued["token"], "credential_id": issued["credential_id"]}, dumps=dumps
+    )
+
+
+async def _create(request: web.Request, new: accounts.NewAccount) -> dict[str, Any]:
+    settings = request.app[SETTINGS]
+    redis = request.app[REDIS]
+    account_id = accounts.account_id(new.login_key)
+    claim = keys.login_claim(settings.topic_prefix, new.login_key)
+    taken = await redis.get(keys.account(settings.topic_prefix, account_id)) is not None
+    if taken or not await redis.set(claim, account_id, nx=True):
+        raise ApiError(409, "login_taken", "该账号已经注册", "an account with this login already exists", field="login")
+    try:
+        hashed = None
+        if new.password is not None:
+            hashed = await asyncio.get_running_loop().run_in_executor(None, accounts.hash_password, new.password)
+        record = accounts.registered(new, record_id=str(uuid.uuid4()), at=request.app[CLOCK](), password_hash=hashed)
+        await _publish_through(request, f"account:{account_id}", record)
+    except BaseException:
+        await redis.delete(claim)
+        raise
+    return {
+        "account_id": account_id,
+        "role": new.role,
+        "county": new.county,
+        "market_id": new.market_id,
+        "id_masked": new.id_masked,
+        "phone_masked": new.phone.masked if new.phone else None,
+        "status": "registered",
+    }
+
+
+async def get_account(request: web.Request) -> web.Response:
+    """``GET /api/v1/accounts/{account_id}`` (administrator, or a county officer for accounts of their county):
+    the account with its masked ID number and phone. Writes an audit record."""
+    principal = await authenticate(request, "officer")
+    view = await _account_or_404(request)
+    require_county(principal, view.get("county"))
+    shown = {k: v for k, v in view.items() if k not in {"password_hash", "phone_pseudonym", "login_key"}}
+    revealed = [f for f in ("id_masked", "phone_masked") if view.get(f)]
+    if revealed:
+        await audit.record_reveal(
+            request,
+            principal,
+            action="view_account",
+            subject=view["account_id"],
+            fields=revealed,
+            county=view.get("county"),
+        )
+    return web.json_response(shown, dumps=dumps)
+
+
+async def post_account_revoke(request: web.Request) -> web.Response:
+    """``POST /api/v1/accounts/{account_id}/revoke`` (administrator): the account (or device) and every token
+    issued to it are refused from now on."""
+    principal = await authenticate(request, "admin")
+    view = await _account_or_404(request)
+    prefix = request.app[SETTINGS].topic_prefix
+    record = records.AccountRevoked(
+        id=str(uuid.uuid4()), at=request.app[CLOCK](), account_id=view["account_id"], revoked_by=principal.key
+    )
+    await request.app[REDIS].set(
+        keys.revoked_account(prefix, view["account_id"]), principal.key, ex=REVOCATION_MARK_SECONDS
+    )
+    await _publish_through(request, f"account:{view['account_id']}", record)
+    return web.json_response({"account_id": view["account_id"], "status": "revoked"}, dumps=dumps)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+async def _account_or_404(request: web.Request) -> View:
+    prefix = request.app[SETTINGS].topic_prefix
+    view = load(await request.app[REDIS].get(keys.account(prefix, request.match_info["account_id"])))
+    if view is None:
+        raise ApiError(404, "account_unknown", "没有找到该账号", "no such account", field="account_id")
+    return view
+
+
+async def _publish_through(request: web.Request, key: str, record: records.RegistryRecord) -> None:
+    """Publish to the registry topic (acknowledged), then write the projector's views of it to Redis."""
+    settings = request.app[SETTINGS]
+    await request.app[PUBLISHER].publish(settings.topic(topics.REGISTRY), key.encode(), records.encode(record))
+    redis = request.app[REDIS]
+    views = RegistryViews(settings.topic_prefix)
+    current: dict[str, View | None] = {}
+    wanted = views.keys_for(record)
+    for name, raw in zip(wanted, await redis.mget(wanted), strict=True):
+        current[name] = load(raw)
+    for name, view in views.apply(record, current).items():
+        data = dump(view)
+        if data is None:
+            await redis.delete(name)
+        else:
+            await redis.set(name, data)
+
+
+async def _json(request: web.Request) -> Any:
+    try:
+        return json.loads(await request.read() or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(
+            400, "body_json", "请求内容不是有效的 JSON", f"the request body is not valid JSON: {error}", field="body"
+        ) from error
