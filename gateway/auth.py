@@ -17,7 +17,8 @@ from gateway.problems import ApiError
 from gateway.typedefs import REDIS, SETTINGS
 from services.readmodels import keys
 
-Role = Literal["kiosk", "employer", "organiser", "officer"]
+#: ``worker``: a worker's phone, signed in through the one-time link the kiosk showed (web/worker pages).
+Role = Literal["kiosk", "employer", "organiser", "officer", "worker"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -55,9 +56,23 @@ def principal_to_json(principal: Principal) -> str:
     return json.dumps(dataclasses.asdict(principal), ensure_ascii=False)
 
 
-async def authenticate(request: web.Request, role: Role) -> Principal:
-    """The principal behind the request's bearer token, which must have ``role``; else 401 / 403."""
+#: Header with which same-origin page scripts prove their page session (see :func:`authenticate`).
+CSRF_HEADER = "X-CSRF-Token"
+
+
+async def authenticate(request: web.Request, role: Role, *also: Role) -> Principal:
+    """The principal behind the request, which must hold ``role`` (or one of ``also``); else 401 / 403.
+
+    Two ways in: a bearer token (devices, integrations), or — for the pages' own scripts (kiosk, employer,
+    worker phone, organiser pages) — the page session cookie together with the session's CSRF token in the
+    :data:`CSRF_HEADER` header. The cookie alone is never enough: a foreign site can make the browser send
+    the cookie but cannot read the token, and a custom header forces a CORS preflight the gateway never
+    grants. Both ways end in the same command code, idempotency included.
+    """
+    roles = (role, *also)
     header = request.headers.get("Authorization", "")
+    if not header and CSRF_HEADER in request.headers:
+        return await _session_principal(request, roles)
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(
@@ -78,6 +93,17 @@ async def authenticate(request: web.Request, role: Role) -> Principal:
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    if principal.role != role:
+    if principal.role not in roles:
         raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {role} credential")
     return principal
+
+
+async def _session_principal(request: web.Request, roles: tuple[Role, ...]) -> Principal:
+    from gateway import sessions  # sessions imports this module
+
+    session = await sessions.check_csrf(request, {sessions.CSRF_FIELD: request.headers.get(CSRF_HEADER, "")})
+    if session.principal is None:
+        raise ApiError(401, "unauthenticated", "请先登录", "sign in first", field="Authorization")
+    if session.principal.role not in roles:
+        raise ApiError(403, "wrong_role", "此账号无权执行该操作", f"this needs a {roles[0]} account")
+    return session.principal

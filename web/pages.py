@@ -11,6 +11,7 @@ from aiohttp import web
 
 from gateway.typedefs import REDIS, SETTINGS
 from services import geography, trades
+from web import i18n
 from services.readmodels import keys
 from services.readmodels.views import load, public
 
@@ -30,7 +31,12 @@ def setup(app: web.Application) -> None:
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"], default=True),
+        extensions=["jinja2.ext.i18n"],
+        context_processors=[i18n.context_processor, aiohttp_jinja2.request_processor],
     )
+    env.install_null_translations(newstyle=False)  # type: ignore[attr-defined]  # per request: i18n.py
+    app.middlewares.append(i18n.remember_language)
+    env.globals["trade_svg"] = lambda code: f"/static/trades/{code}.svg"
     env.globals["trade_name"] = lambda code: (
         trades.TRADES_BY_CODE[code].name_zh if code in trades.TRADES_BY_CODE else code
     )
