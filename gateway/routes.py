@@ -5,8 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import openapi
-from gateway.views import checkins, fairs, health, job_requests, offers, staff
-from gateway.views import live
+from gateway.views import checkins, fairs, health, job_requests, live, offers, staff
 from web import employer, i18n, kiosk, organiser, pages, sign_in, worker, worker_link
 
 

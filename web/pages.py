@@ -11,9 +11,9 @@ from aiohttp import web
 
 from gateway.typedefs import REDIS, SETTINGS
 from services import geography, trades
-from web import i18n
 from services.readmodels import keys
 from services.readmodels.views import load, public
+from web import i18n
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"

@@ -11,8 +11,8 @@ from playwright.async_api import Route, expect
 from services import identity, records, topics
 from services.settings import Settings
 from tests.browser.conftest import Signed
-from tests.conftest import TEST_NOW
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in
+from tests.conftest import TEST_NOW
 from tests.support.browser import photograph
 from tests.support.kafka_reader import read_topic
 
