@@ -3,9 +3,11 @@ platform processes), and headless Debian chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
@@ -48,7 +50,8 @@ def signed_in(browser: Browser, site: str) -> Signed:
     async def open_page(
         access_key: str, path: str, *, width: int = 1080, height: int = 1920, **kw: Any
     ) -> tuple[BrowserContext, Page]:
-        context = await browser.new_context(viewport={"width": width, "height": height}, base_url=site, **kw)
+        options: dict[str, Any] = {"locale": "zh-CN", **kw}
+        context = await browser.new_context(viewport={"width": width, "height": height}, base_url=site, **options)
         page = await context.new_page()
         await page.goto(f"/sign-in?next={path}")
         await page.fill("#access_key", access_key)
@@ -57,3 +60,17 @@ def signed_in(browser: Browser, site: str) -> Signed:
         return context, page
 
     return open_page
+
+
+async def api_post(site: str, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A bearer-token API call, as another device would make it (202 expected)."""
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": uuid.uuid4().hex}
+    async with aiohttp.ClientSession() as http, http.post(f"{site}{path}", json=body, headers=headers) as response:
+        answer: dict[str, Any] = await response.json()
+        assert response.status == 202, answer
+        return answer
+
+
+async def api_get(site: str, path: str) -> dict[str, Any] | None:
+    async with aiohttp.ClientSession() as http, http.get(f"{site}{path}") as response:
+        return await response.json() if response.status == 200 else None

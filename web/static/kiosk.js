@@ -125,7 +125,8 @@
   function handleCheckIn(result) {
     $("form-status").textContent = "";
     if (!result.ok) { serverErrors(result.body); return; }
-    idInput.value = "";
+    form.reset();
+    for (const b of document.querySelectorAll('.trade[aria-pressed="true"]')) b.setAttribute("aria-pressed", "false");
     current.checkinId = result.body.checkin_id;
     Live.text("t-masked", result.body.worker_masked);
     show("screen-ticket");
