@@ -10,6 +10,7 @@ import jinja2
 from aiohttp import web
 
 from gateway.typedefs import REDIS, SETTINGS
+from gateway.views import live
 from services import geography, trades
 from services.readmodels import keys
 from services.readmodels.views import load, public
@@ -36,6 +37,8 @@ def setup(app: web.Application) -> None:
     )
     env.install_null_translations(newstyle=False)  # type: ignore[attr-defined]  # per request: i18n.py
     app.middlewares.append(i18n.remember_language)
+    app[live.STREAMS] = set()
+    app.on_shutdown.append(live.close_streams)
     env.globals["trade_svg"] = lambda code: f"/static/trades/{code}.svg"
     env.globals["trade_name"] = lambda code: (
         trades.TRADES_BY_CODE[code].name_zh if code in trades.TRADES_BY_CODE else code

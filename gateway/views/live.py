@@ -25,6 +25,14 @@ from services.readmodels import keys
 from services.readmodels.views import View, load, public
 
 HEARTBEAT_SECONDS = 15.0
+#: The tasks serving open streams, cancelled at shutdown (a stream never ends by itself).
+STREAMS = web.AppKey("lingong.live_streams", set)
+
+
+async def close_streams(app: web.Application) -> None:
+    """``on_shutdown``: end every open stream, so the server stops at once (clients reconnect elsewhere)."""
+    for task in list(app.get(STREAMS, ())):
+        task.cancel()
 
 
 async def ticket_stream(request: web.Request) -> web.StreamResponse:
@@ -88,6 +96,10 @@ async def stream_view(request: web.Request, key: str, shown: Shown) -> web.Strea
     response = web.StreamResponse(
         headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     )
+    task = asyncio.current_task()
+    streams = request.app.get(STREAMS)
+    if streams is not None and task is not None:
+        streams.add(task)
     try:
         await response.prepare(request)
         await response.write(b"retry: 2000\n\n")
@@ -101,6 +113,8 @@ async def stream_view(request: web.Request, key: str, shown: Shown) -> web.Strea
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
+        if streams is not None and task is not None:
+            streams.discard(task)
         with contextlib.suppress(Exception):
             await pubsub.unsubscribe()
             await pubsub.aclose()

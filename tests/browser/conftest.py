@@ -31,7 +31,8 @@ async def site(aiohttp_server: Callable[..., Awaitable[TestServer]], platform: S
 
 
 @pytest.fixture
-async def browser(chromium: str) -> AsyncIterator[Browser]:
+async def browser(chromium: str, site: str) -> AsyncIterator[Browser]:
+    """Headless chromium; closed before the gateway (``site``) so no page keeps a stream open."""
     async with async_playwright() as playwright:
         launched = await playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:

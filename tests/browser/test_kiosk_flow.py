@@ -39,6 +39,10 @@ async def test_kiosk_check_in_offer_live_accept_and_employer_sees_the_worker(
     assert masked.startswith("5202") and "*" in masked and id_number not in await kiosk.content()
     await kiosk.evaluate("window.__noReload = true")
     await photograph(kiosk, "kiosk-ticket")
+    await kiosk.emulate_media(media="print")  # the printed ticket: number and masked ID, no buttons
+    await photograph(kiosk, "kiosk-printed-ticket", ("kiosk-portrait",))
+    assert await kiosk.locator("#t-no").is_visible() and not await kiosk.locator("#print").is_visible()
+    await kiosk.emulate_media(media="screen")
 
     _, employer = await signed_in(credentials["employer"], "/employer", width=390, height=844)
     await photograph(employer, "employer-post")
