@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import openapi
-from gateway.views import checkins, fairs, health, job_requests, live, offers, staff
+from gateway.views import checkins, fairs, health, job_requests, live, offers, placement_steps, staff
 from web import employer, i18n, kiosk, organiser, pages, sign_in, worker, worker_link
 
 
@@ -54,6 +54,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/sign-out", sign_in.post_sign_out, name="sign_out")
     # pages of issue 6: kiosk, worker phone, employer, organiser; live views (SSE); language switch
     r.add_get("/lang", i18n.switch, name="lang")
+    r.add_post("/api/v1/placements/{placement_id}/steps", placement_steps.post_placement_step, name="placement_step")
     r.add_get("/kiosk", kiosk.kiosk, name="kiosk")
     r.add_post("/kiosk/phone-link", kiosk.phone_link, name="kiosk_phone_link")
     r.add_get("/w/{token}", worker_link.redeem, name="worker_link")
