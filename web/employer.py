@@ -3,7 +3,8 @@
 The page's script posts to the JSON API (``/api/v1/job-requests``, ``/api/v1/placements/{id}/no-show``)
 with the page session and its CSRF header, like the kiosk (see :mod:`web.kiosk`); the API's validation and
 screening messages come back per field and are shown beside the field that caused them.
-Not built: marking arrival, completion and "wage paid" — the market has no such commands yet.
+Arrival, completion and "wage paid" are placement steps (``/api/v1/placements/{id}/steps``, added with these
+pages: gateway/views/placement_steps.py, records.RecordPlacementStep).
 """
 
 from __future__ import annotations
@@ -36,6 +37,14 @@ def employer_messages(request: web.Request) -> dict[str, Any]:
         "no_show": _("未到岗"),
         "no_show_sent": _("已标记未到岗，将自动邀请下一位"),
         "placement": {"started": _("已接受"), "no_show": _("未到岗"), "request_cancelled": _("已取消")},
+        "steps": {
+            "arrived": _("已到岗"),
+            "completed": _("已完工"),
+            "wage_paid": _("已付工资"),
+            "wage_received": _("工人已确认收到工资"),
+        },
+        "step_actions": {"arrived": _("标记到岗"), "completed": _("标记完工"), "wage_paid": _("标记已付工资")},
+        "step_sent": _("已提交"),
         "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
     }
 

@@ -52,6 +52,14 @@ def kiosk_messages(request: web.Request) -> dict[str, Any]:
             "left": _("已离开队伍"),
         },
         "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
+        "steps": {
+            "arrived": _("已到岗"),
+            "completed": _("已完工"),
+            "wage_paid": _("用工单位已付工资"),
+            "wage_received": _("已确认收到工资"),
+        },
+        "confirm_wage": _("确认已收到工资"),
+        "step_sent": _("已提交"),
     }
 
 

@@ -3,7 +3,8 @@
 The phone is signed in by the one-time link the kiosk showed (:mod:`web.worker_link`), as the principal
 ``worker`` whose subject is the check-in id; it answers offers through the same JSON API as the kiosk
 (``/api/v1/offers/{id}/answer`` accepts a worker session for the offers of its own check-in).
-Confirming that the wage was received is not built: no such command exists yet on the market topic.
+The worker confirms the wage received with the placement step ``wage_received``
+(``/api/v1/placements/{id}/steps``, gateway/views/placement_steps.py), added with these pages.
 """
 
 from __future__ import annotations

@@ -80,6 +80,7 @@ async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
                 "ticket_no": ticket.get("ticket_no"),
                 "placement_id": job.get("placement_id"),
                 "placement_status": job.get("status"),
+                "steps": job.get("steps", []),
             }
         )
     return workers

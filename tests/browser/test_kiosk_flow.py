@@ -74,3 +74,10 @@ async def test_kiosk_check_in_offer_live_accept_and_employer_sees_the_worker(
     await expect(row).to_contain_text(ticket_no)
     await expect(employer.locator("#r-filled")).to_have_text("1")
     await photograph(employer, "employer-request")
+
+    # the day's steps, in order: arrived, completed, wage paid
+    for step, shown in (("arrived", "已到岗"), ("completed", "已完工"), ("wage_paid", "已付工资")):
+        await row.locator(f'button[data-step="{step}"]').click()
+        await expect(row).to_contain_text(shown, timeout=WAIT)
+    await expect(row.locator("button")).to_have_count(0)
+    await photograph(employer, "employer-request-paid")

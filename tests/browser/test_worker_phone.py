@@ -3,12 +3,20 @@ offer appears live there and the worker accepts it from the phone."""
 
 from __future__ import annotations
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
-from tests.browser.conftest import Signed, api_post
+from tests.browser.conftest import Signed, api_get, api_post
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in
 from tests.integration.conftest import job_body
 from tests.support.browser import photograph
+
+
+async def _placement_id(site: str, phone: Page) -> str:
+    """The placement of the phone's check-in, from the status URL (as the employer's system would know it)."""
+    checkin_id = await phone.locator("#worker").get_attribute("data-checkin")
+    view = await api_get(site, f"/api/v1/checkins/{checkin_id}")
+    assert view is not None
+    return str(view["placement_id"])
 
 
 async def test_phone_link_shows_the_offer_live_and_the_worker_accepts(
@@ -51,6 +59,18 @@ async def test_phone_link_shows_the_offer_live_and_the_worker_accepts(
     await expect(phone.locator("#t-status")).to_contain_text("已接受工作", timeout=WAIT)
     assert await phone.evaluate("window.__noReload === true")
     await photograph(phone, "worker-phone-placed")
+
+    # the employer records the day (API), the worker confirms the wage on the phone
+    job = phone.locator("#jobs li")
+    await expect(job).to_have_count(1, timeout=WAIT)
+    placement_id = await _placement_id(site, phone)
+    for step in ("arrived", "completed", "wage_paid"):
+        await api_post(site, f"/api/v1/placements/{placement_id}/steps", credentials["employer"], {"step": step})
+    await expect(job).to_contain_text("用工单位已付工资", timeout=WAIT)
+    await job.locator("button").click()
+    await expect(job).to_contain_text("已确认收到工资", timeout=WAIT)
+    await expect(job.locator("button")).to_have_count(0)
+    await photograph(phone, "worker-phone-wage-received")
 
     # the link was for one opening only
     other = await (await browser.new_context()).new_page()

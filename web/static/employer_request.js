@@ -8,18 +8,34 @@
   function row(worker) {
     const tr = document.createElement("tr");
     tr.dataset.checkin = worker.checkin_id;
-    for (const value of [worker.ticket_no, worker.worker_masked, M.placement[worker.placement_status] || ""]) {
+    const steps = (worker.steps || []).map((s) => M.steps[s] || s);
+    const state = [M.placement[worker.placement_status] || "", ...steps].filter(Boolean).join("，");
+    for (const value of [worker.ticket_no, worker.worker_masked, state]) {
       const td = document.createElement("td");
       td.textContent = value == null ? "" : String(value);
       tr.appendChild(td);
     }
     const action = document.createElement("td");
     if (worker.placement_id && worker.placement_status === "started") {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = M.no_show;
-      button.addEventListener("click", () => noShow(worker.placement_id, button));
-      action.appendChild(button);
+      const done = worker.steps || [];
+      const next = ["arrived", "completed", "wage_paid"].find((s) => !done.includes(s));
+      if (next) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "primary";
+        button.dataset.step = next;
+        button.textContent = M.step_actions[next];
+        button.addEventListener("click", () => recordStep(worker.placement_id, next, button));
+        action.appendChild(button);
+      }
+      if (!done.length) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.dataset.step = "no_show";
+        button.textContent = M.no_show;
+        button.addEventListener("click", () => noShow(worker.placement_id, button));
+        action.appendChild(button);
+      }
     }
     tr.appendChild(action);
     return tr;
@@ -28,6 +44,11 @@
     button.disabled = true;
     const result = await Outbox.post(`/api/v1/placements/${placementId}/no-show`, {});
     Live.text("action-status", result.queued ? M.queued_offline : result.ok ? M.no_show_sent : (result.body && result.body.message_zh) || M.failed);
+  }
+  async function recordStep(placementId, step, button) {
+    button.disabled = true;
+    const result = await Outbox.post(`/api/v1/placements/${placementId}/steps`, { step: step });
+    Live.text("action-status", result.queued ? M.queued_offline : result.ok ? M.step_sent : (result.body && result.body.message_zh) || M.failed);
   }
   function render(view) {
     if (!view) return;

@@ -4,10 +4,12 @@
 (function () {
   const $ = (id) => document.getElementById(id);
 
-  /** Show check-in ``checkinId`` live; ``onOffer`` is called when an open offer arrives. Returns a closer. */
-  function attach(checkinId, M, onOffer) {
+  /** Show check-in ``checkinId`` live; ``onOffer`` is called when an open offer arrives, ``onView`` with
+   * every view. Returns a closer. */
+  function attach(checkinId, M, onOffer, onView) {
     let offerId = null;
     function render(view) {
+      if (onView) onView(view);
       if (!view) { Live.text("t-status", M.processing); return; }
       if (view.ticket_no) Live.text("t-no", view.ticket_no);
       if (view.worker_masked) Live.text("t-masked", view.worker_masked);
