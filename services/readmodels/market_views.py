@@ -32,7 +32,20 @@ class MarketViews:
                 return [keys.ticket(p, event.checkin_id)]
             case r.JobRequestOpened() | r.JobRequestFilled():
                 return [keys.job_request(p, event.request_id)]
-            case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.PlacementStarted():
+            case r.PlacementStarted():  # the placement view: where the no-show and step commands find it
+                return [
+                    keys.ticket(p, event.checkin_id),
+                    keys.offer(p, event.offer_id),
+                    keys.job_request(p, event.request_id),
+                    keys.placement(p, event.placement_id),
+                ]
+            case r.PlacementCancelled():
+                return [
+                    keys.ticket(p, event.checkin_id),
+                    keys.placement(p, event.placement_id),
+                    keys.job_request(p, event.request_id),
+                ]
+            case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired():
                 return [
                     keys.ticket(p, event.checkin_id),
                     keys.offer(p, event.offer_id),

@@ -15,7 +15,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from gateway.main import create_app
 from services.settings import Settings
 from tests.conftest import TEST_NOW
-from tests.support.browser import CHROMIUM_ARGS, ensure_chromium
+from tests.support.browser import CHROMIUM_ARGS, SCREENSHOTS, ensure_chromium, photograph
 
 
 @pytest.fixture(scope="session")
@@ -55,6 +55,8 @@ def signed_in(browser: Browser, site: str) -> Signed:
         context = await browser.new_context(viewport={"width": width, "height": height}, base_url=site, **options)
         page = await context.new_page()
         await page.goto(f"/sign-in?next={path}")
+        if not (SCREENSHOTS / "sign-in-phone.png").exists():
+            await photograph(page, "sign-in")
         await page.fill("#access_key", access_key)
         await page.click("button[type=submit]")
         await page.wait_for_url(f"**{path}")

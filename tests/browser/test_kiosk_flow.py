@@ -81,3 +81,6 @@ async def test_kiosk_check_in_offer_live_accept_and_employer_sees_the_worker(
         await expect(row).to_contain_text(shown, timeout=WAIT)
     await expect(row.locator("button")).to_have_count(0)
     await photograph(employer, "employer-request-paid")
+
+    await employer.goto("/")  # the public list of markets
+    await photograph(employer, "index")
