@@ -14,13 +14,7 @@ from gateway import sessions
 from gateway.auth import Principal, principal_for_token
 
 #: Where each role lands after signing in, unless the sign-in link named a page.
-HOME_BY_ROLE = {
-    "kiosk": "/kiosk",
-    "employer": "/employer",
-    "organiser": "/organiser",
-    "officer": "/",
-    "worker": "/worker",
-}
+HOME_BY_ROLE = {"kiosk": "/", "employer": "/", "organiser": "/", "officer": "/"}
 
 
 def _safe_next(raw: str, principal: Principal) -> str:
