@@ -98,16 +98,10 @@ def credentials(platform: Settings) -> dict[str, str]:
             platform, role="employer", subject_id="e-test", display_name="测试用工单位"
         )
         tokens["organiser"] = await register_credential(
-            platform,
-            role="organiser",
-            subject_id="o-test",
-            display_name="测试招聘会组织者",  # type: ignore[arg-type]
+            platform, role="organiser", subject_id="o-test", display_name="测试招聘会组织者"  # type: ignore[arg-type]
         )
         tokens["officer"] = await register_credential(
-            platform,
-            role="officer",
-            subject_id="of-test",
-            display_name="测试就业局工作人员",  # type: ignore[arg-type]
+            platform, role="officer", subject_id="of-test", display_name="测试就业局工作人员"  # type: ignore[arg-type]
         )
         await wait_for_credentials(platform, list(tokens.values()))
         return tokens
@@ -125,7 +119,8 @@ def new_id_number(rng: random.Random = _rng) -> str:
     """A synthetic valid resident ID number (钟山区, born 1970-1999), unique within the session."""
     while True:
         first17 = (
-            f"520201{rng.randint(1970, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+            f"520201{rng.randint(1970, 1999)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+            f"{rng.randint(0, 999):03d}"
         )
         number = first17 + identity.check_character(first17)
         if number not in _used_numbers:

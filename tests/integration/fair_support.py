@@ -75,7 +75,9 @@ async def applied(client: TestClient, answer: dict[str, Any]) -> dict[str, Any]:
     return verdict
 
 
-async def fair_view(client: TestClient, fair_id: str, ready: Callable[[dict[str, Any]], bool] = bool) -> dict[str, Any]:
+async def fair_view(
+    client: TestClient, fair_id: str, ready: Callable[[dict[str, Any]], bool] = bool
+) -> dict[str, Any]:
     async def probe() -> dict[str, Any] | None:
         response = await client.get(f"/api/v1/fairs/{fair_id}")
         if response.status != 200:
@@ -88,7 +90,9 @@ async def fair_view(client: TestClient, fair_id: str, ready: Callable[[dict[str,
 
 async def send_ticks(platform: Settings, at: datetime) -> None:
     """What the leader's timer does: one tick per scope, at ``at``."""
-    producer = AIOKafkaProducer(bootstrap_servers=platform.kafka_bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=platform.kafka_bootstrap, acks="all", enable_idempotence=True
+    )
     await producer.start()
     try:
         for tick in ticks(quotas.SCOPES, at):

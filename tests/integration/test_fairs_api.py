@@ -72,19 +72,27 @@ async def test_a_fair_day_counts_each_person_once_and_a_hire_needs_attendance(
     first = await post(gateway, f"{path}/attendance", organiser, {"id_number": person})
     assert first["worker_masked"] == identity.mask_id_number(person)
     await applied(gateway, first)
-    twice = await outcome(gateway, await post(gateway, f"{path}/attendance", organiser, {"id_number": person}))
+    twice = await outcome(
+        gateway, await post(gateway, f"{path}/attendance", organiser, {"id_number": person})
+    )
     assert twice["status"] == "refused" and twice["refusal"]["rule"] == "already_attended"
 
     hire = {"credit_code": EMPLOYER, "trade": "electrician", "wage": 4200, "wage_unit": "month"}
-    refused = await outcome(gateway, await post(gateway, f"{path}/hires", organiser, {**hire, "id_number": stranger}))
+    refused = await outcome(
+        gateway, await post(gateway, f"{path}/hires", organiser, {**hire, "id_number": stranger})
+    )
     assert refused["status"] == "refused"
     assert refused["refusal"]["rule"] == "worker_not_attended"
     assert "没有在本场招聘会登记到场" in refused["refusal"]["message_zh"] and refused["refusal"]["message_en"]
 
-    await applied(gateway, await post(gateway, f"{path}/employer-attendance", organiser, {"credit_code": EMPLOYER}))
+    await applied(
+        gateway, await post(gateway, f"{path}/employer-attendance", organiser, {"credit_code": EMPLOYER})
+    )
     intent = {"credit_code": EMPLOYER, "trade": "electrician", "id_number": person}
     await applied(gateway, await post(gateway, f"{path}/intents", organiser, intent))
-    placed = await applied(gateway, await post(gateway, f"{path}/hires", organiser, {**hire, "id_number": person}))
+    placed = await applied(
+        gateway, await post(gateway, f"{path}/hires", organiser, {**hire, "id_number": person})
+    )
     assert "fair_placement_started" in placed["facts"]
 
     fair = await fair_view(gateway, fair_id, lambda v: v["counts"]["hires"] == 1)
@@ -108,7 +116,9 @@ async def test_a_fair_day_counts_each_person_once_and_a_hire_needs_attendance(
     assert [(p.worker, p.employer_id, p.wage, p.wage_unit, p.day_wage) for p in placements] == [
         (worker, EMPLOYER, 4200, "month", None)
     ]
-    raw = b"".join(m.value for m in await read_topic(platform.kafka_bootstrap, platform.topic(topics.FAIR_EVENTS)))
+    raw = b"".join(
+        m.value for m in await read_topic(platform.kafka_bootstrap, platform.topic(topics.FAIR_EVENTS))
+    )
     assert person.encode() not in raw and stranger.encode() not in raw
 
     listed = await gateway.get("/api/v1/fairs", params={"county": "shuicheng", "week": "2026-W48"})
@@ -127,19 +137,30 @@ async def test_unknown_fairs_counties_and_trades_get_clear_4xx(
         headers=headers(organiser),
     )
     body = await unknown.json()
-    assert unknown.status == 404 and body["error"] == "fair_unknown" and body["message_zh"] and body["message_en"]
+    assert (
+        unknown.status == 404
+        and body["error"] == "fair_unknown"
+        and body["message_zh"]
+        and body["message_en"]
+    )
     assert (await gateway.get("/api/v1/fairs/no-such-fair")).status == 404
 
     county = await gateway.post("/api/v1/fairs", json=_schedule(county="guiyang"), headers=headers(organiser))
     body = await county.json()
-    assert county.status == 422 and {(e["field"], e["rule"]) for e in body["errors"]} == {("county", "county_unknown")}
-    board = await gateway.get("/api/v1/quotas", params={"county": "guiyang"}, headers=headers(credentials["officer"]))
+    assert county.status == 422 and {(e["field"], e["rule"]) for e in body["errors"]} == {
+        ("county", "county_unknown")
+    }
+    board = await gateway.get(
+        "/api/v1/quotas", params={"county": "guiyang"}, headers=headers(credentials["officer"])
+    )
     assert board.status == 422 and (await board.json())["rule"] == "county_unknown"
 
     fair_id = await _ready_fair(gateway, organiser)
     position = {"trade": "astronaut", "headcount": 1, "wage_min": 1, "wage_max": 2, "wage_unit": "day"}
     employer = {"credit_code": EMPLOYER, "name": "x", "booth": "C1", "positions": [position]}
-    trade = await gateway.post(f"/api/v1/fairs/{fair_id}/employers", json=employer, headers=headers(organiser))
+    trade = await gateway.post(
+        f"/api/v1/fairs/{fair_id}/employers", json=employer, headers=headers(organiser)
+    )
     body = await trade.json()
     assert trade.status == 422 and body["errors"][0]["field"] == "positions[0].trade"
     assert body["errors"][0]["rule"] == "trade_unknown" and body["errors"][0]["message_zh"]
@@ -167,10 +188,14 @@ async def test_unknown_fairs_counties_and_trades_get_clear_4xx(
         "wage_unit": "day",
     }
     await applied(gateway, await post(gateway, f"/api/v1/fairs/{fair_id}/attendance", organiser, off_menu))
-    verdict = await outcome(gateway, await post(gateway, f"/api/v1/fairs/{fair_id}/hires", organiser, off_menu))
+    verdict = await outcome(
+        gateway, await post(gateway, f"/api/v1/fairs/{fair_id}/hires", organiser, off_menu)
+    )
     assert verdict["refusal"]["rule"] == "trade_not_offered"
 
-    wrong_role = await gateway.post("/api/v1/fairs", json=_schedule(), headers=headers(credentials["employer"]))
+    wrong_role = await gateway.post(
+        "/api/v1/fairs", json=_schedule(), headers=headers(credentials["employer"])
+    )
     assert wrong_role.status == 403
     assert (await gateway.get("/api/v1/quotas")).status == 401
     policy = await gateway.post("/api/v1/quotas/city/policy", json={}, headers=headers(organiser))
@@ -196,4 +221,6 @@ async def test_a_poison_fair_command_is_dead_lettered_and_the_next_one_applied(
         return [d for d in map(lambda m: records.decode_dead_letter(m.value), found) if d.payload == poison]
 
     (dead,) = await eventually(letter, what="the poison fair command in dead-letters")
-    assert dead.stage == "decode" and dead.source_topic == platform.topic(topics.FAIR_COMMANDS) and dead.reason
+    assert (
+        dead.stage == "decode" and dead.source_topic == platform.topic(topics.FAIR_COMMANDS) and dead.reason
+    )

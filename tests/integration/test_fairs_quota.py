@@ -38,7 +38,9 @@ from tests.support.waiting import eventually
 W, NEXT = "2030-W10", "2030-W11"
 
 
-def _fair(county: str, day: date, start: str, *, level: str = "county", kind: str = "comprehensive") -> dict[str, Any]:
+def _fair(
+    county: str, day: date, start: str, *, level: str = "county", kind: str = "comprehensive"
+) -> dict[str, Any]:
     late = start == "23:59"
     return {
         "level": level,
@@ -72,7 +74,9 @@ class Drive:
         return fair_id
 
     async def do(self, fair_id: str, action: str, body: dict[str, Any]) -> None:
-        await applied(self.gateway, await post(self.gateway, f"/api/v1/fairs/{fair_id}/{action}", self.organiser, body))
+        await applied(
+            self.gateway, await post(self.gateway, f"/api/v1/fairs/{fair_id}/{action}", self.organiser, body)
+        )
 
     async def attend(self, fair_id: str) -> None:
         await self.do(fair_id, "attendance", {"id_number": new_id_number()})
@@ -125,7 +129,9 @@ async def test_a_week_for_five_counties_and_a_month_for_the_city(
     }
 
     async def board() -> dict[tuple[str, str, str], dict[str, Any]] | None:
-        response = await gateway.get("/api/v1/quotas", headers={"Authorization": f"Bearer {credentials['officer']}"})
+        response = await gateway.get(
+            "/api/v1/quotas", headers={"Authorization": f"Bearer {credentials['officer']}"}
+        )
         assert response.status == 200
         entries = {(e["rule"], e["scope"], e["period"]): e for e in (await response.json())["entries"]}
         seen = {key: entries.get(key, {}).get("status") for key in expected}
@@ -136,7 +142,8 @@ async def test_a_week_for_five_counties_and_a_month_for_the_city(
     assert (zs["held"], zs["target"], zs["progress"]["attendees"]["actual"]) == (1, 1, 1)
     assert entries[("city_month", "city", "2030-03")]["held"] == 2
     assert [
-        entries[("county_week", c, W)]["warned"] for c in ("shuicheng", "panzhou", "gaoxin", "zhongshan", "liuzhi")
+        entries[("county_week", c, W)]["warned"]
+        for c in ("shuicheng", "panzhou", "gaoxin", "zhongshan", "liuzhi")
     ] == [
         True,
         True,
@@ -164,5 +171,7 @@ async def test_a_week_for_five_counties_and_a_month_for_the_city(
         ("city", "2030-02"): ["at_risk", "missed"],
         ("city", "2030-03"): ["at_risk", "on_track", "met"],
     }
-    warnings = sorted(e.county for e in facts if isinstance(e, fair_records.QuotaEarlyWarning) and e.period == W)
+    warnings = sorted(
+        e.county for e in facts if isinstance(e, fair_records.QuotaEarlyWarning) and e.period == W
+    )
     assert warnings == ["gaoxin", "panzhou", "shuicheng"]

@@ -58,7 +58,9 @@ def settings(broker: KafkaBroker) -> Settings:
 
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis", _port(), tmp_path / "redis.log", executable=ensure_redis_installed())
+    server = RedisServer(
+        tmp_path / "redis", _port(), tmp_path / "redis.log", executable=ensure_redis_installed()
+    )
     server.start()
     try:
         server.wait_ready()
@@ -123,7 +125,9 @@ def test_topics_are_created_with_their_partitions(broker: KafkaBroker, settings:
         await admin.start()
         try:
             topics = await admin.describe_topics([spec.name for spec in specs])
-            configs = await admin.describe_configs([ConfigResource(ConfigResourceType.TOPIC, settings.topic(REGISTRY))])
+            configs = await admin.describe_configs(
+                [ConfigResource(ConfigResourceType.TOPIC, settings.topic(REGISTRY))]
+            )
         finally:
             await admin.close()
         entries = {entry[0]: entry[1] for entry in configs[0].resources[0][4]}

@@ -32,7 +32,11 @@ def test_every_api_route_is_documented() -> None:
     rows = "\n".join(
         f'    Operation("{method}", "{path}", "{routes[(method, path)]}", "<what it does>", '
         f'role="<kiosk|employer|organiser|officer, or leave out if public>", '
-        + ("body=<RequestStruct>, answer=<AnswerStruct>, command=True" if method == "POST" else "answer=<AnswerStruct>")
+        + (
+            "body=<RequestStruct>, answer=<AnswerStruct>, command=True"
+            if method == "POST"
+            else "answer=<AnswerStruct>"
+        )
         + (", not_found=True" if "{" in path else "")
         + "),"
         for method, path in missing

@@ -29,7 +29,9 @@ async def test_raw_id_number_is_nowhere_in_kafka_or_redis(
     )
     assert response.status == 202
     ticket = await response.json()
-    await gateway.post("/api/v1/job-requests", json=job_body(market, trade), headers=auth(credentials["employer"]))
+    await gateway.post(
+        "/api/v1/job-requests", json=job_body(market, trade), headers=auth(credentials["employer"])
+    )
 
     async def offered() -> bool:
         r = await gateway.get(ticket["status_url"])
@@ -53,7 +55,9 @@ async def test_raw_id_number_is_nowhere_in_kafka_or_redis(
             keys_seen += 1
             kind = await client.type(key)
             value = await client.get(key) if kind == b"string" else repr(await client.dump(key)).encode()
-            assert not any(n in key or n in (value or b"") for n in needles), f"raw ID number in Redis key {key!r}"
+            assert not any(n in key or n in (value or b"") for n in needles), (
+                f"raw ID number in Redis key {key!r}"
+            )
         assert keys_seen > 0
     finally:
         await client.aclose()

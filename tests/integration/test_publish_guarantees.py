@@ -78,7 +78,10 @@ async def test_concurrent_duplicates_give_one_record(
     key = uuid.uuid4().hex
     body = check_in_body(id_number, trade)
     responses = await asyncio.gather(
-        *(gateway.post("/api/v1/checkins", json=body, headers=auth(credentials[market], key)) for _ in range(8))
+        *(
+            gateway.post("/api/v1/checkins", json=body, headers=auth(credentials[market], key))
+            for _ in range(8)
+        )
     )
     statuses = sorted(r.status for r in responses)
     assert set(statuses) <= {202, 409} and 202 in statuses
@@ -87,7 +90,9 @@ async def test_concurrent_duplicates_give_one_record(
     assert len(await _commands_with_id(platform, ids.pop())) == 1
 
 
-async def test_missing_idempotency_key_is_a_clear_400(gateway: TestClient, credentials: dict[str, str]) -> None:
+async def test_missing_idempotency_key_is_a_clear_400(
+    gateway: TestClient, credentials: dict[str, str]
+) -> None:
     response = await gateway.post(
         "/api/v1/checkins",
         json=check_in_body("520201199001011234", "mason"),

@@ -81,6 +81,8 @@ async def test_review_flags_travel_on_the_command(
 async def _fresh_employer(settings: Settings) -> str:
     """An employer of its own, so postings of other tests do not count toward its burst window."""
     subject = f"e-burst-{uuid.uuid4().hex[:8]}"
-    token = await register_credential(settings, role="employer", subject_id=subject, display_name="突发测试单位")
+    token = await register_credential(
+        settings, role="employer", subject_id=subject, display_name="突发测试单位"
+    )
     await wait_for_credentials(settings, [token])
     return token

@@ -59,7 +59,9 @@ async def test_a_body_over_the_limit_is_a_413(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-async def test_long_fields_are_refused_by_the_parsers(gateway: TestClient, credentials: dict[str, str]) -> None:
+async def test_long_fields_are_refused_by_the_parsers(
+    gateway: TestClient, credentials: dict[str, str]
+) -> None:
     body = job_body("zs-market", "mason", description="好" * 501, place="路" * 101)
     response = await gateway.post("/api/v1/job-requests", json=body, headers=auth(credentials["employer"]))
     assert response.status == 422

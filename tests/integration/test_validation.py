@@ -66,6 +66,8 @@ async def test_wrong_or_missing_credential(gateway: TestClient, credentials: dic
 
 
 async def test_invalid_json_is_a_400(gateway: TestClient, credentials: dict[str, str]) -> None:
-    response = await gateway.post("/api/v1/checkins", data=b"{not json", headers=auth(credentials["zs-market"]))
+    response = await gateway.post(
+        "/api/v1/checkins", data=b"{not json", headers=auth(credentials["zs-market"])
+    )
     assert response.status == 400
     assert (await response.json())["errors"][0]["field"] == "body"

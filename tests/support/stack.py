@@ -78,12 +78,16 @@ class PlatformProcess:
 
 
 def stream_worker(settings: Settings, workdir: Path) -> PlatformProcess:
-    worker = PlatformProcess("streams", [sys.executable, "-m", "streams", "worker", "-l", "info"], settings, workdir)
+    worker = PlatformProcess(
+        "streams", [sys.executable, "-m", "streams", "worker", "-l", "info"], settings, workdir
+    )
     worker.wait_for_log("Worker ready")
     return worker
 
 
 def projector(settings: Settings, workdir: Path) -> PlatformProcess:
-    process = PlatformProcess("projector", [sys.executable, "-m", "services.adapters.projector"], settings, workdir)
+    process = PlatformProcess(
+        "projector", [sys.executable, "-m", "services.adapters.projector"], settings, workdir
+    )
     process.wait_for_log("projector started")
     return process

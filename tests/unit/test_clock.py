@@ -110,7 +110,9 @@ def test_an_instant_at_local_midnight_ends_a_day_later() -> None:
     assert end_of_local_day_utc(at) == datetime(2024, 5, 20, 16, 0, tzinfo=UTC)
 
 
-instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
 
 
 @given(instants)

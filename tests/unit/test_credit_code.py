@@ -24,7 +24,9 @@ REAL_CODES = [
 def rules(raw: object) -> list[str]:
     with pytest.raises(InvalidInput) as caught:
         parse_credit_code(raw, field="employer.credit_code")
-    assert all(e.field == "employer.credit_code" and e.message_zh and e.message_en for e in caught.value.errors)
+    assert all(
+        e.field == "employer.credit_code" and e.message_zh and e.message_en for e in caught.value.errors
+    )
     return [e.rule for e in caught.value.errors]
 
 

@@ -31,7 +31,9 @@ COMMANDS: list[f.FairCommand] = [
         ends_at=AT,
         capacity=10,
     ),
-    f.RegisterFairEmployer(**HEAD, fair_id="fa", employer_id="X", employer_name="n", booth="A1", positions=(POSITION,)),
+    f.RegisterFairEmployer(
+        **HEAD, fair_id="fa", employer_id="X", employer_name="n", booth="A1", positions=(POSITION,)
+    ),
     f.PublishFair(**HEAD, fair_id="fa"),
     f.RescheduleFair(**HEAD, fair_id="fa", starts_at=AT, ends_at=AT),
     f.CancelFair(**HEAD, fair_id="fa", reason="r"),
@@ -75,7 +77,9 @@ EVENTS: list[f.FairEvent] = [
     f.FairHeld(**FACT, fair_id="fa"),
     f.AttendanceRecorded(**FACT, fair_id="fa", **PERSON, attendees=1),
     f.EmployerAttended(**FACT, fair_id="fa", employer_id="X", employers_attended=1),
-    f.IntentRecorded(**FACT, fair_id="fa", intent_id="i", **PERSON, employer_id="X", trade="porter", intents=1),
+    f.IntentRecorded(
+        **FACT, fair_id="fa", intent_id="i", **PERSON, employer_id="X", trade="porter", intents=1
+    ),
     f.FairPlacementStarted(
         **FACT,
         placement_id="p",
@@ -110,7 +114,9 @@ EVENTS: list[f.FairEvent] = [
         pending=0,
         target=1,
     ),
-    f.QuotaEarlyWarning(**FACT, rule="county_week", period="2027-W09", warn_at=AT, held=0, pending=0, target=1),
+    f.QuotaEarlyWarning(
+        **FACT, rule="county_week", period="2027-W09", warn_at=AT, held=0, pending=0, target=1
+    ),
 ]
 
 

@@ -65,7 +65,11 @@ def test_the_fair_view_counts_people_once_and_carries_no_personal_data() -> None
     )
     assert "w_1" not in str(store)
     command = store[fair_views.fair_command_key(P, hire_id)]
-    assert command is not None and command["status"] == "applied" and "fair_placement_started" in command["facts"]
+    assert (
+        command is not None
+        and command["status"] == "applied"
+        and "fair_placement_started" in command["facts"]
+    )
 
 
 def test_refusals_show_at_the_command_status() -> None:

@@ -161,7 +161,9 @@ def test_impossible_birth_dates(yyyymmdd: str) -> None:
 
 
 def test_leap_day_is_a_real_date() -> None:
-    assert parse_id_number(make_number("520201", date(2000, 2, 29), "123"), today=TODAY).birth_date == date(2000, 2, 29)
+    assert parse_id_number(make_number("520201", date(2000, 2, 29), "123"), today=TODAY).birth_date == date(
+        2000, 2, 29
+    )
 
 
 def test_future_birth_date() -> None:
@@ -292,7 +294,9 @@ def test_changing_any_single_digit_breaks_the_check(
 
 
 @given(regions, adult_births, sequences, st.sampled_from("0123456789X"))
-def test_changing_the_check_character_breaks_the_check(region: str, birth: date, sequence: str, other: str) -> None:
+def test_changing_the_check_character_breaks_the_check(
+    region: str, birth: date, sequence: str, other: str
+) -> None:
     number = make_number(region, birth, sequence)
     if other != number[17]:
         assert rejected(number[:17] + other) == ["id_check_character"]
@@ -319,7 +323,9 @@ def test_pseudonym_shape() -> None:
 
 def test_pseudonym_of_string_equals_pseudonym_of_resident_id() -> None:
     rid = parse_id_number("11010519491231002x", today=TODAY)
-    assert pseudonymise(rid, KEY) == pseudonymise(" 11010519491231002x ", KEY) == pseudonymise(rid.number, KEY)
+    assert (
+        pseudonymise(rid, KEY) == pseudonymise(" 11010519491231002x ", KEY) == pseudonymise(rid.number, KEY)
+    )
 
 
 def test_pseudonym_is_hmac_sha256() -> None:
@@ -335,7 +341,9 @@ def test_pseudonym_refuses_an_empty_key() -> None:
         pseudonymise("11010519491231002X", b"")
 
 
-@given(regions, adult_births, sequences, st.binary(min_size=16, max_size=64), st.binary(min_size=16, max_size=64))
+@given(
+    regions, adult_births, sequences, st.binary(min_size=16, max_size=64), st.binary(min_size=16, max_size=64)
+)
 def test_pseudonym_is_deterministic_keyed_and_hides_the_number(
     region: str, birth: date, sequence: str, key: bytes, other_key: bytes
 ) -> None:

@@ -108,7 +108,9 @@ def test_no_overlapping_jobs() -> None:
 
 def test_commitments_from_another_market_block_overlaps() -> None:
     busy = r.Commitment(placement_id="p0", market_id="sc-market", start=9 * 60, end=12 * 60)
-    _, events = run(check_in(1, commitments=(busy,)), job(1, start=10 * 60, hours=2), job(2, start=13 * 60, hours=2))
+    _, events = run(
+        check_in(1, commitments=(busy,)), job(1, start=10 * 60, hours=2), job(2, start=13 * 60, hours=2)
+    )
     assert [o.request_id for o in of(events, r.OfferMade)] == ["j2"]
 
 
@@ -242,5 +244,7 @@ def test_never_more_accepted_than_headcount(headcount: int) -> None:
         if not offers:
             break
         o = offers[0]
-        accepted += len(of(step(state, answer(o.offer_id, o.checkin_id, "accept", 100 + n)).facts, r.OfferAccepted))
+        accepted += len(
+            of(step(state, answer(o.offer_id, o.checkin_id, "accept", 100 + n)).facts, r.OfferAccepted)
+        )
     assert accepted == headcount

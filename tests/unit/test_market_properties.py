@@ -29,7 +29,9 @@ GROUPS = ((), (), (), ("veteran",), ("relocated",), ("graduate",))
 class MarketMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="max_fill"))
+        self.rules = MarketRules(
+            offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="max_fill")
+        )
         self.state: MarketState = new_state("zs-market", "zhongshan")
         self.now = T0
         self.n = 0
@@ -51,7 +53,9 @@ class MarketMachine(RuleBasedStateMachine):
         self.state = self.last.state
         # Replaying the same command from the same stored state must give the same facts, byte for byte.
         again = decide(decode_state(encode_state(self.before)), command, self.rules)
-        assert [msgspec.json.encode(f) for f in again.facts] == [msgspec.json.encode(f) for f in self.last.facts]
+        assert [msgspec.json.encode(f) for f in again.facts] == [
+            msgspec.json.encode(f) for f in self.last.facts
+        ]
 
     @rule(
         trades=st.lists(st.sampled_from(TRADES), min_size=1, max_size=3, unique=True),
@@ -119,7 +123,9 @@ class MarketMachine(RuleBasedStateMachine):
         if not accept:
             assert offer.request_id in worker.passed_requests
         else:
-            assert any(c.placement_id == r.derived_id("placement", offer.offer_id) for c in worker.commitments)
+            assert any(
+                c.placement_id == r.derived_id("placement", offer.offer_id) for c in worker.commitments
+            )
 
     @rule(minutes=st.integers(1, 15))
     def tick(self, minutes: int) -> None:
@@ -173,7 +179,9 @@ class MarketMachine(RuleBasedStateMachine):
             assert (worker.status == "offered") == bool(pending)
             slots = [(c.start, c.end) for c in worker.commitments]
             for i, a in enumerate(slots):
-                assert not any(overlaps(a, b) for b in slots[i + 1 :]), f"overlapping jobs for {worker.checkin_id}"
+                assert not any(overlaps(a, b) for b in slots[i + 1 :]), (
+                    f"overlapping jobs for {worker.checkin_id}"
+                )
 
     @invariant()
     def no_request_over_headcount(self) -> None:
@@ -195,7 +203,9 @@ class MarketMachine(RuleBasedStateMachine):
                 assert why_not(probe, request) is None, "offer to an ineligible worker"
             for other in self.state.workers.values():
                 if other.status == "waiting" and other.tier < fact.tier:
-                    assert why_not(other, request) is not None, "a higher-tier eligible worker was passed over"
+                    assert why_not(other, request) is not None, (
+                        "a higher-tier eligible worker was passed over"
+                    )
 
     @invariant()
     def nobody_waits_while_a_job_they_fit_is_open(self) -> None:

@@ -92,7 +92,8 @@ def test_fairs_on_the_last_day_of_the_month_count_for_that_month() -> None:
     ]
     assert quotas.evaluate(MONTH, feb, last_day, local(2028, 3, 2)).status == "met"
     assert (
-        quotas.evaluate(MONTH, quotas.calendar_month(date(2028, 3, 1)), last_day, local(2028, 3, 2)).status == "at_risk"
+        quotas.evaluate(MONTH, quotas.calendar_month(date(2028, 3, 1)), last_day, local(2028, 3, 2)).status
+        == "at_risk"
     )
     # 23:59 on the last day still belongs to the month; 00:00 the next day does not.
     edge = [
@@ -105,13 +106,17 @@ def test_fairs_on_the_last_day_of_the_month_count_for_that_month() -> None:
 
 def test_a_county_fair_does_not_count_toward_the_city_month() -> None:
     march = quotas.calendar_month(date(2027, 3, 1))
-    county_fairs = [fair(local(2027, 3, d, 9), level="county", kind="comprehensive", held=True) for d in (3, 10)]
+    county_fairs = [
+        fair(local(2027, 3, d, 9), level="county", kind="comprehensive", held=True) for d in (3, 10)
+    ]
     assert quotas.evaluate(MONTH, march, county_fairs, local(2027, 4, 1)).status == "missed"
     campus = [fair(local(2027, 3, d, 9), level="city", kind="campus", held=True) for d in (3, 10)]
     assert quotas.evaluate(MONTH, march, campus, local(2027, 4, 1)).status == "missed"
     # and a city fair does not count toward a county's week
     city = [fair(local(2027, 3, 3, 9), level="city", held=True)]
-    assert quotas.evaluate(WEEK, quotas.iso_week(date(2027, 3, 3)), city, local(2027, 3, 8)).status == "missed"
+    assert (
+        quotas.evaluate(WEEK, quotas.iso_week(date(2027, 3, 3)), city, local(2027, 3, 8)).status == "missed"
+    )
 
 
 def test_statuses_through_a_week() -> None:
@@ -179,7 +184,9 @@ def test_scopes_and_rules() -> None:
     assert quotas.rules_for("nowhere") == ()
 
 
-instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
+instants = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+)
 
 
 @given(instants)

@@ -110,7 +110,9 @@ def test_education_needed_per_trade() -> None:
 )
 def test_day_wage_below_the_minimum_is_refused(hours: int, wage: int, refused: bool) -> None:
     verdict = screening.screen(_posting("porter", "", hours=hours, day_wage=wage), POLICY)
-    assert [(e.field, e.rule) for e in verdict.refusals] == ([("day_wage", "wage_below_minimum")] if refused else [])
+    assert [(e.field, e.rule) for e in verdict.refusals] == (
+        [("day_wage", "wage_below_minimum")] if refused else []
+    )
     if refused:
         assert f"{hours} 小时 × 17.2 元/小时" in verdict.refusals[0].message_zh
 
@@ -197,7 +199,9 @@ FORBIDDEN = {
 
 
 @given(st.lists(st.sampled_from(INNOCUOUS), max_size=6), st.sampled_from(sorted(FORBIDDEN)), st.data())
-def test_a_forbidden_phrase_is_found_wherever_it_stands(fragments: list[str], phrase: str, data: st.DataObject) -> None:
+def test_a_forbidden_phrase_is_found_wherever_it_stands(
+    fragments: list[str], phrase: str, data: st.DataObject
+) -> None:
     at = data.draw(st.integers(min_value=0, max_value=len(fragments)))
     text = "，".join([*fragments[:at], phrase, *fragments[at:]])
     rules = {e.rule for e in screening.screen(_posting("porter", text), POLICY).refusals}

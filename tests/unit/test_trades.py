@@ -101,7 +101,9 @@ def test_parse_keeps_given_order() -> None:
     assert parse_trades(("porter",)) == ("porter",)
 
 
-@pytest.mark.parametrize("codes", ["welder", None, 3, {"welder"}, ["welder", 1], [None], {"trades": ["welder"]}])
+@pytest.mark.parametrize(
+    "codes", ["welder", None, 3, {"welder"}, ["welder", 1], [None], {"trades": ["welder"]}]
+)
 def test_type(codes: object) -> None:
     assert rules(codes) == ["trades_type"]
 
