@@ -24,7 +24,8 @@ from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import access
 from services.readmodels import keys
 
-Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]
+#: ``worker``: a worker's phone, signed in through the one-time link the kiosk showed (web/worker pages).
+Role = Literal["kiosk", "employer", "organiser", "officer", "admin", "worker"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,9 +125,22 @@ def principal_to_json(principal: Principal) -> str:
     return json.dumps(dataclasses.asdict(principal), ensure_ascii=False)
 
 
+#: Header with which same-origin page scripts prove their page session (see :func:`authenticate`).
+CSRF_HEADER = "X-CSRF-Token"
+
+
 async def authenticate(request: web.Request, *roles: Role) -> Principal:
-    """The principal behind the request's bearer token, which must have one of ``roles`` (a city administrator
-    may act in every staff role); else 401 / 403, or 429 over a rate limit."""
+    """The principal behind the request, which must have one of ``roles`` (a city administrator may act in
+    every staff role); else 401 / 403, or 429 over a rate limit.
+
+    Two ways in: a bearer token (devices, integrations), or — for the pages' own scripts (kiosk, employer,
+    worker phone, organiser pages) — the page session cookie together with the session's CSRF token in the
+    :data:`CSRF_HEADER` header. The cookie alone is never enough: a foreign site can make the browser send
+    the cookie but cannot read the token, and a custom header forces a CORS preflight the gateway never
+    grants. Both ways end in the same command code, idempotency included.
+    """
+    if not request.headers.get("Authorization") and CSRF_HEADER in request.headers:
+        return await _session_principal(request, roles)
     token = bearer_token(request)
     await throttle.enforce(request, "address_requests", throttle.client_address(request))
     principal = await principal_for_token(request.app, token)
@@ -154,3 +168,18 @@ def require_county(principal: Principal, county: str | None) -> None:
         access.require_read(principal.viewer, county)
     except access.AccessDenied as denied:
         raise ApiError(403, denied.rule, denied.message_zh, denied.message_en) from denied
+
+
+async def _session_principal(request: web.Request, roles: tuple[Role, ...]) -> Principal:
+    from gateway import sessions  # sessions imports this module
+
+    await throttle.enforce(request, "address_requests", throttle.client_address(request))
+    session = await sessions.check_csrf(request, {sessions.CSRF_FIELD: request.headers.get(CSRF_HEADER, "")})
+    principal = session.principal
+    if principal is not None and principal.token_sha256:
+        principal = principal if await principal_for_digest(request.app, principal.token_sha256) else None
+    if principal is None:
+        raise ApiError(401, "unauthenticated", "请先登录", "sign in first", field="Authorization")
+    if not role_allows(principal.role, roles):
+        raise ApiError(403, "wrong_role", "此账号无权执行该操作", f"this needs a {' or '.join(roles)} account")
+    return principal

@@ -133,6 +133,12 @@ class OfferAnswerBody(msgspec.Struct):
     answer: Literal["accept", "decline"]
 
 
+class PlacementStepBody(msgspec.Struct):
+    """``arrived``, ``completed``, ``wage_paid`` (the employer, in that order) or ``wage_received`` (the worker)."""
+
+    step: Literal["arrived", "completed", "wage_paid", "wage_received"]
+
+
 class EmptyBody(msgspec.Struct):
     """No fields are read; send ``{}``."""
 
@@ -761,6 +767,19 @@ OPERATIONS: tuple[Operation, ...] = (
         "Report that a placed worker did not arrive (the employer); the next worker is offered",
         role="employer",
         body=EmptyBody,
+        answer=PlacementCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/placements/{placement_id}/steps",
+        "placement_step",
+        "Record a step of a placement: arrival, completion, wage paid (the employer) or wage received (the worker)",
+        description="The worker's step is sent by the worker's phone page (page session + X-CSRF-Token).",
+        role="employer",
+        body=PlacementStepBody,
         answer=PlacementCommandAccepted,
         command=True,
         not_found=True,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import openapi
-from gateway.views import accounts, checkins, fairs, health, job_requests, offers, staff
-from web import pages, sign_in
+from gateway.views import accounts, checkins, fairs, health, job_requests, live, offers, placement_steps, staff
+from web import employer, i18n, kiosk, organiser, pages, sign_in, worker, worker_link
 
 
 def setup_routes(app: web.Application) -> None:
@@ -62,4 +62,17 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/sign-in", sign_in.get_sign_in, name="sign_in")
     r.add_post("/sign-in", sign_in.post_sign_in, name="sign_in_post")
     r.add_post("/sign-out", sign_in.post_sign_out, name="sign_out")
+    # pages of issue 6: kiosk, worker phone, employer, organiser; live views (SSE); language switch
+    r.add_get("/lang", i18n.switch, name="lang")
+    r.add_post("/api/v1/placements/{placement_id}/steps", placement_steps.post_placement_step, name="placement_step")
+    r.add_get("/kiosk", kiosk.kiosk, name="kiosk")
+    r.add_post("/kiosk/phone-link", kiosk.phone_link, name="kiosk_phone_link")
+    r.add_get("/w/{token}", worker_link.redeem, name="worker_link")
+    r.add_get("/worker", worker.worker, name="worker")
+    r.add_get("/employer", employer.post_job_page, name="employer")
+    r.add_get("/employer/requests/{request_id}", employer.job_request_page, name="employer_request")
+    r.add_get("/organiser", organiser.fairs_page, name="organiser")
+    r.add_get("/organiser/fairs/{fair_id}", organiser.fair_page, name="organiser_fair")
+    r.add_get("/live/tickets/{checkin_id}", live.ticket_stream, name="live_ticket")
+    r.add_get("/live/job-requests/{request_id}", live.job_request_stream, name="live_job_request")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

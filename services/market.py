@@ -174,6 +174,8 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
             _check_out(state, command, out)
         case r.MarkNoShow():
             _no_show(state, command, out)
+        case r.RecordPlacementStep():
+            _placement_step(state, command, out)
         case r.Tick():
             pass  # time passed: expiry and the end of the day were handled above
     _allocate(state, rules, out)
@@ -360,6 +362,43 @@ def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
         out.release(worker, "no_show")
     if request.status == "filled":
         request.status = "open"
+
+
+def _placement_step(state: MarketState, c: r.RecordPlacementStep, out: _Out) -> None:
+    """Record arrival, completion, payment (the employer, in that order) or the wage received (the worker)."""
+    placement = state.placements.get(c.placement_id)
+    request = state.requests.get(placement.request_id) if placement else None
+    if c.step in r.EMPLOYER_STEPS:
+        allowed = request is not None and request.employer_id == c.employer_id
+    else:
+        allowed = placement is not None and placement.checkin_id == c.checkin_id
+    if placement is None or request is None or not allowed or placement.status != "started":
+        out.refuse(c.placement_id, "placement_unknown", "没有找到该用工记录", "no such active placement")
+        return
+    if c.step in placement.steps:
+        return  # recorded before: nothing changes
+    if c.step in r.EMPLOYER_STEPS:
+        before = r.EMPLOYER_STEPS[: r.EMPLOYER_STEPS.index(c.step)]
+        if any(step not in placement.steps for step in before):
+            out.refuse(
+                c.placement_id,
+                "step_order",
+                "请按顺序记录：到岗、完工、已付工资",
+                "record the steps in order: arrived, completed, wage paid",
+            )
+            return
+    placement.steps.append(c.step)
+    out.facts.append(
+        r.PlacementStepRecorded(
+            **out.head(),
+            placement_id=placement.placement_id,
+            request_id=placement.request_id,
+            checkin_id=placement.checkin_id,
+            worker=state.workers[placement.checkin_id].worker,
+            step=c.step,
+            steps=tuple(placement.steps),
+        )
+    )
 
 
 # ---------------------------------------------------------------- shared steps

@@ -68,6 +68,7 @@ class Placement(msgspec.Struct, kw_only=True):
     request_id: str
     checkin_id: str
     status: Literal["started", "cancelled"] = "started"
+    steps: list[str] = msgspec.field(default_factory=list)  # see records.RecordPlacementStep
 
 
 class MarketState(msgspec.Struct, kw_only=True):

@@ -113,11 +113,29 @@ class MarkNoShow(Record, frozen=True, kw_only=True, tag="mark_no_show"):
     employer_id: str
 
 
+#: The steps of a placement after it started: the employer records arrival, completion and payment; the worker
+#: confirms the wage was received. Each is recorded once; ``arrived`` → ``completed`` → ``wage_paid`` in order.
+PlacementStep = Literal["arrived", "completed", "wage_paid", "wage_received"]
+EMPLOYER_STEPS: tuple[str, ...] = ("arrived", "completed", "wage_paid")
+
+
+class RecordPlacementStep(Record, frozen=True, kw_only=True, tag="record_placement_step"):
+    """A step of a started placement (issue 6, pages): by its employer (``employer_id``) or, for
+    ``wage_received``, by the worker's own check-in (``checkin_id``)."""
+
+    placement_id: str
+    step: PlacementStep
+    employer_id: str = ""
+    checkin_id: str = ""
+
+
 class Tick(Record, frozen=True, kw_only=True, tag="tick"):
     """The market's clock: offers expire and the day ends when a tick (or any command) says it is time."""
 
 
-MarketCommand = CheckIn | PostJobRequest | AnswerOffer | CancelJobRequest | CheckOut | MarkNoShow | Tick
+MarketCommand = (
+    CheckIn | PostJobRequest | AnswerOffer | CancelJobRequest | CheckOut | MarkNoShow | RecordPlacementStep | Tick
+)
 
 
 class WorkerReleased(Record, frozen=True, kw_only=True, tag="worker_released"):
@@ -267,6 +285,15 @@ class PlacementStarted(Event, frozen=True, kw_only=True, tag="placement_started"
     groups: tuple[str, ...] = ()
 
 
+class PlacementStepRecorded(Event, frozen=True, kw_only=True, tag="placement_step_recorded"):
+    placement_id: str
+    request_id: str
+    checkin_id: str
+    worker: str
+    step: PlacementStep
+    steps: tuple[str, ...]  # every step recorded so far, this one included
+
+
 class JobRequestFilled(Event, frozen=True, kw_only=True, tag="job_request_filled"):
     request_id: str
 
@@ -293,6 +320,7 @@ MarketEvent = (
     | OfferWithdrawn
     | PlacementStarted
     | PlacementCancelled
+    | PlacementStepRecorded
     | JobRequestFilled
     | CommandRefused
 )

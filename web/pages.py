@@ -10,9 +10,11 @@ import jinja2
 from aiohttp import web
 
 from gateway.typedefs import REDIS, SETTINGS
+from gateway.views import live
 from services import geography, trades
 from services.readmodels import keys
 from services.readmodels.views import load, public
+from web import i18n
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -30,7 +32,14 @@ def setup(app: web.Application) -> None:
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(["html"], default=True),
+        extensions=["jinja2.ext.i18n"],
+        context_processors=[i18n.context_processor, aiohttp_jinja2.request_processor],
     )
+    env.install_null_translations(newstyle=False)  # type: ignore[attr-defined]  # per request: i18n.py
+    app.middlewares.append(i18n.remember_language)
+    app[live.STREAMS] = set()
+    app.on_shutdown.append(live.close_streams)
+    env.globals["trade_svg"] = lambda code: f"/static/trades/{code}.svg"
     env.globals["trade_name"] = lambda code: (
         trades.TRADES_BY_CODE[code].name_zh if code in trades.TRADES_BY_CODE else code
     )

@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway import commands
-from gateway.auth import authenticate
+from gateway.auth import Principal, authenticate
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import records, topics
@@ -17,13 +17,14 @@ from services.readmodels.views import load
 
 
 async def post_offer_answer(request: web.Request) -> web.Response:
-    """``POST /api/v1/offers/{offer_id}/answer`` with ``{"answer": "accept" | "decline"}`` (kiosk)."""
-    principal = await authenticate(request, "kiosk")
+    """``POST /api/v1/offers/{offer_id}/answer`` with ``{"answer": "accept" | "decline"}`` (the kiosk of the
+    offer's market, or the worker's phone signed in for the offer's check-in — see web/worker.py)."""
+    principal = await authenticate(request, "kiosk", "worker")
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     offer_id = request.match_info["offer_id"]
     offer = load(await request.app[REDIS].get(keys.offer(settings.topic_prefix, offer_id)))
-    if offer is None or offer.get("market_id") != principal.market_id:
+    if offer is None or offer.get("market_id") != principal.market_id or not _may_answer(principal, offer):
         raise ApiError(404, "offer_unknown", "没有找到该工作邀请", "no such offer", field="offer_id")
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
@@ -50,3 +51,8 @@ async def post_offer_answer(request: web.Request) -> web.Response:
         return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), offer["market_id"].encode(), record, reply)
 
     return await commands.accept(request, principal, build)
+
+
+def _may_answer(principal: Principal, offer: dict[str, Any]) -> bool:
+    """A kiosk answers any offer of its market; a worker's phone only the offers of its own check-in."""
+    return principal.role != "worker" or offer.get("checkin_id") == principal.subject_id

@@ -32,10 +32,29 @@ class MarketViews:
                 return [keys.ticket(p, event.checkin_id)]
             case r.JobRequestOpened() | r.JobRequestFilled():
                 return [keys.job_request(p, event.request_id)]
-            case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.PlacementStarted():
+            case r.PlacementStarted():  # the placement view: where the no-show and step commands find it
                 return [
                     keys.ticket(p, event.checkin_id),
                     keys.offer(p, event.offer_id),
+                    keys.job_request(p, event.request_id),
+                    keys.placement(p, event.placement_id),
+                ]
+            case r.PlacementCancelled():
+                return [
+                    keys.ticket(p, event.checkin_id),
+                    keys.placement(p, event.placement_id),
+                    keys.job_request(p, event.request_id),
+                ]
+            case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired():
+                return [
+                    keys.ticket(p, event.checkin_id),
+                    keys.offer(p, event.offer_id),
+                    keys.job_request(p, event.request_id),
+                ]
+            case r.PlacementStepRecorded():
+                return [
+                    keys.ticket(p, event.checkin_id),
+                    keys.placement(p, event.placement_id),
                     keys.job_request(p, event.request_id),
                 ]
             case r.CommandRefused():
@@ -286,6 +305,25 @@ def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:
     }
 
 
+def _ticket_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
+    if view is None:
+        return None
+    jobs = [{**j, "steps": list(e.steps)} if j["placement_id"] == e.placement_id else j for j in view.get("jobs", [])]
+    return {**view, "jobs": jobs, "updated_at": e.at.isoformat()}
+
+
+def _placement_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
+    return None if view is None else {**view, "steps": list(e.steps), "updated_at": e.at.isoformat()}
+
+
+def _request_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
+    """The employer's live page re-reads its workers' steps when the request view changes."""
+    if view is None:
+        return None
+    steps = {**view.get("steps_by_placement", {}), e.placement_id: list(e.steps)}
+    return {**view, "steps_by_placement": steps, "updated_at": e.at.isoformat()}
+
+
 _Updater = Callable[[View | None, r.MarketEvent], View | None]
 _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("ticket", r.WorkerQueued): _ticket_queued,  # type: ignore[dict-item]
@@ -315,4 +353,7 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("request", r.OfferExpired): _request_offer_closed,  # type: ignore[dict-item]
     ("request", r.OfferAccepted): _request_accepted,  # type: ignore[dict-item]
     ("request", r.JobRequestFilled): _request_filled,  # type: ignore[dict-item]
+    ("ticket", r.PlacementStepRecorded): _ticket_step,  # type: ignore[dict-item]
+    ("placement", r.PlacementStepRecorded): _placement_step,  # type: ignore[dict-item]
+    ("request", r.PlacementStepRecorded): _request_step,  # type: ignore[dict-item]
 }

@@ -1,0 +1,131 @@
+"""Server-sent events: a page watches one read-model view and gets it again each time it changes.
+
+Contract: ``GET /live/tickets/{checkin_id}`` (the kiosk of the ticket's market, or the worker's phone signed
+in for that check-in) and ``GET /live/job-requests/{request_id}`` (the employer who posted it) answer
+``text/event-stream``. The first event is the current view; then one ``view`` event per change, fed by the
+projector's Redis pub/sub channel of the view key (:func:`services.readmodels.keys.changes_channel`); a
+comment line every :data:`HEARTBEAT_SECONDS` keeps proxies from closing the stream. The stream subscribes
+before it reads, so a change between the read and the subscription is never lost. ``data`` is the public
+view (``null`` until the projector has it). Browsers reconnect by themselves (``retry: 2000``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from gateway.problems import dumps
+from gateway.sessions import page_principal
+from gateway.typedefs import REDIS, SETTINGS
+from services.readmodels import keys
+from services.readmodels.views import View, load, public
+
+HEARTBEAT_SECONDS = 15.0
+#: The tasks serving open streams, cancelled at shutdown (a stream never ends by itself).
+STREAMS = web.AppKey("lingong.live_streams", set)
+
+
+async def close_streams(app: web.Application) -> None:
+    """``on_shutdown``: end every open stream, so the server stops at once (clients reconnect elsewhere)."""
+    for task in list(app.get(STREAMS, ())):
+        task.cancel()
+
+
+async def ticket_stream(request: web.Request) -> web.StreamResponse:
+    """The ticket of ``checkin_id``, live."""
+    principal = await page_principal(request, "kiosk", "worker")
+    checkin_id = request.match_info["checkin_id"]
+    key = keys.ticket(request.app[SETTINGS].topic_prefix, checkin_id)
+    if principal.role == "worker" and principal.subject_id != checkin_id:
+        raise web.HTTPNotFound()
+
+    async def shown(view: View) -> View | None:
+        return view if principal.role == "worker" or view.get("market_id") == principal.market_id else None
+
+    return await stream_view(request, key, shown)
+
+
+async def job_request_stream(request: web.Request) -> web.StreamResponse:
+    """The employer's own job request, live (offers out, accepted workers, placements)."""
+    principal = await page_principal(request, "employer")
+    key = keys.job_request(request.app[SETTINGS].topic_prefix, request.match_info["request_id"])
+    prefix = request.app[SETTINGS].topic_prefix
+
+    async def shown(view: View) -> View | None:
+        if view.get("employer_id") != principal.subject_id:
+            return None
+        return {**view, "workers": await _workers(request.app[REDIS], prefix, view)}
+
+    return await stream_view(request, key, shown)
+
+
+async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
+    """The accepted workers of a job request as its employer sees them: masked ID, ticket, placement."""
+    checkin_ids = list(view.get("accepted", []))
+    if not checkin_ids:
+        return []
+    tickets = await redis.mget([keys.ticket(prefix, c) for c in checkin_ids])
+    workers = []
+    for checkin_id, raw in zip(checkin_ids, tickets, strict=True):
+        ticket = load(raw) or {}
+        job = next((j for j in ticket.get("jobs", []) if j.get("request_id") == view.get("request_id")), {})
+        workers.append(
+            {
+                "checkin_id": checkin_id,
+                "worker_masked": ticket.get("worker_masked", ""),
+                "ticket_no": ticket.get("ticket_no"),
+                "placement_id": job.get("placement_id"),
+                "placement_status": job.get("status"),
+                "steps": job.get("steps", []),
+            }
+        )
+    return workers
+
+
+Shown = Callable[[View], Awaitable[View | None]]
+
+
+async def stream_view(request: web.Request, key: str, shown: Shown) -> web.StreamResponse:
+    """Send ``key``'s view (as ``shown`` makes it; None hides it) now and after every change."""
+    redis = request.app[REDIS]
+    pubsub = redis.pubsub()
+    await pubsub.subscribe(keys.changes_channel(request.app[SETTINGS].topic_prefix, key))
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
+    task = asyncio.current_task()
+    streams = request.app.get(STREAMS)
+    if streams is not None and task is not None:
+        streams.add(task)
+    try:
+        await response.prepare(request)
+        await response.write(b"retry: 2000\n\n")
+        while True:
+            view = public(load(await redis.get(key)))
+            if view is not None:
+                view = await shown(view)
+            await response.write(f"event: view\ndata: {dumps(view)}\n\n".encode())
+            if not await _next_change(pubsub, response):
+                break
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        if streams is not None and task is not None:
+            streams.discard(task)
+        with contextlib.suppress(Exception):
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
+    return response
+
+
+async def _next_change(pubsub: Any, response: web.StreamResponse) -> bool:
+    """Wait for a change message, writing heartbeats meanwhile; False when the client has gone."""
+    while True:
+        message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=HEARTBEAT_SECONDS)
+        if message is not None:
+            return True
+        await response.write(b": heartbeat\n\n")

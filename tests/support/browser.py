@@ -1,0 +1,79 @@
+"""Browser support for tests/browser: Debian's chromium (apt-installed when missing, with a CJK font),
+driven by Playwright for Python, and screenshots of every page at kiosk and phone sizes.
+
+Playwright's own browser download is not used: chromium is launched from :data:`CHROMIUM` with
+:data:`CHROMIUM_ARGS`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from playwright.async_api import Page
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PACKAGES = ["chromium", "fonts-wqy-microhei"]
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
+#: The sizes every page is photographed at: kiosk portrait and landscape, and a phone.
+SIZES = {"kiosk-portrait": (1080, 1920), "kiosk-landscape": (1366, 768), "phone": (390, 844)}
+
+
+def _missing() -> list[str]:
+    missing = [] if Path(CHROMIUM).exists() else ["chromium"]
+    if not Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc").exists():
+        missing.append("fonts-wqy-microhei")
+    return missing
+
+
+def _apt(args: list[str]) -> subprocess.CompletedProcess[str]:
+    prefix = [] if os.geteuid() == 0 else ["sudo", "-n"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    return subprocess.run(
+        [*prefix, "apt-get", *args], stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False, env=env
+    )
+
+
+def ensure_chromium() -> str:
+    """The path of Debian's chromium, after installing it and the CJK font with apt-get if missing.
+
+    A busy dpkg lock (another apt-get) is waited for, up to five minutes.
+    """
+    missing = _missing()
+    if not missing:
+        return CHROMIUM
+    if shutil.which("apt-get") is None:
+        raise RuntimeError(f"{missing} not installed and apt-get is not available")
+    deadline = time.monotonic() + 300
+    result = _apt(["install", "-y", "--no-install-recommends", *missing])
+    while result.returncode != 0 and time.monotonic() < deadline:
+        if "lock" not in result.stderr.lower():
+            update = _apt(["update"])
+            if update.returncode != 0:
+                break
+        else:
+            time.sleep(5)
+        result = _apt(["install", "-y", "--no-install-recommends", *_missing()])
+    if _missing():
+        raise RuntimeError(f"could not install {missing}: {result.stderr[-2000:]}")
+    return CHROMIUM
+
+
+async def photograph(page: Page, name: str, sizes: tuple[str, ...] = tuple(SIZES)) -> list[Path]:
+    """Save ``page`` as ``{name}-{size}.png`` at each of ``sizes`` (full page); the viewport is restored."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    before = page.viewport_size
+    saved = []
+    for size in sizes:
+        width, height = SIZES[size]
+        await page.set_viewport_size({"width": width, "height": height})
+        path = SCREENSHOTS / f"{name}-{size}.png"
+        await page.screenshot(path=str(path), full_page=True)
+        saved.append(path)
+    if before:
+        await page.set_viewport_size(before)
+    return saved

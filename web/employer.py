@@ -1,0 +1,73 @@
+"""Employer pages: post a same-day job, then watch it fill live and mark a worker's no-show.
+
+The page's script posts to the JSON API (``/api/v1/job-requests``, ``/api/v1/placements/{id}/no-show``)
+with the page session and its CSRF header, like the kiosk (see :mod:`web.kiosk`); the API's validation and
+screening messages come back per field and are shown beside the field that caused them.
+Arrival, completion and "wage paid" are placement steps (``/api/v1/placements/{id}/steps``, added with these
+pages: gateway/views/placement_steps.py, records.RecordPlacementStep).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from gateway import sessions
+from services import geography, trades
+from web import i18n
+
+
+def employer_messages(request: web.Request) -> dict[str, Any]:
+    lang = i18n.language(request)
+    _ = i18n.CATALOGUES[lang].gettext
+    return {
+        "lang": lang,
+        "sending": _("正在提交…"),
+        "failed": _("提交失败，请重试"),
+        "queued_offline": _("网络不通：已保存在本机，网络恢复后自动提交"),
+        "required": _("请填写此项"),
+        "status": {
+            "open": _("招工中"),
+            "filled": _("已招满"),
+            "cancelled": _("已取消"),
+            "expired": _("已过期"),
+        },
+        "no_show": _("未到岗"),
+        "no_show_sent": _("已标记未到岗，将自动邀请下一位"),
+        "placement": {"started": _("已接受"), "no_show": _("未到岗"), "request_cancelled": _("已取消")},
+        "steps": {
+            "arrived": _("已到岗"),
+            "completed": _("已完工"),
+            "wage_paid": _("已付工资"),
+            "wage_received": _("工人已确认收到工资"),
+        },
+        "step_actions": {"arrived": _("标记到岗"), "completed": _("标记完工"), "wage_paid": _("标记已付工资")},
+        "step_sent": _("已提交"),
+        "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
+    }
+
+
+async def _render(request: web.Request, template: str, context: dict[str, Any]) -> web.Response:
+    response = web.Response(content_type="text/html")
+    context = {**context, "csrf_token": await sessions.csrf_token(request, response)}
+    context.setdefault("messages", employer_messages(request))
+    response.text = aiohttp_jinja2.render_string(template, request, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def post_job_page(request: web.Request) -> web.Response:
+    """``GET /employer``: the same-day job form."""
+    principal = await sessions.page_principal(request, "employer")
+    context = {"employer": principal, "markets": geography.MARKETS, "trades": trades.TRADES}
+    return await _render(request, "employer.html", context)
+
+
+async def job_request_page(request: web.Request) -> web.Response:
+    """``GET /employer/requests/{request_id}``: the job, its fills live (the SSE stream checks ownership)."""
+    principal = await sessions.page_principal(request, "employer")
+    return await _render(
+        request, "employer_request.html", {"employer": principal, "request_id": request.match_info["request_id"]}
+    )

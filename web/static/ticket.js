@@ -1,0 +1,57 @@
+/* The ticket panel (web/templates/_ticket_panel.html), shared by the kiosk and the worker's phone:
+ * queue number and status live over SSE, the open offer with accept and decline. */
+"use strict";
+(function () {
+  const $ = (id) => document.getElementById(id);
+
+  /** Show check-in ``checkinId`` live; ``onOffer`` is called when an open offer arrives, ``onView`` with
+   * every view. Returns a closer. */
+  function attach(checkinId, M, onOffer, onView) {
+    let offerId = null;
+    function render(view) {
+      if (onView) onView(view);
+      if (!view) { Live.text("t-status", M.processing); return; }
+      if (view.ticket_no) Live.text("t-no", view.ticket_no);
+      if (view.worker_masked) Live.text("t-masked", view.worker_masked);
+      if (view.status === "refused" && view.refusal) {
+        Live.text("t-no", "—");
+        Live.text("t-status", M.lang === "en" ? view.refusal.message_en : view.refusal.message_zh);
+      } else {
+        Live.text("t-status", M.status[view.status] || view.status);
+      }
+      const offer = view.offer;
+      const open = view.status === "offered" && offer;
+      $("offer").hidden = !offer;
+      $("accept").hidden = $("decline").hidden = !open;
+      if (!offer) return;
+      offerId = offer.offer_id;
+      Live.text("o-employer", offer.employer_name);
+      Live.text("o-trade", M.trades[offer.trade] || offer.trade);
+      Live.text("o-wage", `${offer.day_wage} ${M.yuan}`);
+      Live.text("o-place", offer.place);
+      Live.text("o-start", `${offer.start}（${offer.hours} ${M.hours}）`);
+      if (open && onOffer) onOffer();
+    }
+    async function answer(choice) {
+      if (!offerId) return;
+      $("accept").disabled = $("decline").disabled = true;
+      Live.text("answer-status", M.sending);
+      const result = await Outbox.post(`/api/v1/offers/${offerId}/answer`, { answer: choice });
+      $("accept").disabled = $("decline").disabled = false;
+      if (result.queued) Live.text("answer-status", M.queued_offline);
+      else if (!result.ok) Live.text("answer-status", (result.body && result.body.message_zh) || M.failed);
+      else Live.text("answer-status", choice === "accept" ? M.accepted : M.declined);
+    }
+    const onAccept = () => answer("accept");
+    const onDecline = () => answer("decline");
+    $("accept").addEventListener("click", onAccept);
+    $("decline").addEventListener("click", onDecline);
+    const close = Live.watch(`/live/tickets/${checkinId}`, render);
+    return () => {
+      close();
+      $("accept").removeEventListener("click", onAccept);
+      $("decline").removeEventListener("click", onDecline);
+    };
+  }
+  window.TicketPanel = { attach: attach };
+})();

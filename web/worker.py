@@ -1,0 +1,32 @@
+"""The worker's phone page: their check-in's queue number, status and offers, live; accept or decline.
+
+The phone is signed in by the one-time link the kiosk showed (:mod:`web.worker_link`), as the principal
+``worker`` whose subject is the check-in id; it answers offers through the same JSON API as the kiosk
+(``/api/v1/offers/{id}/answer`` accepts a worker session for the offers of its own check-in).
+The worker confirms the wage received with the placement step ``wage_received``
+(``/api/v1/placements/{id}/steps``, gateway/views/placement_steps.py), added with these pages.
+"""
+
+from __future__ import annotations
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from gateway import sessions
+from web.kiosk import kiosk_messages
+
+
+async def worker(request: web.Request) -> web.Response:
+    """``GET /worker`` (worker session)."""
+    principal = await sessions.page_principal(request, "worker")
+    response = web.Response(content_type="text/html")
+    token = await sessions.csrf_token(request, response)
+    context = {
+        "csrf_token": token,
+        "checkin_id": principal.subject_id,
+        "masked": principal.display_name,
+        "messages": kiosk_messages(request),
+    }
+    response.text = aiohttp_jinja2.render_string("worker.html", request, context)
+    response.headers["Cache-Control"] = "no-store"
+    return response
