@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import openapi
-from gateway.views import checkins, fairs, health, job_requests, offers, staff
+from gateway.views import checkins, dashboard, fairs, health, job_requests, offers, reports, staff, supply
 from web import pages
 
 
@@ -44,6 +44,17 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/api/v1/fair-commands/{command_id}", fairs.get_fair_command, name="fair_command")
     r.add_get("/api/v1/quotas", fairs.get_quotas, name="quotas")
     r.add_post("/api/v1/quotas/{county}/policy", fairs.post_quota_policy, name="quota_policy")
+    # reporting, the job supply list and the live dashboard (issue 5)
+    r.add_get("/api/v1/reports", reports.get_report, name="reports")
+    r.add_get("/api/v1/reports/lists", reports.get_lists, name="report_lists")
+    r.add_get("/api/v1/supply", supply.get_supply, name="supply")
+    r.add_get("/api/v1/dashboard", dashboard.get_dashboard, name="dashboard")
+    r.add_get("/exports/reports.csv", reports.get_report_csv, name="reports_csv")
+    r.add_get("/exports/lists.csv", reports.get_lists_csv, name="report_lists_csv")
+    r.add_get("/exports/supply.csv", supply.get_supply_csv, name="supply_csv")
+    r.add_get("/supply", supply.supply_page, name="supply_page")
+    r.add_get("/dashboard", dashboard.dashboard_page, name="dashboard_page")
+    r.add_get("/dashboard/events", dashboard.dashboard_events, name="dashboard_events")
     # docs
     r.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     r.add_get("/", pages.index, name="index")
