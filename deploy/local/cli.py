@@ -312,6 +312,18 @@ def cmd_wipe(state_dir: Path) -> int:
     return 0
 
 
+def cmd_rebuild(state_dir: Path) -> int:
+    """Wipe the read models and replay Kafka from the start (the stack must be up; send no commands meanwhile)."""
+    import asyncio
+
+    from services.adapters.rebuild import rebuild
+
+    settings = read_settings_env(state_dir)
+    wiped = asyncio.run(rebuild(settings))
+    say("读模型已重建", f"read models rebuilt ({wiped} keys wiped, Kafka replayed from the start)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--state-dir", type=Path, default=Path("var"), help="state directory (default: ./var)")
@@ -325,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     logs.add_argument("name", nargs="?", help="redis, kafka, streams, projector or gateway")
     logs.add_argument("-f", "--follow", action="store_true", help="follow / 持续输出")
     sub.add_parser("wipe", parents=[common], help="清除数据 / delete the state dir (stack must be down)")
+    sub.add_parser("rebuild", parents=[common], help="重建读模型 / wipe the read models and replay Kafka")
     return parser
 
 
@@ -341,6 +354,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_status(state_dir)
         if args.command == "logs":
             return cmd_logs(state_dir, args.name, args.follow)
+        if args.command == "rebuild":
+            return cmd_rebuild(state_dir)
         return cmd_wipe(state_dir)
     except SettingsError as error:
         say("配置错误", f"bad setting: {error}", err=True)
