@@ -183,6 +183,7 @@ def compose(views: Mapping[str, View | None], today: str, waiting_alert: int) ->
             {
                 "market_id": market.market_id,
                 "county": market.county,
+                "county_zh": geography.COUNTIES_BY_CODE[market.county].name_zh,
                 "name_zh": market.name_zh,
                 "name_en": market.name_en,
                 **_summary([figures]),

@@ -34,8 +34,8 @@
     c.setOption({
       animation: false,
       tooltip: { trigger: "axis" },
-      legend: { data: ["等候 waiting", "空缺 open", "上岗 fills"] },
-      grid: { left: 48, right: 16, bottom: 72, top: 40 },
+      legend: { top: 0, data: ["等候 waiting", "空缺 open", "上岗 fills"] },
+      grid: { left: 48, right: 16, bottom: 110, top: 40 },
       xAxis: { type: "category", data: names, axisLabel: { rotate: 30 } },
       yAxis: { type: "value", minInterval: 1 },
       series: [
@@ -71,7 +71,7 @@
     s.markets.forEach(function (m) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-market", m.market_id);
-      cell(tr, m.county); cell(tr, m.name_zh); cell(tr, m.workers_waiting); cell(tr, m.open_positions);
+      cell(tr, m.county_zh || m.county); cell(tr, m.name_zh); cell(tr, m.workers_waiting); cell(tr, m.open_positions);
       cell(tr, m.offers_out); cell(tr, m.fills_today); cell(tr, minutes(m.median_match_seconds));
       body.appendChild(tr);
     });
