@@ -116,27 +116,39 @@ async def dashboard_events(request: web.Request) -> web.StreamResponse:
     )
     await response.prepare(request)
     interval = settings.dashboard_push_interval_seconds
+    dirty = asyncio.Event()
+    listener = asyncio.create_task(_listen(pubsub, dirty))
     try:
         await _push(response, request, county)
         last_push = time.monotonic()
         while True:
-            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=KEEPALIVE_SECONDS)
-            if message is None:
+            try:
+                await asyncio.wait_for(dirty.wait(), KEEPALIVE_SECONDS)
+            except TimeoutError:
                 await response.write(b": keep-alive\n\n")
                 continue
             wait = last_push + interval - time.monotonic()
             if wait > 0:
-                await asyncio.sleep(wait)
-            while await pubsub.get_message(ignore_subscribe_messages=True, timeout=0) is not None:
-                pass  # coalesced into this push
+                await asyncio.sleep(wait)  # notices arriving meanwhile are coalesced into this push
+            dirty.clear()
             await _push(response, request, county)
             last_push = time.monotonic()
     except (ConnectionResetError, asyncio.CancelledError):
         pass
     finally:
+        listener.cancel()
+        with contextlib.suppress(BaseException):
+            await listener
         with contextlib.suppress(Exception):
             await pubsub.aclose()  # type: ignore[attr-defined]
     return response
+
+
+async def _listen(pubsub: Any, dirty: asyncio.Event) -> None:
+    """Mark the client's view dirty on every change notice (however many arrive, one flag)."""
+    async for message in pubsub.listen():
+        if message.get("type") == "pmessage":
+            dirty.set()
 
 
 async def _push(response: web.StreamResponse, request: web.Request, county: str | None) -> None:
