@@ -37,6 +37,24 @@ def token_sha256(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+async def principal_for_token(app: web.Application, token: str) -> Principal | None:
+    """The principal registered for ``token`` (looked up by its SHA-256), or None when unknown or revoked."""
+    raw = await app[REDIS].get(keys.credential(app[SETTINGS].topic_prefix, token_sha256(token)))
+    if raw is None:
+        return None
+    return principal_from_json(raw)
+
+
+def principal_from_json(raw: str | bytes) -> Principal:
+    """Inverse of :func:`principal_to_json`."""
+    stored = json.loads(raw)
+    return Principal(stored["role"], stored["subject_id"], stored["display_name"], stored.get("market_id"))
+
+
+def principal_to_json(principal: Principal) -> str:
+    return json.dumps(dataclasses.asdict(principal), ensure_ascii=False)
+
+
 async def authenticate(request: web.Request, role: Role) -> Principal:
     """The principal behind the request's bearer token, which must have ``role``; else 401 / 403."""
     header = request.headers.get("Authorization", "")
@@ -50,9 +68,8 @@ async def authenticate(request: web.Request, role: Role) -> Principal:
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    prefix = request.app[SETTINGS].topic_prefix
-    raw = await request.app[REDIS].get(keys.credential(prefix, token_sha256(token.strip())))
-    if raw is None:
+    principal = await principal_for_token(request.app, token.strip())
+    if principal is None:
         raise ApiError(
             401,
             "credential_unknown",
@@ -61,8 +78,6 @@ async def authenticate(request: web.Request, role: Role) -> Principal:
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    stored = json.loads(raw)
-    principal = Principal(stored["role"], stored["subject_id"], stored["display_name"], stored.get("market_id"))
     if principal.role != role:
         raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {role} credential")
     return principal

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from gateway import openapi
 from gateway.views import checkins, dashboard, fairs, health, job_requests, offers, reports, staff, supply
-from web import pages
+from web import pages, sign_in
 
 
 def setup_routes(app: web.Application) -> None:
@@ -59,4 +59,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     r.add_get("/", pages.index, name="index")
     r.add_get("/tickets/{checkin_id}", pages.ticket, name="ticket_page")
+    # page sessions
+    r.add_get("/sign-in", sign_in.get_sign_in, name="sign_in")
+    r.add_post("/sign-in", sign_in.post_sign_in, name="sign_in_post")
+    r.add_post("/sign-out", sign_in.post_sign_out, name="sign_out")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

@@ -63,6 +63,8 @@ class Settings:
     market_policies_spec: str = ""
     #: How often the stream worker's timer sends each market a tick (offer expiry, end of day); 0 = never.
     tick_interval_seconds: float = 1.0
+    #: Page sessions (server-side in Redis): idle lifetime, refreshed on every use.
+    session_ttl_seconds: int = 8 * 3600
     # -- reporting, supply list and dashboard (issue 5)
     #: Annual targets of the plan: re-employment of the unemployed, people in difficulty, returnees.
     target_reemployment_unemployed: int = 5_000

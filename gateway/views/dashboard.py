@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from gateway import sessions
 from gateway.auth import Principal
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
@@ -32,8 +33,11 @@ KEEPALIVE_SECONDS = 15.0
 
 
 async def page_staff(request: web.Request) -> Principal:
-    """The staff principal of a dashboard request (the one place to swap in page sessions)."""
-    return await staff(request)
+    """The staff principal of a dashboard request: a bearer credential if one is sent (scripts, benchmarks),
+    else the signed-in page session (officer or organiser; a 303 to the sign-in page when not signed in)."""
+    if "Authorization" in request.headers:
+        return await staff(request)
+    return await sessions.page_principal(request, "officer", "organiser")
 
 
 async def _quota_board(request: web.Request, now: datetime) -> dict[str, Any]:

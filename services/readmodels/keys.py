@@ -23,6 +23,11 @@ def credential(prefix: str, token_sha256: str) -> str:
     return f"{prefix}auth:token:{token_sha256}"
 
 
+def page_session(prefix: str, session_sha256: str) -> str:
+    """A page session, named by the SHA-256 of its cookie value (see gateway/sessions.py)."""
+    return f"{prefix}session:{session_sha256}"
+
+
 def projector_offset(prefix: str, topic: str, partition: int) -> str:
     return f"{prefix}projector:offset:{topic}:{partition}"
 

@@ -113,11 +113,7 @@ def test_dashboard_numbers_change_live_without_reload(
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(
-                viewport={"width": 1400, "height": 1200},
-                locale="zh-CN",
-                extra_http_headers={"Authorization": f"Bearer {credentials['officer']}"},
-            )
+            context = browser.new_context(viewport={"width": 1400, "height": 1200}, locale="zh-CN")
             page = context.new_page()
             page.on(
                 "console",
@@ -130,7 +126,11 @@ def test_dashboard_numbers_change_live_without_reload(
                 lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None,
             )
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{live_gateway}/dashboard")
+            page.goto(f"{live_gateway}/dashboard")  # not signed in: the sign-in page, then back here
+            assert "/sign-in" in page.url
+            page.fill("#access_key", credentials["officer"])
+            page.click("button[type=submit]")
+            page.wait_for_url(f"{live_gateway}/dashboard")
             _poll(lambda: "实时" in (page.text_content("#dash-status") or ""), 20, "the event stream opened")
             page.evaluate("window.__loadedOnce = true")
             before = _figure(page, "workers_waiting")
