@@ -21,7 +21,7 @@ from aiohttp import web
 from msgspec import Meta
 
 from gateway import idempotency
-from services import credit_code, fair_forms, fairs, geography, quotas, trades
+from services import credit_code, fair_forms, fairs, geography, groups, quotas, trades
 from services.fair_records import Level, QuotaStatus, WageUnit
 
 Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]
@@ -112,6 +112,11 @@ class CheckInBody(msgspec.Struct):
     market_id: Annotated[MarketId, Meta(description="if given, must be the kiosk's own market (else 403)")] | (
         msgspec.UnsetType
     ) = msgspec.UNSET
+    groups: Annotated[
+        list[Annotated[str, Meta(extra_json_schema={"enum": [g.code for g in groups.GROUPS]})]],
+        Meta(max_length=len(groups.GROUPS), description="priority groups declared by the worker"),
+    ] = []
+    willing_to_travel: Annotated[bool, Meta(description='willing to work elsewhere (the "1+3" lists)')] = False
 
 
 class JobRequestBody(msgspec.Struct):
@@ -527,6 +532,154 @@ class QuotaBoard(msgspec.Struct):
 
     entries: list[QuotaBoardEntry]
     policies: dict[str, QuotaPolicyView]
+
+
+# ---------------------------------------------------------------- reporting, supply list, dashboard (issue 5)
+
+Count = Annotated[int, Meta(ge=0)]
+Seconds = Annotated[int, Meta(ge=0)] | None
+PeriodKind = Literal["day", "week", "month", "quarter"]
+CountyOrCity = Annotated[
+    str,
+    Meta(description="a county code or `city`", extra_json_schema={"enum": list(quotas.SCOPES)}),
+]
+
+
+class ReportPeriod(msgspec.Struct):
+    kind: PeriodKind
+    code: str
+    first_day: Day
+    last_day: Day
+    start: Instant
+    end: Instant
+
+
+class ReportRow(msgspec.Struct):
+    """One value of the dimension (or ``total``). ``wage_paid_rate`` is null: wage payment is not yet recorded."""
+
+    key: str
+    checkins: Count
+    unique_workers: Count
+    requests: Count
+    positions: Count
+    offers: Count
+    acceptances: Count
+    placements: Count
+    no_shows: Count
+    fairs_held: Count
+    attendance: Count
+    intents: Count
+    hires: Count
+    fill_rate: float | None
+    time_to_fill_p50: Seconds
+    time_to_fill_p90: Seconds
+    wage_paid_rate: None
+
+
+class TargetProgress(msgspec.Struct):
+    target: Literal["reemployment_unemployed", "people_in_difficulty", "returnees"]
+    groups: list[str]
+    actual: Count
+    annual_target: Count
+    share: float | None
+
+
+class Report(msgspec.Struct):
+    """Figures of one period (Asia/Shanghai boundaries) by one dimension, with the annual targets' progress
+    (distinct workers placed this year to the period's end). CSV: ``GET /exports/reports.csv``, same query."""
+
+    period: ReportPeriod
+    by: Literal["county", "market", "trade", "group"]
+    county: str | None
+    columns: list[str]
+    rows: list[ReportRow]
+    targets: list[TargetProgress]
+    notes: dict[str, str]
+
+
+class ListEntry(msgspec.Struct):
+    worker_masked: str
+    county: str
+    market_id: str
+    last_check_in: Day
+    trades: list[str]
+    groups: list[str]
+    willing_to_travel: bool
+    placements: Count
+
+
+class OneThreeLists(msgspec.Struct):
+    """The "1+3" lists of the last ``days`` local days: placed, looking (checked in, not placed), willing to
+    work elsewhere. CSV: ``GET /exports/lists.csv?list=placed|looking|willing``."""
+
+    days: Count
+    first_day: Day
+    last_day: Day
+    county: str | None
+    placed: list[ListEntry]
+    looking: list[ListEntry]
+    willing: list[ListEntry]
+
+
+class SupplyRow(msgspec.Struct):
+    source: Literal["gig", "fair"]
+    id: str
+    county: str
+    where: str
+    employer: str
+    trade: str
+    trade_zh: str
+    trade_en: str
+    positions: Annotated[int, Meta(ge=1)]
+    wage: str
+    date: Day
+    time: str
+    place: str
+
+
+class SupplySummary(msgspec.Struct):
+    rows: Count
+    positions: Count
+
+
+class SupplyList(msgspec.Struct):
+    """Open positions from gig requests and fairs, no personal data: live, or as of Monday 00:00 of ``week``.
+    CSV: ``GET /exports/supply.csv``; page: ``GET /supply``."""
+
+    week: str | None
+    as_of: Instant
+    summary: SupplySummary
+    rows: list[SupplyRow]
+
+
+class DashboardFigures(msgspec.Struct, forbid_unknown_fields=False):
+    workers_waiting: Count
+    open_positions: Count
+    offers_out: Count
+    fills_today: Count
+    median_match_seconds: Seconds
+
+
+class DashboardAlert(msgspec.Struct, forbid_unknown_fields=False):
+    kind: Literal["quota_at_risk", "waiting_without_jobs"]
+    county: str
+    message_zh: str
+    message_en: str
+
+
+class Dashboard(msgspec.Struct):
+    """The live dashboard's figures now: city-wide, per county, per market; the quota board of this week and
+    month; alerts. Live updates: the staff page ``GET /dashboard`` (server-sent events ``/dashboard/events``)."""
+
+    day: Day
+    as_of: Instant
+    county: str | None
+    city: DashboardFigures
+    counties: list[dict[str, Any]]
+    markets: list[dict[str, Any]]
+    alerts: list[DashboardAlert]
+    quota_board: list[dict[str, Any]]
+    unpaid_placements: Annotated[None, Meta(description="null: wage payment is not yet recorded")]
 
 
 class Health(msgspec.Struct):
@@ -1059,6 +1212,68 @@ OPERATIONS: tuple[Operation, ...] = (
         body=EmptyBody,
         answer=CredentialRevokedAnswer,
         tags=("accounts",),
+    ),
+)
+
+# reporting, the job supply list and the live dashboard (issue 5)
+_STAFF_COUNTY = Param(
+    "county", CountyOrCity, checked=True, description="only this county (a county officer: their own)"
+)
+OPERATIONS += (
+    Operation(
+        "GET",
+        "/api/v1/reports",
+        "reports",
+        "Report of one day, ISO week, month or quarter by county, market, trade or priority group (staff)",
+        role="officer",
+        other_roles=("organiser",),
+        answer=Report,
+        tags=("reports",),
+        params=(
+            Param("period", PeriodKind, checked=True, description="day (default), week, month or quarter"),
+            Param(
+                "at",
+                str,
+                checked=True,
+                description="the period: 2026-11-26, 2026-W48, 2026-11 or 2026-Q4; default the one holding now",
+            ),
+            Param("by", Literal["county", "market", "trade", "group"], checked=True, description="default county"),
+            _STAFF_COUNTY,
+        ),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/reports/lists",
+        "report_lists",
+        'The "1+3" lists: placed, looking, willing to work elsewhere (staff)',
+        role="officer",
+        other_roles=("organiser",),
+        answer=OneThreeLists,
+        tags=("reports",),
+        params=(
+            Param("days", Annotated[int, Meta(ge=1, le=92)], checked=True, description="look back (default 7)"),
+            _STAFF_COUNTY,
+        ),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/supply",
+        "supply",
+        "The public job supply list (岗位供给清单): live, or the weekly list as of Monday 00:00",
+        answer=SupplyList,
+        tags=("reports",),
+        params=(Param("week", IsoWeek, checked=True, description="an ISO week already begun"),),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/dashboard",
+        "dashboard",
+        "The live dashboard's figures now (staff)",
+        role="officer",
+        other_roles=("organiser",),
+        answer=Dashboard,
+        tags=("reports",),
+        params=(_STAFF_COUNTY,),
     ),
 )
 

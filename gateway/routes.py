@@ -5,7 +5,20 @@ from __future__ import annotations
 from aiohttp import web
 
 from gateway import openapi
-from gateway.views import accounts, checkins, fairs, health, job_requests, live, offers, placement_steps, staff
+from gateway.views import (
+    accounts,
+    checkins,
+    dashboard,
+    fairs,
+    health,
+    job_requests,
+    live,
+    offers,
+    placement_steps,
+    reports,
+    staff,
+    supply,
+)
 from web import employer, i18n, kiosk, organiser, pages, sign_in, worker, worker_link
 
 
@@ -54,6 +67,17 @@ def setup_routes(app: web.Application) -> None:
     r.add_post("/api/v1/devices", accounts.post_device, name="devices")
     r.add_post("/api/v1/credentials/{credential_id}/revoke", accounts.post_credential_revoke, name="credential_revoke")
     r.add_get("/api/v1/staff/checkins/{checkin_id}", staff.get_staff_checkin, name="staff_checkin")
+    # reporting, the job supply list and the live dashboard (issue 5)
+    r.add_get("/api/v1/reports", reports.get_report, name="reports")
+    r.add_get("/api/v1/reports/lists", reports.get_lists, name="report_lists")
+    r.add_get("/api/v1/supply", supply.get_supply, name="supply")
+    r.add_get("/api/v1/dashboard", dashboard.get_dashboard, name="dashboard")
+    r.add_get("/exports/reports.csv", reports.get_report_csv, name="reports_csv")
+    r.add_get("/exports/lists.csv", reports.get_lists_csv, name="report_lists_csv")
+    r.add_get("/exports/supply.csv", supply.get_supply_csv, name="supply_csv")
+    r.add_get("/supply", supply.supply_page, name="supply_page")
+    r.add_get("/dashboard", dashboard.dashboard_page, name="dashboard_page")
+    r.add_get("/dashboard/events", dashboard.dashboard_events, name="dashboard_events")
     # docs
     r.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     r.add_get("/", pages.index, name="index")

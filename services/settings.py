@@ -83,10 +83,29 @@ class Settings:
     address_requests_window_seconds: int = 60
     #: Page sessions (server-side in Redis): idle lifetime, refreshed on every use.
     session_ttl_seconds: int = 8 * 3600
+    # -- reporting, supply list and dashboard (issue 5)
+    #: Annual targets of the plan: re-employment of the unemployed, people in difficulty, returnees.
+    target_reemployment_unemployed: int = 5_000
+    target_people_in_difficulty: int = 3_500
+    target_returnees: int = 36_000
+    #: The "1+3" lists look back this many local days.
+    looking_days: int = 7
+    #: A market with at least this many workers waiting and no open position raises a dashboard alert.
+    dashboard_waiting_alert: int = 20
+    #: At most one dashboard push per client in this interval (updates in between are coalesced).
+    dashboard_push_interval_seconds: float = 0.25
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""
         return parse_policies(self.market_policies_spec)
+
+    def annual_targets(self) -> dict[str, int]:
+        """The annual targets by name (see :data:`services.reports.figures.TARGET_GROUPS`)."""
+        return {
+            "reemployment_unemployed": self.target_reemployment_unemployed,
+            "people_in_difficulty": self.target_people_in_difficulty,
+            "returnees": self.target_returnees,
+        }
 
     def topic(self, name: str) -> str:
         """The physical topic name for a logical one (see :mod:`services.topics`)."""

@@ -312,6 +312,18 @@ def cmd_wipe(state_dir: Path) -> int:
     return 0
 
 
+def cmd_rebuild(state_dir: Path) -> int:
+    """Wipe the read models and replay Kafka from the start (the stack must be up; send no commands meanwhile)."""
+    import asyncio
+
+    from services.adapters.rebuild import rebuild
+
+    settings = read_settings_env(state_dir)
+    wiped = asyncio.run(rebuild(settings))
+    say("读模型已重建", f"read models rebuilt ({wiped} keys wiped, Kafka replayed from the start)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--state-dir", type=Path, default=Path("var"), help="state directory (default: ./var)")
@@ -330,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     admin.add_argument("--login", required=True, help="login name / 登录名")
     admin.add_argument("--name", default="市级管理员", help="display name / 显示名称")
+    sub.add_parser("rebuild", parents=[common], help="重建读模型 / wipe the read models and replay Kafka")
     return parser
 
 
@@ -352,6 +365,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             status, zh, en = admin.run(read_settings_env(state_dir), login=args.login, name=args.name, stdin=sys.stdin)
             say(zh, en, err=status != 0)
             return status
+        if args.command == "rebuild":
+            return cmd_rebuild(state_dir)
         return cmd_wipe(state_dir)
     except SettingsError as error:
         say("配置错误", f"bad setting: {error}", err=True)

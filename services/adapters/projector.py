@@ -28,6 +28,7 @@ from services.readmodels import keys
 from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
 from services.readmodels.registry_views import RegistryViews
+from services.readmodels.report_sources import with_fair_reporting, with_market_reporting
 from services.readmodels.views import View, dump, load
 from services.readmodels.worker_views import WorkerViews
 from services.settings import Settings
@@ -52,9 +53,17 @@ class Source(msgspec.Struct, frozen=True):
 def sources(settings: Settings) -> list[Source]:
     prefix = settings.topic_prefix
     return [
-        Source(settings.topic(topics.MARKET_EVENTS), records.decode_event, MarketViews(prefix)),
+        Source(
+            settings.topic(topics.MARKET_EVENTS),
+            records.decode_event,
+            with_market_reporting(prefix, MarketViews(prefix)),
+        ),
         Source(settings.topic(topics.REGISTRY), records.decode_registry, RegistryViews(prefix)),
-        Source(settings.topic(topics.FAIR_EVENTS), fair_records.decode_event, FairViews(prefix)),
+        Source(
+            settings.topic(topics.FAIR_EVENTS),
+            fair_records.decode_event,
+            with_fair_reporting(prefix, FairViews(prefix)),
+        ),
         Source(settings.topic(topics.WORKER_EVENTS), records.decode_worker_event, WorkerViews(prefix)),
     ]
 

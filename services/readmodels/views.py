@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import msgspec
 
 View = dict[str, Any]
 APPLIED_KEPT = 64
+_decoder = msgspec.json.Decoder()
 
 
 def load(raw: bytes | str | None) -> View | None:
     if raw is None:
         return None
-    loaded = json.loads(raw)
+    loaded = _decoder.decode(raw)
     return loaded if isinstance(loaded, dict) else None
 
 
 def dump(view: View | None) -> bytes | None:
-    """JSON bytes of a view; ``None`` means "delete the key"."""
+    """JSON bytes of a view (compact, keys sorted, UTF-8 unescaped); ``None`` means "delete the key".
+
+    msgspec rather than :mod:`json`: the same bytes, several times faster for the large day views."""
     if view is None:
         return None
-    return json.dumps(view, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    return msgspec.json.encode(view, order="sorted")
 
 
 def already_applied(view: View | None, event_id: str) -> bool:

@@ -1,0 +1,160 @@
+"""The live county dashboard for staff: a JSON snapshot, the page, and server-sent events.
+
+The projector publishes a notice on Redis pub/sub after each transaction that changed a dashboard view (or the
+quota board); each SSE client waits for a notice, then at most once per ``dashboard_push_interval_seconds``
+reads the views and pushes one ``dashboard`` event — notices in between are coalesced into that push, so the
+page stays smooth however fast the events come. A comment line every 15 s keeps proxies from closing the stream.
+Authentication is one call, :func:`page_staff` (a staff bearer credential now; page sessions when they land).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from datetime import datetime
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from gateway import sessions
+from gateway.auth import Principal
+from gateway.problems import dumps
+from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.views.reports import county_scope, parse_county, staff
+from services import clock, geography, quotas
+from services.readmodels import dashboard_views as dv
+from services.readmodels import fair_views, keys
+from services.readmodels.views import View, load
+
+KEEPALIVE_SECONDS = 15.0
+
+
+async def page_staff(request: web.Request) -> Principal:
+    """The staff principal of a dashboard request: a bearer credential if one is sent (scripts, benchmarks),
+    else the signed-in page session (officer or organiser; a 303 to the sign-in page when not signed in)."""
+    if "Authorization" in request.headers:
+        return await staff(request)
+    return await sessions.page_principal(request, "officer", "organiser")
+
+
+async def _quota_board(request: web.Request, now: datetime) -> dict[str, Any]:
+    prefix = request.app[SETTINGS].topic_prefix
+    redis = request.app[REDIS]
+    raw = await redis.mget(
+        [fair_views.quota_board_key(prefix), *(fair_views.fair_index_key(prefix, s) for s in quotas.SCOPES)]
+    )
+    board = load(raw[0])
+    indexes = {s: load(v) for s, v in zip(quotas.SCOPES, raw[1:], strict=True)}
+    today = clock.local_date(now)
+    entries: list[View] = []
+    for rule, period in (("county_week", quotas.iso_week(today)), ("city_month", quotas.calendar_month(today))):
+        ids = fair_views.board_fair_ids(board, indexes, rule=rule, period=period.code)
+        fairs = (
+            {
+                i: load(v)
+                for i, v in zip(ids, await redis.mget([fair_views.fair_key(prefix, i) for i in ids]), strict=True)
+            }
+            if ids
+            else {}
+        )
+        entries.extend(fair_views.compose_board(board, indexes, fairs, rule=rule, period=period.code)["entries"])
+    return {"entries": entries}
+
+
+async def snapshot(request: web.Request, county: str | None) -> dict[str, Any]:
+    """Markets, counties, the city, the quota board of this week and month, and the alerts."""
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    names = [dv.market_key(settings.topic_prefix, m.market_id) for m in geography.MARKETS]
+    values = await request.app[REDIS].mget(names)
+    views = {m.market_id: load(v) for m, v in zip(geography.MARKETS, values, strict=True)}
+    answer = dv.compose(views, clock.local_date(now).isoformat(), settings.dashboard_waiting_alert)
+    board = await _quota_board(request, now)
+    answer["quota_board"] = board["entries"]
+    answer["alerts"] = [*dv.quota_alerts(board), *answer["alerts"]]
+    answer["unpaid_placements"] = None  # wage payment is not yet recorded by the platform
+    if county is not None:
+        answer["markets"] = [m for m in answer["markets"] if m["county"] == county]
+        answer["counties"] = [c for c in answer["counties"] if c["county"] == county]
+        answer["quota_board"] = [e for e in answer["quota_board"] if e["scope"] == county]
+        answer["alerts"] = [a for a in answer["alerts"] if a["county"] == county]
+    answer["as_of"] = now.isoformat()
+    answer["county"] = county
+    return answer
+
+
+async def get_dashboard(request: web.Request) -> web.Response:
+    """``GET /api/v1/dashboard?county=`` (staff): the dashboard's figures now."""
+    principal = await staff(request)
+    county = county_scope(principal, parse_county(request.query.get("county")))
+    return web.json_response(await snapshot(request, county), dumps=dumps)
+
+
+@aiohttp_jinja2.template("dashboard.html")
+async def dashboard_page(request: web.Request) -> dict[str, Any]:
+    """``GET /dashboard?county=`` (staff page): figures, charts, quota board and alerts, updated live."""
+    principal = await page_staff(request)
+    county = county_scope(principal, parse_county(request.query.get("county")))
+    return {
+        "initial": json.dumps(await snapshot(request, county), ensure_ascii=False),
+        "county": county or "",
+        "counties": geography.COUNTIES,
+    }
+
+
+async def dashboard_events(request: web.Request) -> web.StreamResponse:
+    """``GET /dashboard/events?county=`` (staff): server-sent ``dashboard`` events, coalesced."""
+    principal = await page_staff(request)
+    county = county_scope(principal, parse_county(request.query.get("county")))
+    settings = request.app[SETTINGS]
+    prefix = settings.topic_prefix
+    pubsub = request.app[REDIS].pubsub()
+    await pubsub.psubscribe(
+        dv.channel_pattern(prefix), keys.changes_channel(prefix, fair_views.quota_board_key(prefix))
+    )
+    response = web.StreamResponse(
+        headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )
+    await response.prepare(request)
+    interval = settings.dashboard_push_interval_seconds
+    dirty = asyncio.Event()
+    listener = asyncio.create_task(_listen(pubsub, dirty))
+    try:
+        await _push(response, request, county)
+        last_push = time.monotonic()
+        while True:
+            try:
+                await asyncio.wait_for(dirty.wait(), KEEPALIVE_SECONDS)
+            except TimeoutError:
+                await response.write(b": keep-alive\n\n")
+                continue
+            wait = last_push + interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)  # notices arriving meanwhile are coalesced into this push
+            dirty.clear()
+            await _push(response, request, county)
+            last_push = time.monotonic()
+    except (ConnectionResetError, asyncio.CancelledError):
+        pass
+    finally:
+        listener.cancel()
+        with contextlib.suppress(BaseException):
+            await listener
+        with contextlib.suppress(Exception):
+            await pubsub.aclose()  # type: ignore[attr-defined]
+    return response
+
+
+async def _listen(pubsub: Any, dirty: asyncio.Event) -> None:
+    """Mark the client's view dirty on every change notice (however many arrive, one flag)."""
+    async for message in pubsub.listen():
+        if message.get("type") == "pmessage":
+            dirty.set()
+
+
+async def _push(response: web.StreamResponse, request: web.Request, county: str | None) -> None:
+    data = json.dumps(await snapshot(request, county), ensure_ascii=False, separators=(",", ":"))
+    await response.write(f"event: dashboard\ndata: {data}\n\n".encode())

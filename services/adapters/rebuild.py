@@ -1,0 +1,104 @@
+"""Rebuild the read models: wipe them from Redis and replay every projected topic from the start.
+
+What is wiped: every key under the stack's prefix except idempotency records (``idem:``) and page sessions
+(``session:``), which are not read models. The replay runs a :class:`~services.adapters.projector.Projector` in
+this process, in the projector's consumer group, until the offsets stored in Redis reach the topics' ends; a
+running projector process keeps its share of the partitions and replays them likewise (it finds no stored
+offset and starts from the beginning after the rebalance). Run it while no commands arrive (or with the
+projector process stopped): a batch a running projector had already read before the wipe would be applied
+without the state before it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import redis.asyncio as aioredis
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from services.adapters.projector import Projector, sources
+from services.readmodels import keys
+from services.settings import Settings
+
+log = logging.getLogger("lingong.rebuild")
+KEPT = ("idem:", "session:")
+
+
+async def wipe(settings: Settings, redis: aioredis.Redis) -> int:
+    """Delete the read models under the prefix; the number of keys deleted."""
+    prefix = settings.topic_prefix
+    kept = tuple(f"{prefix}{k}" for k in KEPT)
+    deleted = 0
+    batch: list[bytes] = []
+    async for key in redis.scan_iter(match=f"{prefix}*", count=1000):
+        if key.decode().startswith(kept):
+            continue
+        batch.append(key)
+        if len(batch) >= 1000:
+            deleted += await redis.delete(*batch)
+            batch = []
+    if batch:
+        deleted += await redis.delete(*batch)
+    return deleted
+
+
+async def end_offsets(settings: Settings) -> dict[TopicPartition, int]:
+    """The end offset of every partition of the projected topics."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=settings.kafka_bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [
+            TopicPartition(s.topic, p)
+            for s in sources(settings)
+            for p in sorted(consumer.partitions_for_topic(s.topic) or await _partitions(consumer, s.topic))
+        ]
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(tps)
+        return ends
+    finally:
+        await consumer.stop()
+
+
+async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
+    await consumer._client.force_metadata_update()
+    return consumer.partitions_for_topic(topic) or set()
+
+
+async def caught_up(settings: Settings, redis: aioredis.Redis, ends: dict[TopicPartition, int]) -> bool:
+    """Whether Redis holds, for every partition, a stored offset at (or past) ``ends``."""
+    names = [keys.projector_offset(settings.topic_prefix, tp.topic, tp.partition) for tp in ends]
+    stored = await redis.mget(names) if names else []
+    return all(
+        end == 0 or (raw is not None and int(raw) >= end) for (_, end), raw in zip(ends.items(), stored, strict=True)
+    )
+
+
+async def rebuild(settings: Settings, *, timeout: float = 600) -> int:
+    """Wipe the read models and replay until caught up with the topics' ends as they were at the start.
+
+    Returns the number of keys wiped. Raises ``TimeoutError`` if the replay does not finish in ``timeout``.
+    """
+    redis = aioredis.Redis.from_url(settings.redis_url)
+    try:
+        ends = await end_offsets(settings)
+        wiped = await wipe(settings, redis)
+        log.info("wiped %d keys; replaying %d records", wiped, sum(ends.values()))
+        projector = Projector(settings, redis)
+        stop = asyncio.Event()
+        task = asyncio.create_task(projector.run(stop))
+        deadline = time.monotonic() + timeout
+        try:
+            while not await caught_up(settings, redis, ends):
+                if task.done():
+                    task.result()
+                    raise RuntimeError("the projector stopped before the replay finished")
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"replay not finished within {timeout}s")
+                await asyncio.sleep(0.1)
+        finally:
+            stop.set()
+            await task
+        return wiped
+    finally:
+        await redis.aclose()

@@ -1,0 +1,179 @@
+"""Day ledgers, report figures, the 1+3 lists, the dashboard and supply projections (pure)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services import records as r
+from services.readmodels.dashboard_views import DashboardViews, compose
+from services.readmodels.report_views import MarketLedgers, market_ledger_key
+from services.readmodels.supply_views import GigSupply, gig_key, rows, snapshot_key
+from services.readmodels.views import View
+from services.reports import export, figures, lists
+
+T0 = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)  # 08:30 local
+
+
+def head(n: int, at: datetime = T0, market: str = "zs-market") -> dict[str, Any]:
+    return {"id": f"e{n}-{at.isoformat()}", "at": at, "market_id": market, "county": "zhongshan", "command_id": f"c{n}"}
+
+
+def day_events(at: datetime = T0) -> list[r.MarketEvent]:
+    later = at + timedelta(minutes=10)
+    return [
+        r.WorkerQueued(
+            **head(1, at),
+            checkin_id="k1",
+            worker="w1",
+            worker_masked="5202****1",
+            ticket_no=1,
+            trades=("electrician", "porter"),
+            min_day_wage=100,
+            available_from=420,
+            available_until=1080,
+            groups=("returnee",),
+            willing_to_travel=True,
+        ),
+        r.WorkerQueued(
+            **head(2, at),
+            checkin_id="k2",
+            worker="w2",
+            worker_masked="5202****2",
+            ticket_no=2,
+            trades=("porter",),
+            min_day_wage=100,
+            available_from=420,
+            available_until=1080,
+        ),
+        r.JobRequestOpened(
+            **head(3, at),
+            request_id="q1",
+            employer_id="e",
+            employer_name="甲公司",
+            trade="porter",
+            headcount=2,
+            day_wage=200,
+            start=600,
+            hours=8,
+            place="荷城",
+        ),
+        r.OfferMade(
+            **head(4, at),
+            offer_id="o1",
+            request_id="q1",
+            checkin_id="k1",
+            worker="w1",
+            employer_name="甲公司",
+            trade="porter",
+            day_wage=200,
+            start=600,
+            hours=8,
+            place="荷城",
+            expires_at=later,
+            rule="fcfs",
+            rank=1,
+            waited_seconds=0,
+        ),
+        r.OfferAccepted(**head(5, later), offer_id="o1", request_id="q1", checkin_id="k1", worker="w1"),
+        r.PlacementStarted(
+            **head(6, later),
+            placement_id="p1",
+            offer_id="o1",
+            request_id="q1",
+            checkin_id="k1",
+            worker="w1",
+            employer_id="e",
+            trade="porter",
+            day_wage=200,
+            groups=("returnee",),
+        ),
+    ]
+
+
+def project(projection: Any, events: list[Any]) -> dict[str, View | None]:
+    state: dict[str, View | None] = {}
+    for event in events:
+        for key in projection.keys_for(event):
+            state.setdefault(key, None)
+        state.update(projection.apply(event, state))
+    return state
+
+
+def test_figures_by_trade_and_group_count_once_per_id() -> None:
+    events = day_events()
+    state = project(MarketLedgers(""), events + events)  # applied twice: counted once
+    ledger = state[market_ledger_key("", "zs-market", "2026-11-26")]
+    assert ledger is not None
+    by_trade = {row["key"]: row for row in figures.compute("trade", [ledger], [])}
+    assert by_trade["porter"]["checkins"] == 2 and by_trade["electrician"]["checkins"] == 1
+    total = by_trade["total"]
+    assert (total["checkins"], total["unique_workers"], total["positions"], total["placements"]) == (2, 2, 2, 1)
+    assert total["fill_rate"] == 0.5 and total["time_to_fill_p50"] == 600 and total["wage_paid_rate"] is None
+    by_group = {row["key"]: row for row in figures.compute("group", [ledger], [])}
+    assert by_group["returnee"]["acceptances"] == 1 and by_group["returnee"]["placements"] == 1
+    progress = {
+        p["target"]: p["actual"]
+        for p in figures.target_progress(
+            [ledger], {"reemployment_unemployed": 5000, "people_in_difficulty": 3500, "returnees": 36000}
+        )
+    }
+    assert progress == {"reemployment_unemployed": 0, "people_in_difficulty": 0, "returnees": 1}
+
+
+def test_percentile_nearest_rank() -> None:
+    assert figures.percentile([], 50) is None
+    assert figures.percentile([5, 1, 3, 2, 4], 50) == 3
+    assert figures.percentile(list(range(1, 11)), 90) == 9
+
+
+def test_lists_and_csv_with_bom() -> None:
+    ledger = project(MarketLedgers(""), day_events())[market_ledger_key("", "zs-market", "2026-11-26")]
+    assert ledger is not None
+    found = lists.compose([ledger])
+    assert [x["worker_masked"] for x in found["placed"]] == ["5202****1"]
+    assert [x["worker_masked"] for x in found["looking"]] == ["5202****2"]
+    assert [x["worker_masked"] for x in found["willing"]] == ["5202****1"]
+    body = export.to_csv(found["placed"], ["worker_masked", "trades"], {"worker_masked": "身份证号"})
+    assert body.startswith("\ufeff".encode()) and "身份证号" in body.decode("utf-8-sig")
+
+
+def test_dashboard_counts_waiting_open_and_median_match() -> None:
+    state = project(DashboardViews(""), day_events())
+    answer = compose({"zs-market": state["dash:market:zs-market"]}, "2026-11-26", waiting_alert=1)
+    market = next(m for m in answer["markets"] if m["market_id"] == "zs-market")
+    assert (market["workers_waiting"], market["open_positions"], market["offers_out"], market["fills_today"]) == (
+        1,
+        1,
+        0,
+        1,
+    )
+    assert market["median_match_seconds"] == 600
+    assert answer["city"]["workers_waiting"] == 1 and answer["alerts"] == []
+    tomorrow = compose({"zs-market": state["dash:market:zs-market"]}, "2026-11-27", waiting_alert=1)
+    assert tomorrow["city"]["fills_today"] == 0
+
+
+def test_weekly_snapshot_written_when_the_first_fact_of_a_new_week_arrives() -> None:
+    sunday = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)  # Sunday 10:00 local, 2026-W48
+    monday = datetime(2026, 11, 29, 16, 0, 1, tzinfo=UTC)  # Monday 00:00:01 local, 2026-W49
+    opened = [e for e in day_events(sunday) if isinstance(e, r.JobRequestOpened)]
+    closed = r.JobRequestClosed(**head(9, monday), request_id="q1", reason="expired")
+    nextweek = r.JobRequestOpened(
+        **head(10, monday),
+        request_id="q2",
+        employer_id="e",
+        employer_name="乙公司",
+        trade="porter",
+        headcount=3,
+        day_wage=220,
+        start=600,
+        hours=8,
+        place="德坞",
+    )
+    state = project(GigSupply(""), [*opened, closed, nextweek])
+    snapshot = state[snapshot_key("", "2026-W49", "supply:gig:zs-market")]
+    assert snapshot is not None and snapshot["requests"] == {}  # Sunday's request is not open on Monday
+    live = rows([state[gig_key("", "zs-market")]], [], monday)
+    assert [(x["id"], x["positions"]) for x in live] == [("q2", 3)]
+    assert not any("worker" in k for x in live for k in x)
