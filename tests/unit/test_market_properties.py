@@ -13,9 +13,10 @@ from datetime import timedelta
 import msgspec
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from services import records as r
+from services.allocation import is_due
 from services.eligibility import overlaps, why_not
 from services.market import Decision, MarketRules, decide, new_state
 from services.market_state import MarketState, decode_state, encode_state, open_slots
@@ -24,20 +25,29 @@ from tests.unit.market_fixtures import T0
 
 TRADES = ("mason", "porter")
 GROUPS = ((), (), (), ("veteran",), ("relocated",), ("graduate",))
+#: every allocation rule, and max_fill with a window (requests wait up to 20 minutes unless they start soon)
+POLICIES = (
+    AllocationPolicy(within_tier="max_fill"),
+    AllocationPolicy(within_tier="max_fill", window_seconds=1200, start_soon_minutes=45),
+    AllocationPolicy(within_tier="fcfs"),
+    AllocationPolicy(within_tier="lottery", lottery_seed="s"),
+)
 
 
 class MarketMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
-        self.rules = MarketRules(
-            offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="max_fill")
-        )
+        self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="max_fill"))
         self.state: MarketState = new_state("zs-market", "zhongshan")
         self.now = T0
         self.n = 0
         self.last: Decision | None = None
         self.before: MarketState | None = None
         self.command: r.MarketCommand | None = None
+
+    @initialize(policy=st.sampled_from(POLICIES))
+    def choose_policy(self, policy: AllocationPolicy) -> None:
+        self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=policy)
 
     def _id(self, kind: str) -> str:
         self.n += 1
@@ -53,9 +63,7 @@ class MarketMachine(RuleBasedStateMachine):
         self.state = self.last.state
         # Replaying the same command from the same stored state must give the same facts, byte for byte.
         again = decide(decode_state(encode_state(self.before)), command, self.rules)
-        assert [msgspec.json.encode(f) for f in again.facts] == [
-            msgspec.json.encode(f) for f in self.last.facts
-        ]
+        assert [msgspec.json.encode(f) for f in again.facts] == [msgspec.json.encode(f) for f in self.last.facts]
 
     @rule(
         trades=st.lists(st.sampled_from(TRADES), min_size=1, max_size=3, unique=True),
@@ -123,9 +131,7 @@ class MarketMachine(RuleBasedStateMachine):
         if not accept:
             assert offer.request_id in worker.passed_requests
         else:
-            assert any(
-                c.placement_id == r.derived_id("placement", offer.offer_id) for c in worker.commitments
-            )
+            assert any(c.placement_id == r.derived_id("placement", offer.offer_id) for c in worker.commitments)
 
     @rule(minutes=st.integers(1, 15))
     def tick(self, minutes: int) -> None:
@@ -179,9 +185,7 @@ class MarketMachine(RuleBasedStateMachine):
             assert (worker.status == "offered") == bool(pending)
             slots = [(c.start, c.end) for c in worker.commitments]
             for i, a in enumerate(slots):
-                assert not any(overlaps(a, b) for b in slots[i + 1 :]), (
-                    f"overlapping jobs for {worker.checkin_id}"
-                )
+                assert not any(overlaps(a, b) for b in slots[i + 1 :]), f"overlapping jobs for {worker.checkin_id}"
 
     @invariant()
     def no_request_over_headcount(self) -> None:
@@ -203,15 +207,41 @@ class MarketMachine(RuleBasedStateMachine):
                 assert why_not(probe, request) is None, "offer to an ineligible worker"
             for other in self.state.workers.values():
                 if other.status == "waiting" and other.tier < fact.tier:
-                    assert why_not(other, request) is not None, (
-                        "a higher-tier eligible worker was passed over"
-                    )
+                    assert why_not(other, request) is not None, "a higher-tier eligible worker was passed over"
+
+    @invariant()
+    def reordered_marks_exactly_the_offers_that_pass_over_an_earlier_ticket(self) -> None:
+        """An offer is a within-tier reordering iff a worker of its tier, earlier in the queue, eligible for
+        the place and free before the command, got no offer from the command; never under fcfs or lottery."""
+        if self.last is None or self.before is None:
+            return
+        offers = [f for f in self.last.facts if isinstance(f, r.OfferMade)]
+        offered = {f.checkin_id for f in offers}
+        policy = self.rules.policy
+        for fact in offers:
+            if policy.within_tier != "max_fill":
+                assert not fact.reordered, f"a {policy.within_tier} offer marked reordered"
+                continue
+            request = msgspec.structs.replace(self.state.requests[fact.request_id], status="open")
+            ticket = self.state.workers[fact.checkin_id].ticket_no
+            passed = [
+                w
+                for w in self.state.workers.values()
+                if w.checkin_id not in offered
+                and w.status == "waiting"
+                and w.tier == fact.tier
+                and w.ticket_no < ticket
+                and why_not(w, request) is None
+            ]
+            assert fact.reordered == bool(passed)
 
     @invariant()
     def nobody_waits_while_a_job_they_fit_is_open(self) -> None:
         for request in self.state.requests.values():
             if request.status != "open" or open_slots(self.state, request) <= 0:
                 continue
+            if not is_due(request, self.now, self.rules.policy):
+                continue  # max_fill with a window: its places are not offered yet
             for worker in self.state.workers.values():
                 if worker.status == "waiting":
                     assert why_not(worker, request) is not None
