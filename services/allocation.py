@@ -1,18 +1,24 @@
 """Choosing who is offered which open place, under an :class:`~services.policy.AllocationPolicy`.
 
-Two procedures, both of which never pass over an eligible worker of a higher tier:
+Two procedures; neither makes an offer while a free worker of a better tier is eligible for that place:
 
-- ``fcfs`` and ``lottery``: place by place. Open requests are taken in place order (soonest start, scarcest
-  trade, posting order); each place goes to the best eligible free worker by (tier, ticket) or (tier, draw).
-- ``max_fill``: a short batch. Requests wait ``window`` (unless they start soon), then every due place and every
-  free worker are matched at once: workers are taken in priority order (tier, ticket) and each is added to the
-  matching if an augmenting path exists, re-routing workers already chosen in this batch to other places they
-  fit. This greedy over a transversal matroid yields a *maximum* matching that is lexicographically best for the
-  priority order: no higher-priority worker is left out where a lower-priority one could give way. Re-routing
-  can hand a place to a later ticket of the same tier while the earlier ticket gets another place: such offers
-  are marked ``reordered`` and counted.
+- ``fcfs`` and ``lottery``: place by place. Due requests are taken in place order (soonest start, the trade with
+  the fewest check-ins, posting order); each place goes to the first eligible free worker by (tier, ticket) or
+  (tier, draw).
+- ``max_fill``: a plan over *every* open place (due or still inside its window) and every free worker: workers
+  are taken in priority order (tier, then the fewest of today's requests they fit, then ticket) and each is added
+  to the matching if an augmenting path exists, re-routing workers already in the plan to other places they fit.
+  This greedy over a transversal matroid yields a *maximum* matching that is lexicographically best for the
+  priority order: no higher-priority worker is left out where a lower-priority one could give way. Only the
+  plan's places of due requests are offered; :func:`_tier_safe` then gives such a place to a better-tier
+  worker the plan kept for a request still inside its window, if one is free and eligible.
 
-Invariant on return (for due requests): no free worker is eligible for a place still open.
+A :class:`Choice` lists the earlier workers of its tier (queue order: ticket, or the draw) who were eligible for
+its place and got no offer in its round; the market marks the offer ``reordered`` when one of them gets no offer
+in the whole decision (:func:`passed_over`). Place by place this list is always empty.
+
+:func:`choose_offers` offers what one round allows; the market calls it until it returns nothing, after which no
+free worker is eligible for an open place of a due request.
 """
 
 from __future__ import annotations
