@@ -1,18 +1,24 @@
 """Choosing who is offered which open place, under an :class:`~services.policy.AllocationPolicy`.
 
-Two procedures, both of which never pass over an eligible worker of a higher tier:
+Two procedures; neither makes an offer while a free worker of a better tier is eligible for that place:
 
-- ``fcfs`` and ``lottery``: place by place. Open requests are taken in place order (soonest start, scarcest
-  trade, posting order); each place goes to the best eligible free worker by (tier, ticket) or (tier, draw).
-- ``max_fill``: a short batch. Requests wait ``window`` (unless they start soon), then every due place and every
-  free worker are matched at once: workers are taken in priority order (tier, ticket) and each is added to the
-  matching if an augmenting path exists, re-routing workers already chosen in this batch to other places they
-  fit. This greedy over a transversal matroid yields a *maximum* matching that is lexicographically best for the
-  priority order: no higher-priority worker is left out where a lower-priority one could give way. Re-routing
-  can hand a place to a later ticket of the same tier while the earlier ticket gets another place: such offers
-  are marked ``reordered`` and counted.
+- ``fcfs`` and ``lottery``: place by place. Due requests are taken in place order (soonest start, the trade with
+  the fewest check-ins, posting order); each place goes to the first eligible free worker by (tier, ticket) or
+  (tier, draw).
+- ``max_fill``: a plan over *every* open place (due or still inside its window) and every free worker: workers
+  are taken in priority order (tier, then the fewest of today's requests they fit, then ticket) and each is added
+  to the matching if an augmenting path exists, re-routing workers already in the plan to other places they fit.
+  This greedy over a transversal matroid yields a *maximum* matching that is lexicographically best for the
+  priority order: no higher-priority worker is left out where a lower-priority one could give way. Only the
+  plan's places of due requests are offered; :func:`_tier_safe` then gives such a place to a better-tier
+  worker the plan kept for a request still inside its window, if one is free and eligible.
 
-Invariant on return (for due requests): no free worker is eligible for a place still open.
+A :class:`Choice` lists the earlier workers of its tier (queue order: ticket, or the draw) who were eligible for
+its place and got no offer in its round; the market marks the offer ``reordered`` when one of them gets no offer
+in the whole decision (:func:`passed_over`). Place by place this list is always empty.
+
+:func:`choose_offers` offers what one round allows; the market calls it until it returns nothing, after which no
+free worker is eligible for an open place of a due request.
 """
 
 from __future__ import annotations
@@ -33,9 +39,24 @@ class Choice:
 
     worker: WaitingWorker
     request: OpenRequest
-    rank: int  # position among the request's eligible free workers in queue order (tier, ticket); 1 = first
+    #: position among the request's eligible free workers in the market's queue order (tier, then ticket, or
+    #: the lottery draw under ``lottery``); 1 = first
+    rank: int
     candidates: int  # eligible free workers of the chosen worker's tier
-    reordered: bool  # an earlier ticket of the same tier was eligible for this place but not chosen
+    #: check-in ids of free workers of the same tier, earlier in the queue order and eligible for this place,
+    #: who get no offer in this round: the offer passes over them (a within-tier reordering) unless they get an
+    #: offer later in the same decision (see :func:`passed_over`)
+    earlier: tuple[str, ...]
+
+
+def passed_over(choice: Choice, offered: set[str]) -> bool:
+    """Whether ``choice`` is a within-tier reordering: an earlier worker of the same tier, eligible for the
+    place, got no offer in the decision that made it (``offered``: check-in ids offered in that decision).
+
+    Never true under ``fcfs`` or ``lottery`` (the queue order itself decides); under ``max_fill`` only when a
+    later ticket was preferred and the earlier one was left waiting.
+    """
+    return any(checkin_id not in offered for checkin_id in choice.earlier)
 
 
 def request_order(state: MarketState) -> list[OpenRequest]:
@@ -71,7 +92,16 @@ def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -
     else:
         due = [r for r in open_requests if is_due(r, now, policy)]
         pairs = _place_by_place(state, policy, due, free)
-    return [_explain(worker, request, free) for worker, request in pairs]
+    offered = {worker.checkin_id for worker, _ in pairs}
+    order = _queue_order(policy, state.day)
+    return [_explain(worker, request, free, offered, order) for worker, request in pairs]
+
+
+def _queue_order(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], tuple[object, ...]]:
+    """The published queue order: tier, then ticket (``fcfs``, ``max_fill``) or the draw (``lottery``)."""
+    if policy.within_tier == "lottery":
+        return lambda w: (w.tier, policy.draw(day, w.checkin_id))
+    return lambda w: (w.tier, w.ticket_no)
 
 
 def _priority(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], tuple[object, ...]]:
@@ -166,14 +196,16 @@ def _tier_safe(
     return out
 
 
-def _explain(worker: WaitingWorker, request: OpenRequest, free: list[WaitingWorker]) -> Choice:
-    eligible = sorted((w for w in free if why_not(w, request) is None), key=lambda w: (w.tier, w.ticket_no))
+def _explain(
+    worker: WaitingWorker,
+    request: OpenRequest,
+    free: list[WaitingWorker],
+    offered: set[str],
+    order: Callable[[WaitingWorker], tuple[object, ...]],
+) -> Choice:
+    eligible = sorted((w for w in free if why_not(w, request) is None), key=order)
     same_tier = [w for w in eligible if w.tier == worker.tier]
     rank = next((i for i, w in enumerate(eligible, start=1) if w.checkin_id == worker.checkin_id), 1)
-    return Choice(
-        worker=worker,
-        request=request,
-        rank=rank,
-        candidates=max(1, len(same_tier)),
-        reordered=bool(same_tier) and same_tier[0].checkin_id != worker.checkin_id,
-    )
+    mine = order(worker)
+    earlier = tuple(w.checkin_id for w in same_tier if order(w) < mine and w.checkin_id not in offered)
+    return Choice(worker=worker, request=request, rank=rank, candidates=max(1, len(same_tier)), earlier=earlier)

@@ -23,7 +23,7 @@ from typing import Literal, TypedDict
 
 from services import clock
 from services import records as r
-from services.allocation import Choice, choose_offers
+from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
 from services.market_state import (
     MarketState,
@@ -487,17 +487,24 @@ def _end_day(state: MarketState, out: _Out) -> None:
 
 
 def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
-    """Make offers until no free worker fits an open, due place (a tier-safe round can leave one over)."""
+    """Make offers until no free worker fits an open, due place (a tier-safe round can leave one over).
+
+    The offers of all rounds are written after the last round, so that each says whether it passed over an
+    earlier worker of its tier who got no offer in this whole decision (``reordered``).
+    """
+    made: list[tuple[Choice, PendingOffer]] = []
     while True:
         choices = choose_offers(state, rules.policy, out.now)
         if not choices:
-            return
-        for choice in choices:
-            _offer(state, rules, out, choice)
+            break
+        made.extend((choice, _hold(state, rules, out, choice)) for choice in choices)
+    offered = {choice.worker.checkin_id for choice, _ in made}
+    for choice, offer in made:
+        _offer(rules, out, choice, offer, passed_over(choice, offered))
 
 
-def _offer(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> None:
-    policy = rules.policy
+def _hold(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> PendingOffer:
+    """Reserve the place for the worker: the offer stands from now until its expiry."""
     worker, request = choice.worker, choice.request
     offer = PendingOffer(
         offer_id=r.derived_id("offer", request.request_id, worker.checkin_id),
@@ -509,6 +516,13 @@ def _offer(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) ->
     state.offers[offer.offer_id] = offer
     worker.status = "offered"
     worker.offer_id = offer.offer_id
+    return offer
+
+
+def _offer(rules: MarketRules, out: _Out, choice: Choice, offer: PendingOffer, reordered: bool) -> None:
+    """The ``OfferMade`` fact of a held place, with why this worker got it."""
+    policy = rules.policy
+    worker, request = choice.worker, choice.request
     out.facts.append(
         r.OfferMade(
             **out.head(),
@@ -528,7 +542,7 @@ def _offer(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) ->
             waited_seconds=int((out.now - worker.checked_in_at).total_seconds()),
             tier=worker.tier,
             tier_name=policy.tier_name(worker.tier),
-            reordered=choice.reordered,
+            reordered=reordered,
             candidates=choice.candidates,
             seed=policy.lottery_seed if policy.within_tier == "lottery" else "",
         )

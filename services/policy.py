@@ -1,25 +1,34 @@
 """The allocation policy of a market: who is offered a job first, and why.
 
 Order of consideration for a place, the same in every market:
-1. **Tier.** Workers of a higher priority tier come first, always: no eligible worker of a higher tier is ever
-   passed over. Default tiers: 0 退役军人 green channel; 1 脱贫 / 易地搬迁 / 残疾 / 长期失业 / 零就业 / 低保;
-   2 everyone else.
+1. **Tier.** Workers of a higher priority tier come first, always: an offer never goes to a worker while a
+   free worker of a better tier is eligible for that place. Default tiers: 0 退役军人 green channel;
+   1 脱贫 / 易地搬迁 / 残疾 / 长期失业 / 零就业 / 低保; 2 everyone else.
 2. **Within a tier**, one of three rules, chosen per market (setting ``LINGONG_MARKET_POLICIES_SPEC``):
-   - ``fcfs`` first come, first served by ticket number, place by place. Nobody can buy or argue a place;
-     simplest to explain; fills the fewest places (about 0.91 of the day's offline optimum on the benchmark).
-   - ``lottery`` place by place, a draw among the tier's eligible workers ordered by SHA-256 of a published
-     seed, the day and the check-in id. For markets where sign-in order rewards those who can arrive earliest
-     (e.g. relocation sites far from the market). Anyone can recompute the draw from the seed.
-   - ``max_fill`` (default): a matching over every open place and every free worker, built in priority order
-     (tier, then the worker who fits the fewest of today's jobs, then ticket) with augmenting paths, so it is
-     a maximum matching that never leaves out a higher tier where a lower one could give way. Optionally a
-     request waits ``window_seconds`` (or until its job starts within ``start_soon_minutes``) before its places
-     are offered; meanwhile the plan keeps the workers it needs. Costs: a later ticket of the same tier may be
-     offered first (marked ``reordered``, counted), and with a window, offers come later. Measured on the
-     benchmark: window 0 about 0.92 of the optimum with offers at once; window 3600 s about 0.98, with
-     offers a median of ~40 minutes after both sides arrived (always at least 30 minutes before the start).
-3. **Which place first.** Soonest start, then the trade with the fewest workers in the market today, then
-   posting order; within ``max_fill``, a worker is tried on the hardest-to-fill request first.
+   - ``fcfs``: first come, first served by ticket number, place by place. Nobody can buy or argue a place;
+     simplest to explain; no offer is ever a within-tier reordering.
+   - ``lottery``: place by place, the tier's eligible workers in the order of SHA-256 of a published seed,
+     the day and the check-in id (:meth:`AllocationPolicy.draw`). For markets where sign-in order rewards
+     those who can arrive earliest (e.g. relocation sites far from the market). Anyone can recompute the draw
+     from the seed; the draw is the queue order, so no offer is a reordering.
+   - ``max_fill`` (the default): a maximum matching of every open place and every free worker, built in
+     priority order (tier, then the worker who fits the fewest of today's jobs, then ticket) with augmenting
+     paths (:mod:`services.allocation`). It fills at least as many of the places offered at once as place by
+     place would, never at the cost of a better tier. Its cost: an offer may go to a later ticket of the tier
+     while an earlier ticket eligible for that place is left without an offer in that decision; such an offer
+     is marked ``reordered`` and counted.
+   With ``max_fill:<seconds>`` (``window_seconds``), a new request's places are not offered until the request
+   has been open that long, or until the local time is within ``start_soon_minutes`` of the job's start,
+   whichever comes first; meanwhile the matching still counts those places, so the workers it would give them
+   are not offered other places. Offers then come later: a worker hears of a job up to the window after they
+   could have. Nothing here bounds how close to the start an offer is made: a request that is still open is
+   offered, at its start or after it, to whoever fits.
+3. **Which place first** (``fcfs`` and ``lottery``): soonest start, then the trade with the fewest check-ins
+   in the market today, then posting order. Within ``max_fill``, a worker is tried on the request the fewest
+   of today's workers fit first.
+
+What each rule fills on the matching benchmark, and what it costs in waiting and reorderings: README.md,
+"Benchmarks".
 """
 
 from __future__ import annotations
@@ -54,9 +63,10 @@ class AllocationPolicy:
     within_tier: WithinTier = "max_fill"
     lottery_seed: str = ""
     tiers: tuple[tuple[str, frozenset[str]], ...] = DEFAULT_TIERS
-    #: ``max_fill`` only: how long a new request waits so that its places are matched in a batch.
+    #: ``max_fill`` only: how long a new request's places wait before they are offered, so that they are
+    #: matched together with the places and workers that arrive meanwhile (0: at once).
     window_seconds: int = 0
-    #: ...unless the job starts within this many minutes: then it is offered at once.
+    #: ...unless the local time is within this many minutes of the job's start: then they are offered at once.
     start_soon_minutes: int = 45
 
     @property
@@ -71,6 +81,7 @@ class AllocationPolicy:
         return self.general_tier
 
     def tier_name(self, tier: int) -> str:
+        """The name of ``tier`` (``"general"`` for the tier of those in no group)."""
         return self.tiers[tier][0] if tier < len(self.tiers) else "general"
 
     def draw(self, day: str, checkin_id: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from gateway.auth import Principal, authenticate, require_county
-from gateway.problems import ApiError, dumps
+from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import access, clock, geography, quotas
 from services.errors import FieldError, InvalidInput

@@ -165,6 +165,66 @@ def test_max_filled_equals_brute_force_on_small_random_cases(case: int) -> None:
     assert len(assignment) == brute_force(pairs, headcounts, workers)
 
 
+def brute_force_jobs(pairs: set[tuple[int, int]], headcounts: dict[int, int], hours: dict[int, tuple[int, int]]) -> int:
+    """Largest number of placements, trying every subset of pairs (several non-overlapping jobs a worker)."""
+    best = 0
+    ordered = sorted(pairs)
+    for size in range(len(ordered), 0, -1):
+        for chosen in itertools.combinations(ordered, size):
+            per_request = [q for _, q in chosen]
+            if any(per_request.count(q) > headcounts[q] for q in set(per_request)):
+                continue
+            jobs: dict[int, list[tuple[int, int]]] = {}
+            for w, q in chosen:
+                jobs.setdefault(w, []).append(hours[q])
+            if all(
+                not (a[0] < b[1] and b[0] < a[1])
+                for spans in jobs.values()
+                for a, b in itertools.combinations(spans, 2)
+            ):
+                return size
+    return best
+
+
+def test_max_filled_jobs_gives_a_worker_two_jobs_that_do_not_overlap() -> None:
+    # Worker 0 can do a morning job (8-10) and a day job (10-18); worker 1 only the day job, which needs two.
+    pairs = {(0, 0), (0, 1), (1, 1)}
+    hours = {0: (480, 600), 1: (600, 1080)}
+    assert offline_optimum.max_filled_jobs(pairs, {0: 1, 1: 2}, hours) == [(0, 0), (0, 1), (1, 1)]
+    assert len(offline_optimum.max_filled(pairs, {0: 1, 1: 2}, workers=2)) == 2
+    overlapping = {0: (480, 660), 1: (600, 1080)}
+    assert len(offline_optimum.max_filled_jobs(pairs, {0: 1, 1: 2}, overlapping)) == 2
+    assert offline_optimum.max_filled_jobs(set(), {0: 1}, hours) == []
+
+
+@pytest.mark.parametrize("case", range(25))
+def test_max_filled_jobs_equals_brute_force_on_small_random_cases(case: int) -> None:
+    import random
+
+    rng = random.Random(1000 + case)
+    workers, requests = rng.randint(1, 4), rng.randint(1, 4)
+    headcounts = {q: rng.randint(1, 2) for q in range(requests)}
+    hours = {}
+    for q in range(requests):
+        start = rng.choice((480, 540, 600, 720))
+        hours[q] = (start, start + 60 * rng.choice((2, 3, 8)))
+    pairs = {(w, q) for w in range(workers) for q in range(requests) if rng.random() < 0.5}
+    chosen = offline_optimum.max_filled_jobs(pairs, headcounts, hours)
+    assert set(chosen) <= pairs
+    assert len(chosen) == brute_force_jobs(pairs, headcounts, hours)
+
+
+def test_the_trace_posts_only_requests_the_gateway_admits() -> None:
+    from services.settings import Settings
+    from tests.benchmarks.engine_only import gateway_refusals
+    from tests.benchmarks.matching_trace import lawful_day_wage
+
+    t = generate(3, TraceParams(workers=50, positions=400))
+    assert gateway_refusals(t, Settings()) == {}
+    assert lawful_day_wage(100, 10, TraceParams()) == 180  # 10 h x 17.2 yuan = 172, rounded up to 10 yuan
+    assert lawful_day_wage(200, 8, TraceParams()) == 200
+
+
 def test_optimum_of_a_hand_made_morning() -> None:
     workers = [
         worker(0, ("porter", "electrician")),
@@ -177,6 +237,7 @@ def test_optimum_of_a_hand_made_morning() -> None:
     assert result.filled == 2
     assert dict(result.assignment) == {0: 1, 1: 0}
     assert result.filled_if_nobody_declined == 2
+    assert result.filled_one_job_per_worker == 2
 
 
 # ---------------------------------------------------------------- the log audit

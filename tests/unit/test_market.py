@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 
 from services import records as r
-from services.allocation import choose_offers
-from services.market import encode_state, open_slots
+from services.allocation import choose_offers, passed_over
+from services.market import MarketRules, encode_state, open_slots
 from services.market_state import WaitingWorker, decode_state
 from services.policy import AllocationPolicy
 from tests.unit.market_fixtures import (
+    FCFS,
     MAX_FILL,
     T0,
     answer,
@@ -214,9 +215,46 @@ def test_max_fill_reroutes_within_a_batch_and_counts_the_reordering() -> None:
         ("c1", "j2"),
         ("c2", "j1"),
     ]
-    assert [c.reordered for c in choices if c.worker.checkin_id == "c2"] == [True]
+    # Both are offered a place in this decision: nobody is passed over, so this is not a reordering.
+    offered = {c.worker.checkin_id for c in choices}
+    assert [passed_over(c, offered) for c in choices] == [False, False]
     fcfs = choose_offers(state, AllocationPolicy(within_tier="fcfs"), T0)
     assert [(c.worker.checkin_id, c.request.request_id) for c in fcfs] == [("c1", "j1")]
+
+
+def test_max_fill_passing_over_an_earlier_ticket_is_a_reordering() -> None:
+    # c1 (mason and welder) declined the welding job, which stays open for another welder; max_fill gives the
+    # masonry job to c2, who fits fewer of today's jobs, and leaves c1 waiting: that passes over c1.
+    state, events = run(check_in(1, trades=("mason", "welder")), check_in(2), job(0, trade="welder"), rules=MAX_FILL)
+    (welding,) = of(events, r.OfferMade)
+    decision = step(state, answer(welding.offer_id, "c1", "decline", 1), MAX_FILL)
+    decision = step(decision.state, job(1), MAX_FILL)
+    (offer,) = of(decision.facts, r.OfferMade)
+    assert (offer.checkin_id, offer.reordered, offer.rank) == ("c2", True, 2)
+    assert decision.state.workers["c1"].status == "waiting"
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [FCFS, MarketRules(policy=AllocationPolicy(within_tier="lottery", lottery_seed="2026"))],
+    ids=["fcfs", "lottery"],
+)
+def test_fcfs_and_lottery_offers_are_never_reorderings(rules: MarketRules) -> None:
+    # Several places decided at once, jobs of two trades, a decline and a second round: the queue order itself
+    # decides, so no offer passes over anyone earlier in it.
+    commands: list[r.MarketCommand] = [
+        *(check_in(i, trades=("mason", "porter") if i % 2 else ("mason",)) for i in range(1, 9)),
+        job(1, headcount=3),
+        job(2, trade="porter", headcount=2),
+        job(3, headcount=2, start=14 * 60, hours=3),
+    ]
+    state, events = run(*commands, rules=rules)
+    first = of(events, r.OfferMade)[0]
+    decision = step(state, answer(first.offer_id, first.checkin_id, "decline", 1), rules)
+    offers = of(events, r.OfferMade) + of(decision.facts, r.OfferMade)
+    assert len(offers) >= 7
+    assert not any(o.reordered for o in offers)
+    assert all(o.rank >= 1 for o in offers)
 
 
 def _waiting(c: r.CheckIn, ticket: int) -> WaitingWorker:

@@ -1,9 +1,11 @@
 """Property-based tests: a hypothesis state machine drives the pure market core with random commands.
 
-After every command it checks the invariants the platform promises (DESIGN.md, "Invariants"):
-no worker double-booked, no request over its headcount, every offer eligible, no higher-tier worker passed
-over, nobody left waiting while a job they fit is open, and the effects of decline, expiry, cancel, no-show and
-check-out on the workers concerned.
+Each run draws an allocation policy (``max_fill`` with and without a window, ``fcfs``, ``lottery``). After every
+command it checks the invariants the platform promises (DESIGN.md, "Invariants"): no worker double-booked, no
+request over its headcount, every offer eligible, no higher-tier worker passed over, ``reordered`` set exactly on
+the offers that leave an earlier eligible ticket of the tier without an offer, nobody left waiting while a due
+job they fit is open (unless a window keeps them for a place not yet due), and the effects of decline, expiry,
+cancel, no-show and check-out on the workers concerned.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from datetime import timedelta
 import msgspec
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from services import records as r
+from services.allocation import is_due
 from services.eligibility import overlaps, why_not
 from services.market import Decision, MarketRules, decide, new_state
 from services.market_state import MarketState, decode_state, encode_state, open_slots
@@ -24,6 +27,13 @@ from tests.unit.market_fixtures import T0
 
 TRADES = ("mason", "porter")
 GROUPS = ((), (), (), ("veteran",), ("relocated",), ("graduate",))
+#: every allocation rule, and max_fill with a window (requests wait up to 20 minutes unless they start soon)
+POLICIES = (
+    AllocationPolicy(within_tier="max_fill"),
+    AllocationPolicy(within_tier="max_fill", window_seconds=1200, start_soon_minutes=45),
+    AllocationPolicy(within_tier="fcfs"),
+    AllocationPolicy(within_tier="lottery", lottery_seed="s"),
+)
 
 
 class MarketMachine(RuleBasedStateMachine):
@@ -36,6 +46,10 @@ class MarketMachine(RuleBasedStateMachine):
         self.last: Decision | None = None
         self.before: MarketState | None = None
         self.command: r.MarketCommand | None = None
+
+    @initialize(policy=st.sampled_from(POLICIES))
+    def choose_policy(self, policy: AllocationPolicy) -> None:
+        self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=policy)
 
     def _id(self, kind: str) -> str:
         self.n += 1
@@ -198,13 +212,47 @@ class MarketMachine(RuleBasedStateMachine):
                     assert why_not(other, request) is not None, "a higher-tier eligible worker was passed over"
 
     @invariant()
+    def reordered_marks_exactly_the_offers_that_pass_over_an_earlier_ticket(self) -> None:
+        """An offer is a within-tier reordering iff a worker of its tier, earlier in the queue, eligible for
+        the place and free before the command, got no offer from the command; never under fcfs or lottery."""
+        if self.last is None or self.before is None:
+            return
+        offers = [f for f in self.last.facts if isinstance(f, r.OfferMade)]
+        offered = {f.checkin_id for f in offers}
+        policy = self.rules.policy
+        for fact in offers:
+            if policy.within_tier != "max_fill":
+                assert not fact.reordered, f"a {policy.within_tier} offer marked reordered"
+                continue
+            request = msgspec.structs.replace(self.state.requests[fact.request_id], status="open")
+            ticket = self.state.workers[fact.checkin_id].ticket_no
+            passed = [
+                w
+                for w in self.state.workers.values()
+                if w.checkin_id not in offered
+                and w.status == "waiting"
+                and w.tier == fact.tier
+                and w.ticket_no < ticket
+                and why_not(w, request) is None
+            ]
+            assert fact.reordered == bool(passed)
+
+    @invariant()
     def nobody_waits_while_a_job_they_fit_is_open(self) -> None:
         for request in self.state.requests.values():
             if request.status != "open" or open_slots(self.state, request) <= 0:
                 continue
+            if not is_due(request, self.now, self.rules.policy):
+                continue  # max_fill with a window: its places are not offered yet
+            held_for = [
+                q
+                for q in self.state.requests.values()
+                if q.status == "open" and open_slots(self.state, q) > 0 and not is_due(q, self.now, self.rules.policy)
+            ]
             for worker in self.state.workers.values():
-                if worker.status == "waiting":
-                    assert why_not(worker, request) is not None
+                if worker.status == "waiting" and why_not(worker, request) is None:
+                    # Only with a window: the plan may keep a worker for a place still inside its window.
+                    assert any(why_not(worker, q) is None for q in held_for), "a free worker fits a due open place"
 
 
 MarketMachine.TestCase.settings = settings(
