@@ -1,7 +1,8 @@
 """Rebuild the read models: wipe them from Redis and replay every projected topic from the start.
 
-What is wiped: every key under the stack's prefix except idempotency records (``idem:``) and page sessions
-(``session:``), which are not read models. The replay runs a :class:`~services.adapters.projector.Projector` in
+What is wiped: every key under the stack's prefix except idempotency records (``idem:``), page sessions
+(``session:``) and rate-limit counters (``ratelimit:``), which are not read models.
+The replay runs a :class:`~services.adapters.projector.Projector` in
 this process, in the projector's consumer group, until the offsets stored in Redis reach the topics' ends; a
 running projector process keeps its share of the partitions and replays them likewise (it finds no stored
 offset and starts from the beginning after the rebalance). Run it while no commands arrive (or with the
@@ -23,7 +24,7 @@ from services.readmodels import keys
 from services.settings import Settings
 
 log = logging.getLogger("lingong.rebuild")
-KEPT = ("idem:", "session:")
+KEPT = ("idem:", "session:", "ratelimit:")
 
 
 async def wipe(settings: Settings, redis: aioredis.Redis) -> int:

@@ -232,9 +232,9 @@ async def _record_day(settings: Settings) -> str:
     await _quiet(settings)
     token = await register_credential(
         settings,
-        role="officer",
+        role="admin",  # city-wide: the replay compares every county (a county officer sees only their own)
         subject_id="replay-officer",  # type: ignore[arg-type]
-        display_name="回放测试官员",
+        display_name="回放测试市级管理员",
     )
     await wait_for_credentials(settings, [token])
     await _projected(settings)
