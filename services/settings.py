@@ -63,6 +63,11 @@ class Settings:
     market_policies_spec: str = ""
     #: How often the stream worker's timer sends each market a tick (offer expiry, end of day); 0 = never.
     tick_interval_seconds: float = 1.0
+    # --- performance (issue 9): stream batching
+    #: The market and roster agents take up to this many records at a time (one ack round trip per batch)...
+    stream_batch_max: int = 500
+    #: ...waiting at most this long for a batch to fill (the latency it may add per agent at low traffic).
+    stream_batch_within_seconds: float = 0.005
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""
