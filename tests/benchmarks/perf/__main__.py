@@ -151,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "modes": {},
     }
     workdir = Path(tempfile.mkdtemp(prefix="lingong-perf-"))
+    (workdir / "faust").mkdir()
     os.environ["F_DATADIR"] = str(workdir / "faust" / "{conf.name}-data")  # Faust's state: not in the checkout
     print(f"work directory (logs): {workdir}", flush=True)
     with stack.kafka_broker(workdir / "kafka") as kafka, stack.redis_server(workdir / "redis") as redis:

@@ -40,6 +40,8 @@ from tests.support.kafka_reader import read_topic
 #: A step is saturated when less than this share of the offered rate completes, or p99 exceeds the bound.
 SATURATED_SHARE = 0.9
 SATURATED_P99_MS = 1000.0
+#: Keep-alive connections of the load generator: the kiosks on the market floors (each one request at a time).
+CONNECTIONS = 256
 
 
 def _saturated(summary: dict[str, Any]) -> bool:
@@ -56,7 +58,10 @@ async def http_ceiling(
 ) -> dict[str, Any]:
     """Ramp both servers through ``rates``; each step of each target runs right after the other's."""
     kiosks = workload.Kiosks(credentials.kiosks, "127.0.0.1", gateway_port)
-    pools = {"gateway": Pool("127.0.0.1", gateway_port, 64), "bare_aiohttp": Pool("127.0.0.1", bare_port, 64)}
+    pools = {
+        "gateway": Pool("127.0.0.1", gateway_port, CONNECTIONS),
+        "bare_aiohttp": Pool("127.0.0.1", bare_port, CONNECTIONS),
+    }
     for pool in pools.values():
         await pool.open()
     counter = iter(range(10**9))
@@ -206,7 +211,7 @@ async def kiosk_to_offer(
     kiosks = workload.Kiosks(credentials.kiosks, "127.0.0.1", settings.gateway_port)
     watch = OfferWatch(settings)
     await watch.start()
-    pool = Pool("127.0.0.1", settings.gateway_port, 64)
+    pool = Pool("127.0.0.1", settings.gateway_port, CONNECTIONS)
     await pool.open()
     try:
         outcomes = await run_open_loop(

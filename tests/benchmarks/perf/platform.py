@@ -26,7 +26,7 @@ from tests.benchmarks.perf.profile import Profile
 from tests.support import stack
 
 #: Kiosks per market and employers registered for each namespace (the "many concurrent" clients).
-KIOSKS_PER_MARKET = 3
+KIOSKS_PER_MARKET = 8
 EMPLOYERS = 4
 
 

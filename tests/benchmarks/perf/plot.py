@@ -14,12 +14,18 @@ import matplotlib.pyplot as plt
 
 def plot(result: dict[str, Any], path: Path) -> None:
     modes = [m for m in ("single", "scale_out") if m in result["modes"]]
-    fig, axes = plt.subplots(len(modes), 3, figsize=(16, 4.5 * len(modes)), squeeze=False)
-    for row, mode in zip(axes, modes, strict=True):
+    rows = len(modes) + (1 if "stream_ceiling" in result else 0)
+    fig, axes = plt.subplots(rows, 3, figsize=(16, 4.5 * rows), squeeze=False)
+    for row, mode in zip(axes, modes, strict=False):
         data = result["modes"][mode]
         _http(row[0], data["http"], mode)
         _offers(row[1], data["kiosk_to_offer"], mode)
         _ramp(row[2], data["pipeline"], mode)
+    if "stream_ceiling" in result:
+        last = axes[-1]
+        _ceiling(last[0], result["stream_ceiling"])
+        _memory(last[1], result)
+        last[2].axis("off")
     fig.suptitle(f"lingong performance — {result['started_at']} — load {result['load_average_start']}")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -62,3 +68,27 @@ def _ramp(ax: Any, pipeline: dict[str, Any], mode: str) -> None:
     ax.set_ylabel("lag (records in − facts out)")
     ax.set_title(f"{mode}: pipeline, bounded up to {pipeline['throughput_per_s']}/s")
     ax.legend(fontsize=7)
+
+
+def _ceiling(ax: Any, ceiling: dict[str, Any]) -> None:
+    names = ["matcher (match_market)", "bare Faust agent"]
+    values = [ceiling["matcher_per_s"], ceiling["bare_faust_per_s"]]
+    ax.bar(names, values, color=["tab:blue", "tab:gray"])
+    ax.set_ylabel("events / s")
+    ratio = ceiling["ratio"] or 0
+    ax.set_title(f"stream ceiling ({ceiling['count']} commands): ratio {ratio:.2f}")
+
+
+def _memory(ax: Any, result: dict[str, Any]) -> None:
+    peaks: dict[str, float] = {}
+    for mode, data in result["modes"].items():
+        for name, mib in {**data.get("peak_rss_mib_http", {}), **data.get("peak_rss_mib", {})}.items():
+            peaks[f"{mode}:{name}"] = max(mib, peaks.get(f"{mode}:{name}", 0.0))
+    for name, mib in result.get("stream_ceiling", {}).get("peak_rss_mib", {}).items():
+        peaks[f"ceiling:{name}"] = mib
+    for name, mib in result.get("peak_rss_mib_kafka_redis", {}).items():
+        peaks[name] = mib
+    ax.barh(list(peaks), list(peaks.values()))
+    ax.set_xlabel("peak RSS (MiB, VmHWM)")
+    ax.tick_params(axis="y", labelsize=6)
+    ax.set_title("peak memory per process")
