@@ -107,7 +107,7 @@ def run_mode(
         main_platform.stop()
     accepted = k2o.pop("accepted_checkins") + pipeline.pop("fed_checkins")
     out["kiosk_to_offer"], out["pipeline"] = k2o, pipeline
-    out["invariants"] = run(invariants.pipeline_effects(ns, accepted))
+    out["invariants"] = run(invariants.settled_effects(ns, accepted, timeout=cfg.settle_seconds))
     out["invariants"]["every_checkin_offered"] = k2o["offered"] == k2o["accepted"]
     print(f"  invariants: {out['invariants']}", flush=True)
     out["load_after"] = load()
@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = parser.parse_args(argv)
     cfg.partitions = 6
     cfg.profile_seconds = 20 if cfg.profile else 0
+    cfg.settle_seconds = 60 if cfg.quick else 300
     if cfg.quick:
         cfg.http_rates, cfg.http_step = [200, 400], 2.0
         cfg.offer_rate, cfg.offer_seconds = 100, 3.0

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -72,6 +74,24 @@ async def pipeline_effects(settings: Settings, accepted: list[str]) -> dict[str,
         "dead_letters": len(dead),
         "ok": not (not_admitted or not_queued or counted_twice or double_booked or over_headcount or dead),
     }
+
+
+async def settled_effects(settings: Settings, accepted: list[str], timeout: float) -> dict[str, Any]:
+    """:func:`pipeline_effects` once every accepted check-in has its effects, or after ``timeout`` seconds.
+
+    A backlog still being processed is not a loss: the check is repeated until nothing is missing (the
+    double-booking, counted-twice and headcount checks are final at any time); ``settle_seconds`` says how
+    long the pipeline took to catch up after the load stopped.
+    """
+    started = time.monotonic()
+    while True:
+        result = await pipeline_effects(settings, accepted)
+        settled = not (result["not_admitted"] or result["not_queued"])
+        if settled or time.monotonic() - started > timeout:
+            result["settled"] = settled
+            result["settle_seconds"] = round(time.monotonic() - started, 1)
+            return result
+        await asyncio.sleep(5)
 
 
 _CLOSING = (records.OfferAccepted, records.OfferDeclined, records.OfferExpired, records.OfferWithdrawn)
