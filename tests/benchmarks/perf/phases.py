@@ -200,6 +200,7 @@ class OfferWatch:
     async def close(self) -> None:
         if self.task is not None:
             self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
         await self.pubsub.aclose()
         await self.redis.aclose()
 
@@ -287,7 +288,7 @@ def _producer(bootstrap: str) -> AIOKafkaProducer:
 
 
 async def pipeline_ramp(
-    settings: Settings, rates: list[int], step_seconds: float, first_worker: int, drain_timeout: float = 120
+    settings: Settings, rates: list[int], step_seconds: float, first_worker: int, drain_timeout: float = 30
 ) -> dict[str, Any]:
     """Feed check-ins to ``worker-commands`` at each rate; lag = acknowledged inputs − ``worker_queued`` out."""
     now = workload.utc_now()
