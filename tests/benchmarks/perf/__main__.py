@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return rescore(cfg.rescore)
     cfg.partitions = 6
     cfg.profile_seconds = 20 if cfg.profile else 0
-    cfg.settle_seconds = 60 if cfg.quick else 300
+    cfg.settle_seconds = 60 if cfg.quick else 180
     if cfg.quick:
         cfg.http_rates, cfg.http_step = [200, 400], 2.0
         cfg.offer_rate, cfg.offer_seconds = 100, 3.0

@@ -172,6 +172,7 @@ class OfferWatch:
         self.offered: dict[str, float] = {}
         self.prefix = keys.changes_channel(settings.topic_prefix, keys.ticket(settings.topic_prefix, ""))
         self.task: asyncio.Task[None] | None = None
+        self.stopping = False
 
     async def start(self) -> None:
         await self.pubsub.psubscribe(self.prefix + "*")
@@ -181,7 +182,7 @@ class OfferWatch:
         self.scheduled[tag[1]] = scheduled  # type: ignore[index]
 
     async def _listen(self) -> None:
-        while True:
+        while not self.stopping:  # a flag, not cancel(): redis-py's get_message may swallow the cancellation
             message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             if message is None:
                 continue
@@ -198,9 +199,10 @@ class OfferWatch:
             await asyncio.sleep(0.2)
 
     async def close(self) -> None:
+        self.stopping = True
         if self.task is not None:
+            await asyncio.wait({self.task}, timeout=5)
             self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
         await self.pubsub.aclose()
         await self.redis.aclose()
 
