@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up down status logs test lint audit rebuild
+.PHONY: up down status logs test lint audit rebuild bench-perf
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,6 @@ lint: $(VENV)/.installed
 audit: $(VENV)/.installed      ## bandit (high severity) and pip-audit; pip-audit needs PyPI's JSON API or OSV online
 	$(VENV)/bin/bandit -q -r gateway streams services web deploy -lll
 	$(VENV)/bin/pip-audit --progress-spinner off
+
+bench-perf: $(VENV)/.installed  ## the performance benchmark (not part of `make test`): own Kafka+Redis on free ports, ~10 min
+	$(PY) -m tests.benchmarks.perf $(BENCH_PERF_ARGS)

@@ -19,6 +19,9 @@ from services.screening import Policy
 from services.settings import Settings
 from web import pages
 
+#: Redis connections per gateway process (each request holds one only for the duration of one command).
+REDIS_POOL_SIZE = 128
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -58,7 +61,12 @@ def server_options(settings: Settings) -> dict[str, Any]:
 
 async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    client = aioredis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2)
+    # A bounded pool that waits for a free connection (up to the socket timeout) instead of failing at once:
+    # redis-py's default pool refuses the 101st concurrent command, which turned a busy minute into 503s.
+    pool = aioredis.BlockingConnectionPool.from_url(
+        settings.redis_url, max_connections=REDIS_POOL_SIZE, timeout=5, socket_timeout=5, socket_connect_timeout=2
+    )
+    client = aioredis.Redis.from_pool(pool)
     app[REDIS] = client
     app[IDEMPOTENCY] = IdempotencyStore(
         client,

@@ -58,9 +58,8 @@ class Publisher:
         """Send one record and wait for the broker's acknowledgement (all in-sync replicas)."""
         producer = await self._ready()
         try:
-            await asyncio.wait_for(
-                producer.send_and_wait(topic, value=value, key=key), self._settings.produce_timeout_seconds
-            )
+            async with asyncio.timeout(self._settings.produce_timeout_seconds):  # no extra task per record
+                await producer.send_and_wait(topic, value=value, key=key)
         except OutOfOrderSequenceNumber as error:
             await self._reset(producer)
             raise BrokerUnavailable("producer sequence lost; producer re-created") from error

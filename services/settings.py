@@ -94,6 +94,11 @@ class Settings:
     dashboard_waiting_alert: int = 20
     #: At most one dashboard push per client in this interval (updates in between are coalesced).
     dashboard_push_interval_seconds: float = 0.25
+    # --- performance (issue 9): stream batching
+    #: The market and roster agents take up to this many records at a time (one ack round trip per batch)...
+    stream_batch_max: int = 500
+    #: ...waiting at most this long for a batch to fill (the latency it may add per agent at low traffic).
+    stream_batch_within_seconds: float = 0.02
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""

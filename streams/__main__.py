@@ -16,6 +16,12 @@ from streams.app import create_app
 def main() -> None:
     delivery_trace.install()
     settings = Settings.from_environ(os.environ)
+    try:
+        import uvloop
+
+        uvloop.install()  # before the app exists: Faust takes the loop of the installed policy
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+        pass
     app = create_app(settings)
     if len(sys.argv) > 1 and sys.argv[1] == "worker" and not any(a.startswith("--with") for a in sys.argv):
         sys.argv.append("--without-web")

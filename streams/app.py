@@ -90,17 +90,21 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         step=roster_step(worker_events=worker_events, market_commands=market_commands),
     )
 
+    # Per batch, not per event: the batch's outputs are acknowledged in one round trip and each market's state
+    # is written once per batch (the events are acked only after the body returned; see SingleWriter).
+    batch_max, within = settings.stream_batch_max, settings.stream_batch_within_seconds
+
     @app.agent(market_commands, name="match_market")
     async def match_market(stream: faust.Stream) -> None:  # type: ignore[type-arg]
         """Single writer of each market: apply every command in order, emit the facts."""
-        async for event in stream.events():
-            await market_writer.handle(event.message)
+        async for events in stream.take_events(batch_max, within=within):
+            await market_writer.handle_batch(events)
 
     @app.agent(worker_commands, name="admit_worker")
     async def admit_worker(stream: faust.Stream) -> None:  # type: ignore[type-arg]
         """Single writer of each worker's roster: one active check-in across all markets."""
-        async for event in stream.events():
-            await roster_writer.handle(event.message)
+        async for events in stream.take_events(batch_max, within=within):
+            await roster_writer.handle_batch(events)
 
     if settings.tick_interval_seconds > 0:
 

@@ -1,8 +1,12 @@
 """The body shared by every stateful agent: decode, decide (pure), publish the outputs, then store the state.
 
 Order matters for "nothing lost": outputs are acknowledged by the broker *before* the new state is written to
-the table. A crash in between replays the command against the old state, which re-emits the same outputs with
-the same ids (consumers deduplicate); a crash after the write finds the command id already applied.
+the table. :meth:`SingleWriter.handle_batch` keeps that order for a whole batch of a stream's events (Faust's
+``take_events``, which acks the batch only after the body returned): the commands are applied one by one, in
+partition order, to a working copy of their keys' states; then every output of the batch is sent and
+acknowledged (one round trip, not one per command); then each touched key's final state is written once.
+A crash in between replays the command against the old state, which re-emits the same outputs with the same
+ids (consumers deduplicate); a crash after the write finds the command id already applied.
 
 Failures are of two kinds (as in arroyo): a record that cannot be decoded or applied is *invalid* and goes to
 ``dead-letters`` with the reason; a broker that does not answer is *transient* and is retried, so the partition
@@ -15,13 +19,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Awaitable, Callable
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import msgspec
 from aiokafka.errors import KafkaError
 from faust.exceptions import PartitionsMismatch
+from faust.streams import _current_event
 
 from services import records
 
@@ -114,14 +120,60 @@ class SingleWriter(Generic[C]):
             log.exception("%s: command at %s@%s could not be applied", self.name, message.topic, message.offset)
             await self._dead_letter(message, "apply", f"{type(error).__name__}: {error}")
 
+    async def handle_batch(self, events: Sequence[Any]) -> None:
+        """Process a batch of Faust events (in partition order) with per-batch acks and table writes.
+
+        Same outcome as :meth:`handle` on each event in turn: an undecodable or unappliable command is
+        dead-lettered and leaves the state alone; outputs are acknowledged before any state is stored; a broker
+        failure retries the batch's sends (the same records with the same ids: consumers deduplicate). Never
+        raises.
+        """
+        if events:
+            first, last = events[0].message, events[-1].message
+            self.doing = f"batch of {len(events)}: {first.topic}[{first.partition}]@{first.offset}..{last.offset}"
+        try:
+            await self._handle_batch(events)
+        finally:
+            self.doing = self.doing.replace("batch of", "idle after batch of", 1)
+
+    async def _handle_batch(self, events: Sequence[Any]) -> None:
+        states: dict[bytes, tuple[Any, bytes]] = {}  # key -> (the last event of the key, its working state)
+        outgoing: list[Outgoing] = []
+        for event in events:
+            message = event.message
+            try:
+                command = self._decode(message.value)
+            except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError) as error:
+                await self._dead_letter(message, "decode", f"undecodable command: {error}")
+                continue
+            try:
+                key = self._key_of(command)
+                stored = states[key][1] if key in states else self._table.get(key)
+                result = self._step(stored, command)
+            except Exception as error:
+                log.exception("%s: command at %s@%s could not be applied", self.name, message.topic, message.offset)
+                await self._dead_letter(message, "apply", f"{type(error).__name__}: {error}")
+                continue
+            outgoing += result.outgoing
+            if result.state is not None:
+                states[key] = (event, result.state)
+        if outgoing:
+            self.doing += " / sending, awaiting acks"
+            await retry_transient(f"{self.name} batch of {len(events)}", lambda: _send_all(outgoing))
+        self.doing += " / storing"
+        for key, (event, state) in states.items():
+            # The table writes its changelog to the partition of the current event: the one that carried the key.
+            token = _current_event.set(weakref.ref(event))
+            try:
+                self._table[key] = state
+            finally:
+                _current_event.reset(token)
+
     async def _apply(self, command: C) -> None:
         key = self._key_of(command)
         result = self._step(self._table.get(key), command)
-        self.doing += " / sending"
-        pending = [await o.topic.send(key=o.key, value=o.value) for o in result.outgoing]
-        self.doing += " / awaiting acks"
-        for future in pending:
-            await future
+        self.doing += " / sending, awaiting acks"
+        await _send_all(result.outgoing)
         self.doing += " / storing"
         if result.state is not None:
             self._table[key] = result.state
@@ -152,3 +204,10 @@ class SingleWriter(Generic[C]):
             await future
 
         await retry_transient(f"dead letter for {message.topic}@{message.offset}", send)
+
+
+async def _send_all(outgoing: Sequence[Outgoing]) -> None:
+    """Send every record in order, then wait until the broker acknowledged all of them."""
+    pending = [await o.topic.send(key=o.key, value=o.value) for o in outgoing]
+    for future in pending:
+        await future

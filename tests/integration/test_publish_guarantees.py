@@ -13,11 +13,14 @@ from tests.integration.conftest import auth, check_in_body
 from tests.support.kafka_reader import read_topic
 
 
-async def _commands_with_id(settings: Settings, command_id: str) -> list[records.MarketCommand]:
+async def _commands_with_id(settings: Settings, command_id: str) -> list[records.WorkerCommand]:
+    """The check-ins with ``command_id`` on ``worker-commands``, the topic the gateway publishes them to (the
+    roster's forward to ``market-commands`` comes later, from the stream worker, and is not what a 202 promises).
+    """
     found = []
-    for message in await read_topic(settings.kafka_bootstrap, settings.topic(topics.MARKET_COMMANDS)):
+    for message in await read_topic(settings.kafka_bootstrap, settings.topic(topics.WORKER_COMMANDS)):
         try:
-            command = records.decode_command(message.value)
+            command = records.decode_worker_command(message.value)
         except Exception:
             continue
         if command.id == command_id:

@@ -1,0 +1,229 @@
+"""``python -m tests.benchmarks.perf``: the performance benchmark (``make bench-perf``), loopback only.
+
+Starts its own Kafka (KRaft) and Redis on free ports, like the tests, then for each mode — ``single`` (one
+gateway, one stream worker) and ``scale_out`` (two gateways on one port with ``SO_REUSEPORT``, two stream
+workers; six partitions in both) — runs, in fresh topic namespaces:
+
+1. the HTTP ramp, gateway and bare aiohttp back to back (the gateway alone: no stream worker consumes);
+2. kiosk-to-offer at 500 check-ins/s through the gateway, then the pipeline ramp fed straight to Kafka;
+3. the invariant checks over what is on the broker.
+
+Then (single mode) the matcher against a bare Faust agent over the same pre-loaded commands. Writes
+``tests/benchmarks/results/perf-<stamp>.json`` and ``.png``; every figure carries the machine's load average.
+Bounded in time: every step has a fixed count, every wait a timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform as host
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import uvloop
+
+from deploy.local import procs
+from tests.benchmarks.perf import invariants, phases
+from tests.benchmarks.perf.platform import Platform, namespace, peak_rss_mib, register, wait_healthy
+from tests.benchmarks.perf.plot import plot
+from tests.support import stack
+
+T = TypeVar("T")
+RESULTS = Path(__file__).resolve().parents[1] / "results"
+TARGETS = {
+    "gateway_vs_bare_aiohttp_min": 0.60,
+    "kiosk_to_offer_p99_max_ms": 150.0,
+    "pipeline_min_per_s": 2000,
+    "matcher_vs_bare_faust_min": 0.50,
+}
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    return uvloop.run(coro)
+
+
+def load() -> dict[str, Any]:
+    uptime = subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+    return {"load_average": [round(x, 2) for x in os.getloadavg()], "uptime": uptime, "at": _now()}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_mode(
+    kafka: stack.KafkaBroker, redis: stack.RedisServer, workdir: Path, mode: str, cfg: argparse.Namespace
+) -> dict[str, Any]:
+    count = 2 if mode == "scale_out" else 1
+    out: dict[str, Any] = {"gateways": count, "stream_workers": count, "load_before": load()}
+
+    print(f"[{mode}] HTTP ramp: gateway ×{count} vs bare aiohttp", flush=True)
+    http_ns = namespace(kafka, redis, f"{mode}-http", partitions=cfg.partitions)
+    http_platform = Platform(http_ns, workdir / "http")
+    try:
+        http_platform.start_projector()
+        credentials = run(register(http_ns))
+        http_platform.start_gateways(count)
+        run(wait_healthy(http_ns.gateway_port))
+        bare_port = procs.free_port()
+        http_platform.start_bare_http(bare_port)
+        profile = http_platform.profile("gateway-0", cfg.profile_seconds)
+        http = run(phases.http_ceiling(http_ns.gateway_port, bare_port, credentials, cfg.http_rates, cfg.http_step))
+        out["peak_rss_mib_http"] = http_platform.peak_rss()
+        out["profile_gateway"] = profile.summary() if profile else None
+    finally:
+        http_platform.stop()
+    accepted = http.pop("accepted_checkins")
+    out["http"] = http
+    out["invariants_http"] = run(invariants.commands_on_broker(http_ns, accepted))
+    print(f"  gateway 202s on the broker: {out['invariants_http']}", flush=True)
+
+    print(f"[{mode}] kiosk→offer and pipeline ramp: gateway ×{count}, stream worker ×{count}", flush=True)
+    out["load_before_pipeline"] = load()
+    ns = namespace(kafka, redis, mode, partitions=cfg.partitions)
+    main_platform = Platform(ns, workdir / "main")
+    try:
+        main_platform.start_projector()
+        main_platform.start_workers(count)
+        credentials = run(register(ns))
+        main_platform.start_gateways(count)
+        run(wait_healthy(ns.gateway_port))
+        k2o = run(phases.kiosk_to_offer(ns, credentials, cfg.offer_rate, cfg.offer_seconds, first_worker=0))
+        profile = main_platform.profile("streams-0", cfg.profile_seconds)
+        pipeline = run(phases.pipeline_ramp(ns, cfg.pipeline_rates, cfg.pipeline_step, first_worker=1_000_000))
+        out["profile_streams_pipeline"] = profile.summary() if profile else None
+        accepted = k2o.pop("accepted_checkins") + pipeline.pop("fed_checkins")
+        # While the platform still runs: a backlog left by the ramp is processed before anything counts as lost.
+        out["invariants"] = run(invariants.settled_effects(ns, accepted, timeout=cfg.settle_seconds))
+        out["invariants"]["every_checkin_offered"] = k2o["offered"] == k2o["accepted"]
+        out["peak_rss_mib"] = main_platform.peak_rss()
+        for name in main_platform.processes:
+            print(f"  {name}: log {main_platform.processes[name].log}", flush=True)
+    finally:
+        main_platform.stop()
+    out["kiosk_to_offer"], out["pipeline"] = k2o, pipeline
+    print(f"  invariants: {out['invariants']}", flush=True)
+    out["load_after"] = load()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.benchmarks.perf", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--modes",
+        default="single,scale_out,ceiling",
+        help="comma-separated: single, scale_out, ceiling (the stream one)",
+    )
+    parser.add_argument("--no-profile", dest="profile", action="store_false", help="no py-spy profiles")
+    parser.add_argument("--quick", action="store_true", help="tiny counts: a smoke run of every phase (~3 min)")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--tag", default="", help="suffix of the result file names")
+    parser.add_argument("--rescore", type=Path, help="recompute the summary, verdict and plot of a result file")
+    cfg = parser.parse_args(argv)
+    if cfg.rescore:
+        return rescore(cfg.rescore)
+    cfg.partitions = 6
+    cfg.profile_seconds = 20 if cfg.profile else 0
+    cfg.settle_seconds = 60 if cfg.quick else 180
+    if cfg.quick:
+        cfg.http_rates, cfg.http_step = [200, 400], 2.0
+        cfg.offer_rate, cfg.offer_seconds = 100, 3.0
+        cfg.pipeline_rates, cfg.pipeline_step = [200, 400], 3.0
+        cfg.stream_count = 1000
+    else:
+        cfg.http_rates, cfg.http_step = [100, 250, 500, 1000, 1500, 2000, 3000, 4000], 4.0
+        cfg.offer_rate, cfg.offer_seconds = 500, 10.0
+        cfg.pipeline_rates, cfg.pipeline_step = [500, 1000, 1500, 2000, 3000, 4000], 6.0
+        cfg.stream_count = 8000
+    modes = [m.strip() for m in cfg.modes.split(",") if m.strip()]
+
+    started = time.monotonic()
+    result: dict[str, Any] = {
+        "started_at": _now(),
+        "load_average_start": [round(x, 2) for x in os.getloadavg()],
+        "uptime_start": load()["uptime"],
+        "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": host.platform()},
+        "quick": cfg.quick,
+        "targets": TARGETS,
+        "modes": {},
+    }
+    workdir = Path(tempfile.mkdtemp(prefix="lingong-perf-"))
+    (workdir / "faust").mkdir()
+    os.environ["F_DATADIR"] = str(workdir / "faust" / "{conf.name}-data")  # Faust's state: not in the checkout
+    print(f"work directory (logs): {workdir}", flush=True)
+    with stack.kafka_broker(workdir / "kafka") as kafka, stack.redis_server(workdir / "redis") as redis:
+        for mode in (m for m in modes if m in ("single", "scale_out")):
+            result["modes"][mode] = run_mode(kafka, redis, workdir / mode, mode, cfg)
+        if "ceiling" in modes:
+            print("[single] stream ceiling: matcher vs bare Faust agent", flush=True)
+            result["load_before_stream_ceiling"] = load()
+            ns = namespace(kafka, redis, "matcher", partitions=cfg.partitions)
+            result["stream_ceiling"] = phases.stream_ceiling(
+                kafka, ns, workdir / "matcher", cfg.stream_count, run, cfg.profile_seconds
+            )
+        result["peak_rss_mib_kafka_redis"] = {"kafka": _hwm(kafka), "redis": _hwm(redis)}
+    result["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+    result["seconds"] = round(time.monotonic() - started, 1)
+    result["verdict"] = verdict(result)
+    cfg.out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")
+    name = f"perf-{'quick-' if cfg.quick else ''}{stamp}{'-' + cfg.tag if cfg.tag else ''}"
+    (cfg.out / f"{name}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    plot(result, cfg.out / f"{name}.png")
+    print(json.dumps(result["verdict"], indent=1), flush=True)
+    print(f"wrote {cfg.out / name}.json and .png", flush=True)
+    return 0
+
+
+def rescore(path: Path) -> int:
+    """Summaries, verdict and plot again from the steps stored in ``path`` (no new measurement)."""
+    result = json.loads(path.read_text())
+    for data in result["modes"].values():
+        data["http"].update(phases.score_http(data["http"]["steps"]))
+    result["verdict"] = verdict(result)
+    path.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    plot(result, path.with_suffix(".png"))
+    print(json.dumps(result["verdict"], indent=1))
+    return 0
+
+
+def _hwm(server: Any) -> float:
+    pid = server.pid
+    return peak_rss_mib(pid) if pid else float("nan")
+
+
+def verdict(result: dict[str, Any]) -> dict[str, Any]:
+    """Each target: the measured figure, the target, met or not (per mode where it applies)."""
+    out: dict[str, Any] = {}
+    for mode, data in result["modes"].items():
+        p99 = data["kiosk_to_offer"]["offer_latency"]["p99_ms"]
+        out[mode] = {
+            "gateway_per_s": round(data["http"]["gateway"]["throughput_per_s"], 1),
+            "gateway_sustained_per_s": data["http"]["gateway"]["sustained_rate_per_s"],
+            "bare_aiohttp_per_s": round(data["http"]["bare_aiohttp"]["throughput_per_s"], 1),
+            "bare_aiohttp_sustained_per_s": data["http"]["bare_aiohttp"]["sustained_rate_per_s"],
+            "gateway_vs_bare": data["http"]["ratio"],
+            "gateway_vs_bare_met": (data["http"]["ratio"] or 0) >= TARGETS["gateway_vs_bare_aiohttp_min"],
+            "kiosk_to_offer_p99_ms": p99,
+            "kiosk_to_offer_met": p99 <= TARGETS["kiosk_to_offer_p99_max_ms"],
+            "pipeline_per_s": data["pipeline"]["throughput_per_s"],
+            "pipeline_met": data["pipeline"]["throughput_per_s"] >= TARGETS["pipeline_min_per_s"],
+            "invariants_ok": data["invariants"]["ok"] and data["invariants_http"]["ok"],
+        }
+    if "stream_ceiling" in result:
+        ratio = result["stream_ceiling"]["ratio"] or 0
+        out["matcher_vs_bare_faust"] = ratio
+        out["matcher_vs_bare_faust_met"] = ratio >= TARGETS["matcher_vs_bare_faust_min"]
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())

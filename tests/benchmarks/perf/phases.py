@@ -1,0 +1,467 @@
+"""The measurements of one run, each a coroutine returning a JSON-ready dict.
+
+* :func:`http_ceiling` — the gateway's check-in endpoint and a bare aiohttp handler, ramped step by step at
+  the same fixed arrival rates, back to back: throughput, latency percentiles, the ratio.
+* :func:`kiosk_to_offer` — check-ins at 500/s against open job requests; latency from each check-in's
+  scheduled send time to the moment its ticket view in Redis (the status URL's read model) says ``offered``.
+* :func:`pipeline_ramp` — check-in records fed straight to ``worker-commands`` at rising rates; the
+  end-to-end lag (records in, minus ``worker_queued`` facts out) per step; bounded or not.
+* :func:`stream_ceiling` — the same pre-loaded commands through the matcher agent and through a bare Faust
+  agent that only decodes and counts: events per second of each, the ratio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import redis.asyncio as aioredis
+from aiokafka import AIOKafkaProducer, TopicPartition
+from aiokafka.consumer import AIOKafkaConsumer
+
+from services import records, topics
+from services.readmodels import keys
+from services.settings import Settings
+from services.topics import TopicSpec
+from tests.benchmarks.perf import workload
+from tests.benchmarks.perf.loadgen import Outcome, Pool, clock, percentiles, run_open_loop, summarise
+from tests.benchmarks.perf.platform import Credentials, Platform
+from tests.support import stack
+from tests.support.kafka_reader import read_topic
+
+#: A step is saturated when less than this share of the offered rate completes, or p99 exceeds the bound.
+SATURATED_SHARE = 0.9
+SATURATED_P99_MS = 1000.0
+#: Keep-alive connections of the load generator: the kiosks on the market floors (each one request at a time).
+CONNECTIONS = 256
+
+
+def _saturated(summary: dict[str, Any]) -> bool:
+    offered = summary["offered_per_s"]
+    return (
+        summary["ok"] < SATURATED_SHARE * summary["sent"]
+        or summary["achieved_per_s"] < SATURATED_SHARE * offered
+        or not summary["p99_ms"] <= SATURATED_P99_MS
+    )
+
+
+async def http_ceiling(
+    gateway_port: int, bare_port: int, credentials: Credentials, rates: list[int], step_seconds: float
+) -> dict[str, Any]:
+    """Ramp both servers through ``rates``; each step of each target runs right after the other's."""
+    kiosks = workload.Kiosks(credentials.kiosks, "127.0.0.1", gateway_port)
+    pools = {
+        "gateway": Pool("127.0.0.1", gateway_port, CONNECTIONS),
+        "bare_aiohttp": Pool("127.0.0.1", bare_port, CONNECTIONS),
+    }
+    for pool in pools.values():
+        await pool.open()
+    counter = iter(range(10**9))
+    accepted: list[str] = []
+
+    def make(_: int) -> tuple[bytes, object]:
+        return kiosks.check_in(next(counter), workload.QUEUE_TRADE)
+
+    steps: dict[str, list[dict[str, Any]]] = {name: [] for name in pools}
+    try:
+        for name, pool in pools.items():  # warm up: connections, the producer, Redis
+            outcomes = await run_open_loop(pool, make, rate=200, count=300)
+            accepted += _accepted_ids(outcomes) if name == "gateway" else []
+        live = set(pools)
+        for rate in rates:
+            for name in [n for n in pools if n in live]:
+                outcomes = await run_open_loop(pools[name], make, rate=rate, count=int(rate * step_seconds))
+                if name == "gateway":
+                    accepted += _accepted_ids(outcomes)
+                summary = summarise(outcomes, rate)
+                summary["saturated"] = _saturated(summary)
+                steps[name].append(summary)
+                print(f"  http {name:12s} {_line(summary)}", flush=True)
+                if summary["saturated"]:
+                    live.discard(name)
+                await asyncio.sleep(1.0)  # let queues drain before the other side's step
+            if not live:
+                break
+    finally:
+        for pool in pools.values():
+            pool.close()
+    result: dict[str, Any] = {"steps": steps, "accepted_checkins": accepted}
+    result.update(score_http(steps))
+    return result
+
+
+def score_http(steps: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Per target: throughput = the highest achieved rate of any step (at a saturated step: its capacity), the
+    highest offered rate it sustained unsaturated, and the step the throughput comes from; the ratio."""
+    result: dict[str, Any] = {}
+    for name, runs in steps.items():
+        best = max(runs, key=lambda s: s["achieved_per_s"])
+        sustained = [s["offered_per_s"] for s in runs if not s["saturated"]]
+        result[name] = {
+            "throughput_per_s": best["achieved_per_s"],
+            "sustained_rate_per_s": max(sustained, default=0),
+            "at_step": best,
+        }
+    gateway, bare = result["gateway"], result["bare_aiohttp"]
+    result["ratio"] = gateway["throughput_per_s"] / bare["throughput_per_s"] if bare["throughput_per_s"] else None
+    return result
+
+
+def _accepted_ids(outcomes: list[Outcome]) -> list[str]:
+    return [o.tag[1] for o in outcomes if o.status == 202]  # type: ignore[index]
+
+
+def _line(s: dict[str, Any]) -> str:
+    return (
+        f"offered {s['offered_per_s']:6.0f}/s achieved {s['achieved_per_s']:7.1f}/s errors {s['errors']:5d} "
+        f"p50 {s['p50_ms']:7.1f} p99 {s['p99_ms']:7.1f} p99.9 {s['p999_ms']:7.1f} ms"
+        + (" SATURATED" if s.get("saturated") else "")
+    )
+
+
+# ---------------------------------------------------------------- kiosk to offer
+
+
+async def post_jobs(settings: Settings, credentials: Credentials, per_market: int, headcount: int) -> list[str]:
+    """Open ``per_market`` requests of ``headcount`` places in every market; wait until all are projected."""
+    base = f"http://127.0.0.1:{settings.gateway_port}"
+    now = workload.utc_now()
+    ids: list[str] = []
+    async with aiohttp.ClientSession() as session:
+        n = 0
+        for market in workload.MARKETS:
+            for _ in range(per_market):
+                _, token = credentials.employers[n % len(credentials.employers)]
+                n += 1
+                body = workload.job_body(market, workload.OFFER_TRADE, headcount, now)
+                headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": os.urandom(12).hex()}
+                async with session.post(f"{base}/api/v1/job-requests", json=body, headers=headers) as response:
+                    answer = await response.json()
+                    if response.status != 202:
+                        raise RuntimeError(f"job request refused: {response.status} {answer}")
+                    ids.append(answer["request_id"])
+    redis = aioredis.Redis.from_url(settings.redis_url)
+    try:
+        deadline = time.monotonic() + 120
+        names = [keys.job_request(settings.topic_prefix, i) for i in ids]
+        while await redis.exists(*names) < len(names):
+            if time.monotonic() > deadline:
+                raise TimeoutError("job requests were not projected in time")
+            await asyncio.sleep(0.2)
+    finally:
+        await redis.aclose()
+    return ids
+
+
+class OfferWatch:
+    """Notes when each watched check-in's ticket view turns ``offered`` (the projector's change channel)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.redis = aioredis.Redis.from_url(settings.redis_url)
+        self.pubsub = self.redis.pubsub()
+        self.scheduled: dict[str, float] = {}
+        self.offered: dict[str, float] = {}
+        self.prefix = keys.changes_channel(settings.topic_prefix, keys.ticket(settings.topic_prefix, ""))
+        self.task: asyncio.Task[None] | None = None
+        self.stopping = False
+
+    async def start(self) -> None:
+        await self.pubsub.psubscribe(self.prefix + "*")
+        self.task = asyncio.get_running_loop().create_task(self._listen())
+
+    def sent(self, _: int, scheduled: float, tag: object) -> None:
+        self.scheduled[tag[1]] = scheduled  # type: ignore[index]
+
+    async def _listen(self) -> None:
+        while not self.stopping:  # a flag, not cancel(): redis-py's get_message may swallow the cancellation
+            message = await self.pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
+            if message is None:
+                continue
+            checkin_id = message["channel"].decode()[len(self.prefix) :]
+            if checkin_id not in self.scheduled or checkin_id in self.offered:
+                continue
+            raw = await self.redis.get(keys.ticket(self.settings.topic_prefix, checkin_id))
+            if raw is not None and b'"status":"offered"' in raw.replace(b" ", b""):
+                self.offered[checkin_id] = clock()
+
+    async def wait(self, ids: list[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while any(i not in self.offered for i in ids) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+
+    async def close(self) -> None:
+        self.stopping = True
+        if self.task is not None:
+            await asyncio.wait({self.task}, timeout=5)
+            self.task.cancel()
+        await self.pubsub.aclose()
+        await self.redis.aclose()
+
+
+async def kiosk_to_offer(
+    settings: Settings, credentials: Credentials, rate: int, seconds: float, first_worker: int
+) -> dict[str, Any]:
+    """Check-ins at ``rate``/s for ``seconds`` against enough open places; the offer latency of each."""
+    count = int(rate * seconds)
+    per_market = math.ceil(count / len(workload.MARKETS) / 200) + 1
+    request_ids = await post_jobs(settings, credentials, per_market, 200)
+    await asyncio.sleep(2)
+    kiosks = workload.Kiosks(credentials.kiosks, "127.0.0.1", settings.gateway_port)
+    watch = OfferWatch(settings)
+    await watch.start()
+    pool = Pool("127.0.0.1", settings.gateway_port, CONNECTIONS)
+    await pool.open()
+    try:
+        outcomes = await run_open_loop(
+            pool,
+            lambda i: kiosks.check_in(first_worker + i, workload.OFFER_TRADE),
+            rate=rate,
+            count=count,
+            on_sent=watch.sent,
+        )
+        accepted = _accepted_ids(outcomes)
+        await watch.wait(accepted, timeout=60)
+    finally:
+        pool.close()
+        await watch.close()
+    latencies = [watch.offered[i] - watch.scheduled[i] for i in accepted if i in watch.offered]
+
+    http = summarise(outcomes, rate)
+    result = {
+        "rate_per_s": rate,
+        "seconds": seconds,
+        "http": http,
+        "accepted": len(accepted),
+        "offered": len(latencies),
+        "offer_latency": percentiles(latencies),
+        "latencies_ms": sorted(round(x * 1000, 2) for x in latencies),
+        "request_ids": request_ids,
+        "accepted_checkins": accepted,
+    }
+    print(f"  kiosk→offer at {rate}/s: {len(latencies)}/{len(accepted)} offered, {result['offer_latency']}", flush=True)
+    print(f"  (check-in HTTP at {rate}/s: {_line(http)})", flush=True)
+    return result
+
+
+# ---------------------------------------------------------------- pipeline ramp
+
+
+async def end_offsets(bootstrap: str, topic: str, partitions: int) -> int:
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in range(partitions)])
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+class _Offsets:
+    """Sum of a topic's end offsets, with one long-lived consumer."""
+
+    def __init__(self, bootstrap: str, topic: str, partitions: int) -> None:
+        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.tps = [TopicPartition(topic, p) for p in range(partitions)]
+
+    async def __aenter__(self) -> _Offsets:
+        await self.consumer.start()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.consumer.stop()
+
+    async def total(self) -> int:
+        return sum((await self.consumer.end_offsets(self.tps)).values())
+
+
+def _producer(bootstrap: str) -> AIOKafkaProducer:
+    return AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, linger_ms=5, max_batch_size=256 * 1024
+    )
+
+
+async def pipeline_ramp(
+    settings: Settings, rates: list[int], step_seconds: float, first_worker: int, drain_timeout: float = 30
+) -> dict[str, Any]:
+    """Feed check-ins to ``worker-commands`` at each rate; lag = acknowledged inputs − ``worker_queued`` out."""
+    now = workload.utc_now()
+    source = settings.topic(topics.WORKER_COMMANDS)
+    producer = _producer(settings.kafka_bootstrap)
+    await producer.start()
+    acked = 0
+    fed: list[str] = []
+
+    def done(_: Any) -> None:
+        nonlocal acked
+        acked += 1
+
+    steps: list[dict[str, Any]] = []
+    n = first_worker
+    async with _Offsets(settings.kafka_bootstrap, settings.topic(topics.MARKET_EVENTS), settings.partitions) as out:
+        base = await out.total()
+        try:
+            for rate in rates:
+                samples: list[tuple[float, int, int]] = []
+                start = clock()
+                sent = 0
+                next_sample = start
+                while (elapsed := clock() - start) < step_seconds:
+                    due = int(elapsed * rate)
+                    while sent < due:
+                        market = workload.MARKETS[n % len(workload.MARKETS)]
+                        record = workload.check_in_record(n, market, workload.QUEUE_TRADE, settings.pseudonym_key, now)
+                        future = await producer.send(source, records.encode(record), key=record.worker.encode())
+                        future.add_done_callback(done)
+                        fed.append(record.id)
+                        n += 1
+                        sent += 1
+                    if clock() >= next_sample:
+                        samples.append((clock() - start, acked, await out.total() - base))
+                        next_sample += 0.5
+                    await asyncio.sleep(0.01)
+                step = _lag_step(rate, samples, step_seconds)
+                steps.append(step)
+                print(
+                    f"  pipeline offered {rate:5d}/s out {step['output_per_s']:7.1f}/s lag end {step['lag_end']:6d} "
+                    f"slope {step['lag_slope_per_s']:7.1f}/s {'bounded' if step['bounded'] else 'UNBOUNDED'}",
+                    flush=True,
+                )
+                if not step["bounded"]:
+                    break
+            await producer.flush()
+            drain_start = clock()
+            while await out.total() - base < acked and clock() - drain_start < drain_timeout:
+                await asyncio.sleep(0.5)
+            drained = await out.total() - base >= acked
+            drain_seconds = clock() - drain_start
+        finally:
+            await producer.stop()
+    bounded = [s for s in steps if s["bounded"]]
+    return {
+        "steps": steps,
+        "throughput_per_s": max((s["offered_per_s"] for s in bounded), default=0),
+        "max_output_per_s": max((s["output_per_s"] for s in steps), default=0.0),
+        "drained": drained,
+        "drain_seconds": drain_seconds,
+        "fed_checkins": fed,
+    }
+
+
+def _lag_step(rate: int, samples: list[tuple[float, int, int]], step_seconds: float) -> dict[str, Any]:
+    """Bounded: the lag's slope over the step's second half is under 10% of the rate and its end under 2 s."""
+    lags = [(t, a - o) for t, a, o in samples]
+    half = [(t, lag) for t, lag in lags if t >= step_seconds / 2] or lags
+    slope = _slope(half)
+    first, last = samples[0], samples[-1]
+    output = (last[2] - first[2]) / (last[0] - first[0]) if last[0] > first[0] else 0.0
+    lag_end = lags[-1][1]
+    return {
+        "offered_per_s": rate,
+        "output_per_s": output,
+        "lag_end": lag_end,
+        "lag_slope_per_s": slope,
+        "bounded": slope < 0.1 * rate and lag_end <= 2 * rate,
+        "lag_samples": lags,
+    }
+
+
+def _slope(points: list[tuple[float, int]]) -> float:
+    if len(points) < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in points) / len(points)
+    mean_y = sum(y for _, y in points) / len(points)
+    var = sum((t - mean_t) ** 2 for t, _ in points)
+    return sum((t - mean_t) * (y - mean_y) for t, y in points) / var if var else 0.0
+
+
+# ---------------------------------------------------------------- the stream ceiling
+
+
+async def _preload(settings: Settings, topic_names: list[str], count: int) -> None:
+    """The same ``count`` check-in commands (keyed by market) on each of ``topic_names``."""
+    now = workload.utc_now()
+    producer = _producer(settings.kafka_bootstrap)
+    await producer.start()
+    try:
+        for n in range(count):
+            market = workload.MARKETS[n % len(workload.MARKETS)]
+            record = workload.check_in_record(n, market, workload.QUEUE_TRADE, settings.pseudonym_key, now)
+            value = records.encode(record)
+            for name in topic_names:
+                await producer.send(name, value, key=market.encode())
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def _output_rate(settings: Settings, expect: int, timeout: float) -> tuple[float, int]:
+    """Events/s of the matcher from its ``worker_queued`` facts' broker timestamps (first to last)."""
+    topic = settings.topic(topics.MARKET_EVENTS)
+    async with _Offsets(settings.kafka_bootstrap, topic, settings.partitions) as out:
+        deadline = time.monotonic() + timeout
+        while await out.total() < expect and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+    facts = await read_topic(settings.kafka_bootstrap, topic)
+    stamps = sorted(m.timestamp for m in facts if b'"worker_queued"' in (m.value or b""))
+    if len(stamps) < 2:
+        return 0.0, len(stamps)
+    return (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000), len(stamps)
+
+
+def stream_ceiling(
+    kafka: stack.KafkaBroker,
+    settings: Settings,
+    workdir: Path,
+    count: int,
+    run: Callable[..., Any],
+    profile_seconds: float = 0,
+) -> dict[str, Any]:
+    """Matcher (``match_market``) and bare agent over the same ``count`` pre-loaded commands, back to back."""
+    bare_topic = settings.topic("bare-commands")
+    kafka.create_topics([TopicSpec(bare_topic, settings.partitions, settings.replication_factor)])
+    run(_preload(settings, [settings.topic(topics.MARKET_COMMANDS), bare_topic], count))
+    matcher = Platform(settings, workdir)
+    try:
+        matcher.start_workers(1)
+        profile = matcher.profile("streams-0", profile_seconds)
+        rate, seen = run(_output_rate(settings, count, timeout=300))
+        memory = matcher.peak_rss()
+        profiled = profile.summary() if profile else None
+    finally:
+        matcher.stop()
+    os.environ["PERF_BARE_TOPIC"], os.environ["PERF_BARE_EXPECT"] = bare_topic, str(count)
+    argv = [sys.executable, "-m", "tests.benchmarks.perf.bare_faust", "worker", "-l", "info"]
+    bare = stack.PlatformProcess("bare-faust", argv, settings, workdir)
+    try:
+        bare.wait_for_log("bare: ", timeout=300)
+        memory["bare-faust"] = _rss(bare)
+        found = re.search(r"bare: (\d+) records in ([0-9.]+) s", bare.log.read_text())
+        assert found is not None
+        bare_rate = (int(found.group(1)) - 1) / float(found.group(2))
+    finally:
+        bare.stop()
+    print(f"  matcher {rate:.0f} events/s ({seen} facts), bare Faust {bare_rate:.0f} events/s", flush=True)
+    return {
+        "count": count,
+        "matcher_per_s": rate,
+        "matcher_facts": seen,
+        "bare_faust_per_s": bare_rate,
+        "ratio": rate / bare_rate if bare_rate else None,
+        "peak_rss_mib": memory,
+        "profile_matcher": profiled,
+    }
+
+
+def _rss(process: stack.PlatformProcess) -> float:
+    from tests.benchmarks.perf.platform import peak_rss_mib
+
+    return peak_rss_mib(process.proc.pid)
