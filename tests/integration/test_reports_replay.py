@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaProducer
 from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app
 from services import geography, records, topics
-from services.adapters.rebuild import caught_up, end_offsets, rebuild
+from services.adapters.rebuild import KEPT, caught_up, end_offsets, rebuild
 from services.adapters.registry import register_credential
 from services.settings import Settings
 from services.topics import topic_specs
@@ -490,8 +490,8 @@ async def _all_views(settings: Settings) -> dict[bytes, bytes]:
     try:
         found: dict[bytes, bytes] = {}
         async for key in redis.scan_iter(match=f"{settings.topic_prefix}*", count=1000):
-            if b":idem:" in key or key.startswith(f"{settings.topic_prefix}idem:".encode()):
-                continue
+            if any(key.startswith(f"{settings.topic_prefix}{kept}".encode()) for kept in KEPT):
+                continue  # not read models: rebuild keeps them
             found[key] = await redis.get(key)
         return found
     finally:
