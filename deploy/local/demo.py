@@ -20,6 +20,8 @@ from services.readmodels import keys
 from services.settings import Settings
 
 DEMO_EMPLOYER_TOKEN = "demo-employer-token-liangdu-jianzhu"
+DEMO_ORGANISER_TOKEN = "demo-organiser-token-lps"
+DEMO_ADMIN_TOKEN = "demo-admin-token-lps"
 DEMO_EMPLOYER = ("e-demo-liangdu", "凉都建筑劳务公司")
 
 
@@ -50,6 +52,16 @@ async def _register(settings: Settings) -> None:
         display_name=DEMO_EMPLOYER[1],
         token=DEMO_EMPLOYER_TOKEN,
     )
+    await register_credential(
+        settings,
+        role="organiser",
+        subject_id="demo-organiser",
+        display_name="市人社局招聘会组",
+        token=DEMO_ORGANISER_TOKEN,
+    )
+    await register_credential(
+        settings, role="admin", subject_id="demo-admin", display_name="市就业局（演示）", token=DEMO_ADMIN_TOKEN
+    )
 
 
 async def wait_for_credentials(settings: Settings, tokens: list[str], timeout: float = 60) -> None:
@@ -79,7 +91,11 @@ async def _post(session: aiohttp.ClientSession, url: str, token: str, body: dict
 
 async def _load(settings: Settings) -> list[str]:
     await _register(settings)
-    await wait_for_credentials(settings, [kiosk_token(m.market_id) for m in geography.MARKETS] + [DEMO_EMPLOYER_TOKEN])
+    await wait_for_credentials(
+        settings,
+        [kiosk_token(m.market_id) for m in geography.MARKETS]
+        + [DEMO_EMPLOYER_TOKEN, DEMO_ORGANISER_TOKEN, DEMO_ADMIN_TOKEN],
+    )
     base = f"http://{settings.gateway_host}:{settings.gateway_port}"
     local_now = datetime.now(UTC).astimezone(clock.ZONE)
     start_minutes = max(local_now.hour * 60 + local_now.minute, 0)
@@ -123,6 +139,17 @@ async def _load(settings: Settings) -> list[str]:
     lines.append("演示数据已载入 / demo data loaded:")
     lines.append(f"  钟山区零工市场自助机凭证 kiosk token (zs-market): {kiosk_token('zs-market')}")
     lines.append(f"  用工单位凭证 employer token: {DEMO_EMPLOYER_TOKEN}")
+    lines.append(f"  招聘会组织者凭证 organiser token: {DEMO_ORGANISER_TOKEN}")
+    lines.append(f"  市级管理员凭证 city administrator token: {DEMO_ADMIN_TOKEN}")
+    lines.append("  页面（登录时输入上面的凭证作为访问密钥） pages (sign in with a token above as the access key):")
+    for path, what in (
+        ("/kiosk", "自助机 kiosk (kiosk token)"),
+        ("/employer", "用工单位发布用工 employer (employer token)"),
+        ("/organiser", "招聘会现场 organiser (organiser token)"),
+        ("/dashboard", "实时看板 live dashboard (administrator token)"),
+        ("/supply", "岗位供给清单 public job supply list"),
+    ):
+        lines.append(f"    {base}{path}  {what}")
     for answer in tickets:
         lines.append(f"  排队凭条 ticket page: {base}{answer['page_url']}")
     lines.append(f"  (as of {datetime.now(UTC).isoformat(timespec='seconds')})")
