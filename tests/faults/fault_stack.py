@@ -30,6 +30,7 @@ class FaultStack:
         self.kafka = kafka
         self.redis = redis
         self.workers: list[stack.PlatformProcess] = []
+        self.projector: stack.PlatformProcess | None = None
         self.restarts = 0
 
     def kill_worker(self, index: int) -> None:
@@ -40,6 +41,14 @@ class FaultStack:
         self.restarts += 1
         where = self.workdir / f"worker{index}-{self.restarts}"
         self.workers[index] = await asyncio.to_thread(stack.stream_worker, self.settings, where)
+
+    async def restart_projector(self) -> None:
+        """Start the projector again if it exited (as ``lingong up`` restarts what died)."""
+        if self.projector is not None and self.projector.proc.poll() is None:
+            return
+        self.restarts += 1
+        where = self.workdir / f"projector-{self.restarts}"
+        self.projector = await asyncio.to_thread(stack.projector, self.settings, where)
 
     async def diagnose(self) -> str:
         """Ask each live stream worker for its consumer state (SIGUSR2, streams/diagnostics.py); their log tails."""
@@ -68,7 +77,7 @@ def fault_stack(workdir: Path, *, workers: int = 2) -> Iterator[FaultStack]:
         )
         kafka.create_topics(topic_specs(settings))
         battery = FaultStack(settings, workdir, kafka, redis)
-        projector = stack.projector(settings, workdir / "projector")
+        battery.projector = stack.projector(settings, workdir / "projector")
         try:
             for n in range(workers):
                 battery.workers.append(stack.stream_worker(settings, workdir / f"worker{n}"))
@@ -76,7 +85,8 @@ def fault_stack(workdir: Path, *, workers: int = 2) -> Iterator[FaultStack]:
         finally:
             for worker in battery.workers:
                 worker.stop()
-            projector.stop()
+            if battery.projector is not None:
+                battery.projector.stop()
 
 
 async def issue_credentials(settings: Settings) -> dict[str, str]:
