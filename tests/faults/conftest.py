@@ -14,11 +14,20 @@ from aiohttp.test_utils import TestClient
 
 from gateway.main import create_app
 from services.settings import Settings
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, take_lane
 
 #: Load tests send thousands of requests from one kiosk and one address: the per-device and per-address limits
 #: (tested in tests/integration/test_rate_limits.py) are raised for them.
 UNTHROTTLED = {"kiosk_requests_max": 10**7, "account_requests_max": 10**7, "address_requests_max": 10**7}
+
+
+def lane_at(market_id: str, fallback_trade: str = "general_labourer") -> tuple[str, str]:
+    """A (market, trade) pair no other test uses at ``market_id``; when the earlier tests took them all (the
+    battery runs last), a shared one: the battery only counts its own check-ins' decisions."""
+    try:
+        return take_lane(market_id)
+    except StopIteration:
+        return market_id, fallback_trade
 
 
 def unthrottled(settings: Settings) -> Settings:

@@ -14,8 +14,9 @@ from aiokafka import AIOKafkaProducer
 
 from services import geography, identity, records, topics
 from services.settings import Settings
-from tests.conftest import TEST_NOW, new_id_number, take_lane
+from tests.conftest import TEST_NOW, new_id_number
 from tests.faults import checker
+from tests.faults.conftest import lane_at
 
 VALID = 5_000
 POISON = 200
@@ -51,7 +52,7 @@ def _poison(n: int, market: str) -> bytes:
 async def test_poison_among_valid_records_goes_to_dead_letters_and_the_rest_is_processed(
     platform: Settings, credentials: dict[str, str]
 ) -> None:
-    lanes = [take_lane(m) for m in SPREAD]
+    lanes = [lane_at(m) for m in SPREAD]
     rng = random.Random(5)
     valid = [
         records.CheckIn(

@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from aiohttp.test_utils import TestClient
 
 from services.settings import Settings
-from tests.conftest import new_id_number, take_lane
+from tests.conftest import new_id_number
 from tests.faults import checker
+from tests.faults.conftest import lane_at
 from tests.integration.conftest import auth, check_in_body
 
 KEYS = 2_000
@@ -24,7 +25,7 @@ CONCURRENCY = 64
 async def test_ten_thousand_requests_with_two_thousand_keys_give_two_thousand_effects(
     loaded_gateway: TestClient, platform: Settings, credentials: dict[str, str]
 ) -> None:
-    market, trade = take_lane("pz-market")
+    market, trade = lane_at("pz-market")
     token = credentials[market]
     rng = random.Random(8)
     keys = [f"retry-{i:05d}-{rng.getrandbits(48):012x}" for i in range(KEYS)]
