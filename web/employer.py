@@ -24,9 +24,7 @@ def employer_messages(request: web.Request) -> dict[str, Any]:
     _ = i18n.CATALOGUES[lang].gettext
     return {
         "lang": lang,
-        "sending": _("正在提交…"),
-        "failed": _("提交失败，请重试"),
-        "queued_offline": _("网络不通：已保存在本机，网络恢复后自动提交"),
+        **i18n.submit_messages(_),
         "required": _("请填写此项"),
         "status": {
             "open": _("招工中"),

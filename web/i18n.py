@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,25 @@ def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> dict[str, gettext.
 
 
 CATALOGUES = compile_catalogues()
+
+
+def submit_messages(_: Callable[[str], str]) -> dict[str, str]:
+    """What every page's form script (outbox.js) shows while a submission is sent, fails or waits offline."""
+    return {
+        "sending": _("正在提交…"),
+        "failed": _("提交失败，请重试"),
+        "queued_offline": _("网络不通：已保存在本机，网络恢复后自动提交"),
+    }
+
+
+def id_number_messages(_: Callable[[str], str]) -> dict[str, str]:
+    """What the in-browser ID number check (idcheck.js) says, rule by rule; the server still decides."""
+    return {
+        "id_required": _("请输入身份证号码"),
+        "id_length": _("身份证号码应为18位"),
+        "id_digits": _("身份证号码只能是数字，最后一位可以是X"),
+        "id_check": _("身份证号码校验位不正确，请核对后重新输入"),
+    }
 
 
 def language(request: web.Request) -> str:

@@ -30,16 +30,12 @@ def kiosk_messages(request: web.Request) -> dict[str, Any]:
     _ = i18n.CATALOGUES[lang].gettext
     return {
         "lang": lang,
-        "id_required": _("请输入身份证号码"),
-        "id_length": _("身份证号码应为18位"),
-        "id_digits": _("身份证号码只能是数字，最后一位可以是X"),
-        "id_check": _("身份证号码校验位不正确，请核对后重新输入"),
+        **i18n.id_number_messages(_),
         "trades_required": _("请至少选择一个工种"),
         "wage_required": _("请填写最低日工资"),
         "hours_required": _("请填写可工作时间"),
-        "sending": _("正在提交…"),
+        **i18n.submit_messages(_),
         "queued_offline": _("网络不通：登记已保存在本机，网络恢复后自动提交"),
-        "failed": _("提交失败，请重试"),
         "processing": _("正在处理您的登记…"),
         "accepted": _("您已接受这份工作，请按时到达"),
         "declined": _("您已拒绝，继续排队"),

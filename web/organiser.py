@@ -28,16 +28,11 @@ def organiser_messages(request: web.Request) -> dict[str, Any]:
     _ = i18n.CATALOGUES[lang].gettext
     return {
         "lang": lang,
-        "sending": _("正在提交…"),
-        "failed": _("提交失败，请重试"),
-        "queued_offline": _("网络不通：已保存在本机，网络恢复后自动提交"),
+        **i18n.submit_messages(_),
         "waiting": _("已提交，等待处理结果…"),
         "applied": _("已记录"),
         "refused": _("未记录："),
-        "id_required": _("请输入身份证号码"),
-        "id_length": _("身份证号码应为18位"),
-        "id_digits": _("身份证号码只能是数字，最后一位可以是X"),
-        "id_check": _("身份证号码校验位不正确，请核对后重新输入"),
+        **i18n.id_number_messages(_),
     }
 
 
