@@ -4,12 +4,14 @@ so killing any of them never disturbs the session stack the other tests share.""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from deploy.local import procs
 from deploy.local.demo import wait_for_credentials
@@ -60,7 +62,8 @@ class FaultStack:
 
 
 @contextmanager
-def fault_stack(workdir: Path, *, workers: int = 2) -> Iterator[FaultStack]:
+def fault_stack(workdir: Path, *, workers: int = 2, **overrides: Any) -> Iterator[FaultStack]:
+    """The stack; ``overrides`` replace fields of its :class:`Settings`."""
     with stack.kafka_broker(workdir / "kafka") as kafka, stack.redis_server(workdir / "redis") as redis:
         settings = Settings(
             kafka_bootstrap=kafka.bootstrap,
@@ -75,6 +78,7 @@ def fault_stack(workdir: Path, *, workers: int = 2) -> Iterator[FaultStack]:
             posting_burst_max=10**6,
             **UNTHROTTLED,
         )
+        settings = dataclasses.replace(settings, **overrides)
         kafka.create_topics(topic_specs(settings))
         battery = FaultStack(settings, workdir, kafka, redis)
         battery.projector = stack.projector(settings, workdir / "projector")
@@ -90,7 +94,8 @@ def fault_stack(workdir: Path, *, workers: int = 2) -> Iterator[FaultStack]:
 
 
 async def issue_credentials(settings: Settings) -> dict[str, str]:
-    """A kiosk token per market and one employer token, made known to the gateway through the registry topic."""
+    """A kiosk token per market, an employer token and the city administrator's (``admin``: reports and the
+    dashboard city-wide), made known to the gateway through the registry topic."""
     tokens = {
         m.market_id: await register_credential(
             settings, role="kiosk", subject_id=f"kiosk-{m.market_id}", display_name="故障测试机", market_id=m.market_id
@@ -99,6 +104,9 @@ async def issue_credentials(settings: Settings) -> dict[str, str]:
     }
     tokens["employer"] = await register_credential(
         settings, role="employer", subject_id="e-fault", display_name="故障测试用工单位"
+    )
+    tokens["admin"] = await register_credential(
+        settings, role="admin", subject_id="a-fault", display_name="故障测试市级管理员"
     )
     await wait_for_credentials(settings, list(tokens.values()))
     return tokens

@@ -1,27 +1,39 @@
 """Issue 8, fault 1: one of two stream worker processes killed with SIGKILL every 10 s during a rush of 3,000
 check-ins and 300 job requests through the real gateway (offers accepted as they come): nothing lost, nobody
-double-booked, no placement twice, every headcount respected, all settled within 60 s of the last kill.
+double-booked, no placement twice, every headcount respected, all settled within 60 s of the last kill, and the
+report figures the projector keeps in Redis (``/api/v1/reports``, every dimension) equal to an independent count
+of the raw ``market-events`` (tests/support/report_count.py).
 
 Runs on a stack of its own (tests/faults/fault_stack.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from gateway.main import create_app
-from services import geography, records, topics
+from services import clock, geography, records, topics
+from services.settings import Settings
 from tests.conftest import TEST_NOW, new_id_number
 from tests.faults import checker
 from tests.faults.fault_stack import FaultStack, fault_stack, issue_credentials
 from tests.integration.conftest import auth, check_in_body, job_body
 from tests.support.kafka_reader import read_topic
+from tests.support.report_count import (
+    REPORT_COLUMNS,
+    independent_figures,
+    report_differences,
+    wait_projected,
+    wait_quiet,
+)
 
 CHECK_INS = 3_000
 JOB_REQUESTS = 300
@@ -113,6 +125,7 @@ async def _rush(battery: FaultStack) -> None:
         await asyncio.sleep(3)  # the last offers answered
         accepting.cancel()
         report = dataclass_replace_settle(report, checker.check(accepted, await checker.read_facts(settings)))
+        counted, report_problems = await _report_figures(client, settings, tokens["admin"])
 
     figures = {
         **report.figures(),
@@ -120,11 +133,34 @@ async def _rush(battery: FaultStack) -> None:
         "kills": len(kills),
         "rush_seconds": round(rush_seconds, 1),
         "offers_answered": len(answered),
+        "report_day_totals": counted,
+        "report_differences": len(report_problems),
     }
     checker.save("kill_stream_worker", figures)
     failed = not report.ok or report.lost or (report.seconds_to_settle or 999) > 60
     assert not failed, f"{report.problems}\n{await battery.diagnose()}"
     assert report.accepted >= CHECK_INS + JOB_REQUESTS - statuses[503]
+    assert not report_problems, report_problems[:20]
+    assert counted["checkins"] > 0 and counted["placements"] == report.placements, (counted, report.placements)
+
+
+async def _report_figures(client: TestClient, settings: Settings, admin: str) -> tuple[dict[str, Any], list[str]]:
+    """The day's city totals counted from the raw ``market-events``, and every difference between that count and
+    ``/api/v1/reports`` (day of TEST_NOW, by county, market, trade and group) once the projector has caught up."""
+    await wait_quiet(settings)
+    await wait_projected(settings)
+    events = [
+        json.loads(m.value) for m in await read_topic(settings.kafka_bootstrap, settings.topic(topics.MARKET_EVENTS))
+    ]
+    day = clock.local_date(TEST_NOW).isoformat()
+    problems: list[str] = []
+    for by in ("county", "market", "trade", "group"):
+        expected = independent_figures(events, day, by)
+        response = await client.get(f"/api/v1/reports?period=day&at={day}&by={by}", headers=auth(admin))
+        assert response.status == 200, await response.text()
+        rows = {row["key"]: row for row in (await response.json())["rows"]}
+        problems += [f"by {by}: {p}" for p in report_differences(rows, expected)]
+    return {c: independent_figures(events, day, "county")["total"][c] for c in REPORT_COLUMNS}, problems
 
 
 def dataclass_replace_settle(settled: checker.Report, final: checker.Report) -> checker.Report:
