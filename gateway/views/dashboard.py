@@ -4,6 +4,8 @@ The projector publishes a notice on Redis pub/sub after each transaction that ch
 quota board); each SSE client waits for a notice, then at most once per ``dashboard_push_interval_seconds``
 reads the views and pushes one ``dashboard`` event — notices in between are coalesced into that push, so the
 page stays smooth however fast the events come. A comment line every 15 s keeps proxies from closing the stream.
+When Redis goes away the pub/sub connection ends and so does the stream: the page's ``EventSource`` reconnects
+and, once Redis is back, gets a fresh snapshot and notices again (tests/faults/test_redis_killed.py).
 Authentication is one call, :func:`page_staff` (a staff bearer credential now; page sessions when they land).
 """
 
@@ -125,12 +127,14 @@ async def dashboard_events(request: web.Request) -> web.StreamResponse:
     try:
         await _push(response, request, county)
         last_push = time.monotonic()
-        while True:
+        while not listener.done():  # Redis gone (pub/sub lost): end the stream, the page's EventSource reconnects
             try:
-                await asyncio.wait_for(dirty.wait(), KEEPALIVE_SECONDS)
+                await asyncio.wait_for(_dirty_or_done(dirty, listener), KEEPALIVE_SECONDS)
             except TimeoutError:
                 await response.write(b": keep-alive\n\n")
                 continue
+            if listener.done():
+                break
             wait = last_push + interval - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)  # notices arriving meanwhile are coalesced into this push
@@ -146,6 +150,15 @@ async def dashboard_events(request: web.Request) -> web.StreamResponse:
         with contextlib.suppress(Exception):
             await pubsub.aclose()  # type: ignore[attr-defined]
     return response
+
+
+async def _dirty_or_done(dirty: asyncio.Event, listener: asyncio.Task[None]) -> None:
+    """Return when the view is dirty or the listener has ended (its pub/sub connection lost)."""
+    waiting = asyncio.ensure_future(dirty.wait())
+    try:
+        await asyncio.wait({waiting, listener}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
 
 
 async def _listen(pubsub: Any, dirty: asyncio.Event) -> None:

@@ -1,13 +1,15 @@
 """Rebuild the read models: wipe them from Redis and replay every projected topic from the start.
 
 What is wiped: every key under the stack's prefix except idempotency records (``idem:``), page sessions
-(``session:``) and rate-limit counters (``ratelimit:``), which are not read models.
-The replay runs a :class:`~services.adapters.projector.Projector` in
-this process, in the projector's consumer group, until the offsets stored in Redis reach the topics' ends; a
-running projector process keeps its share of the partitions and replays them likewise (it finds no stored
-offset and starts from the beginning after the rebalance). Run it while no commands arrive (or with the
-projector process stopped): a batch a running projector had already read before the wipe would be applied
-without the state before it.
+(``session:``) and rate-limit counters (``ratelimit:``), which are not read models — in one server-side script,
+so the wipe is atomic: a running projector process sees its stored offsets and the views go at the same instant
+(its transaction in flight fails on the watched offset), notices that Redis holds older offsets than it wrote and
+replays its partitions from the beginning (services/adapters/projector.py) — it never writes a batch on top of a
+half-wiped state. The replay runs a :class:`~services.adapters.projector.Projector` in this process, in the
+projector's consumer group, until the offsets stored in Redis reach the topics' ends as they were at the start;
+the rebalance it causes splits the partitions between it and the running projector, each replaying its share.
+After Redis lost its data (a restart without persistence) no rebuild is needed: the running projector notices
+within ``OFFSET_CHECK_SECONDS`` and replays by itself; a rebuild run then is consistent with it all the same.
 """
 
 from __future__ import annotations
@@ -27,21 +29,28 @@ log = logging.getLogger("lingong.rebuild")
 KEPT = ("idem:", "session:", "ratelimit:")
 
 
+#: SCAN and DEL in one script (atomic): ARGV[1] the pattern, ARGV[2..] the prefixes kept.
+_WIPE = """
+local cursor, deleted = "0", 0
+repeat
+  local found = redis.call("SCAN", cursor, "MATCH", ARGV[1], "COUNT", 1000)
+  cursor = found[1]
+  for _, key in ipairs(found[2]) do
+    local kept = false
+    for i = 2, #ARGV do
+      if string.sub(key, 1, #ARGV[i]) == ARGV[i] then kept = true break end
+    end
+    if not kept then deleted = deleted + redis.call("DEL", key) end
+  end
+until cursor == "0"
+return deleted
+"""
+
+
 async def wipe(settings: Settings, redis: aioredis.Redis) -> int:
-    """Delete the read models under the prefix; the number of keys deleted."""
+    """Delete the read models under the prefix, atomically; the number of keys deleted."""
     prefix = settings.topic_prefix
-    kept = tuple(f"{prefix}{k}" for k in KEPT)
-    deleted = 0
-    batch: list[bytes] = []
-    async for key in redis.scan_iter(match=f"{prefix}*", count=1000):
-        if key.decode().startswith(kept):
-            continue
-        batch.append(key)
-        if len(batch) >= 1000:
-            deleted += await redis.delete(*batch)
-            batch = []
-    if batch:
-        deleted += await redis.delete(*batch)
+    deleted: int = await redis.eval(_WIPE, 0, f"{prefix}*", *(f"{prefix}{k}" for k in KEPT))
     return deleted
 
 
