@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +20,8 @@ from services.screening import Policy
 from services.settings import Settings
 from web import pages
 
+log = logging.getLogger("lingong.gateway")
+
 #: Redis connections per gateway process (each request holds one only for the duration of one command).
 REDIS_POOL_SIZE = 128
 
@@ -30,6 +33,8 @@ def _utc_now() -> datetime:
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """A ready-to-run gateway. Kafka and Redis are connected in cleanup contexts when the app starts."""
     Policy.from_settings(settings)  # a malformed screening setting stops the process here, not per request
+    if settings.test_deduplication_off:
+        log.warning("!!! LINGONG_TEST_DEDUPLICATION_OFF: Idempotency-Key answers are NOT replayed (tests only) !!!")
     app = web.Application(
         middlewares=[security_headers_middleware, error_middleware, request_limits_middleware],
         client_max_size=settings.max_body_bytes,

@@ -59,11 +59,17 @@ class MarketRules:
 
     offer_ttl: timedelta = timedelta(minutes=10)
     policy: AllocationPolicy = AllocationPolicy()  # noqa: RUF009 - frozen, so sharing the default is safe
+    #: False only under the test-only ``Settings.test_deduplication_off``: a command id already applied applies again.
+    deduplicate: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings, market_id: str = "") -> MarketRules:
         policy = settings.market_policies().get(market_id, AllocationPolicy())
-        return cls(offer_ttl=timedelta(seconds=settings.offer_ttl_seconds), policy=policy)
+        return cls(
+            offer_ttl=timedelta(seconds=settings.offer_ttl_seconds),
+            policy=policy,
+            deduplicate=not settings.test_deduplication_off,
+        )
 
 
 @dataclasses.dataclass(slots=True)
@@ -151,7 +157,7 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
 
     The caller must treat the input state as consumed: on an exception, reload it from its stored bytes.
     """
-    if command.id in state.recent_commands:
+    if rules.deduplicate and command.id in state.recent_commands:
         return Decision(state, [], [])
     now = command.at if state.clock is None else max(state.clock, command.at)
     out = _Out(state, command, now, rules)

@@ -55,9 +55,11 @@ def decode_roster(data: bytes) -> RosterState:
     return _decoder.decode(data)
 
 
-def decide_roster(state: RosterState, command: r.WorkerCommand) -> RosterDecision:
-    """Admit or refuse a check-in, or record a release. Mutates and returns ``state``."""
-    if command.id in state.recent_commands:
+def decide_roster(state: RosterState, command: r.WorkerCommand, *, deduplicate: bool = True) -> RosterDecision:
+    """Admit or refuse a check-in, or record a release. Mutates and returns ``state``.
+
+    ``deduplicate=False`` only under the test-only ``Settings.test_deduplication_off``: an applied id applies again."""
+    if deduplicate and command.id in state.recent_commands:
         return RosterDecision(state, [], [])
     decision = RosterDecision(state, [], [])
     if isinstance(command, r.CheckIn):

@@ -99,6 +99,11 @@ class Settings:
     stream_batch_max: int = 500
     #: ...waiting at most this long for a batch to fill (the latency it may add per agent at low traffic).
     stream_batch_within_seconds: float = 0.02
+    # --- fault battery (issue 8): a test-only switch
+    #: TEST ONLY (refused unless ``dev_mode``; logged loudly by every process it affects): the gateway publishes
+    #: every request, replaying no Idempotency-Key answer, and the market and roster agents apply a command id
+    #: again. Exists so that tests/faults/test_checker_without_dedup.py can show the checker sees the duplicates.
+    test_deduplication_off: bool = False
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""
@@ -134,6 +139,8 @@ class Settings:
             raise SettingsError(f"LINGONG_MARKET_POLICIES_SPEC: {error}") from error
         if not settings.dev_mode and settings.pseudonym_key == _DEV_PSEUDONYM_KEY.encode():
             raise SettingsError("LINGONG_PSEUDONYM_KEY must be set when LINGONG_DEV_MODE is false")
+        if settings.test_deduplication_off and not settings.dev_mode:
+            raise SettingsError("LINGONG_TEST_DEDUPLICATION_OFF is for tests only: refused unless LINGONG_DEV_MODE")
         if len(settings.pseudonym_key) < 16:
             raise SettingsError("LINGONG_PSEUDONYM_KEY must be at least 16 bytes")
         return settings

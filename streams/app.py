@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import faust
@@ -53,6 +54,10 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     worker_events = app.topic(settings.topic(topics.WORKER_EVENTS), schema=raw_schema())
     dead_letters = app.topic(settings.topic(topics.DEAD_LETTERS), schema=raw_schema())
 
+    if settings.test_deduplication_off:
+        logging.getLogger("lingong.streams").warning(
+            "!!! LINGONG_TEST_DEDUPLICATION_OFF: the agents apply repeated command ids again (tests only) !!!"
+        )
     rules = {m.market_id: MarketRules.from_settings(settings, m.market_id) for m in geography.MARKETS}
     default_rules = MarketRules.from_settings(settings)
     market_writer = SingleWriter(
@@ -87,7 +92,11 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         dead_letters=dead_letters,
         decode=records.decode_worker_command,
         key_of=worker_of,
-        step=roster_step(worker_events=worker_events, market_commands=market_commands),
+        step=roster_step(
+            worker_events=worker_events,
+            market_commands=market_commands,
+            deduplicate=not settings.test_deduplication_off,
+        ),
     )
 
     # Per batch, not per event: the batch's outputs are acknowledged in one round trip and each market's state

@@ -6,7 +6,9 @@ acknowledged with a 2xx,
 
 - every one has its **effect**, the decision fact that answers it (``CheckInAdmitted`` / ``CheckInRefused`` for a
   check-in, ``JobRequestOpened`` / ``CommandRefused`` for a job request), matched by ``command_id``;
-- no command has two *different* decision facts (a fact id seen twice is one fact redelivered, counted once);
+- no command has two *different* decision facts (a fact seen twice with the same id and type is one fact
+  redelivered, counted once; the same id on a fact of another type — e.g. ``CheckInAdmitted`` and then
+  ``CheckInRefused`` for one command applied twice — is two decisions);
 - no placement id is started twice under different fact ids;
 - no worker holds two overlapping placements that stand (started and not cancelled);
 - no request has more standing placements than its headcount.
@@ -105,17 +107,22 @@ async def read_facts(settings: Settings) -> Facts:
     return Facts(wc, mc, we, me, dl, b1 + b2 + b3 + b4 + b5)
 
 
-def _decisions(facts: Facts) -> dict[str, set[str]]:
-    """command id → the distinct ids of the decision facts answering it."""
-    out: dict[str, set[str]] = defaultdict(set)
+def _identity(fact: Any) -> tuple[str, str]:
+    """What makes two facts the same fact: their id and their type."""
+    return fact.id, type(fact).__name__
+
+
+def _decisions(facts: Facts) -> dict[str, set[tuple[str, str]]]:
+    """command id → the distinct identities of the decision facts answering it."""
+    out: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for w in facts.worker_events:
         if isinstance(w, records.CheckInAdmitted | records.CheckInRefused):
-            out[w.command_id].add(w.id)
+            out[w.command_id].add(_identity(w))
     for e in facts.market_events:
         if isinstance(e, records.JobRequestOpened) or (
             isinstance(e, records.CommandRefused) and e.command_type == "post_job_request"
         ):
-            out[e.command_id].add(e.id)
+            out[e.command_id].add(_identity(e))
     return out
 
 
@@ -123,7 +130,7 @@ def check(accepted: Mapping[str, CommandKind], facts: Facts, *, sent: int = 0) -
     """Check the invariants for the ``accepted`` commands (command id → kind) against ``facts``."""
     report = Report(sent=sent, accepted=len(accepted), dead_letters=len(facts.dead_letters))
     decisions = _decisions(facts)
-    fact_ids = Counter([f.id for f in facts.worker_events] + [e.id for e in facts.market_events])
+    fact_ids = Counter([_identity(f) for f in facts.worker_events] + [_identity(e) for e in facts.market_events])
     report.redelivered = sum(n - 1 for n in fact_ids.values() if n > 1)
 
     on_topic = {c.id for c in facts.worker_commands if isinstance(c, records.CheckIn)} | {

@@ -103,6 +103,26 @@ def test_without_deduplication_the_duplicates_are_reported() -> None:
     assert any("c1" in p and "2 different decision facts" in p for p in report.problems)
 
 
+def test_one_command_admitted_then_refused_under_the_same_fact_id_is_a_duplicate() -> None:
+    """What a command applied twice by the roster looks like (the fact id derives from the command id)."""
+    accepted, facts = _clean()
+    again = records.CheckInRefused(
+        id="a1",
+        at=TEST_NOW,
+        worker="w1",
+        command_id="c1",
+        checkin_id="c1",
+        market_id="zs-market",
+        county="zhongshan",
+        active_market_id="zs-market",
+        rule="already_checked_in",
+        message_zh="今天已在本市场登记",
+        message_en="already checked in",
+    )
+    report = checker.check(accepted, dataclasses.replace(facts, worker_events=[*facts.worker_events, again]))
+    assert report.duplicated == 1 and report.redelivered == 0 and not report.ok, report
+
+
 def test_a_placement_started_twice_a_double_booking_and_an_overfilled_request_are_reported() -> None:
     accepted, facts = _clean()
     again = _placement("p1", "f1-again", "r1", "w1")

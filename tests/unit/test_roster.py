@@ -66,3 +66,11 @@ def test_replay_is_idempotent_and_state_round_trips() -> None:
     decide_roster(state, check_in(1, worker="w_x"))
     again = decide_roster(decode_roster(encode_roster(state)), check_in(1, worker="w_x"))
     assert again.facts == [] and again.to_market == []
+
+
+def test_a_command_applied_twice_is_skipped_unless_the_test_switch_turns_deduplication_off() -> None:
+    state = RosterState(worker="w_x")
+    decide_roster(state, check_in(1, worker="w_x"))
+    assert decide_roster(state, check_in(1, worker="w_x")).facts == []
+    (again,) = decide_roster(state, check_in(1, worker="w_x"), deduplicate=False).facts
+    assert isinstance(again, r.CheckInRefused) and again.rule == "already_checked_in"
