@@ -1,14 +1,37 @@
-"""``python -m gateway``: serve the gateway with settings from the environment."""
+"""``python -m gateway``: serve the gateway with settings from the environment; SIGTERM or SIGINT drains it
+(gateway/drain.py) and the process exits 0."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import signal
 
 from aiohttp import web
 
+from gateway import drain
 from gateway.main import create_app, server_options
 from services.settings import Settings
+
+
+async def serve(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then drain and clean up."""
+    app = create_app(settings)
+    draining = drain.install(app)
+    runner = web.AppRunner(
+        app, handle_signals=False, access_log=None, shutdown_timeout=drain.DRAIN_SECONDS, **server_options(settings)
+    )
+    await runner.setup()
+    site = web.TCPSite(runner, settings.gateway_host, settings.gateway_port, reuse_port=True)
+    await site.start()
+    print(f"======== Running on http://{settings.gateway_host}:{settings.gateway_port} ========", flush=True)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await draining.stop(site, runner)
 
 
 def main() -> None:
@@ -20,15 +43,7 @@ def main() -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
         pass
-    web.run_app(
-        create_app(settings),
-        host=settings.gateway_host,
-        port=settings.gateway_port,
-        reuse_port=True,
-        shutdown_timeout=10,
-        access_log=None,
-        **server_options(settings),
-    )
+    asyncio.run(serve(settings))
 
 
 if __name__ == "__main__":
