@@ -124,8 +124,8 @@ async def _rush(battery: FaultStack) -> None:
         report = await checker.settle(settings, accepted, sent=CHECK_INS + JOB_REQUESTS, timeout=75, since=kills[-1])
         await asyncio.sleep(3)  # the last offers answered
         accepting.cancel()
+        counted, report_problems = await _report_figures(client, settings, tokens["admin"])  # once all is quiet
         report = dataclass_replace_settle(report, checker.check(accepted, await checker.read_facts(settings)))
-        counted, report_problems = await _report_figures(client, settings, tokens["admin"])
 
     figures = {
         **report.figures(),
