@@ -217,7 +217,7 @@ async def run(rate: float, seconds: float, seed: int, out: Path | None, via: str
                     )
                     for m in geography.MARKETS
                 }
-                officer = await register_credential(settings, role="officer", subject_id="bench", display_name="基准")  # type: ignore[arg-type]
+                officer = await register_credential(settings, role="admin", subject_id="bench", display_name="基准")
                 await wait_for_credentials(settings, [*tokens.values(), officer])
                 await runner.setup()
                 site = web.TCPSite(runner, "127.0.0.1", 0)
