@@ -29,7 +29,7 @@ from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.report_sources import with_fair_reporting, with_market_reporting
-from services.readmodels.views import View, dump, load
+from services.readmodels.views import View, dump, field_key, load, split_key
 from services.readmodels.worker_views import WorkerViews
 from services.settings import Settings
 
@@ -116,10 +116,7 @@ class Projector:
                         return
                     events = [self._decode(source, m) for m in todo]
                     wanted = sorted({k for e in events if e is not None for k in source.projection.keys_for(e)})
-                    current: dict[str, View | None] = {}
-                    if wanted:
-                        values = await pipe.mget(wanted)
-                        current = {k: load(v) for k, v in zip(wanted, values, strict=True)}
+                    current = await _read_views(pipe, wanted)
                     changed: dict[str, View | None] = {}
                     for event in events:
                         if event is None:
@@ -128,13 +125,7 @@ class Projector:
                         current.update(update)
                         changed.update(update)
                     pipe.multi()  # type: ignore[no-untyped-call]
-                    for key, view in changed.items():
-                        data = dump(view)
-                        if data is None:
-                            pipe.delete(key)
-                        else:
-                            pipe.set(key, data)
-                        pipe.publish(keys.changes_channel(self.settings.topic_prefix, key), b"1")
+                    _write_views(pipe, self.settings.topic_prefix, changed)
                     pipe.set(offset_key, todo[-1].offset + 1)
                     await pipe.execute()
                     self.projected += len(todo)
@@ -156,6 +147,50 @@ class Projector:
                 error,
             )
             return None
+
+
+async def _read_views(pipe: Any, wanted: Sequence[str]) -> dict[str, View | None]:
+    """The current values of ``wanted`` view keys: plain keys in one MGET, hash fields in one HMGET per hash."""
+    plain: list[str] = []
+    fields: dict[str, list[str]] = {}
+    for view_key in wanted:
+        key, field = split_key(view_key)
+        if field is None:
+            plain.append(key)
+        else:
+            fields.setdefault(key, []).append(field)
+    current: dict[str, View | None] = {}
+    if plain:
+        current.update(zip(plain, map(load, await pipe.mget(plain)), strict=True))
+    for key, names in fields.items():
+        values = await pipe.hmget(key, names)
+        current.update((field_key(key, n), load(v)) for n, v in zip(names, values, strict=True))
+    return current
+
+
+def _write_views(pipe: Any, prefix: str, changed: dict[str, View | None]) -> None:
+    """Queue the batch's changed views: SET/DEL of plain keys, one HSET and one HDEL per hash, and one change
+    notice per changed key or hash (a hash changed by many facts of the batch is announced once)."""
+    hset: dict[str, dict[str, bytes]] = {}
+    hdel: dict[str, list[str]] = {}
+    for view_key, view in changed.items():
+        key, field = split_key(view_key)
+        data = dump(view)
+        if field is not None:
+            if data is None:
+                hdel.setdefault(key, []).append(field)
+            else:
+                hset.setdefault(key, {})[field] = data
+        elif data is None:
+            pipe.delete(key)
+        else:
+            pipe.set(key, data)
+    for key, mapping in hset.items():
+        pipe.hset(key, mapping=mapping)
+    for key, names in hdel.items():
+        pipe.hdel(key, *names)
+    for key in dict.fromkeys(split_key(k)[0] for k in changed):
+        pipe.publish(keys.changes_channel(prefix, key), b"1")
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -50,10 +50,14 @@ REPORT_COLUMNS = (
     "acceptances",
     "placements",
     "no_shows",
+    "completed",
+    "wages_paid",
     "fill_rate",
     "time_to_fill_p50",
     "time_to_fill_p90",
+    "wage_paid_rate",
 )
+COUNTED = REPORT_COLUMNS[:10]
 
 
 @dataclasses.dataclass
@@ -197,7 +201,16 @@ async def _record_day(settings: Settings) -> str:
                     everything.add(a.id)
                 elif e["type"] == "placement_started" and e["placement_id"] not in placements_seen:
                     placements_seen.add(e["placement_id"])
-                    if rng.random() < 0.08:
+                    if rng.random() >= 0.08:
+                        steps = _steps(e, answer_at, rng.random())
+                        for command in steps:
+                            await producer.send(
+                                settings.topic(topics.MARKET_COMMANDS),
+                                records.encode(command),
+                                key=command.market_id.encode(),
+                            )
+                        everything.update(command.id for command in steps)
+                    else:
                         ns = records.MarkNoShow(
                             id=records.derived_id("replay-noshow", e["placement_id"]),
                             at=answer_at + timedelta(seconds=30),
@@ -276,6 +289,31 @@ async def _fair_day(settings: Settings, organiser: str) -> None:
                     await applied(client, await post(client, f"{fair}/hires", organiser, hire))
     finally:
         await client.close()
+
+
+def _steps(placed: dict[str, Any], at: datetime, roll: float) -> list[records.RecordPlacementStep]:
+    """The steps of a placement: most arrive, of those most complete; of those some are paid (by the employer),
+    some confirmed received (by the worker), some both and some neither."""
+    if roll >= 0.9:
+        return []
+    wanted = ["arrived"] if roll >= 0.75 else ["arrived", "completed"]
+    if roll < 0.45:
+        wanted.append("wage_paid")
+    if roll < 0.2 or 0.6 <= roll < 0.7:
+        wanted.append("wage_received")
+    return [
+        records.RecordPlacementStep(
+            id=records.derived_id("replay-step", placed["placement_id"], step),
+            at=at + timedelta(minutes=1 + n),
+            market_id=placed["market_id"],
+            county=placed["county"],
+            placement_id=placed["placement_id"],
+            step=step,  # type: ignore[arg-type]
+            employer_id=placed.get("employer_id", "") if step != "wage_received" else "",
+            checkin_id=placed["checkin_id"] if step == "wage_received" else "",
+        )
+        for n, step in enumerate(wanted)
+    ]
 
 
 def independent_fair_figures(events: list[dict[str, Any]], day: str) -> dict[str, dict[str, int]]:
@@ -400,16 +438,27 @@ def independent_figures(events: list[dict[str, Any]], day: str, by: str) -> dict
             p = placement_of.get(e["placement_id"])
             for k in keys(e, [p["trade"]] if p else [], p.get("groups", []) if p else []):
                 counts[k]["no_shows"] += 1
+    # wage-paid rate: placements paid (employer) or received (worker) over placements completed (a payment
+    # implies completion), under the placement's trade and groups
+    steps = [e for e in todays if e["type"] == "placement_step_recorded"]
+    completed = {e["placement_id"]: e for e in steps if e["step"] == "completed"}
+    paid = {e["placement_id"]: e for e in steps if e["step"] in ("wage_paid", "wage_received")}
+    for placement_id, step in {**completed, **paid}.items():
+        p = placement_of.get(placement_id)
+        for k in keys(p or step, [p["trade"]] if p else [], p.get("groups", []) if p else []):
+            counts[k]["completed"] += 1
+            counts[k]["wages_paid"] += placement_id in paid
     out: dict[str, dict[str, Any]] = {}
     for k in {*counts, "total"}:
         c = counts[k]
         positions = c["positions"]
         out[k] = {
-            **{name: c[name] for name in REPORT_COLUMNS[:8]},
+            **{name: c[name] for name in COUNTED},
             "unique_workers": len(workers[k]),
             "fill_rate": round(c["placements"] / positions, 4) if positions else None,
             "time_to_fill_p50": _nearest_rank(fills[k], 50),
             "time_to_fill_p90": _nearest_rank(fills[k], 90),
+            "wage_paid_rate": round(c["wages_paid"] / c["completed"], 4) if c["completed"] else None,
         }
     return out
 
@@ -436,6 +485,7 @@ async def test_report_figures_equal_the_counts_from_the_raw_topic(replayed: Repl
         "placement_started",
         "placement_cancelled",
         "job_request_closed",
+        "placement_step_recorded",
     } <= kinds, kinds
     client = await _client(settings)
     headers = {"Authorization": f"Bearer {replayed.token}"}
@@ -452,6 +502,7 @@ async def test_report_figures_equal_the_counts_from_the_raw_topic(replayed: Repl
             for key, row in rows.items():
                 assert {c: row[c] for c in REPORT_COLUMNS} == {c: expected[key][c] for c in REPORT_COLUMNS}, (by, key)
         assert expected["total"]["placements"] > 100 and expected["total"]["no_shows"] > 0
+        assert 0 < expected["total"]["wages_paid"] < expected["total"]["completed"], expected["total"]
         fair_events = [
             json.loads(m.value) for m in await read_topic(settings.kafka_bootstrap, settings.topic(topics.FAIR_EVENTS))
         ]
@@ -492,7 +543,10 @@ async def _all_views(settings: Settings) -> dict[bytes, bytes]:
         async for key in redis.scan_iter(match=f"{settings.topic_prefix}*", count=1000):
             if any(key.startswith(f"{settings.topic_prefix}{kept}".encode()) for kept in KEPT):
                 continue  # not read models: rebuild keeps them
-            found[key] = await redis.get(key)
+            if await redis.type(key) == b"hash":  # the day ledgers and the dashboard's markets
+                found[key] = repr(sorted((await redis.hgetall(key)).items())).encode()
+            else:
+                found[key] = await redis.get(key)
         return found
     finally:
         await redis.aclose()
