@@ -109,16 +109,15 @@ class Projector:
             async with self.redis.pipeline(transaction=True) as pipe:
                 try:
                     await pipe.watch(offset_key)
-                    stored = await pipe.get(offset_key)
+                    decoded = [(m, self._decode(source, m)) for m in batch]
+                    wanted = sorted({k for _, e in decoded if e is not None for k in source.projection.keys_for(e)})
+                    stored, current = await _read_views(self.redis, offset_key, wanted)
                     start = int(stored) if stored is not None else 0
-                    todo = [m for m in batch if m.offset >= start]
+                    todo = [m for m, _ in decoded if m.offset >= start]
                     if not todo:
                         return
-                    events = [self._decode(source, m) for m in todo]
-                    wanted = sorted({k for e in events if e is not None for k in source.projection.keys_for(e)})
-                    current = await _read_views(pipe, wanted)
                     changed: dict[str, View | None] = {}
-                    for event in events:
+                    for event in (e for m, e in decoded if m.offset >= start):
                         if event is None:
                             continue
                         update = source.projection.apply(event, current)
@@ -149,8 +148,12 @@ class Projector:
             return None
 
 
-async def _read_views(pipe: Any, wanted: Sequence[str]) -> dict[str, View | None]:
-    """The current values of ``wanted`` view keys: plain keys in one MGET, hash fields in one HMGET per hash."""
+async def _read_views(
+    redis: aioredis.Redis, offset_key: str, wanted: Sequence[str]
+) -> tuple[Any, dict[str, View | None]]:
+    """The stored offset and the current values of ``wanted`` view keys, in one round trip: plain keys in one
+    MGET, hash fields in one HMGET per hash. Read on a connection of their own after the caller's WATCH of
+    ``offset_key``: a projector that changed the views since would have moved the offset, failing the EXEC."""
     plain: list[str] = []
     fields: dict[str, list[str]] = {}
     for view_key in wanted:
@@ -159,13 +162,20 @@ async def _read_views(pipe: Any, wanted: Sequence[str]) -> dict[str, View | None
             plain.append(key)
         else:
             fields.setdefault(key, []).append(field)
+    async with redis.pipeline(transaction=False) as reads:
+        reads.get(offset_key)
+        if plain:
+            reads.mget(plain)
+        for key, names in fields.items():
+            reads.hmget(key, names)
+        answers = await reads.execute()
     current: dict[str, View | None] = {}
+    rest = iter(answers[1:])
     if plain:
-        current.update(zip(plain, map(load, await pipe.mget(plain)), strict=True))
+        current.update(zip(plain, map(load, next(rest)), strict=True))
     for key, names in fields.items():
-        values = await pipe.hmget(key, names)
-        current.update((field_key(key, n), load(v)) for n, v in zip(names, values, strict=True))
-    return current
+        current.update((field_key(key, n), load(v)) for n, v in zip(names, next(rest), strict=True))
+    return answers[0], current
 
 
 def _write_views(pipe: Any, prefix: str, changed: dict[str, View | None]) -> None:
