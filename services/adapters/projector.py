@@ -14,7 +14,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import msgspec
@@ -92,8 +92,8 @@ class Projector:
         try:
             while not stop.is_set():
                 batches = await self.consumer.getmany(timeout_ms=200, max_records=2000)
-                for tp, batch in batches.items():
-                    await self.project_batch(tp, batch)
+                if batches:
+                    await self.project_batches(batches)
         finally:
             await self.consumer.stop()
 
@@ -102,35 +102,57 @@ class Projector:
         return None if raw is None else int(raw)
 
     async def project_batch(self, tp: TopicPartition, batch: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
-        """Apply ``batch`` and store the next offset in one watched transaction; retry on a race."""
-        source = self.sources[tp.topic]
-        offset_key = keys.projector_offset(self.settings.topic_prefix, tp.topic, tp.partition)
+        """Apply one partition's ``batch`` (see :meth:`project_batches`)."""
+        await self.project_batches({tp: batch})
+
+    async def project_batches(self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]) -> None:
+        """Apply the batches of every partition a poll returned, and store each partition's next offset, in one
+        transaction watching the partitions' offsets; retry on a race. Three round trips to Redis however many
+        partitions and facts: WATCH, one pipelined read, MULTI/EXEC. A partition's facts apply in log order;
+        the partitions one after another, sharing the batch's copies of the views."""
+        prefix = self.settings.topic_prefix
+        offset_keys = {tp: keys.projector_offset(prefix, tp.topic, tp.partition) for tp in batches}
+        decoded = {tp: [(m, self._decode(self.sources[tp.topic], m)) for m in batch] for tp, batch in batches.items()}
+        wanted = sorted(
+            {
+                k
+                for tp, pairs in decoded.items()
+                for _, e in pairs
+                if e is not None
+                for k in self.sources[tp.topic].projection.keys_for(e)
+            }
+        )
         while True:
             async with self.redis.pipeline(transaction=True) as pipe:
                 try:
-                    await pipe.watch(offset_key)
-                    decoded = [(m, self._decode(source, m)) for m in batch]
-                    wanted = sorted({k for _, e in decoded if e is not None for k in source.projection.keys_for(e)})
-                    stored, current = await _read_views(self.redis, offset_key, wanted)
-                    start = int(stored) if stored is not None else 0
-                    todo = [m for m, _ in decoded if m.offset >= start]
-                    if not todo:
-                        return
+                    await pipe.watch(*offset_keys.values())
+                    stored, current = await _read_views(self.redis, list(offset_keys.values()), wanted)
                     changed: dict[str, View | None] = {}
-                    for event in (e for m, e in decoded if m.offset >= start):
-                        if event is None:
+                    next_offsets: dict[str, int] = {}
+                    applied = 0
+                    for (tp, pairs), raw in zip(decoded.items(), stored, strict=True):
+                        start = int(raw) if raw is not None else 0
+                        todo = [(m, e) for m, e in pairs if m.offset >= start]
+                        if not todo:
                             continue
-                        update = source.projection.apply(event, current)
-                        current.update(update)
-                        changed.update(update)
+                        projection = self.sources[tp.topic].projection
+                        for _, event in todo:
+                            if event is not None:
+                                update = projection.apply(event, current)
+                                current.update(update)
+                                changed.update(update)
+                        next_offsets[offset_keys[tp]] = todo[-1][0].offset + 1
+                        applied += len(todo)
+                    if not next_offsets:
+                        return
                     pipe.multi()  # type: ignore[no-untyped-call]
-                    _write_views(pipe, self.settings.topic_prefix, changed)
-                    pipe.set(offset_key, todo[-1].offset + 1)
+                    _write_views(pipe, prefix, changed)
+                    pipe.mset(next_offsets)
                     await pipe.execute()
-                    self.projected += len(todo)
+                    self.projected += applied
                     return
                 except WatchError:
-                    log.info("offset of %s moved under us; retrying the batch", tp)
+                    log.info("offsets of %s moved under us; retrying the batches", list(batches))
 
     def _decode(self, source: Source, message: ConsumerRecord[bytes, bytes]) -> Any:
         try:
@@ -149,11 +171,11 @@ class Projector:
 
 
 async def _read_views(
-    redis: aioredis.Redis, offset_key: str, wanted: Sequence[str]
-) -> tuple[Any, dict[str, View | None]]:
-    """The stored offset and the current values of ``wanted`` view keys, in one round trip: plain keys in one
+    redis: aioredis.Redis, offset_keys: Sequence[str], wanted: Sequence[str]
+) -> tuple[list[Any], dict[str, View | None]]:
+    """The stored offsets and the current values of ``wanted`` view keys, in one round trip: plain keys in one
     MGET, hash fields in one HMGET per hash. Read on a connection of their own after the caller's WATCH of
-    ``offset_key``: a projector that changed the views since would have moved the offset, failing the EXEC."""
+    ``offset_keys``: a projector that changed the views since would have moved an offset, failing the EXEC."""
     plain: list[str] = []
     fields: dict[str, list[str]] = {}
     for view_key in wanted:
@@ -163,7 +185,7 @@ async def _read_views(
         else:
             fields.setdefault(key, []).append(field)
     async with redis.pipeline(transaction=False) as reads:
-        reads.get(offset_key)
+        reads.mget(offset_keys)
         if plain:
             reads.mget(plain)
         for key, names in fields.items():
