@@ -24,6 +24,7 @@ import argparse
 import asyncio
 import bisect
 import json
+import os
 import random
 import tempfile
 import time
@@ -229,6 +230,7 @@ async def run(rate: float, seconds: float, seed: int, out: Path | None, via: str
                 reader = asyncio.create_task(_sse(f"{base}/dashboard/events", officer, seen, ready))
                 await asyncio.wait_for(ready.wait(), 30)
                 before = dict(seen[-1][1])
+                load_before = [round(x, 2) for x in os.getloadavg()]
                 started = time.monotonic()
                 if via == "api":
                     sent = await _post_all(base, tokens, rate, seconds, seed)
@@ -272,7 +274,8 @@ async def run(rate: float, seconds: float, seed: int, out: Path | None, via: str
                     "met": bool(ms) and len(finite) == len(lags) and (percentile(ms, 99) or 0) <= 1000,
                     "push_interval_seconds": settings.dashboard_push_interval_seconds,
                     "partitions": settings.partitions,
-                    "machine": "shared 2-core VM (other sessions running)",
+                    "machine": f"shared {os.cpu_count()}-core VM (other sessions running)",
+                    "load_average_1_5_15": {"start": load_before, "end": [round(x, 2) for x in os.getloadavg()]},
                     "run_at": datetime.now(UTC).isoformat(timespec="seconds"),
                 }
                 print(json.dumps(result, indent=2, ensure_ascii=False))
