@@ -267,3 +267,26 @@ def test_dashboard_heads_count_by_entity_and_drop_ended_entities() -> None:
     fields = hash_of(state, "dash:market:zs-market")
     assert set(fields) == {"head", "c:k1"}
     assert (fields["head"]["waiting"], fields["head"]["open_positions"], fields["head"]["offers_out"]) == (0, 0, 0)
+
+
+def test_unpaid_placements_outlive_one_midnight_only() -> None:
+    done = T0 + timedelta(hours=2)
+    events = [*day_events(), step(8, done, "completed", ("arrived", "completed"))]
+
+    def queued(n: int, at: datetime) -> r.WorkerQueued:
+        return r.WorkerQueued(
+            **head(n, at),
+            checkin_id=f"k{n}",
+            worker=f"w{n}",
+            worker_masked="5202****9",
+            ticket_no=n,
+            trades=("porter",),
+            min_day_wage=100,
+            available_from=420,
+            available_until=1080,
+        )
+
+    next_day = dash_head([*events, queued(30, T0 + timedelta(days=1))])
+    assert next_day is not None and next_day["unpaid"] == {"p1": done.isoformat()} and next_day["fills"] == {}
+    later = dash_head([*events, queued(30, T0 + timedelta(days=1)), queued(31, T0 + timedelta(days=2))])
+    assert later is not None and later["unpaid"] == {}
