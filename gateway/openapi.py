@@ -555,7 +555,8 @@ class ReportPeriod(msgspec.Struct):
 
 
 class ReportRow(msgspec.Struct):
-    """One value of the dimension (or ``total``). ``wage_paid_rate`` is null: wage payment is not yet recorded."""
+    """One value of the dimension (or ``total``). ``wage_paid_rate``: wages_paid / completed (null without
+    completed placements), on the placement's day."""
 
     key: str
     checkins: Count
@@ -566,6 +567,8 @@ class ReportRow(msgspec.Struct):
     acceptances: Count
     placements: Count
     no_shows: Count
+    completed: Count
+    wages_paid: Count
     fairs_held: Count
     attendance: Count
     intents: Count
@@ -573,7 +576,7 @@ class ReportRow(msgspec.Struct):
     fill_rate: float | None
     time_to_fill_p50: Seconds
     time_to_fill_p90: Seconds
-    wage_paid_rate: None
+    wage_paid_rate: float | None
 
 
 class TargetProgress(msgspec.Struct):
@@ -661,7 +664,7 @@ class DashboardFigures(msgspec.Struct, forbid_unknown_fields=False):
 
 
 class DashboardAlert(msgspec.Struct, forbid_unknown_fields=False):
-    kind: Literal["quota_at_risk", "waiting_without_jobs"]
+    kind: Literal["quota_at_risk", "waiting_without_jobs", "unpaid_placements"]
     county: str
     message_zh: str
     message_en: str
@@ -679,7 +682,13 @@ class Dashboard(msgspec.Struct):
     markets: list[dict[str, Any]]
     alerts: list[DashboardAlert]
     quota_board: list[dict[str, Any]]
-    unpaid_placements: Annotated[None, Meta(description="null: wage payment is not yet recorded")]
+    unpaid_placements: Annotated[
+        dict[str, Count],
+        Meta(
+            description="per county: placements completed and not recorded paid after LINGONG_UNPAID_ALERT_HOURS "
+            "(default 4) or past the local midnight after completion"
+        ),
+    ]
 
 
 class Health(msgspec.Struct):

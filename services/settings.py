@@ -94,6 +94,9 @@ class Settings:
     dashboard_waiting_alert: int = 20
     #: At most one dashboard push per client in this interval (updates in between are coalesced).
     dashboard_push_interval_seconds: float = 0.25
+    #: A placement completed and not recorded paid is an "unpaid placement" alert this many hours after its
+    #: completion, or at the local midnight after it if sooner (day labour is paid the same day).
+    unpaid_alert_hours: float = 4.0
     # --- performance (issue 9): stream batching
     #: The market and roster agents take up to this many records at a time (one ack round trip per batch)...
     stream_batch_max: int = 500

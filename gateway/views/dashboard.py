@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import json
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp_jinja2
@@ -70,15 +70,23 @@ async def snapshot(request: web.Request, county: str | None) -> dict[str, Any]:
     """Markets, counties, the city, the quota board of this week and month, and the alerts."""
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
-    names = [dv.market_key(settings.topic_prefix, m.market_id) for m in geography.MARKETS]
-    values = await request.app[REDIS].mget(names)
+    async with request.app[REDIS].pipeline(transaction=False) as pipe:
+        for market in geography.MARKETS:
+            pipe.hget(dv.market_key(settings.topic_prefix, market.market_id), dv.HEAD)
+        values = await pipe.execute()
     views = {m.market_id: load(v) for m, v in zip(geography.MARKETS, values, strict=True)}
-    answer = dv.compose(views, clock.local_date(now).isoformat(), settings.dashboard_waiting_alert)
+    answer = dv.compose(
+        views,
+        clock.local_date(now).isoformat(),
+        settings.dashboard_waiting_alert,
+        now=now,
+        unpaid_after=timedelta(hours=settings.unpaid_alert_hours),
+    )
     board = await _quota_board(request, now)
     answer["quota_board"] = board["entries"]
     answer["alerts"] = [*dv.quota_alerts(board), *answer["alerts"]]
-    answer["unpaid_placements"] = None  # wage payment is not yet recorded by the platform
     if county is not None:
+        answer["unpaid_placements"] = {county: answer["unpaid_placements"].get(county, 0)}
         answer["markets"] = [m for m in answer["markets"] if m["county"] == county]
         answer["counties"] = [c for c in answer["counties"] if c["county"] == county]
         answer["quota_board"] = [e for e in answer["quota_board"] if e["scope"] == county]
@@ -104,6 +112,7 @@ async def dashboard_page(request: web.Request) -> dict[str, Any]:
         "initial": json.dumps(await snapshot(request, county), ensure_ascii=False),
         "county": county or "",
         "counties": geography.COUNTIES,
+        "unpaid_hours": f"{request.app[SETTINGS].unpaid_alert_hours:g}",
     }
 
 

@@ -18,8 +18,8 @@ from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import access, clock, geography, quotas
 from services.errors import FieldError, InvalidInput
-from services.readmodels.report_views import fair_ledger_key, market_ledger_key
-from services.readmodels.views import View, load
+from services.readmodels.report_views import assemble_fair, assemble_market, fair_ledger_key, market_ledger_key
+from services.readmodels.views import View, load_fields
 from services.reports import export, figures, lists, periods, report
 
 STAFF_ROLES = ("officer", "organiser")
@@ -76,10 +76,15 @@ async def _ledgers(request: web.Request, days: list[date], *, fairs: bool) -> li
         names = [fair_ledger_key(prefix, s, d.isoformat()) for d in days for s in quotas.SCOPES]
     else:
         names = [market_ledger_key(prefix, m.market_id, d.isoformat()) for d in days for m in geography.MARKETS]
+    assemble = assemble_fair if fairs else assemble_market
     found: list[View] = []
     redis = request.app[REDIS]
     for start in range(0, len(names), 500):
-        found.extend(v for v in map(load, await redis.mget(names[start : start + 500])) if v is not None)
+        async with redis.pipeline(transaction=False) as pipe:
+            for name in names[start : start + 500]:
+                pipe.hgetall(name)
+            hashes = await pipe.execute()
+        found.extend(v for v in (assemble(load_fields(h)) for h in hashes) if v is not None)
     return found
 
 

@@ -1,9 +1,9 @@
 """The read-model projector: consumes facts from Kafka and writes the views to Redis, exactly once.
 
-Each batch of one partition is applied in one Redis transaction together with the partition's next offset
-(``projector:offset:<topic>:<partition>``), watched for concurrent change. On (re)assignment the consumer
-seeks to the offsets stored in Redis, so Kafka's committed offsets are never relied on: wiping Redis and
-restarting replays every topic from the start and rebuilds the same views (``lingong rebuild``).
+The batches of every partition one poll returned are applied in one Redis transaction together with each
+partition's next offset (``projector:offset:<topic>:<partition>``), watched for concurrent change. On
+(re)assignment the consumer seeks to the offsets stored in Redis, so Kafka's committed offsets are never relied
+on: wiping Redis and restarting replays every topic from the start and rebuilds the same views (``lingong rebuild``).
 
 While Redis is unreachable the projector waits and retries the batch it holds (backoff up to
 ``REDIS_RETRY_MAX_SECONDS``, an ERROR line per attempt): nothing is skipped, and since the offsets live in Redis
@@ -21,7 +21,7 @@ import asyncio
 import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, Protocol
 
 import msgspec
@@ -38,7 +38,7 @@ from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.report_sources import with_fair_reporting, with_market_reporting
-from services.readmodels.views import View, dump, load
+from services.readmodels.views import View, dump, field_key, load, split_key
 from services.readmodels.worker_views import WorkerViews
 from services.settings import Settings
 
@@ -124,9 +124,8 @@ class Projector:
                 if loop.time() >= next_check:  # is Redis there, with our offsets (idle partitions too)?
                     next_check = loop.time() + OFFSET_CHECK_SECONDS
                     await self.until_written(self.check_stored_offsets)
-                for tp, batch in batches.items():
-                    if not await self.until_written(self.project_batch, tp, batch, fetched=fetched):
-                        break  # sought back (or stopping): the rest of these batches is stale
+                if batches:  # not written when sought back (or stopping) meanwhile: the batches are stale
+                    await self.until_written(self.project_batches, batches, fetched=fetched)
         finally:
             await self.consumer.stop()
 
@@ -181,48 +180,62 @@ class Projector:
         return None if raw is None else int(raw)
 
     async def project_batch(self, tp: TopicPartition, batch: Sequence[ConsumerRecord[bytes, bytes]]) -> None:
-        """Apply ``batch`` and store the next offset in one watched transaction; retry on a race."""
-        source = self.sources[tp.topic]
-        offset_key = keys.projector_offset(self.settings.topic_prefix, tp.topic, tp.partition)
-        expected = self.expected.get(tp)  # where this batch follows on (a seek meanwhile changes self.expected)
+        """Apply one partition's ``batch`` (see :meth:`project_batches`)."""
+        await self.project_batches({tp: batch})
+
+    async def project_batches(self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]) -> None:
+        """Apply the batches of every partition a poll returned, and store each partition's next offset, in one
+        transaction watching the partitions' offsets; retry on a race. Three round trips to Redis however many
+        partitions and facts: WATCH, one pipelined read, MULTI/EXEC. A partition's facts apply in log order;
+        the partitions one after another, sharing the batch's copies of the views."""
+        prefix = self.settings.topic_prefix
+        # Where each batch follows on (a seek meanwhile changes self.expected): Redis behind it lost its data.
+        expected = {tp: self.expected.get(tp) for tp in batches}
+        offset_keys = {tp: keys.projector_offset(prefix, tp.topic, tp.partition) for tp in batches}
+        decoded = {tp: [(m, self._decode(self.sources[tp.topic], m)) for m in batch] for tp, batch in batches.items()}
+        wanted = sorted(
+            {
+                k
+                for tp, pairs in decoded.items()
+                for _, e in pairs
+                if e is not None
+                for k in self.sources[tp.topic].projection.keys_for(e)
+            }
+        )
         while True:
             async with self.redis.pipeline(transaction=True) as pipe:
                 try:
-                    await pipe.watch(offset_key)
-                    stored = await pipe.get(offset_key)
-                    start = self._check_not_behind(tp, stored, expected)
-                    todo = [m for m in batch if m.offset >= start]
-                    if not todo:
-                        self.expected[tp] = start
-                        return
-                    events = [self._decode(source, m) for m in todo]
-                    wanted = sorted({k for e in events if e is not None for k in source.projection.keys_for(e)})
-                    current: dict[str, View | None] = {}
-                    if wanted:
-                        values = await pipe.mget(wanted)
-                        current = {k: load(v) for k, v in zip(wanted, values, strict=True)}
+                    await pipe.watch(*offset_keys.values())
+                    stored, current = await _read_views(self.redis, list(offset_keys.values()), wanted)
                     changed: dict[str, View | None] = {}
-                    for event in events:
-                        if event is None:
+                    next_offsets: dict[str, int] = {}
+                    reached: dict[TopicPartition, int] = {}
+                    applied = 0
+                    for (tp, pairs), raw in zip(decoded.items(), stored, strict=True):
+                        start = reached[tp] = self._check_not_behind(tp, raw, expected[tp])
+                        todo = [(m, e) for m, e in pairs if m.offset >= start]
+                        if not todo:
                             continue
-                        update = source.projection.apply(event, current)
-                        current.update(update)
-                        changed.update(update)
+                        projection = self.sources[tp.topic].projection
+                        for _, event in todo:
+                            if event is not None:
+                                update = projection.apply(event, current)
+                                current.update(update)
+                                changed.update(update)
+                        next_offsets[offset_keys[tp]] = reached[tp] = todo[-1][0].offset + 1
+                        applied += len(todo)
+                    if not next_offsets:
+                        self.expected.update(reached)
+                        return
                     pipe.multi()  # type: ignore[no-untyped-call]
-                    for key, view in changed.items():
-                        data = dump(view)
-                        if data is None:
-                            pipe.delete(key)
-                        else:
-                            pipe.set(key, data)
-                        pipe.publish(keys.changes_channel(self.settings.topic_prefix, key), b"1")
-                    pipe.set(offset_key, todo[-1].offset + 1)
+                    _write_views(pipe, prefix, changed)
+                    pipe.mset(next_offsets)
                     await pipe.execute()
-                    self.expected[tp] = todo[-1].offset + 1
-                    self.projected += len(todo)
+                    self.expected.update(reached)
+                    self.projected += applied
                     return
                 except WatchError:
-                    log.info("offset of %s moved under us; retrying the batch", tp)
+                    log.info("offsets of %s moved under us; retrying the batches", list(batches))
 
     def _decode(self, source: Source, message: ConsumerRecord[bytes, bytes]) -> Any:
         try:
@@ -238,6 +251,61 @@ class Projector:
                 error,
             )
             return None
+
+
+async def _read_views(
+    redis: aioredis.Redis, offset_keys: Sequence[str], wanted: Sequence[str]
+) -> tuple[list[Any], dict[str, View | None]]:
+    """The stored offsets and the current values of ``wanted`` view keys, in one round trip: plain keys in one
+    MGET, hash fields in one HMGET per hash. Read on a connection of their own after the caller's WATCH of
+    ``offset_keys``: a projector that changed the views since would have moved an offset, failing the EXEC."""
+    plain: list[str] = []
+    fields: dict[str, list[str]] = {}
+    for view_key in wanted:
+        key, field = split_key(view_key)
+        if field is None:
+            plain.append(key)
+        else:
+            fields.setdefault(key, []).append(field)
+    async with redis.pipeline(transaction=False) as reads:
+        reads.mget(offset_keys)
+        if plain:
+            reads.mget(plain)
+        for key, names in fields.items():
+            reads.hmget(key, names)
+        answers = await reads.execute()
+    current: dict[str, View | None] = {}
+    rest = iter(answers[1:])
+    if plain:
+        current.update(zip(plain, map(load, next(rest)), strict=True))
+    for key, names in fields.items():
+        current.update((field_key(key, n), load(v)) for n, v in zip(names, next(rest), strict=True))
+    return answers[0], current
+
+
+def _write_views(pipe: Any, prefix: str, changed: dict[str, View | None]) -> None:
+    """Queue the batch's changed views: SET/DEL of plain keys, one HSET and one HDEL per hash, and one change
+    notice per changed key or hash (a hash changed by many facts of the batch is announced once)."""
+    hset: dict[str, dict[str, bytes]] = {}
+    hdel: dict[str, list[str]] = {}
+    for view_key, view in changed.items():
+        key, field = split_key(view_key)
+        data = dump(view)
+        if field is not None:
+            if data is None:
+                hdel.setdefault(key, []).append(field)
+            else:
+                hset.setdefault(key, {})[field] = data
+        elif data is None:
+            pipe.delete(key)
+        else:
+            pipe.set(key, data)
+    for key, mapping in hset.items():
+        pipe.hset(key, mapping=mapping)
+    for key, names in hdel.items():
+        pipe.hdel(key, *names)
+    for key in dict.fromkeys(split_key(k)[0] for k in changed):
+        pipe.publish(keys.changes_channel(prefix, key), b"1")
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -1,24 +1,39 @@
-"""The live dashboard's read model: one view per market, composed per county and city-wide when read.
+"""The live dashboard's read model: one hash per market, composed per county and city-wide when read.
 
-``dash:market:<market_id>`` holds the market's day (Asia/Shanghai date of its latest fact) and, keyed by id so
-that a fact applied twice changes nothing: its check-ins (``waiting`` / ``placed`` / ``left`` with the time of
-check-in), its requests (headcount and placements), the offers out, and the day's fills with the seconds from
-check-in to placement. A fact of a later day starts a new day: finished check-ins and requests are dropped,
-fills restart. :func:`market_figures` and :func:`compose` turn the views into the figures served.
+``dash:market:<market_id>`` is a Redis hash of small fields (see :func:`services.readmodels.views.field_key`):
+
+- ``head``: the market's day (Asia/Shanghai date of its latest fact), its running figures (``waiting``,
+  ``open_positions``, ``offers_out``), the day's fills with the seconds from check-in to placement, and the
+  ``unpaid`` placements (completed, wage not yet recorded paid or received) with the time of completion;
+- ``c:<checkin_id>``: a check-in (``waiting`` / ``placed``, time of check-in, placements);
+- ``q:<request_id>``: an open request (headcount, placements);
+- ``o:<offer_id>``: an offer out (its request).
+
+A fact reads and writes only ``head`` and the entities it names, never the whole market: each figure in the
+head moves by what the touched entities count after the fact less what they counted before (a waiting
+check-in counts 1 worker waiting, an open request its headcount less its placements, an offer out 1). An
+entity is deleted when it ends (the worker left, the request closed or filled, the offer answered): the market
+ends every check-in, request and offer at local midnight, so a market's hash holds about one day. A fact of a
+later day starts a new day in the head: fills restart; unpaid placements of the day before are kept (their
+alert lasts until the next midnight). The projector applies each fact once (transactional log, offsets stored
+with the views); entity updates are also guarded by id (a placement counted twice changes nothing).
+:func:`market_figures` and :func:`compose` turn the heads into the figures served.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from services import clock, geography
 from services import records as r
-from services.readmodels.views import View
+from services.readmodels.views import View, field_key
 
 FIGURES = ("workers_waiting", "open_positions", "offers_out", "fills_today")
+HEAD = "head"
+PAID_STEPS = ("wage_paid", "wage_received")
 
 
 def market_key(prefix: str, market_id: str) -> str:
@@ -28,6 +43,22 @@ def market_key(prefix: str, market_id: str) -> str:
 def channel_pattern(prefix: str) -> str:
     """The pub/sub pattern of change notices of dashboard views (see ``keys.changes_channel``)."""
     return f"{prefix}changed:{prefix}dash:*"
+
+
+def _entities(e: r.MarketEvent) -> list[str]:
+    """The entity fields ``e`` touches."""
+    match e:
+        case r.WorkerQueued() | r.WorkerLeft():
+            return [f"c:{e.checkin_id}"]
+        case r.JobRequestOpened() | r.JobRequestClosed() | r.JobRequestFilled():
+            return [f"q:{e.request_id}"]
+        case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():
+            return [f"o:{e.offer_id}"]
+        case r.PlacementStarted() | r.PlacementCancelled():
+            return [f"c:{e.checkin_id}", f"q:{e.request_id}"]
+        case r.PlacementStepRecorded():
+            return []
+    return []
 
 
 _TRACKED = (
@@ -43,76 +74,126 @@ _TRACKED = (
     r.OfferWithdrawn,
     r.PlacementStarted,
     r.PlacementCancelled,
+    r.PlacementStepRecorded,
 )
 
 
 class DashboardViews:
-    """Projection of ``market-events`` into ``dash:market:<market_id>``."""
+    """Projection of ``market-events`` into the fields of ``dash:market:<market_id>``."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix
 
     def keys_for(self, event: r.MarketEvent) -> list[str]:
-        return [market_key(self.prefix, event.market_id)] if isinstance(event, _TRACKED) else []
+        if not isinstance(event, _TRACKED):
+            return []
+        key = market_key(self.prefix, event.market_id)
+        return [field_key(key, name) for name in (HEAD, *_entities(event))]
 
     def apply(self, event: r.MarketEvent, current: dict[str, View | None]) -> dict[str, View | None]:
-        """The market's view with ``event`` applied (in place on the batch's own copy)."""
+        """The head and the touched entities with ``event`` applied (``current`` is updated in place)."""
         if not isinstance(event, _TRACKED):
             return {}
         key = market_key(self.prefix, event.market_id)
-        view = _roll_day(current.get(key), event)
-        _apply(view, event)
-        view["updated_at"] = event.at.isoformat()
-        return {key: view}
+        head = _roll_day(current.get(field_key(key, HEAD)), event)
+        names = _entities(event)
+        touched = {n: current.get(field_key(key, n)) for n in names}
+        before = _counted(touched)
+        _apply(head, touched, event)
+        after = _counted(touched)
+        for figure in ("waiting", "open_positions", "offers_out"):
+            head[figure] += after[figure] - before[figure]
+        head["updated_at"] = event.at.isoformat()
+        changed: dict[str, View | None] = {field_key(key, HEAD): head}
+        changed.update((field_key(key, n), _alive(n, v)) for n, v in touched.items())
+        current.update(changed)
+        return changed
 
 
-def _roll_day(view: View | None, event: r.MarketEvent) -> View:
+def _alive(name: str, entity: View | None) -> View | None:
+    """The entity to store, ``None`` (delete) once it has ended."""
+    if entity is None:
+        return None
+    if name.startswith("c:") and entity["s"] == "left":
+        return None
+    if name.startswith("q:") and not entity["open"]:
+        return None
+    return entity
+
+
+def _counted(touched: Mapping[str, View | None]) -> dict[str, int]:
+    """What the entities count toward the head's figures."""
+    out = {"waiting": 0, "open_positions": 0, "offers_out": 0}
+    for name, entity in touched.items():
+        if entity is None:
+            continue
+        if name.startswith("c:") and entity["s"] == "waiting":
+            out["waiting"] += 1
+        elif name.startswith("q:") and entity["open"]:
+            out["open_positions"] += max(entity["n"] - len(entity["p"]), 0)
+        elif name.startswith("o:"):
+            out["offers_out"] += 1
+    return out
+
+
+def _roll_day(head: View | None, event: r.MarketEvent) -> View:
     day = clock.local_date(event.at).isoformat()
-    if view is None:
+    if head is None:
         return {
             "market_id": event.market_id,
             "county": event.county,
             "day": day,
-            "checkins": {},
-            "requests": {},
-            "offers_out": {},
+            "waiting": 0,
+            "open_positions": 0,
+            "offers_out": 0,
             "fills": {},
+            "unpaid": {},
         }
-    if day > view["day"]:
-        view["day"] = day
-        view["fills"] = {}
-        view["checkins"] = {k: c for k, c in view["checkins"].items() if c["s"] == "waiting"}
-        view["requests"] = {k: q for k, q in view["requests"].items() if q["open"]}
-    return view
+    if day > head["day"]:
+        yesterday = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+        head["day"] = day
+        head["fills"] = {}
+        head["unpaid"] = {
+            p: at for p, at in head["unpaid"].items() if clock.local_date(_at(at)).isoformat() >= yesterday
+        }
+    return head
 
 
-def _apply(view: View, e: r.MarketEvent) -> None:
-    checkins: dict[str, Any] = view["checkins"]
-    requests: dict[str, Any] = view["requests"]
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def _apply(head: View, touched: dict[str, View | None], e: r.MarketEvent) -> None:
     match e:
         case r.WorkerQueued():
-            checkins.setdefault(e.checkin_id, {"at": e.at.isoformat(), "s": "waiting", "p": []})
+            touched[f"c:{e.checkin_id}"] = touched[f"c:{e.checkin_id}"] or {
+                "at": e.at.isoformat(),
+                "s": "waiting",
+                "p": [],
+            }
         case r.WorkerLeft():
-            if e.checkin_id in checkins:
-                checkins[e.checkin_id]["s"] = "left"
+            checkin = touched[f"c:{e.checkin_id}"]
+            if checkin is not None:
+                checkin["s"] = "left"
         case r.JobRequestOpened():
-            requests.setdefault(e.request_id, {"n": e.headcount, "p": [], "open": True})
+            touched[f"q:{e.request_id}"] = touched[f"q:{e.request_id}"] or {"n": e.headcount, "p": [], "open": True}
         case r.JobRequestClosed() | r.JobRequestFilled():
-            if e.request_id in requests:
-                requests[e.request_id]["open"] = False
+            request = touched[f"q:{e.request_id}"]
+            if request is not None:
+                request["open"] = False
         case r.OfferMade():
-            view["offers_out"][e.offer_id] = e.request_id
+            touched[f"o:{e.offer_id}"] = {"r": e.request_id}
         case r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():
-            view["offers_out"].pop(e.offer_id, None)
+            touched[f"o:{e.offer_id}"] = None
         case r.PlacementStarted():
-            _placed(view, e)
+            _placed(head, touched[f"c:{e.checkin_id}"], touched[f"q:{e.request_id}"], e)
         case r.PlacementCancelled():
-            _unplaced(view, e)
+            _unplaced(head, touched[f"c:{e.checkin_id}"], touched[f"q:{e.request_id}"], e)
+        case r.PlacementStepRecorded():
+            _stepped(head, e)
 
 
-def _placed(view: View, e: r.PlacementStarted) -> None:
-    checkin = view["checkins"].get(e.checkin_id)
-    request = view["requests"].get(e.request_id)
+def _placed(head: View, checkin: View | None, request: View | None, e: r.PlacementStarted) -> None:
     if request is not None and e.placement_id not in request["p"]:
         request["p"].append(e.placement_id)
     if checkin is not None:
@@ -120,45 +201,65 @@ def _placed(view: View, e: r.PlacementStarted) -> None:
             checkin["p"].append(e.placement_id)
         if checkin["s"] == "waiting":
             checkin["s"] = "placed"
-        seconds = int((e.at - datetime.fromisoformat(checkin["at"])).total_seconds())
-        view["fills"].setdefault(e.placement_id, max(seconds, 0))
+        seconds = int((e.at - _at(checkin["at"])).total_seconds())
+        head["fills"].setdefault(e.placement_id, max(seconds, 0))
     else:
-        view["fills"].setdefault(e.placement_id, None)
+        head["fills"].setdefault(e.placement_id, None)
 
 
-def _unplaced(view: View, e: r.PlacementCancelled) -> None:
-    request = view["requests"].get(e.request_id)
+def _unplaced(head: View, checkin: View | None, request: View | None, e: r.PlacementCancelled) -> None:
     if request is not None and e.placement_id in request["p"]:
         request["p"].remove(e.placement_id)
-    checkin = view["checkins"].get(e.checkin_id)
     if checkin is not None and e.placement_id in checkin["p"]:
         checkin["p"].remove(e.placement_id)
         if not checkin["p"] and checkin["s"] == "placed":
             checkin["s"] = "left" if e.reason == "no_show" else "waiting"
     if e.reason == "no_show":
-        view["fills"].pop(e.placement_id, None)
+        head["fills"].pop(e.placement_id, None)
+    head["unpaid"].pop(e.placement_id, None)
+
+
+def _stepped(head: View, e: r.PlacementStepRecorded) -> None:
+    """A completed placement is unpaid until a wage step (paid by the employer, or received by the worker)."""
+    if any(step in PAID_STEPS for step in e.steps):
+        head["unpaid"].pop(e.placement_id, None)
+    elif "completed" in e.steps:
+        head["unpaid"].setdefault(e.placement_id, e.at.isoformat())
 
 
 # ---------------------------------------------------------------- figures
 
 
-def _open_positions(view: View) -> int:
-    return sum(max(q["n"] - len(q["p"]), 0) for q in view["requests"].values() if q["open"])
-
-
-def market_figures(view: View | None, today: str | None = None) -> dict[str, Any]:
-    """The market's figures; ``today`` (a local date) zeroes the fills of a view still on an older day."""
-    if view is None:
+def market_figures(head: View | None, today: str | None = None) -> dict[str, Any]:
+    """The market's figures from its ``head``; ``today`` (a local date) zeroes the fills of an older day."""
+    if head is None:
         return {"workers_waiting": 0, "open_positions": 0, "offers_out": 0, "fills_today": 0, "match_seconds": []}
-    current = today is None or view["day"] >= today
-    seconds = [s for s in view["fills"].values() if s is not None] if current else []
+    current = today is None or head["day"] >= today
+    seconds = [s for s in head["fills"].values() if s is not None] if current else []
     return {
-        "workers_waiting": sum(1 for c in view["checkins"].values() if c["s"] == "waiting"),
-        "open_positions": _open_positions(view),
-        "offers_out": len(view["offers_out"]),
-        "fills_today": len(view["fills"]) if current else 0,
+        "workers_waiting": head["waiting"],
+        "open_positions": head["open_positions"],
+        "offers_out": head["offers_out"],
+        "fills_today": len(head["fills"]) if current else 0,
         "match_seconds": seconds,
     }
+
+
+def overdue(completed_at: str, now: datetime, unpaid_after: timedelta) -> bool:
+    """Whether a placement completed at ``completed_at`` and still unpaid is overdue at ``now``: day labour
+    is paid the same day, so it is overdue ``unpaid_after`` after completion or at the local midnight after
+    it, whichever comes first."""
+    done = _at(completed_at)
+    return now >= done + unpaid_after or clock.local_date(now) > clock.local_date(done)
+
+
+def unpaid_by_county(heads: Mapping[str, View | None], now: datetime, unpaid_after: timedelta) -> dict[str, int]:
+    """The number of overdue unpaid placements in each county (every county, zero included)."""
+    counts = {county.code: 0 for county in geography.COUNTIES}
+    for head in heads.values():
+        if head is not None:
+            counts[head["county"]] += sum(1 for at in head["unpaid"].values() if overdue(at, now, unpaid_after))
+    return counts
 
 
 def _summary(figures: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -169,10 +270,19 @@ def _summary(figures: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def compose(views: Mapping[str, View | None], today: str, waiting_alert: int) -> dict[str, Any]:
-    """Markets, counties and the city, from the market views keyed by market id.
+def compose(
+    views: Mapping[str, View | None],
+    today: str,
+    waiting_alert: int,
+    *,
+    now: datetime | None = None,
+    unpaid_after: timedelta = timedelta(hours=4),
+) -> dict[str, Any]:
+    """Markets, counties and the city, from the market heads keyed by market id.
 
     ``waiting_alert``: a market with at least this many workers waiting and no open position raises an alert.
+    ``now`` (default: the start of ``today``) and ``unpaid_after``: placements completed and not paid are
+    counted per county (``unpaid_placements``) once :func:`overdue`, and a county with any raises an alert.
     """
     markets: list[dict[str, Any]] = []
     by_market: dict[str, dict[str, Any]] = {}
@@ -209,12 +319,30 @@ def compose(views: Mapping[str, View | None], today: str, waiting_alert: int) ->
         for m in markets
         if m["workers_waiting"] >= waiting_alert and m["open_positions"] == 0
     ]
+    at = now or clock.local_midnight_utc(date.fromisoformat(today))
+    unpaid = unpaid_by_county(views, at, unpaid_after)
+    hours = f"{unpaid_after.total_seconds() / 3600:g}"
+    alerts.extend(
+        {
+            "kind": "unpaid_placements",
+            "county": county.code,
+            "count": unpaid[county.code],
+            "message_zh": f"{county.name_zh}：{unpaid[county.code]} 个已完工的用工超过 {hours} 小时或跨日仍未记录付薪",
+            "message_en": f"{county.name_en}: {unpaid[county.code]} completed placements unpaid after {hours} h "
+            "or past midnight",
+        }
+        for county in geography.COUNTIES
+        if unpaid[county.code]
+    )
+    for row in counties:
+        row["unpaid_placements"] = unpaid[row["county"]]
     return {
         "day": today,
-        "city": _summary(by_market.values()),
+        "city": {**_summary(by_market.values()), "unpaid_placements": sum(unpaid.values())},
         "counties": counties,
         "markets": markets,
         "alerts": alerts,
+        "unpaid_placements": unpaid,
     }
 
 

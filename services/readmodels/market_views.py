@@ -28,9 +28,9 @@ class MarketViews:
         """The view keys ``event`` may change."""
         p = self.prefix
         match event:
-            case r.WorkerQueued():
+            case r.WorkerQueued() | r.WorkerLeft():
                 return [keys.ticket(p, event.checkin_id)]
-            case r.JobRequestOpened() | r.JobRequestFilled():
+            case r.JobRequestOpened() | r.JobRequestFilled() | r.JobRequestClosed():
                 return [keys.job_request(p, event.request_id)]
             case r.PlacementStarted():  # the placement view: where the no-show and step commands find it
                 return [
@@ -45,7 +45,7 @@ class MarketViews:
                     keys.placement(p, event.placement_id),
                     keys.job_request(p, event.request_id),
                 ]
-            case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired():
+            case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():
                 return [
                     keys.ticket(p, event.checkin_id),
                     keys.offer(p, event.offer_id),

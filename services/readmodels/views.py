@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -42,3 +43,32 @@ def public(view: View | None) -> View | None:
     if view is None:
         return None
     return {k: v for k, v in view.items() if not k.startswith("_")}
+
+
+# ---------------------------------------------------------------- views kept as Redis hashes
+
+#: Separates a hash key from one of its fields in the projector's view keys: ``<key>\x1f<field>`` names the
+#: field ``<field>`` of the Redis hash ``<key>``. Large views (the day ledgers, the dashboard's markets) are
+#: hashes of small fields, so a batch reads and writes only the fields its facts touch, never a whole view.
+FIELD_SEPARATOR = "\x1f"
+
+
+def field_key(key: str, field: str) -> str:
+    """The view key of ``field`` of the hash ``key``."""
+    return f"{key}{FIELD_SEPARATOR}{field}"
+
+
+def split_key(view_key: str) -> tuple[str, str | None]:
+    """``(hash key, field)`` of a field's view key; ``(key, None)`` for a plain view key."""
+    key, _, field = view_key.partition(FIELD_SEPARATOR)
+    return key, field or None
+
+
+def load_fields(raw: Mapping[bytes, bytes] | Mapping[str, bytes]) -> dict[str, View]:
+    """The fields of a hash (as HGETALL answers it), each decoded."""
+    out: dict[str, View] = {}
+    for name, value in raw.items():
+        view = load(value)
+        if view is not None:
+            out[name.decode() if isinstance(name, bytes) else name] = view
+    return out

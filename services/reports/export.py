@@ -19,6 +19,8 @@ HEADERS: Mapping[str, str] = {
     "acceptances": "接受 acceptances",
     "placements": "上岗 placements",
     "no_shows": "未到岗 no-shows",
+    "completed": "完工 completed",
+    "wages_paid": "已付工资 wages paid",
     "fairs_held": "举办招聘会 fairs held",
     "attendance": "入场人次 attendance",
     "intents": "达成意向 intents",
@@ -26,7 +28,7 @@ HEADERS: Mapping[str, str] = {
     "fill_rate": "满足率 fill rate",
     "time_to_fill_p50": "补岗用时P50(秒) time to fill p50 (s)",
     "time_to_fill_p90": "补岗用时P90(秒) time to fill p90 (s)",
-    "wage_paid_rate": "工资支付率(未记录) wage-paid rate (not recorded)",
+    "wage_paid_rate": "工资支付率 wage-paid rate",
 }
 
 

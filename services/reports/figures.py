@@ -8,7 +8,11 @@ Definitions (each counted once per id):
 - ``placements``: placements started; ``no_shows``: placements cancelled because the worker did not arrive;
 - ``fill_rate``: placements / positions (4 decimals; ``null`` without positions);
 - ``time_to_fill_p50`` / ``_p90``: seconds from a request's opening to each of its placements (nearest rank);
-- ``wage_paid_rate``: ``null`` — wage payment is **not yet recorded** by the platform (no such event exists);
+- ``completed``: placements whose completion was recorded, or whose wage was (payment implies the work was done);
+  ``wages_paid``: those among them whose wage was recorded as paid (employer) or received (worker);
+- ``wage_paid_rate``: wages_paid / completed (4 decimals; ``null`` without completed placements). Steps are
+  counted in their placement's day ledger (see :mod:`services.readmodels.report_views`), under the placement's
+  trade and groups;
 - ``fairs_held``, ``attendance``, ``intents``, ``hires``: from the fair ledgers of the scope holding the fair.
 
 Dimensions: a check-in counts under each of its trades and groups; offers and acceptances take the trade of the
@@ -41,6 +45,8 @@ COUNTS = (
     "acceptances",
     "placements",
     "no_shows",
+    "completed",
+    "wages_paid",
     "fairs_held",
     "attendance",
     "intents",
@@ -69,7 +75,8 @@ class _Cell:
         out["fill_rate"] = round(out["placements"] / positions, 4) if positions else None
         out["time_to_fill_p50"] = percentile(self.fill_seconds, 50)
         out["time_to_fill_p90"] = percentile(self.fill_seconds, 90)
-        out["wage_paid_rate"] = None
+        completed = out["completed"]
+        out["wage_paid_rate"] = round(out["wages_paid"] / completed, 4) if completed else None
         return out
 
 
@@ -151,9 +158,19 @@ def _market(table: _Table, dimension: Dimension, ledger: View) -> None:
         request = requests.get(p["r"])
         if request is not None:
             table.seconds(where, _seconds(p["at"], request["at"]))
-    for placement_id in ledger["no_shows"]:
+
+    def placement_values(placement_id: str) -> list[str]:
         p = ledger["placements"].get(placement_id)
-        table.add(values([p["t"]], p["g"]) if p else values([], []), "no_shows")
+        return values([p["t"]], p["g"]) if p else values([], [])
+
+    for placement_id in ledger["no_shows"]:
+        table.add(placement_values(placement_id), "no_shows")
+    paid: dict[str, Any] = ledger.get("paid", {})
+    for placement_id in {*ledger.get("completed", {}), *paid}:
+        where = placement_values(placement_id)
+        table.add(where, "completed")
+        if placement_id in paid:
+            table.add(where, "wages_paid")
 
 
 def _fairs(table: _Table, dimension: Dimension, ledger: View) -> None:

@@ -15,8 +15,8 @@ from services.readmodels.views import View
 from services.reports import figures, periods
 
 NOTES = {
-    "wage_paid_rate": "工资支付尚未记录（平台暂无工资支付事件），该项为空 / wage payment is not yet recorded: "
-    "the platform has no wage-paid event, so the rate is null",
+    "wage_paid_rate": "已付工资（用工单位记录已付或工人确认收到）÷ 完工的上岗，按上岗当日计 / placements with "
+    "the wage recorded paid (employer) or received (worker) ÷ placements completed, on the placement's day",
     "time_to_fill": "从需求发布到每一次上岗的秒数，最近秩百分位 / seconds from a request's opening to each "
     "placement, nearest-rank percentiles",
     "boundaries": "日、周、月、季度均按北京时间（Asia/Shanghai）划分 / day, week, month and quarter boundaries "

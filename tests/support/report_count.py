@@ -29,10 +29,14 @@ REPORT_COLUMNS = (
     "acceptances",
     "placements",
     "no_shows",
+    "completed",
+    "wages_paid",
     "fill_rate",
     "time_to_fill_p50",
     "time_to_fill_p90",
+    "wage_paid_rate",
 )
+COUNTED = REPORT_COLUMNS[:10]
 
 
 def _local_day(at: str) -> str:
@@ -96,16 +100,27 @@ def independent_figures(events: list[dict[str, Any]], day: str, by: str) -> dict
             p = placement_of.get(e["placement_id"])
             for k in keys(e, [p["trade"]] if p else [], p.get("groups", []) if p else []):
                 counts[k]["no_shows"] += 1
+    # wage-paid rate: placements paid (employer) or received (worker) over placements completed (a payment
+    # implies completion), under the placement's trade and groups
+    steps = [e for e in todays if e["type"] == "placement_step_recorded"]
+    completed = {e["placement_id"]: e for e in steps if e["step"] == "completed"}
+    paid = {e["placement_id"]: e for e in steps if e["step"] in ("wage_paid", "wage_received")}
+    for placement_id, step in {**completed, **paid}.items():
+        p = placement_of.get(placement_id)
+        for k in keys(p or step, [p["trade"]] if p else [], p.get("groups", []) if p else []):
+            counts[k]["completed"] += 1
+            counts[k]["wages_paid"] += placement_id in paid
     out: dict[str, dict[str, Any]] = {}
     for k in {*counts, "total"}:
         c = counts[k]
         positions = c["positions"]
         out[k] = {
-            **{name: c[name] for name in REPORT_COLUMNS[:8]},
+            **{name: c[name] for name in COUNTED},
             "unique_workers": len(workers[k]),
             "fill_rate": round(c["placements"] / positions, 4) if positions else None,
             "time_to_fill_p50": _nearest_rank(fills[k], 50),
             "time_to_fill_p90": _nearest_rank(fills[k], 90),
+            "wage_paid_rate": round(c["wages_paid"] / c["completed"], 4) if c["completed"] else None,
         }
     return out
 

@@ -84,6 +84,15 @@
       tr.className = "quota-" + e.status;
       quota.appendChild(tr);
     });
+    var unpaid = document.getElementById("dash-unpaid");
+    unpaid.textContent = "";
+    s.counties.forEach(function (c) {
+      var tr = document.createElement("tr");
+      tr.setAttribute("data-county", c.county);
+      cell(tr, c.name_zh); cell(tr, c.unpaid_placements || 0);
+      if (c.unpaid_placements) { tr.className = "unpaid"; }
+      unpaid.appendChild(tr);
+    });
     bars("chart-counties", s.counties.map(function (c) { return c.name_zh; }), s.counties);
     bars("chart-markets", s.markets.map(function (m) { return m.name_zh; }), s.markets);
   }

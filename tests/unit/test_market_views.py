@@ -1,0 +1,64 @@
+"""The market views: facts from the real decision function in, the ticket, offer and request views out."""
+
+from __future__ import annotations
+
+from services import records as r
+from services.readmodels import keys
+from services.readmodels.market_views import MarketViews
+from services.readmodels.views import View
+from tests.unit.market_fixtures import check_in, head, job, of, run, step
+
+P = "t."
+
+
+def project(events: list[r.MarketEvent], store: dict[str, View | None] | None = None) -> dict[str, View | None]:
+    views = MarketViews(P)
+    store = {} if store is None else store
+    for event in events:
+        store.update(views.apply(event, {k: store.get(k) for k in views.keys_for(event)}))
+    return store
+
+
+def test_check_out_withdraws_the_offer_in_the_ticket_offer_and_request_views() -> None:
+    state, events = run(check_in(1), check_in(2), job(1))
+    offer = of(events, r.OfferMade)[0]
+    facts = step(state, r.CheckOut(**head("out"), checkin_id="c1")).facts  # type: ignore[arg-type]
+    assert [type(e) for e in facts] == [r.OfferWithdrawn, r.WorkerLeft, r.OfferMade]
+    store = project([*events, *facts])
+    ticket = store[keys.ticket(P, "c1")]
+    assert ticket is not None
+    assert (ticket["status"], ticket["offer"], ticket["left_reason"]) == ("left", None, "checked_out")
+    assert ticket["past_offers"] == [{"offer_id": offer.offer_id, "request_id": "j1", "outcome": "withdrawn"}]
+    withdrawn = store[keys.offer(P, offer.offer_id)]
+    assert withdrawn is not None and withdrawn["status"] == "withdrawn"
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None
+    assert offer.offer_id not in request["offers_out"] and "c1" not in request["offered_to"]
+    assert request["offered_to"] == ["c2"]
+
+
+def test_a_cancelled_request_is_closed_in_its_view() -> None:
+    state, events = run(check_in(1), job(1))
+    cancel = r.CancelJobRequest(**head("cancel"), request_id="j1", employer_id="e1")  # type: ignore[arg-type]
+    facts = step(state, cancel).facts
+    store = project([*events, *facts])
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None
+    assert (request["status"], request["offers_out"]) == ("cancelled", [])
+    ticket = store[keys.ticket(P, "c1")]
+    assert ticket is not None and (ticket["status"], ticket["offer"]) == ("queued", None)
+
+
+def test_every_updater_is_routed_by_keys_for() -> None:
+    """Each (view kind, fact type) with an updater is among the keys ``keys_for`` names for that fact."""
+    from services.readmodels.market_views import _UPDATERS
+
+    state, events = run(check_in(1), check_in(2), job(1))
+    facts = [*events, *step(state, r.CheckOut(**head("out"), checkin_id="c1")).facts]  # type: ignore[arg-type]
+    cancel = r.CancelJobRequest(**head("cancel"), request_id="j1", employer_id="e1")  # type: ignore[arg-type]
+    facts += step(state, cancel).facts
+    views = MarketViews(P)
+    routed = {(k[len(P) :].split(":", 1)[0], type(e)) for e in facts for k in views.keys_for(e)}
+    seen_types = {type(e) for e in facts}
+    wanted = {pair for pair in _UPDATERS if pair[1] in seen_types}
+    assert wanted <= routed, wanted - routed
