@@ -66,14 +66,20 @@ def request_order(state: MarketState) -> list[OpenRequest]:
 
 
 def is_due(request: OpenRequest, now: datetime, policy: AllocationPolicy) -> bool:
-    """Whether a request's places may be offered now: at once without a window; else after the window, or
-    as soon as the job starts within ``start_soon_minutes``."""
+    """Whether a request's places may be offered now.
+
+    ``rolling``: once the job starts within ``lead_minutes``. Otherwise at once without a window; else after
+    the window, or as soon as the job starts within ``start_soon_minutes``.
+    """
+    local = now.astimezone(ZONE)
+    to_start = request.start - (local.hour * 60 + local.minute)
+    if policy.within_tier == "rolling":
+        return to_start <= policy.lead_minutes
     if policy.window_seconds <= 0:
         return True
     if (now - request.opened_at).total_seconds() >= policy.window_seconds:
         return True
-    local = now.astimezone(ZONE)
-    return request.start - (local.hour * 60 + local.minute) <= policy.start_soon_minutes
+    return to_start <= policy.start_soon_minutes
 
 
 def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -> list[Choice]:
@@ -86,7 +92,11 @@ def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -
     free = [w for w in state.workers.values() if w.status == "waiting"]
     if not open_requests or not free:
         return []
-    if policy.within_tier == "max_fill":
+    if policy.within_tier == "rolling":
+        due_ids = {r.request_id for r in open_requests if is_due(r, now, policy)}
+        plan = _max_fill(state, policy, open_requests, free, due_ids)
+        pairs = _pull_forward(plan, due_ids, free, policy, state.day)
+    elif policy.within_tier == "max_fill":
         plan = _max_fill(state, policy, open_requests, free)
         pairs = _tier_safe([(w, r) for w, r in plan if is_due(r, now, policy)], plan, free, policy, state.day)
     else:
@@ -107,7 +117,7 @@ def _queue_order(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker]
 def _priority(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], tuple[object, ...]]:
     if policy.within_tier == "lottery":
         return lambda w: (w.tier, policy.draw(day, w.checkin_id))
-    if policy.within_tier == "max_fill":
+    if policy.within_tier in ("max_fill", "rolling"):
         # Within a tier, the worker who could do the fewest of today's jobs goes first: the versatile stay free
         # for work only they can do. Ties keep the queue order.
         return lambda w: (w.tier, w.fit_count, w.ticket_no)
@@ -132,11 +142,17 @@ def _place_by_place(
 
 
 def _max_fill(
-    state: MarketState, policy: AllocationPolicy, due: list[OpenRequest], free: list[WaitingWorker]
+    state: MarketState,
+    policy: AllocationPolicy,
+    due: list[OpenRequest],
+    free: list[WaitingWorker],
+    urgent: set[str] | frozenset[str] = frozenset(),
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
     capacity = {r.request_id: open_slots(state, r) for r in due}
     by_id = {r.request_id: r for r in due}
-    hardest_first = sorted(due, key=lambda r: (r.fit_count, r.start, r.opened_at, r.request_id))
+    hardest_first = sorted(
+        due, key=lambda r: (r.request_id not in urgent, r.fit_count, r.start, r.opened_at, r.request_id)
+    )
     fits = {w.checkin_id: [r.request_id for r in hardest_first if why_not(w, r) is None] for w in free}
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}
     placed: dict[str, str] = {}
@@ -193,6 +209,51 @@ def _tier_safe(
             worker = min((w for w in candidates if w.tier == best), key=lambda w: (w.checkin_id in planned, key(w)))
         taken.add(worker.checkin_id)
         out.append((worker, request))
+    return out
+
+
+def _pull_forward(
+    plan: list[tuple[WaitingWorker, OpenRequest]],
+    due_ids: set[str],
+    free: list[WaitingWorker],
+    policy: AllocationPolicy,
+    day: str,
+) -> list[tuple[WaitingWorker, OpenRequest]]:
+    """``rolling``: the plan's pairs of due places, in an order and with additions that pass over no better tier.
+
+    Before a due place is offered to a worker, every free worker of a better tier eligible for it gets their
+    own offer first: their planned place, offered now even if not yet due (pulled forward), so the plan
+    keeps them for the place it needs them in. A better-tier worker the plan left out (none, in a plan built in
+    priority order, unless an earlier pull took their place) takes the due place instead.
+    """
+    key = _priority(policy, day)
+    planned = {w.checkin_id: (w, r) for w, r in plan}
+    taken: set[str] = set()
+    tried: set[str] = set()
+    out: list[tuple[WaitingWorker, OpenRequest]] = []
+
+    def offer(worker: WaitingWorker, request: OpenRequest) -> None:
+        tried.add(worker.checkin_id)
+        while True:
+            better = [
+                w for w in free if w.tier < worker.tier and w.checkin_id not in taken and why_not(w, request) is None
+            ]
+            if not better:
+                break
+            first = min(better, key=key)
+            if first.checkin_id in planned and first.checkin_id not in tried:
+                offer(first, planned[first.checkin_id][1])  # their own place first (it may need a better tier)
+                continue
+            worker = first  # left out of the plan, or their place went to a better tier: this place is theirs
+            tried.add(worker.checkin_id)
+        taken.add(worker.checkin_id)
+        out.append((worker, request))
+
+    for worker, request in sorted(
+        (pair for pair in plan if pair[1].request_id in due_ids), key=lambda pair: key(pair[0])
+    ):
+        if worker.checkin_id not in tried:
+            offer(worker, request)
     return out
 
 

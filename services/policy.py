@@ -38,7 +38,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Literal
 
-WithinTier = Literal["fcfs", "lottery", "max_fill"]
+WithinTier = Literal["fcfs", "lottery", "max_fill", "rolling"]
 
 DEFAULT_TIERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("green_channel", frozenset({"veteran"})),
@@ -68,6 +68,9 @@ class AllocationPolicy:
     window_seconds: int = 0
     #: ...unless the local time is within this many minutes of the job's start: then they are offered at once.
     start_soon_minutes: int = 45
+    #: ``rolling`` only: a place is offered once its job starts within this many minutes (not earlier, unless
+    #: a better-tier worker the plan keeps for it must be offered first).
+    lead_minutes: int = 30
 
     @property
     def general_tier(self) -> int:
@@ -98,10 +101,16 @@ def parse_policies(spec: str) -> Mapping[str, AllocationPolicy]:
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         market, sep, rule = part.partition("=")
         name, _, seed = rule.partition(":")
-        if not sep or name not in ("fcfs", "lottery", "max_fill"):
+        if not sep or name not in ("fcfs", "lottery", "max_fill", "rolling"):
             raise ValueError(
-                f"bad market policy {part!r}: expected <market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]"
+                f"bad market policy {part!r}: expected "
+                "<market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]|rolling[:<lead minutes>]"
             )
+        if name == "rolling":
+            if seed and not seed.isdigit():
+                raise ValueError(f"bad market policy {part!r}: the rolling lead time is whole minutes")
+            out[market.strip()] = AllocationPolicy(within_tier="rolling", lead_minutes=int(seed or 30))
+            continue
         if name == "max_fill":
             if seed and not seed.isdigit():
                 raise ValueError(f"bad market policy {part!r}: the max_fill window is whole seconds")

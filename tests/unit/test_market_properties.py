@@ -1,8 +1,8 @@
 """Property-based tests: a hypothesis state machine drives the pure market core with random commands.
 
-Each run draws an allocation policy (``max_fill`` with and without a window, ``fcfs``, ``lottery``). After every
-command it checks the invariants the platform promises (DESIGN.md, "Invariants"): no worker double-booked, no
-request over its headcount, every offer eligible, no higher-tier worker passed over, ``reordered`` set exactly on
+Each run draws an allocation policy (``max_fill`` with and without a window, ``fcfs``, ``lottery``, ``rolling``
+with a lead time of 30 and 0 minutes). After every command it checks the invariants the platform promises
+(DESIGN.md, "Invariants"): no worker double-booked, no request over its headcount, every offer eligible, no higher-tier worker passed over, ``reordered`` set exactly on
 the offers that leave an earlier eligible ticket of the tier without an offer, nobody left waiting while a due
 job they fit is open (unless a window keeps them for a place not yet due), and the effects of decline, expiry,
 cancel, no-show and check-out on the workers concerned.
@@ -33,6 +33,8 @@ POLICIES = (
     AllocationPolicy(within_tier="max_fill", window_seconds=1200, start_soon_minutes=45),
     AllocationPolicy(within_tier="fcfs"),
     AllocationPolicy(within_tier="lottery", lottery_seed="s"),
+    AllocationPolicy(within_tier="rolling", lead_minutes=30),
+    AllocationPolicy(within_tier="rolling", lead_minutes=0),
 )
 
 
@@ -221,7 +223,7 @@ class MarketMachine(RuleBasedStateMachine):
         offered = {f.checkin_id for f in offers}
         policy = self.rules.policy
         for fact in offers:
-            if policy.within_tier != "max_fill":
+            if policy.within_tier not in ("max_fill", "rolling"):
                 assert not fact.reordered, f"a {policy.within_tier} offer marked reordered"
                 continue
             request = msgspec.structs.replace(self.state.requests[fact.request_id], status="open")
