@@ -2,10 +2,11 @@
 
 Each run draws an allocation policy (``max_fill`` with and without a window, ``fcfs``, ``lottery``, ``rolling``
 with a lead time of 30 and 0 minutes). After every command it checks the invariants the platform promises
-(DESIGN.md, "Invariants"): no worker double-booked, no request over its headcount, every offer eligible, no higher-tier worker passed over, ``reordered`` set exactly on
-the offers that leave an earlier eligible ticket of the tier without an offer, nobody left waiting while a due
-job they fit is open (unless a window keeps them for a place not yet due), and the effects of decline, expiry,
-cancel, no-show and check-out on the workers concerned.
+(DESIGN.md, "Invariants"): no worker double-booked, no request over its headcount, every offer eligible, no
+higher-tier worker passed over, ``reordered`` set exactly on the offers that leave an earlier eligible ticket of
+the tier without an offer, nobody left waiting while a due job they fit is open (unless the policy keeps them
+for a place not yet due), and the effects of decline, expiry, cancel, no-show and check-out on the workers
+concerned.
 """
 
 from __future__ import annotations
