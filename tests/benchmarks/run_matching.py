@@ -638,6 +638,7 @@ def _write(
 
 def run_engine_only(seed: int, out: Path, params: matching_trace.TraceParams, note: str, policy: str) -> dict[str, Any]:
     began = time.monotonic()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     trace = matching_trace.generate(seed, params)
     settings = Settings(market_policies_spec=market_policies_spec(policy))
     refused = dict(engine_only.gateway_refusals(trace, settings))
@@ -652,7 +653,17 @@ def run_engine_only(seed: int, out: Path, params: matching_trace.TraceParams, no
         "policy": policy,
         "market_policies_spec": settings.market_policies_spec,
         "note": note,
-        "run": {"wall_seconds": round(time.monotonic() - began, 1), "tick_simulated_seconds": 60},
+        "run": {
+            "wall_seconds": round(time.monotonic() - began, 1),
+            "tick_simulated_seconds": 60,
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
+        "decide_ms": {
+            **report.percentiles([s * 1000 for s in run.decide_seconds], (50, 99)),
+            "max": round(max(run.decide_seconds, default=0.0) * 1000, 1),
+            "n": len(run.decide_seconds),
+        },
     }
     return _write(
         out,
@@ -881,7 +892,9 @@ def main(argv: list[str] | None = None) -> int:
             f"filled/optimum {r['filled_over_optimum']:.3f} ({r['filled']}/{r['offline_optimum']}) "
             f"simulated wait p50 {waited['p50']} s p90 {waited['p90']} s "
             f"time-to-offer p50 {latency.get('p50')} ms p99 {latency.get('p99')} ms "
-            f"tier inversions {r['tier_inversions']} within-tier reorderings {r['within_tier_reorderings']}"
+            f"tier inversions {r['tier_inversions']} within-tier reorderings {r['within_tier_reorderings']} "
+            f"(passed over, never placed: {r['workers_passed_over_never_placed']})"
+            + (f" decide ms {document['decide_ms']}" if "decide_ms" in document else "")
             + ("" if document.get("valid", True) else "  [NOT VALID: see run.dead_letters / run.errors]")
         )
     print(f"total {time.monotonic() - began:.0f}s; results in {args.out}")
