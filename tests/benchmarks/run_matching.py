@@ -284,11 +284,14 @@ async def replay_trace(
     settle_timeout: float,
     window_seconds: int = 0,
     refused: set[int] | frozenset[int] = frozenset(),
+    held_until: datetime | None = None,
 ) -> tuple[Replay, dict[str, Any]]:
     """Drive the trace through a gateway in this process; returns what was observed and phase timings.
 
     The run has settled when the simulated clock is past the last command plus ``window_seconds`` (every
-    request's window has ended) plus two ticks, no answer is pending and the log has been quiet for 3 s.
+    request's window has ended) and past ``held_until`` (``rolling``: the last moment a place becomes due),
+    plus two ticks, no answer is pending and the log has been quiet for 3 s. The ``settle_timeout`` (wall
+    seconds) starts when the simulated clock has reached both.
     """
     from deploy.local.demo import wait_for_credentials
     from gateway.main import create_app
@@ -429,7 +432,8 @@ async def replay_trace(
         ticker = asyncio.create_task(_tick(sim, settings, replay))
         started = time.monotonic()
         timeline = trace.timeline()
-        windows_end = timeline[-1][0] + timedelta(seconds=window_seconds + 2 * TICK_SECONDS)
+        windows_end = max(timeline[-1][0] + timedelta(seconds=window_seconds), held_until or timeline[-1][0])
+        windows_end += timedelta(seconds=2 * TICK_SECONDS)
         for at, kind, index in timeline:
             await sim.until(at)
             if kind == "checkin":
@@ -437,6 +441,8 @@ async def replay_trace(
             else:
                 spawn(post_request(trace.requests[index]))
         timings["replay_s"] = round(time.monotonic() - started, 1)
+        if held_until is not None:
+            await sim.until(held_until)  # the ticks go on; nothing else is sent
         settle_started = time.monotonic()
         quiet = 3.0
         while time.monotonic() - settle_started < settle_timeout:
@@ -527,6 +533,15 @@ async def _dead_letters(settings: Settings) -> list[str]:
         except Exception:
             out.append("(undecodable dead letter)")
     return out
+
+
+def _held_until(trace: matching_trace.Trace, policy: AllocationPolicy, refused: set[int]) -> datetime | None:
+    """``rolling``: the last moment one of the admitted requests' places becomes due (its start minus the lead
+    time); ``None`` for the other policies."""
+    if policy.within_tier != "rolling":
+        return None
+    starts = [q.start for q in trace.requests if q.index not in refused]
+    return trace.at_minutes(max(starts) - policy.lead_minutes) if starts else None
 
 
 def _free_port() -> int:
@@ -757,6 +772,7 @@ def run_pipeline(
                             settle_timeout,
                             policy_of(policy).window_seconds,
                             set(refused),
+                            _held_until(trace, policy_of(policy), set(refused)),
                         )
                     )
                 except WorkerNotReady as error:
