@@ -12,6 +12,13 @@ Two procedures; neither makes an offer while a free worker of a better tier is e
   priority order: no higher-priority worker is left out where a lower-priority one could give way. Only the
   plan's places of due requests are offered; :func:`_tier_safe` then gives such a place to a better-tier
   worker the plan kept for a request still inside its window, if one is free and eligible.
+- ``rolling``: the same plan, with the places whose job starts within the lead time (due) tried first by
+  every worker, so that the plan covers them whenever some maximum matching does (an augmenting path never
+  uncovers a place). Only due places are offered, in priority order of their workers. :func:`_earlier_swap`
+  gives a due place to an earlier ticket of the tier whom the plan keeps for a place not yet due, when the
+  planned worker can take that place instead (same workers, same places, fewer reorderings);
+  :func:`_pull_forward` first offers every free eligible worker of a better tier the place the plan keeps
+  for them, due or not, so that none is passed over.
 
 A :class:`Choice` lists the earlier workers of its tier (queue order: ticket, or the draw) who were eligible for
 its place and got no offer in its round; the market marks the offer ``reordered`` when one of them gets no offer
@@ -249,12 +256,40 @@ def _pull_forward(
         taken.add(worker.checkin_id)
         out.append((worker, request))
 
+    queue = sorted(free, key=lambda w: (w.tier, w.ticket_no))
     for worker, request in sorted(
         (pair for pair in plan if pair[1].request_id in due_ids), key=lambda pair: key(pair[0])
     ):
         if worker.checkin_id not in tried:
-            offer(worker, request)
+            offer(_earlier_swap(worker, request, queue, planned, due_ids, tried), request)
     return out
+
+
+def _earlier_swap(
+    worker: WaitingWorker,
+    request: OpenRequest,
+    queue: list[WaitingWorker],
+    planned: dict[str, tuple[WaitingWorker, OpenRequest]],
+    due_ids: set[str],
+    tried: set[str],
+) -> WaitingWorker:
+    """The worker to offer ``request`` to instead of ``worker``: the earliest ticket of the same tier who is
+    eligible for it and whom the plan keeps for a place not yet due that ``worker`` can do too (the two swap
+    places in the plan: the same workers, the same places, fewer earlier tickets passed over); else ``worker``.
+    ``queue``: the free workers by tier and ticket; ``planned`` is updated.
+    """
+    for earlier in queue:
+        if (earlier.tier, earlier.ticket_no) >= (worker.tier, worker.ticket_no):
+            break
+        if earlier.tier != worker.tier or earlier.checkin_id in tried or earlier.checkin_id not in planned:
+            continue
+        kept_for = planned[earlier.checkin_id][1]
+        if kept_for.request_id in due_ids or why_not(earlier, request) is not None or why_not(worker, kept_for):
+            continue
+        del planned[earlier.checkin_id]
+        planned[worker.checkin_id] = (worker, kept_for)
+        return earlier
+    return worker
 
 
 def _explain(
