@@ -742,6 +742,11 @@ def run_pipeline(
             stream_commit_interval_seconds=0.5,
             market_policies_spec=market_policies_spec(policy),
             tick_interval_seconds=0,  # this runner ticks the markets with the simulated clock (_tick)
+            # One kiosk per market and every worker's answers from this one address, at 60x a real morning's
+            # rate: the gateway's per-kiosk, per-account and per-address limits (issue 7) are not measured here.
+            kiosk_requests_max=10**9,
+            account_requests_max=10**9,
+            address_requests_max=10**9,
         )
         broker.create_topics(topic_specs(settings))
         seed_dir = workdir / f"seed-{seed}-{run}"
