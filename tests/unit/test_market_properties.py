@@ -262,3 +262,19 @@ MarketMachine.TestCase.settings = settings(
     max_examples=200, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_market_state_machine = MarketMachine.TestCase
+
+
+class RollingMarketMachine(MarketMachine):
+    """The same machine with ``rolling`` policies only (lead times around the jobs' starts), so that holding,
+    due-first covering, the earlier-ticket swap and pulling better tiers forward meet every command often."""
+
+    @initialize(lead=st.integers(0, 240))
+    def choose_policy(self, lead: int) -> None:  # type: ignore[override]
+        policy = AllocationPolicy(within_tier="rolling", lead_minutes=lead)
+        self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=policy)
+
+
+RollingMarketMachine.TestCase.settings = settings(
+    max_examples=100, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+test_rolling_market_state_machine = RollingMarketMachine.TestCase
