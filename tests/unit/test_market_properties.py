@@ -6,7 +6,8 @@ with a lead time of 30 and 0 minutes). After every command it checks the invaria
 higher-tier worker passed over, ``reordered`` set exactly on the offers that leave an earlier eligible ticket of
 the tier without an offer, nobody left waiting while a due job they fit is open (unless the policy keeps them
 for a place not yet due), and the effects of decline, expiry, cancel, no-show and check-out on the workers
-concerned.
+concerned. A second machine runs the same rules and checks under ``rolling`` only, with a lead time of 0 to 240
+minutes.
 """
 
 from __future__ import annotations
