@@ -12,6 +12,13 @@ Two procedures; neither makes an offer while a free worker of a better tier is e
   priority order: no higher-priority worker is left out where a lower-priority one could give way. Only the
   plan's places of due requests are offered; :func:`_tier_safe` then gives such a place to a better-tier
   worker the plan kept for a request still inside its window, if one is free and eligible.
+- ``rolling``: the same plan, with the places whose job starts within the lead time (due) tried first by
+  every worker, so that the plan covers them whenever some maximum matching does (an augmenting path never
+  uncovers a place). Only due places are offered, in priority order of their workers. :func:`_earlier_swap`
+  gives a due place to an earlier ticket of the tier whom the plan keeps for a place not yet due, when the
+  planned worker can take that place instead (same workers, same places, fewer reorderings);
+  :func:`_pull_forward` first offers every free eligible worker of a better tier the place the plan keeps
+  for them, due or not, so that none is passed over.
 
 A :class:`Choice` lists the earlier workers of its tier (queue order: ticket, or the draw) who were eligible for
 its place and got no offer in its round; the market marks the offer ``reordered`` when one of them gets no offer
@@ -66,14 +73,20 @@ def request_order(state: MarketState) -> list[OpenRequest]:
 
 
 def is_due(request: OpenRequest, now: datetime, policy: AllocationPolicy) -> bool:
-    """Whether a request's places may be offered now: at once without a window; else after the window, or
-    as soon as the job starts within ``start_soon_minutes``."""
+    """Whether a request's places may be offered now.
+
+    ``rolling``: once the job starts within ``lead_minutes``. Otherwise at once without a window; else after
+    the window, or as soon as the job starts within ``start_soon_minutes``.
+    """
+    local = now.astimezone(ZONE)
+    to_start = request.start - (local.hour * 60 + local.minute)
+    if policy.within_tier == "rolling":
+        return to_start <= policy.lead_minutes
     if policy.window_seconds <= 0:
         return True
     if (now - request.opened_at).total_seconds() >= policy.window_seconds:
         return True
-    local = now.astimezone(ZONE)
-    return request.start - (local.hour * 60 + local.minute) <= policy.start_soon_minutes
+    return to_start <= policy.start_soon_minutes
 
 
 def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -> list[Choice]:
@@ -86,7 +99,11 @@ def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -
     free = [w for w in state.workers.values() if w.status == "waiting"]
     if not open_requests or not free:
         return []
-    if policy.within_tier == "max_fill":
+    if policy.within_tier == "rolling":
+        due_ids = {r.request_id for r in open_requests if is_due(r, now, policy)}
+        plan = _max_fill(state, policy, open_requests, free, due_ids)
+        pairs = _pull_forward(plan, due_ids, free, policy, state.day)
+    elif policy.within_tier == "max_fill":
         plan = _max_fill(state, policy, open_requests, free)
         pairs = _tier_safe([(w, r) for w, r in plan if is_due(r, now, policy)], plan, free, policy, state.day)
     else:
@@ -107,7 +124,7 @@ def _queue_order(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker]
 def _priority(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], tuple[object, ...]]:
     if policy.within_tier == "lottery":
         return lambda w: (w.tier, policy.draw(day, w.checkin_id))
-    if policy.within_tier == "max_fill":
+    if policy.within_tier in ("max_fill", "rolling"):
         # Within a tier, the worker who could do the fewest of today's jobs goes first: the versatile stay free
         # for work only they can do. Ties keep the queue order.
         return lambda w: (w.tier, w.fit_count, w.ticket_no)
@@ -132,11 +149,17 @@ def _place_by_place(
 
 
 def _max_fill(
-    state: MarketState, policy: AllocationPolicy, due: list[OpenRequest], free: list[WaitingWorker]
+    state: MarketState,
+    policy: AllocationPolicy,
+    due: list[OpenRequest],
+    free: list[WaitingWorker],
+    urgent: set[str] | frozenset[str] = frozenset(),
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
     capacity = {r.request_id: open_slots(state, r) for r in due}
     by_id = {r.request_id: r for r in due}
-    hardest_first = sorted(due, key=lambda r: (r.fit_count, r.start, r.opened_at, r.request_id))
+    hardest_first = sorted(
+        due, key=lambda r: (r.request_id not in urgent, r.fit_count, r.start, r.opened_at, r.request_id)
+    )
     fits = {w.checkin_id: [r.request_id for r in hardest_first if why_not(w, r) is None] for w in free}
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}
     placed: dict[str, str] = {}
@@ -194,6 +217,79 @@ def _tier_safe(
         taken.add(worker.checkin_id)
         out.append((worker, request))
     return out
+
+
+def _pull_forward(
+    plan: list[tuple[WaitingWorker, OpenRequest]],
+    due_ids: set[str],
+    free: list[WaitingWorker],
+    policy: AllocationPolicy,
+    day: str,
+) -> list[tuple[WaitingWorker, OpenRequest]]:
+    """``rolling``: the plan's pairs of due places, in an order and with additions that pass over no better tier.
+
+    Before a due place is offered to a worker, every free worker of a better tier eligible for it gets their
+    own offer first: their planned place, offered now even if not yet due (pulled forward), so the plan
+    keeps them for the place it needs them in. A better-tier worker the plan left out (none, in a plan built in
+    priority order, unless an earlier pull took their place) takes the due place instead.
+    """
+    key = _priority(policy, day)
+    planned = {w.checkin_id: (w, r) for w, r in plan}
+    taken: set[str] = set()
+    tried: set[str] = set()
+    out: list[tuple[WaitingWorker, OpenRequest]] = []
+
+    def offer(worker: WaitingWorker, request: OpenRequest) -> None:
+        tried.add(worker.checkin_id)
+        while True:
+            better = [
+                w for w in free if w.tier < worker.tier and w.checkin_id not in taken and why_not(w, request) is None
+            ]
+            if not better:
+                break
+            first = min(better, key=key)
+            if first.checkin_id in planned and first.checkin_id not in tried:
+                offer(first, planned[first.checkin_id][1])  # their own place first (it may need a better tier)
+                continue
+            worker = first  # left out of the plan, or their place went to a better tier: this place is theirs
+            tried.add(worker.checkin_id)
+        taken.add(worker.checkin_id)
+        out.append((worker, request))
+
+    queue = sorted(free, key=lambda w: (w.tier, w.ticket_no))
+    for worker, request in sorted(
+        (pair for pair in plan if pair[1].request_id in due_ids), key=lambda pair: key(pair[0])
+    ):
+        if worker.checkin_id not in tried:
+            offer(_earlier_swap(worker, request, queue, planned, due_ids, tried), request)
+    return out
+
+
+def _earlier_swap(
+    worker: WaitingWorker,
+    request: OpenRequest,
+    queue: list[WaitingWorker],
+    planned: dict[str, tuple[WaitingWorker, OpenRequest]],
+    due_ids: set[str],
+    tried: set[str],
+) -> WaitingWorker:
+    """The worker to offer ``request`` to instead of ``worker``: the earliest ticket of the same tier who is
+    eligible for it and whom the plan keeps for a place not yet due that ``worker`` can do too (the two swap
+    places in the plan: the same workers, the same places, fewer earlier tickets passed over); else ``worker``.
+    ``queue``: the free workers by tier and ticket; ``planned`` is updated.
+    """
+    for earlier in queue:
+        if (earlier.tier, earlier.ticket_no) >= (worker.tier, worker.ticket_no):
+            break
+        if earlier.tier != worker.tier or earlier.checkin_id in tried or earlier.checkin_id not in planned:
+            continue
+        kept_for = planned[earlier.checkin_id][1]
+        if kept_for.request_id in due_ids or why_not(earlier, request) is not None or why_not(worker, kept_for):
+            continue
+        del planned[earlier.checkin_id]
+        planned[worker.checkin_id] = (worker, kept_for)
+        return earlier
+    return worker
 
 
 def _explain(

@@ -4,7 +4,7 @@ Order of consideration for a place, the same in every market:
 1. **Tier.** Workers of a higher priority tier come first, always: an offer never goes to a worker while a
    free worker of a better tier is eligible for that place. Default tiers: 0 退役军人 green channel;
    1 脱贫 / 易地搬迁 / 残疾 / 长期失业 / 零就业 / 低保; 2 everyone else.
-2. **Within a tier**, one of three rules, chosen per market (setting ``LINGONG_MARKET_POLICIES_SPEC``):
+2. **Within a tier**, one of four rules, chosen per market (setting ``LINGONG_MARKET_POLICIES_SPEC``):
    - ``fcfs``: first come, first served by ticket number, place by place. Nobody can buy or argue a place;
      simplest to explain; no offer is ever a within-tier reordering.
    - ``lottery``: place by place, the tier's eligible workers in the order of SHA-256 of a published seed,
@@ -23,9 +23,25 @@ Order of consideration for a place, the same in every market:
    are not offered other places. Offers then come later: a worker hears of a job up to the window after they
    could have. Nothing here bounds how close to the start an offer is made: a request that is still open is
    offered, at its start or after it, to whoever fits.
+   - ``rolling`` (``rolling[:<lead minutes>]``, default lead 30): the ``max_fill`` plan, re-solved on every
+     command over every open place known today and every free worker, but a place is offered only once its
+     job starts within ``lead_minutes``. Until then nobody is committed to it, so a worker who arrives or a
+     request posted meanwhile can still change the plan. The places that are due are covered first (of the
+     maximum matchings, one that fills the places that cannot wait); a due place goes to an earlier ticket
+     the plan keeps for a later place when the planned worker can take that place instead. A free worker of
+     a better tier is never passed over: before a due place goes to anyone, every free, eligible worker of a
+     better tier is offered the place the plan keeps for them, at once and earlier in the same decision,
+     even if it is not due yet (pulled forward). What it trades: the highest fill (0.97 of the offline
+     optimum on the benchmark with a 30-minute lead, 0.98 with 15, against 0.95 for ``max_fill:3600`` and
+     0.91 for ``fcfs`` or ``max_fill``) for time and queue order: a worker hears of a job about the lead
+     time before it starts, not when both are at the market (median about 50 minutes later, p90 about
+     2 hours), and about 45 % of its offers pass over an earlier ticket of the tier the plan keeps for
+     another place (``reordered``). A shorter lead fills more and tells later; a longer one the reverse
+     (60 minutes: 0.95). Per command it costs one matching of the market's free workers and open places
+     (augmenting paths), as ``max_fill`` does: no solver over the whole day.
 3. **Which place first** (``fcfs`` and ``lottery``): soonest start, then the trade with the fewest check-ins
    in the market today, then posting order. Within ``max_fill``, a worker is tried on the request the fewest
-   of today's workers fit first.
+   of today's workers fit first; within ``rolling``, on the due requests first, then likewise.
 
 What each rule fills on the matching benchmark, and what it costs in waiting and reorderings: README.md,
 "Benchmarks".
@@ -38,7 +54,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Literal
 
-WithinTier = Literal["fcfs", "lottery", "max_fill"]
+WithinTier = Literal["fcfs", "lottery", "max_fill", "rolling"]
 
 DEFAULT_TIERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("green_channel", frozenset({"veteran"})),
@@ -68,6 +84,9 @@ class AllocationPolicy:
     window_seconds: int = 0
     #: ...unless the local time is within this many minutes of the job's start: then they are offered at once.
     start_soon_minutes: int = 45
+    #: ``rolling`` only: a place is offered once its job starts within this many minutes (not earlier, unless
+    #: a better-tier worker the plan keeps for it must be offered first).
+    lead_minutes: int = 30
 
     @property
     def general_tier(self) -> int:
@@ -98,10 +117,16 @@ def parse_policies(spec: str) -> Mapping[str, AllocationPolicy]:
     for part in filter(None, (p.strip() for p in spec.split(";"))):
         market, sep, rule = part.partition("=")
         name, _, seed = rule.partition(":")
-        if not sep or name not in ("fcfs", "lottery", "max_fill"):
+        if not sep or name not in ("fcfs", "lottery", "max_fill", "rolling"):
             raise ValueError(
-                f"bad market policy {part!r}: expected <market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]"
+                f"bad market policy {part!r}: expected "
+                "<market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]|rolling[:<lead minutes>]"
             )
+        if name == "rolling":
+            if seed and not seed.isdigit():
+                raise ValueError(f"bad market policy {part!r}: the rolling lead time is whole minutes")
+            out[market.strip()] = AllocationPolicy(within_tier="rolling", lead_minutes=int(seed or 30))
+            continue
         if name == "max_fill":
             if seed and not seed.isdigit():
                 raise ValueError(f"bad market policy {part!r}: the max_fill window is whole seconds")

@@ -17,6 +17,7 @@ benchmark's runner sends in the pipeline run), and its rules come from ``setting
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -34,6 +35,8 @@ class EngineRun:
     events: list[records.MarketEvent]
     checkin_ids: dict[str, int]  # checkin_id → worker index
     request_ids: dict[str, int]  # request_id → request index
+    #: CPU seconds (this thread) of each ``decide`` call, in command order
+    decide_seconds: list[float]
 
 
 def checkin_id(trace: Trace, index: int) -> str:
@@ -138,10 +141,14 @@ def run(trace: Trace, settings: Settings | None = None, requests: Collection[int
             )
         tick_at += timedelta(seconds=60)
     events: list[records.MarketEvent] = []
+    decide_seconds: list[float] = []
     while queue:
         at, _, command = heapq.heappop(queue)
         state = states.get(command.market_id) or market.new_state(command.market_id, command.county)
-        decision = market.decide(state, command, rules_for(command.market_id))
+        market_rules = rules_for(command.market_id)
+        began = time.thread_time()
+        decision = market.decide(state, command, market_rules)
+        decide_seconds.append(time.thread_time() - began)
         if isinstance(decision, tuple):  # the first engine returned (state, facts)
             state, facts = decision
         else:
@@ -164,4 +171,4 @@ def run(trace: Trace, settings: Settings | None = None, requests: Collection[int
                         answer="accept" if answer.accept else "decline",
                     ),
                 )
-    return EngineRun(events=events, checkin_ids=checkin_ids, request_ids=request_ids)
+    return EngineRun(events=events, checkin_ids=checkin_ids, request_ids=request_ids, decide_seconds=decide_seconds)

@@ -99,10 +99,18 @@ class Audit:
     #: per OfferMade, simulated seconds from max(WorkerQueued.at, JobRequestOpened.at) to OfferMade.at: how
     #: long the pair had both been at the market before the offer (a window holds offers on purpose)
     offer_waits: list[float] = dataclasses.field(default_factory=list)
+    #: checkin_ids of the workers some within-tier reordering passed over (an earlier ticket left waiting)
+    passed_over: set[str] = dataclasses.field(default_factory=set)
+
+    @property
+    def passed_over_never_placed(self) -> int:
+        """Workers passed over by a within-tier reordering who accepted no job all day."""
+        placed = {checkin_id for _, _, checkin_id, _ in self.acceptances}
+        return len(self.passed_over - placed)
 
     def as_dict(self) -> dict[str, Any]:
         out = dataclasses.asdict(self)
-        del out["acceptances"], out["first_offer_wait"], out["offer_waits"]
+        del out["acceptances"], out["first_offer_wait"], out["offer_waits"], out["passed_over"]
         out["offers_by_tier"] = {str(k): v for k, v in sorted(self.offers_by_tier.items())}
         out["placements_by_tier"] = {str(k): v for k, v in sorted(self.placements_by_tier.items())}
         return out
@@ -287,6 +295,7 @@ def _check_offer(
         result.tier_inversions += 1
     elif earlier:
         result.within_tier_reorderings += 1
+        result.passed_over.update(w.checkin_id for w in earlier)
     if (better or earlier) and len(result.examples) < examples:
         passed = min(better or earlier, key=lambda w: (w.tier, w.ticket))
         result.examples.append(

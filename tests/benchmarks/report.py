@@ -43,8 +43,8 @@ DEFINITIONS: Mapping[str, str] = {
     "time_to_offer_simulated_seconds": (
         "simulated time, every OfferMade: from max(the worker's WorkerQueued.at, the request's "
         "JobRequestOpened.at) to OfferMade.at, all three the market's clock as written in the log. What a "
-        "worker at the market waits once both they and the job are there; with a max_fill window the offer "
-        "is held on purpose (until the window ends or the job starts soon)"
+        "worker at the market waits once both they and the job are there; with a max_fill window or under "
+        "rolling the offer is held on purpose (until the window ends or the job starts soon)"
     ),
     "filled_one_job_per_worker_over_optimum": (
         "accepted positions counting one job per worker (second jobs left out) / the offline optimum with "
@@ -59,6 +59,15 @@ DEFINITIONS: Mapping[str, str] = {
     "within_tier_reordering": (
         "an OfferMade (with no tier inversion) while a free, eligible worker of the same tier with an "
         "earlier ticket was waiting"
+    ),
+    "workers_passed_over_within_tier": "distinct workers some within-tier reordering passed over",
+    "workers_passed_over_never_placed": (
+        "of those, the workers who accepted no job all day: whom a reordering may have cost a job"
+    ),
+    "workers_placed": "distinct workers who accepted at least one job",
+    "decide_ms": (
+        "engine only: CPU time of one services.market.decide call (thread time, every command: check-ins, "
+        "requests, answers, ticks), percentiles and maximum, on the shared machine"
     ),
 }
 
@@ -140,6 +149,9 @@ def summarise(
         "tier_inversions": audit.tier_inversions,
         "within_tier_reorderings": audit.within_tier_reorderings,
         "engine_marked_reordered": audit.engine_marked_reordered,
+        "workers_passed_over_within_tier": len(audit.passed_over),
+        "workers_passed_over_never_placed": audit.passed_over_never_placed,
+        "workers_placed": len({checkin_id for _, _, checkin_id, _ in audit.acceptances}),
         "time_to_offer_ms": (
             {**percentiles(latencies_ms), "n": len(latencies_ms), "negative_clamped": negative_clamped}
             if latencies_ms is not None

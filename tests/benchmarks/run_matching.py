@@ -284,11 +284,14 @@ async def replay_trace(
     settle_timeout: float,
     window_seconds: int = 0,
     refused: set[int] | frozenset[int] = frozenset(),
+    held_until: datetime | None = None,
 ) -> tuple[Replay, dict[str, Any]]:
     """Drive the trace through a gateway in this process; returns what was observed and phase timings.
 
     The run has settled when the simulated clock is past the last command plus ``window_seconds`` (every
-    request's window has ended) plus two ticks, no answer is pending and the log has been quiet for 3 s.
+    request's window has ended) and past ``held_until`` (``rolling``: the last moment a place becomes due),
+    plus two ticks, no answer is pending and the log has been quiet for 3 s. The ``settle_timeout`` (wall
+    seconds) starts when the simulated clock has reached both.
     """
     from deploy.local.demo import wait_for_credentials
     from gateway.main import create_app
@@ -429,7 +432,8 @@ async def replay_trace(
         ticker = asyncio.create_task(_tick(sim, settings, replay))
         started = time.monotonic()
         timeline = trace.timeline()
-        windows_end = timeline[-1][0] + timedelta(seconds=window_seconds + 2 * TICK_SECONDS)
+        windows_end = max(timeline[-1][0] + timedelta(seconds=window_seconds), held_until or timeline[-1][0])
+        windows_end += timedelta(seconds=2 * TICK_SECONDS)
         for at, kind, index in timeline:
             await sim.until(at)
             if kind == "checkin":
@@ -437,6 +441,8 @@ async def replay_trace(
             else:
                 spawn(post_request(trace.requests[index]))
         timings["replay_s"] = round(time.monotonic() - started, 1)
+        if held_until is not None:
+            await sim.until(held_until)  # the ticks go on; nothing else is sent
         settle_started = time.monotonic()
         quiet = 3.0
         while time.monotonic() - settle_started < settle_timeout:
@@ -527,6 +533,15 @@ async def _dead_letters(settings: Settings) -> list[str]:
         except Exception:
             out.append("(undecodable dead letter)")
     return out
+
+
+def _held_until(trace: matching_trace.Trace, policy: AllocationPolicy, refused: set[int]) -> datetime | None:
+    """``rolling``: the last moment one of the admitted requests' places becomes due (its start minus the lead
+    time); ``None`` for the other policies."""
+    if policy.within_tier != "rolling":
+        return None
+    starts = [q.start for q in trace.requests if q.index not in refused]
+    return trace.at_minutes(max(starts) - policy.lead_minutes) if starts else None
 
 
 def _free_port() -> int:
@@ -638,6 +653,7 @@ def _write(
 
 def run_engine_only(seed: int, out: Path, params: matching_trace.TraceParams, note: str, policy: str) -> dict[str, Any]:
     began = time.monotonic()
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     trace = matching_trace.generate(seed, params)
     settings = Settings(market_policies_spec=market_policies_spec(policy))
     refused = dict(engine_only.gateway_refusals(trace, settings))
@@ -652,7 +668,17 @@ def run_engine_only(seed: int, out: Path, params: matching_trace.TraceParams, no
         "policy": policy,
         "market_policies_spec": settings.market_policies_spec,
         "note": note,
-        "run": {"wall_seconds": round(time.monotonic() - began, 1), "tick_simulated_seconds": 60},
+        "run": {
+            "wall_seconds": round(time.monotonic() - began, 1),
+            "tick_simulated_seconds": 60,
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        },
+        "decide_ms": {
+            **report.percentiles([s * 1000 for s in run.decide_seconds], (50, 99)),
+            "max": round(max(run.decide_seconds, default=0.0) * 1000, 1),
+            "n": len(run.decide_seconds),
+        },
     }
     return _write(
         out,
@@ -716,6 +742,11 @@ def run_pipeline(
             stream_commit_interval_seconds=0.5,
             market_policies_spec=market_policies_spec(policy),
             tick_interval_seconds=0,  # this runner ticks the markets with the simulated clock (_tick)
+            # One kiosk per market and every worker's answers from this one address, at 60x a real morning's
+            # rate: the gateway's per-kiosk, per-account and per-address limits (issue 7) are not measured here.
+            kiosk_requests_max=10**9,
+            account_requests_max=10**9,
+            address_requests_max=10**9,
         )
         broker.create_topics(topic_specs(settings))
         seed_dir = workdir / f"seed-{seed}-{run}"
@@ -746,6 +777,7 @@ def run_pipeline(
                             settle_timeout,
                             policy_of(policy).window_seconds,
                             set(refused),
+                            _held_until(trace, policy_of(policy), set(refused)),
                         )
                     )
                 except WorkerNotReady as error:
@@ -881,7 +913,9 @@ def main(argv: list[str] | None = None) -> int:
             f"filled/optimum {r['filled_over_optimum']:.3f} ({r['filled']}/{r['offline_optimum']}) "
             f"simulated wait p50 {waited['p50']} s p90 {waited['p90']} s "
             f"time-to-offer p50 {latency.get('p50')} ms p99 {latency.get('p99')} ms "
-            f"tier inversions {r['tier_inversions']} within-tier reorderings {r['within_tier_reorderings']}"
+            f"tier inversions {r['tier_inversions']} within-tier reorderings {r['within_tier_reorderings']} "
+            f"(passed over, never placed: {r['workers_passed_over_never_placed']})"
+            + (f" decide ms {document['decide_ms']}" if "decide_ms" in document else "")
             + ("" if document.get("valid", True) else "  [NOT VALID: see run.dead_letters / run.errors]")
         )
     print(f"total {time.monotonic() - began:.0f}s; results in {args.out}")

@@ -1,11 +1,13 @@
 """Property-based tests: a hypothesis state machine drives the pure market core with random commands.
 
-Each run draws an allocation policy (``max_fill`` with and without a window, ``fcfs``, ``lottery``). After every
-command it checks the invariants the platform promises (DESIGN.md, "Invariants"): no worker double-booked, no
-request over its headcount, every offer eligible, no higher-tier worker passed over, ``reordered`` set exactly on
-the offers that leave an earlier eligible ticket of the tier without an offer, nobody left waiting while a due
-job they fit is open (unless a window keeps them for a place not yet due), and the effects of decline, expiry,
-cancel, no-show and check-out on the workers concerned.
+Each run draws an allocation policy (``max_fill`` with and without a window, ``fcfs``, ``lottery``, ``rolling``
+with a lead time of 30 and 0 minutes). After every command it checks the invariants the platform promises
+(DESIGN.md, "Invariants"): no worker double-booked, no request over its headcount, every offer eligible, no
+higher-tier worker passed over, ``reordered`` set exactly on the offers that leave an earlier eligible ticket of
+the tier without an offer, nobody left waiting while a due job they fit is open (unless the policy keeps them
+for a place not yet due), and the effects of decline, expiry, cancel, no-show and check-out on the workers
+concerned. A second machine runs the same rules and checks under ``rolling`` only, with a lead time of 0 to 240
+minutes.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ POLICIES = (
     AllocationPolicy(within_tier="max_fill", window_seconds=1200, start_soon_minutes=45),
     AllocationPolicy(within_tier="fcfs"),
     AllocationPolicy(within_tier="lottery", lottery_seed="s"),
+    AllocationPolicy(within_tier="rolling", lead_minutes=30),
+    AllocationPolicy(within_tier="rolling", lead_minutes=0),
 )
 
 
@@ -221,7 +225,7 @@ class MarketMachine(RuleBasedStateMachine):
         offered = {f.checkin_id for f in offers}
         policy = self.rules.policy
         for fact in offers:
-            if policy.within_tier != "max_fill":
+            if policy.within_tier not in ("max_fill", "rolling"):
                 assert not fact.reordered, f"a {policy.within_tier} offer marked reordered"
                 continue
             request = msgspec.structs.replace(self.state.requests[fact.request_id], status="open")
@@ -259,3 +263,19 @@ MarketMachine.TestCase.settings = settings(
     max_examples=200, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 test_market_state_machine = MarketMachine.TestCase
+
+
+class RollingMarketMachine(MarketMachine):
+    """The same machine with ``rolling`` policies only (lead times around the jobs' starts), so that holding,
+    due-first covering, the earlier-ticket swap and pulling better tiers forward meet every command often."""
+
+    @initialize(lead=st.integers(0, 240))
+    def choose_policy(self, lead: int) -> None:  # type: ignore[override]
+        policy = AllocationPolicy(within_tier="rolling", lead_minutes=lead)
+        self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=policy)
+
+
+RollingMarketMachine.TestCase.settings = settings(
+    max_examples=100, stateful_step_count=50, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+test_rolling_market_state_machine = RollingMarketMachine.TestCase
