@@ -25,6 +25,7 @@ from services import clock
 from services import records as r
 from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
+from services.market_index import active_check_in, add_worker, already_applied, remember
 from services.market_state import (
     MarketState,
     OpenRequest,
@@ -151,7 +152,7 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
 
     The caller must treat the input state as consumed: on an exception, reload it from its stored bytes.
     """
-    if command.id in state.recent_commands:
+    if already_applied(state, command.id):
         return Decision(state, [], [])
     now = command.at if state.clock is None else max(state.clock, command.at)
     out = _Out(state, command, now, rules)
@@ -180,9 +181,7 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
             pass  # time passed: expiry and the end of the day were handled above
     _allocate(state, rules, out)
     if not isinstance(command, r.Tick):  # a tick is idempotent by the monotonic clock; keep the list short
-        state.recent_commands.append(command.id)
-    if len(state.recent_commands) > RECENT_COMMANDS_KEPT:
-        del state.recent_commands[: len(state.recent_commands) - RECENT_COMMANDS_KEPT]
+        remember(state, command.id, RECENT_COMMANDS_KEPT)
     return Decision(state, out.facts, out.to_roster)
 
 
@@ -190,15 +189,15 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
 
 
 def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
-    for w in state.workers.values():
-        if w.worker == c.worker and w.status != "left":
-            out.refuse(
-                c.id,
-                "already_checked_in",
-                f"今天已在本市场登记（排队号 {w.ticket_no}）",
-                f"already checked in at this market today (ticket {w.ticket_no})",
-            )
-            return
+    w = active_check_in(state, c.worker)
+    if w is not None:
+        out.refuse(
+            c.id,
+            "already_checked_in",
+            f"今天已在本市场登记（排队号 {w.ticket_no}）",
+            f"already checked in at this market today (ticket {w.ticket_no})",
+        )
+        return
     worker = WaitingWorker(
         checkin_id=c.id,
         worker=c.worker,
@@ -219,7 +218,7 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
         if fits(worker, request):
             worker.fit_count += 1
             request.fit_count += 1
-    state.workers[c.id] = worker
+    add_worker(state, worker)
     for trade in c.trades:
         state.supply[trade] = state.supply.get(trade, 0) + 1
     out.facts.append(
@@ -448,6 +447,8 @@ def _cancel_placement(
 
 
 def _expire_offers(state: MarketState, out: _Out) -> None:
+    if all(offer.expires_at > out.now for offer in state.offers.values()):
+        return  # the common case: nothing to sort
     for offer in sorted(state.offers.values(), key=lambda o: (o.expires_at, o.offer_id)):
         if offer.expires_at > out.now:
             continue
@@ -492,6 +493,8 @@ def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
     The offers of all rounds are written after the last round, so that each says whether it passed over an
     earlier worker of its tier who got no offer in this whole decision (``reordered``).
     """
+    if not any(request.status == "open" for request in state.requests.values()):
+        return  # no open place: no offer (spares ``choose_offers`` its pass over every worker)
     made: list[tuple[Choice, PendingOffer]] = []
     while True:
         choices = choose_offers(state, rules.policy, out.now)

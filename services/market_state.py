@@ -71,7 +71,10 @@ class Placement(msgspec.Struct, kw_only=True):
     steps: list[str] = msgspec.field(default_factory=list)  # see records.RecordPlacementStep
 
 
-class MarketState(msgspec.Struct, kw_only=True):
+class MarketState(msgspec.Struct, kw_only=True, dict=True):
+    """One market's day. ``dict=True``: :mod:`services.market_index` keeps derived look-ups beside the fields
+    (never encoded, compared or copied)."""
+
     market_id: str
     county: str
     day: str = ""  # local date (Asia/Shanghai) the state is about, ISO format

@@ -11,8 +11,8 @@ from services.market import MarketRules
 from services.settings import Settings
 from streams import diagnostics, faust_patches
 from streams.fair_agent import register_fair_agents
-from streams.market_agent import market_step
-from streams.roster_agent import roster_step, worker_of
+from streams.market_agent import MARKET_CODEC, market_step
+from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.ticker import Clock, ticks
 from streams.writer import SingleWriter
 
@@ -73,6 +73,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
             market_events=market_events,
             worker_commands=worker_commands,
         ),
+        codec=MARKET_CODEC,
     )
     roster_writer = SingleWriter(
         name="admit_worker",
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         decode=records.decode_worker_command,
         key_of=worker_of,
         step=roster_step(worker_events=worker_events, market_commands=market_commands),
+        codec=ROSTER_CODEC,
     )
 
     # Per batch, not per event: the batch's outputs are acknowledged in one round trip and each market's state
