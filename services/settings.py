@@ -99,6 +99,12 @@ class Settings:
     stream_batch_max: int = 500
     #: ...waiting at most this long for a batch to fill (the latency it may add per agent at low traffic).
     stream_batch_within_seconds: float = 0.02
+    # --- performance (issue 9): the size of one table value
+    #: The largest state record a stream table may hold (a market's whole state is one record: about 400 bytes
+    #: per worker queued today plus 40 per recent command): the changelog topics' ``max.message.bytes`` and the
+    #: stream worker's producer ``max_request_size`` both follow it. Kafka's default (1 MB) stopped a market at
+    #: about 2,000 workers; 16 MiB holds some 35,000.
+    stream_state_max_bytes: int = 16 * 1024 * 1024
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""

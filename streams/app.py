@@ -37,6 +37,8 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=True,
         producer_acks=-1,
+        # A market's state is one table record and may pass Kafka's default 1 MB (the changelog topics allow it).
+        producer_max_request_size=settings.stream_state_max_bytes,
         broker_commit_interval=settings.stream_commit_interval_seconds,
         broker_session_timeout=settings.stream_session_timeout_seconds,
         consumer_auto_offset_reset="earliest",
