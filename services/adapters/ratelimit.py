@@ -6,6 +6,8 @@ more requests through than the limit allows.
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis.asyncio as aioredis
 
 from services.ratelimit import Limit, Verdict, verdict
@@ -34,4 +36,15 @@ class RateLimiter:
         count, ttl = await self._script(
             keys=[keys.rate_limit(self.prefix, limit.name, subject)], args=[limit.window_seconds]
         )
+        return verdict(limit, int(count), int(ttl))
+
+    async def queue_hit(self, pipeline: Any, limit: Limit, subject: str) -> None:
+        """Queue :meth:`hit` on a (non-transactional) pipeline; :meth:`verdict_of` reads its reply."""
+        await self._script(
+            keys=[keys.rate_limit(self.prefix, limit.name, subject)], args=[limit.window_seconds], client=pipeline
+        )
+
+    @staticmethod
+    def verdict_of(limit: Limit, reply: Any) -> Verdict:
+        count, ttl = reply
         return verdict(limit, int(count), int(ttl))
