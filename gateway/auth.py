@@ -101,11 +101,15 @@ async def _address_then_principal(request: web.Request, token: str) -> Principal
     digest = token_sha256(token)
     limit = throttle.limit_named(request, "address_requests")
     limiter = app[RATE_LIMITER]
+    address = throttle.client_address(request)
     async with app[REDIS].pipeline(transaction=False) as pipe:
-        await limiter.queue_hit(pipe, limit, throttle.client_address(request))
+        limiter.queue_hit(pipe, limit, address)
         pipe.mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
-        hit, (raw, revoked) = await pipe.execute()
-    throttle.refuse_over_limit(limiter.verdict_of(limit, hit))
+        hit, lookup = await pipe.execute(raise_on_error=False)
+    throttle.refuse_over_limit(await limiter.verdict_of(limit, address, hit))
+    if isinstance(lookup, Exception):
+        raise lookup
+    raw, revoked = lookup
     return await _live_principal(app, digest, raw, revoked)
 
 
