@@ -493,8 +493,8 @@ def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
     The offers of all rounds are written after the last round, so that each says whether it passed over an
     earlier worker of its tier who got no offer in this whole decision (``reordered``).
     """
-    if not any(request.status == "open" for request in state.requests.values()):
-        return  # no open place: no offer (spares ``choose_offers`` its pass over every worker)
+    if not _may_offer(state):
+        return  # spares ``choose_offers`` its passes over every worker and request
     made: list[tuple[Choice, PendingOffer]] = []
     while True:
         choices = choose_offers(state, rules.policy, out.now)
@@ -504,6 +504,16 @@ def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
     offered = {choice.worker.checkin_id for choice, _ in made}
     for choice, offer in made:
         _offer(rules, out, choice, offer, passed_over(choice, offered))
+
+
+def _may_offer(state: MarketState) -> bool:
+    """False only when no offer is possible: no open request, or no waiting worker of an open request's trade
+    (the trade is the first rule of :func:`services.eligibility.why_not` after status). A necessary condition,
+    cheap: one pass over the workers instead of ``choose_offers``' passes over every worker and request."""
+    open_trades = {request.trade for request in state.requests.values() if request.status == "open"}
+    if not open_trades:
+        return False
+    return any(w.status == "waiting" and not open_trades.isdisjoint(w.trades) for w in state.workers.values())
 
 
 def _hold(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> PendingOffer:
