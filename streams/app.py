@@ -101,7 +101,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     @app.agent(market_commands, name="match_market")
     async def match_market(stream: faust.Stream) -> None:  # type: ignore[type-arg]
         """Single writer of each market: apply every command in order, emit the facts."""
-        async for events in stream.take_events(batch_max, within=within):
+        async for events in stream.take_events(batch_max, within=settings.market_batch_within_seconds):
             await market_writer.handle_batch(events)
 
     @app.agent(worker_commands, name="admit_worker")
