@@ -21,7 +21,8 @@ ONE_MIB = 1024 * 1024
 
 
 async def test_a_market_with_thousands_of_workers_keeps_deciding(platform: Settings) -> None:
-    market, trade = take_lane()
+    # A lane at the last market: taking the next lane in order would shift every later test's lane.
+    market, trade = take_lane(geography.MARKETS[-1].market_id)
     county = geography.market(market).county
     check_ins = [
         records.CheckIn(
