@@ -20,7 +20,7 @@ from aiohttp import web
 
 from gateway import throttle
 from gateway.problems import ApiError
-from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.typedefs import CLOCK, RATE_LIMITER, REDIS, SETTINGS
 from services import access
 from services.readmodels import keys
 
@@ -89,8 +89,36 @@ async def principal_for_token(app: web.Application, token: str) -> Principal | N
 async def principal_for_digest(app: web.Application, digest: str) -> Principal | None:
     """:func:`principal_for_token` by the token's SHA-256 (page sessions re-check their principal with it)."""
     prefix = app[SETTINGS].topic_prefix
+    raw, revoked = await app[REDIS].mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
+    return await _live_principal(app, digest, raw, revoked)
+
+
+async def _address_then_principal(request: web.Request, token: str) -> Principal | None:
+    """Count the request against the per-address limit (429 over it), then look the token up: both in one
+    Redis round trip (the lookup only reads; its answer is used only when the limit allowed the request)."""
+    app = request.app
+    prefix = app[SETTINGS].topic_prefix
+    digest = token_sha256(token)
+    limit = throttle.limit_named(request, "address_requests")
+    limiter = app[RATE_LIMITER]
+    address = throttle.client_address(request)
+    async with app[REDIS].pipeline(transaction=False) as pipe:
+        limiter.queue_hit(pipe, limit, address)
+        pipe.mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
+        hit, lookup = await pipe.execute(raise_on_error=False)
+    throttle.refuse_over_limit(await limiter.verdict_of(limit, address, hit))
+    if isinstance(lookup, Exception):
+        raise lookup
+    raw, revoked = lookup
+    return await _live_principal(app, digest, raw, revoked)
+
+
+async def _live_principal(
+    app: web.Application, digest: str, raw: bytes | str | None, revoked: bytes | str | None
+) -> Principal | None:
+    """The principal of a credential record unless revoked, expired, or its account is revoked."""
+    prefix = app[SETTINGS].topic_prefix
     redis = app[REDIS]
-    raw, revoked = await redis.mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
     if raw is None or revoked is not None:
         return None
     stored = json.loads(raw)
@@ -142,8 +170,7 @@ async def authenticate(request: web.Request, *roles: Role) -> Principal:
     if not request.headers.get("Authorization") and CSRF_HEADER in request.headers:
         return await _session_principal(request, roles)
     token = bearer_token(request)
-    await throttle.enforce(request, "address_requests", throttle.client_address(request))
-    principal = await principal_for_token(request.app, token)
+    principal = await _address_then_principal(request, token)
     if principal is None:
         raise _unknown()
     if principal.role == "kiosk":

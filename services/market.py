@@ -25,6 +25,7 @@ from services import clock
 from services import records as r
 from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
+from services.market_index import active_check_in, add_worker, already_applied, remember
 from services.market_state import (
     MarketState,
     OpenRequest,
@@ -157,7 +158,7 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
 
     The caller must treat the input state as consumed: on an exception, reload it from its stored bytes.
     """
-    if rules.deduplicate and command.id in state.recent_commands:
+    if rules.deduplicate and already_applied(state, command.id):
         return Decision(state, [], [])
     now = command.at if state.clock is None else max(state.clock, command.at)
     out = _Out(state, command, now, rules)
@@ -186,9 +187,7 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
             pass  # time passed: expiry and the end of the day were handled above
     _allocate(state, rules, out)
     if not isinstance(command, r.Tick):  # a tick is idempotent by the monotonic clock; keep the list short
-        state.recent_commands.append(command.id)
-    if len(state.recent_commands) > RECENT_COMMANDS_KEPT:
-        del state.recent_commands[: len(state.recent_commands) - RECENT_COMMANDS_KEPT]
+        remember(state, command.id, RECENT_COMMANDS_KEPT)
     return Decision(state, out.facts, out.to_roster)
 
 
@@ -196,15 +195,15 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
 
 
 def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
-    for w in state.workers.values():
-        if w.worker == c.worker and w.status != "left":
-            out.refuse(
-                c.id,
-                "already_checked_in",
-                f"今天已在本市场登记（排队号 {w.ticket_no}）",
-                f"already checked in at this market today (ticket {w.ticket_no})",
-            )
-            return
+    w = active_check_in(state, c.worker)
+    if w is not None:
+        out.refuse(
+            c.id,
+            "already_checked_in",
+            f"今天已在本市场登记（排队号 {w.ticket_no}）",
+            f"already checked in at this market today (ticket {w.ticket_no})",
+        )
+        return
     worker = WaitingWorker(
         checkin_id=c.id,
         worker=c.worker,
@@ -225,7 +224,7 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
         if fits(worker, request):
             worker.fit_count += 1
             request.fit_count += 1
-    state.workers[c.id] = worker
+    add_worker(state, worker)
     for trade in c.trades:
         state.supply[trade] = state.supply.get(trade, 0) + 1
     out.facts.append(
@@ -454,6 +453,8 @@ def _cancel_placement(
 
 
 def _expire_offers(state: MarketState, out: _Out) -> None:
+    if all(offer.expires_at > out.now for offer in state.offers.values()):
+        return  # the common case: nothing to sort
     for offer in sorted(state.offers.values(), key=lambda o: (o.expires_at, o.offer_id)):
         if offer.expires_at > out.now:
             continue
@@ -498,6 +499,8 @@ def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
     The offers of all rounds are written after the last round, so that each says whether it passed over an
     earlier worker of its tier who got no offer in this whole decision (``reordered``).
     """
+    if not _may_offer(state):
+        return  # spares ``choose_offers`` its passes over every worker and request
     made: list[tuple[Choice, PendingOffer]] = []
     while True:
         choices = choose_offers(state, rules.policy, out.now)
@@ -507,6 +510,16 @@ def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
     offered = {choice.worker.checkin_id for choice, _ in made}
     for choice, offer in made:
         _offer(rules, out, choice, offer, passed_over(choice, offered))
+
+
+def _may_offer(state: MarketState) -> bool:
+    """False only when no offer is possible: no open request, or no waiting worker of an open request's trade
+    (the trade is the first rule of :func:`services.eligibility.why_not` after status). A necessary condition,
+    cheap: one pass over the workers instead of ``choose_offers``' passes over every worker and request."""
+    open_trades = {request.trade for request in state.requests.values() if request.status == "open"}
+    if not open_trades:
+        return False
+    return any(w.status == "waiting" and not open_trades.isdisjoint(w.trades) for w in state.workers.values())
 
 
 def _hold(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> PendingOffer:

@@ -10,7 +10,7 @@ import msgspec
 from services.records import Commitment
 
 
-class WaitingWorker(msgspec.Struct, kw_only=True):
+class WaitingWorker(msgspec.Struct, kw_only=True, omit_defaults=True):
     checkin_id: str
     worker: str
     worker_masked: str
@@ -36,7 +36,7 @@ class WaitingWorker(msgspec.Struct, kw_only=True):
         return [(c.start, c.end) for c in self.commitments]
 
 
-class OpenRequest(msgspec.Struct, kw_only=True):
+class OpenRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
     request_id: str
     employer_id: str
     employer_name: str
@@ -54,7 +54,7 @@ class OpenRequest(msgspec.Struct, kw_only=True):
     fit_count: int = 0
 
 
-class PendingOffer(msgspec.Struct, kw_only=True):
+class PendingOffer(msgspec.Struct, kw_only=True, omit_defaults=True):
     offer_id: str
     request_id: str
     checkin_id: str
@@ -62,7 +62,7 @@ class PendingOffer(msgspec.Struct, kw_only=True):
     expires_at: datetime
 
 
-class Placement(msgspec.Struct, kw_only=True):
+class Placement(msgspec.Struct, kw_only=True, omit_defaults=True):
     placement_id: str
     offer_id: str
     request_id: str
@@ -71,7 +71,10 @@ class Placement(msgspec.Struct, kw_only=True):
     steps: list[str] = msgspec.field(default_factory=list)  # see records.RecordPlacementStep
 
 
-class MarketState(msgspec.Struct, kw_only=True):
+class MarketState(msgspec.Struct, kw_only=True, dict=True, omit_defaults=True):
+    """One market's day. ``dict=True``: :mod:`services.market_index` keeps derived look-ups beside the fields
+    (never encoded, compared or copied)."""
+
     market_id: str
     county: str
     day: str = ""  # local date (Asia/Shanghai) the state is about, ISO format

@@ -44,6 +44,15 @@ class TopicSpec:
     config: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
+#: Room for the record batch's own headers around the largest state record.
+RECORD_BATCH_OVERHEAD = 64 * 1024
+
+
+def changelog_max_message_bytes(settings: Settings) -> int:
+    """The changelog topics' ``max.message.bytes``: the largest state record plus its batch's overhead."""
+    return settings.stream_state_max_bytes + RECORD_BATCH_OVERHEAD
+
+
 def topic_specs(settings: Settings) -> list[TopicSpec]:
     """Every topic the platform needs, with physical (prefixed) names.
 
@@ -54,8 +63,10 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
     keep_forever = {"retention.ms": "-1"}
     # The stream worker's table changelogs, created here with their partitions so that Faust finds them in
     # its first metadata (otherwise it may see 0 partitions and refuse to write the table until restarted).
+    # A table value may be larger than Kafka's default record limit (see ``Settings.stream_state_max_bytes``).
+    changelog_config = {"cleanup.policy": "compact", "max.message.bytes": str(changelog_max_message_bytes(settings))}
     changelogs = [
-        TopicSpec(f"{settings.streams_app_id}-{table}-changelog", n, rf, {"cleanup.policy": "compact"})
+        TopicSpec(f"{settings.streams_app_id}-{table}-changelog", n, rf, dict(changelog_config))
         for table in STREAM_TABLES
     ]
     return [

@@ -12,8 +12,8 @@ from services.market import MarketRules
 from services.settings import Settings
 from streams import diagnostics, faust_patches
 from streams.fair_agent import register_fair_agents
-from streams.market_agent import market_step
-from streams.roster_agent import roster_step, worker_of
+from streams.market_agent import MARKET_CODEC, market_step
+from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.ticker import Clock, ticks
 from streams.writer import SingleWriter
 
@@ -38,6 +38,8 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=True,
         producer_acks=-1,
+        # A market's state is one table record and may pass Kafka's default 1 MB (the changelog topics allow it).
+        producer_max_request_size=settings.stream_state_max_bytes,
         broker_commit_interval=settings.stream_commit_interval_seconds,
         broker_session_timeout=settings.stream_session_timeout_seconds,
         consumer_auto_offset_reset="earliest",
@@ -78,6 +80,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
             market_events=market_events,
             worker_commands=worker_commands,
         ),
+        codec=MARKET_CODEC,
     )
     roster_writer = SingleWriter(
         name="admit_worker",
@@ -97,6 +100,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
             market_commands=market_commands,
             deduplicate=not settings.test_deduplication_off,
         ),
+        codec=ROSTER_CODEC,
     )
 
     # Per batch, not per event: the batch's outputs are acknowledged in one round trip and each market's state
@@ -106,7 +110,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     @app.agent(market_commands, name="match_market")
     async def match_market(stream: faust.Stream) -> None:  # type: ignore[type-arg]
         """Single writer of each market: apply every command in order, emit the facts."""
-        async for events in stream.take_events(batch_max, within=within):
+        async for events in stream.take_events(batch_max, within=settings.market_batch_within_seconds):
             await market_writer.handle_batch(events)
 
     @app.agent(worker_commands, name="admit_worker")

@@ -58,11 +58,11 @@ def fair_step(fair_events: Any) -> Callable[[bytes | None, fair_records.FairComm
 
 def register_fair_agents(
     app: faust.App, settings: Settings, raw: Callable[[], faust.Schema], *, clock: Clock
-) -> list[SingleWriter[fair_records.FairCommand]]:
+) -> list[SingleWriter[fair_records.FairCommand, bytes]]:
     """Add the fair topics, the ``fair-books`` table, the agent and the tick timer to ``app``; return the writer."""
     fair_commands = app.topic(settings.topic(topics.FAIR_COMMANDS), schema=raw())
     fair_events = app.topic(settings.topic(topics.FAIR_EVENTS), schema=raw())
-    writer: SingleWriter[fair_records.FairCommand] = SingleWriter(
+    writer: SingleWriter[fair_records.FairCommand, bytes] = SingleWriter(
         name="track_fair_quota",
         table=app.Table(
             "fair-books",

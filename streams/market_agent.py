@@ -6,21 +6,34 @@ from collections.abc import Callable
 from typing import Any
 
 from services import records
-from services.market import MarketRules, decide, decode_state, encode_state, new_state
-from streams.writer import Outgoing, Step
+from services.market import MarketRules, MarketState, decide, decode_state, encode_state, new_state
+from streams.writer import Outgoing, StateCodec, Step
+
+#: The market table's states: msgspec JSON (see :mod:`services.market_state`).
+MARKET_CODEC: StateCodec[MarketState] = StateCodec(decode_state, encode_state)
 
 
 def market_step(
     *, rules_for: Callable[[str], MarketRules], market_events: Any, worker_commands: Any
-) -> Callable[[bytes | None, records.MarketCommand], Step]:
-    def step(stored: bytes | None, command: records.MarketCommand) -> Step:
-        state = decode_state(stored) if stored is not None else new_state(command.market_id, command.county)
+) -> Callable[[MarketState | None, records.MarketCommand], Step]:
+    """The step of the market writer: the decoded state (mutated) and a command in, the new state and outputs out.
+
+    A tick that causes nothing returns no state, after restoring the day and clock it moved: the state is then
+    exactly as stored (nothing else changes without a fact, or the change is the one the next command would
+    make anyway: a quiet end of day), so the writer may keep it.
+    """
+
+    def step(state: MarketState | None, command: records.MarketCommand) -> Step:
+        if state is None:
+            state = new_state(command.market_id, command.county)
+        before = (state.day, state.clock)
         decision = decide(state, command, rules_for(command.market_id))
         key = command.market_id.encode()
         outgoing = [Outgoing(market_events, key, records.encode(f)) for f in decision.facts]
         outgoing += [Outgoing(worker_commands, c.worker.encode(), records.encode(c)) for c in decision.to_roster]
         if isinstance(command, records.Tick) and not outgoing:
-            return Step(None, [])  # nothing happened: spare the changelog a write per tick
-        return Step(encode_state(decision.state), outgoing)
+            state.day, state.clock = before  # nothing happened: spare the changelog a write per tick
+            return Step(None, [])
+        return Step(decision.state, outgoing)
 
     return step

@@ -7,7 +7,10 @@ from typing import Any
 
 from services import records
 from services.roster import RosterState, decide_roster, decode_roster, encode_roster
-from streams.writer import Outgoing, Step
+from streams.writer import Outgoing, StateCodec, Step
+
+#: The roster table's states: msgspec JSON (see :mod:`services.roster`).
+ROSTER_CODEC: StateCodec[RosterState] = StateCodec(decode_roster, encode_roster)
 
 
 def worker_of(command: records.WorkerCommand) -> bytes:
@@ -16,13 +19,17 @@ def worker_of(command: records.WorkerCommand) -> bytes:
 
 def roster_step(
     *, worker_events: Any, market_commands: Any, deduplicate: bool = True
-) -> Callable[[bytes | None, records.WorkerCommand], Step]:
-    def step(stored: bytes | None, command: records.WorkerCommand) -> Step:
-        state = decode_roster(stored) if stored is not None else RosterState(worker=command.worker)
+) -> Callable[[RosterState | None, records.WorkerCommand], Step]:
+    """The step of the roster writer: the decoded state (mutated) and a command in, the new state and outputs out.
+    ``deduplicate=False`` only under the test-only ``test_deduplication_off`` setting."""
+
+    def step(state: RosterState | None, command: records.WorkerCommand) -> Step:
+        if state is None:
+            state = RosterState(worker=command.worker)
         decision = decide_roster(state, command, deduplicate=deduplicate)
         key = command.worker.encode()
         outgoing = [Outgoing(worker_events, key, records.encode(f)) for f in decision.facts]
         outgoing += [Outgoing(market_commands, c.market_id.encode(), records.encode(c)) for c in decision.to_market]
-        return Step(encode_roster(decision.state), outgoing)
+        return Step(decision.state, outgoing)
 
     return step

@@ -34,6 +34,7 @@ from services import records
 log = logging.getLogger(__name__)
 
 C = TypeVar("C")
+S = TypeVar("S")
 
 #: Failures of the broker, not of the record: retried (the partition waits) instead of dead-lettered.
 #: ``PartitionsMismatch`` is among them because right after start Faust may see a freshly created changelog
@@ -58,9 +59,12 @@ class Outgoing:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Step:
-    """What one command did: the new stored state (``None``: leave the table alone) and what to publish."""
+    """What one command did: the new state (``None``: leave the table alone) and what to publish.
 
-    state: bytes | None
+    The state is of the writer's :class:`StateCodec` (bytes by default); the writer encodes it.
+    """
+
+    state: Any
     outgoing: list[Outgoing]
 
 
@@ -77,8 +81,52 @@ async def retry_transient(what: str, step: Callable[[], Awaitable[None]]) -> Non
             delay = min(delay * 2, RETRY_BACKOFF_MAX_SECONDS)
 
 
-class SingleWriter(Generic[C]):
-    """Applies commands to the table entry of their key, one at a time, in partition order."""
+class StateCodec(Generic[S]):
+    """How a writer's states are stored in its table: ``decode`` bytes to a state, ``encode`` it back.
+
+    The default is the identity on bytes (the step sees and returns the stored bytes).
+    """
+
+    def __init__(self, decode: Callable[[bytes], S], encode: Callable[[S], bytes]) -> None:
+        self.decode = decode
+        self.encode = encode
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+BYTES_CODEC: StateCodec[Any] = StateCodec(_identity, _identity)
+
+#: Decoded states kept between batches, per writer (least recently used dropped first).
+STATE_CACHE_MAX = 4096
+
+
+class _Working:
+    """A key's state during one batch: the decoded object, the stored bytes it came from, what was applied."""
+
+    __slots__ = ("applied", "event", "state", "stored", "write")
+
+    def __init__(self, stored: bytes | None, state: Any) -> None:
+        self.stored = stored
+        self.state = state
+        self.applied: list[Any] = []  # the batch's commands of this key that the step accepted, in order
+        self.event: Any = None  # the last event whose state is to be written
+        self.write = False
+
+
+class SingleWriter(Generic[C, S]):
+    """Applies commands to the table entry of their key, one at a time, in partition order.
+
+    ``step(state, command)`` gets the key's decoded state (``None``: no entry yet) and may mutate it; it returns
+    the new state to store, or ``None`` when the state is left exactly as stored (it must then undo any change
+    it made). The writer owns decoding and encoding (``codec``): it keeps each key's decoded state between
+    batches (:attr:`cache`), valid only while the table still holds the very bytes object it was decoded from
+    or encoded to — a rebalance, a changelog recovery or another writer replaces that object, and the state is
+    decoded afresh. A batch encodes each touched key's state once. A step that raises leaves its state
+    half-changed: the key's working state is rebuilt from the stored bytes by re-applying the batch's earlier
+    accepted commands of that key (steps are deterministic).
+    """
 
     def __init__(
         self,
@@ -88,7 +136,9 @@ class SingleWriter(Generic[C]):
         dead_letters: Any,
         decode: Callable[[bytes], C],
         key_of: Callable[[C], bytes],
-        step: Callable[[bytes | None, C], Step],
+        step: Callable[[Any, C], Step],
+        codec: StateCodec[S] = BYTES_CODEC,
+        cache_max: int = STATE_CACHE_MAX,
     ) -> None:
         self.name = name
         self._table = table
@@ -96,6 +146,10 @@ class SingleWriter(Generic[C]):
         self._decode = decode
         self._key_of = key_of
         self._step = step
+        self._codec = codec
+        self._cache_max = cache_max
+        #: key -> (the stored bytes object, the state decoded from or encoded to it).
+        self.cache: dict[bytes, tuple[bytes, S]] = {}
         #: What the writer is doing right now (read by :mod:`streams.diagnostics`).
         self.doing = "idle"
 
@@ -136,8 +190,36 @@ class SingleWriter(Generic[C]):
         finally:
             self.doing = self.doing.replace("batch of", "idle after batch of", 1)
 
+    def _checkout(self, key: bytes) -> _Working:
+        """The key's state to work on: the cached one if the table still holds its bytes, else decoded.
+
+        The cache entry is taken out: it is put back only once the batch's state is stored, so a batch that
+        fails half-way never leaves a changed state behind that looks valid.
+        """
+        stored = self._table.get(key)
+        cached = self.cache.pop(key, None)
+        if stored is None:
+            return _Working(None, None)
+        if cached is not None and cached[0] is stored:
+            return _Working(stored, cached[1])
+        return _Working(stored, self._codec.decode(stored))
+
+    def _keep(self, key: bytes, stored: bytes, state: S) -> None:
+        self.cache[key] = (stored, state)
+        if len(self.cache) > self._cache_max:
+            del self.cache[next(iter(self.cache))]
+
+    def _rebuild(self, working: _Working) -> None:
+        """After a failed step: decode the stored bytes again and re-apply the batch's accepted commands."""
+        state = self._codec.decode(working.stored) if working.stored is not None else None
+        for command in working.applied:
+            result = self._step(state, command)
+            if result.state is not None:
+                state = result.state
+        working.state = state
+
     async def _handle_batch(self, events: Sequence[Any]) -> None:
-        states: dict[bytes, tuple[Any, bytes]] = {}  # key -> (the last event of the key, its working state)
+        working: dict[bytes, _Working] = {}
         outgoing: list[Outgoing] = []
         for event in events:
             message = event.message
@@ -146,37 +228,51 @@ class SingleWriter(Generic[C]):
             except (msgspec.DecodeError, msgspec.ValidationError, TypeError, ValueError) as error:
                 await self._dead_letter(message, "decode", f"undecodable command: {error}")
                 continue
+            key: bytes | None = None
             try:
                 key = self._key_of(command)
-                stored = states[key][1] if key in states else self._table.get(key)
-                result = self._step(stored, command)
+                entry = working.get(key)
+                if entry is None:
+                    entry = working[key] = self._checkout(key)
+                result = self._step(entry.state, command)
             except Exception as error:
                 log.exception("%s: command at %s@%s could not be applied", self.name, message.topic, message.offset)
+                if key is not None and key in working:
+                    self._rebuild(working[key])
                 await self._dead_letter(message, "apply", f"{type(error).__name__}: {error}")
                 continue
             outgoing += result.outgoing
+            entry.applied.append(command)
             if result.state is not None:
-                states[key] = (event, result.state)
+                entry.state, entry.event, entry.write = result.state, event, True
         if outgoing:
             self.doing += " / sending, awaiting acks"
             await retry_transient(f"{self.name} batch of {len(events)}", lambda: _send_all(outgoing))
         self.doing += " / storing"
-        for key, (event, state) in states.items():
-            # The table writes its changelog to the partition of the current event: the one that carried the key.
-            token = _current_event.set(weakref.ref(event))
-            try:
-                self._table[key] = state
-            finally:
-                _current_event.reset(token)
+        for key, entry in working.items():
+            if entry.write:
+                stored = self._codec.encode(entry.state)
+                # The table writes its changelog to the partition of the current event: the one that carried
+                # the key.
+                token = _current_event.set(weakref.ref(entry.event))
+                try:
+                    self._table[key] = stored
+                finally:
+                    _current_event.reset(token)
+                self._keep(key, stored, entry.state)
+            elif entry.stored is not None and entry.state is not None:
+                self._keep(key, entry.stored, entry.state)
 
     async def _apply(self, command: C) -> None:
         key = self._key_of(command)
-        result = self._step(self._table.get(key), command)
+        stored = self._table.get(key)
+        self.cache.pop(key, None)
+        result = self._step(self._codec.decode(stored) if stored is not None else None, command)
         self.doing += " / sending, awaiting acks"
         await _send_all(result.outgoing)
         self.doing += " / storing"
         if result.state is not None:
-            self._table[key] = result.state
+            self._table[key] = self._codec.encode(result.state)
 
     async def _dead_letter(self, message: Any, stage: str, reason: str) -> None:
         letter = records.DeadLetter(
