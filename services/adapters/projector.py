@@ -185,9 +185,9 @@ class Projector:
 
     async def project_batches(self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]) -> None:
         """Apply the batches of every partition a poll returned, and store each partition's next offset, in one
-        transaction watching the partitions' offsets; retry on a race. Three round trips to Redis however many
-        partitions and facts: WATCH, one pipelined read, MULTI/EXEC. A partition's facts apply in log order;
-        the partitions one after another, sharing the batch's copies of the views."""
+        transaction watching the partitions' offsets and the views it reads; retry on a race. Three round trips to
+        Redis however many partitions and facts: WATCH, one pipelined read, MULTI/EXEC. A partition's facts apply in
+        log order; the partitions one after another, sharing the batch's copies of the views."""
         prefix = self.settings.topic_prefix
         # Where each batch follows on (a seek meanwhile changes self.expected): Redis behind it lost its data.
         expected = {tp: self.expected.get(tp) for tp in batches}
@@ -202,10 +202,15 @@ class Projector:
                 for k in self.sources[tp.topic].projection.keys_for(e)
             }
         )
+        # Watched: the offsets and every key the batch reads. A view such as the quota board or a county's figures
+        # is written from several partitions, which two projector processes may own at once (``lingong rebuild``
+        # runs one beside the live one): a write by the other between our read and our EXEC fails the EXEC, and
+        # the batch is applied again on what is stored then, instead of overwriting it (a lost update).
+        watched = [*offset_keys.values(), *dict.fromkeys(split_key(k)[0] for k in wanted)]
         while True:
             async with self.redis.pipeline(transaction=True) as pipe:
                 try:
-                    await pipe.watch(*offset_keys.values())
+                    await pipe.watch(*watched)
                     stored, current = await _read_views(self.redis, list(offset_keys.values()), wanted)
                     changed: dict[str, View | None] = {}
                     next_offsets: dict[str, int] = {}
