@@ -10,7 +10,7 @@ import faust
 from services import geography, records, topics
 from services.market import MarketRules
 from services.settings import Settings
-from streams import diagnostics, faust_patches
+from streams import diagnostics, faust_patches, kafka_tuning
 from streams.fair_agent import register_fair_agents
 from streams.market_agent import MARKET_CODEC, market_step
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
@@ -38,6 +38,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         topic_replication_factor=settings.replication_factor,
         topic_allow_declare=True,
         producer_acks=-1,
+        producer_linger=settings.stream_producer_linger_seconds,
         # A market's state is one table record and may pass Kafka's default 1 MB (the changelog topics allow it).
         producer_max_request_size=settings.stream_state_max_bytes,
         broker_commit_interval=settings.stream_commit_interval_seconds,
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
+    kafka_tuning.batch_fetches(app, settings.consumer_fetch_min_bytes, settings.consumer_fetch_max_wait_ms)
     # One schema object per topic and table: Faust mutates them, sharing one breaks key decoding.
     market_commands = app.topic(settings.topic(topics.MARKET_COMMANDS), schema=raw_schema())
     market_events = app.topic(settings.topic(topics.MARKET_EVENTS), schema=raw_schema())

@@ -68,6 +68,10 @@ class PlatformProcess:
         self.log = workdir / f"{name}.log"
         LOG_FILES.append(self.log)
         env = {**os.environ, **settings.to_environ(), "PYTHONUNBUFFERED": "1"}
+        # Faust keeps its table directory ("<app id>-data") under the working directory, never in the checkout.
+        if "F_DATADIR" not in env:
+            (workdir / "faust").mkdir(parents=True, exist_ok=True)  # Faust creates only the last level
+            env["F_DATADIR"] = str(workdir / "faust" / "{conf.name}-data")
         self.proc: subprocess.Popen[bytes] = procs.spawn(argv, self.log, env=env, cwd=ROOT)
 
     def wait_for_log(self, needle: str, timeout: float = 120) -> None:
