@@ -32,7 +32,7 @@ import uvloop
 
 from deploy.local import procs
 from tests.benchmarks.perf import invariants, phases
-from tests.benchmarks.perf.platform import Platform, namespace, peak_rss_mib, register, wait_healthy
+from tests.benchmarks.perf.platform import CpuMeter, Platform, namespace, peak_rss_mib, register, wait_healthy
 from tests.benchmarks.perf.plot import plot
 from tests.support import stack
 
@@ -100,9 +100,10 @@ def run_mode(
         credentials = run(register(ns))
         main_platform.start_gateways(count)
         run(wait_healthy(ns.gateway_port))
-        k2o = run(phases.kiosk_to_offer(ns, credentials, cfg.offer_rate, cfg.offer_seconds, first_worker=0))
+        cpu = CpuMeter({**main_platform.pids(), "kafka": kafka.pid or 0, "redis": redis.pid or 0})
+        k2o = run(phases.kiosk_to_offer(ns, credentials, cfg.offer_rate, cfg.offer_seconds, first_worker=0, cpu=cpu))
         profile = main_platform.profile("streams-0", cfg.profile_seconds)
-        pipeline = run(phases.pipeline_ramp(ns, cfg.pipeline_rates, cfg.pipeline_step, first_worker=1_000_000))
+        pipeline = run(phases.pipeline_ramp(ns, cfg.pipeline_rates, cfg.pipeline_step, first_worker=1_000_000, cpu=cpu))
         out["profile_streams_pipeline"] = profile.summary() if profile else None
         accepted = k2o.pop("accepted_checkins") + pipeline.pop("fed_checkins")
         # While the platform still runs: a backlog left by the ramp is processed before anything counts as lost.

@@ -33,7 +33,7 @@ from services.settings import Settings
 from services.topics import TopicSpec
 from tests.benchmarks.perf import workload
 from tests.benchmarks.perf.loadgen import Outcome, Pool, clock, percentiles, run_open_loop, summarise
-from tests.benchmarks.perf.platform import Credentials, Platform
+from tests.benchmarks.perf.platform import CpuMeter, Credentials, Platform
 from tests.support import stack
 from tests.support.kafka_reader import read_topic
 
@@ -208,9 +208,15 @@ class OfferWatch:
 
 
 async def kiosk_to_offer(
-    settings: Settings, credentials: Credentials, rate: int, seconds: float, first_worker: int
+    settings: Settings,
+    credentials: Credentials,
+    rate: int,
+    seconds: float,
+    first_worker: int,
+    cpu: CpuMeter | None = None,
 ) -> dict[str, Any]:
-    """Check-ins at ``rate``/s for ``seconds`` against enough open places; the offer latency of each."""
+    """Check-ins at ``rate``/s for ``seconds`` against enough open places; the offer latency of each, and (with
+    ``cpu``) each process's CPU milliseconds per accepted check-in until the last offer."""
     count = int(rate * seconds)
     per_market = math.ceil(count / len(workload.MARKETS) / 200) + 1
     request_ids = await post_jobs(settings, credentials, per_market, 200)
@@ -220,6 +226,8 @@ async def kiosk_to_offer(
     await watch.start()
     pool = Pool("127.0.0.1", settings.gateway_port, CONNECTIONS)
     await pool.open()
+    if cpu is not None:
+        cpu.start()
     try:
         outcomes = await run_open_loop(
             pool,
@@ -230,6 +238,7 @@ async def kiosk_to_offer(
         )
         accepted = _accepted_ids(outcomes)
         await watch.wait(accepted, timeout=60)
+        cpu_ms = cpu.per_event(len(accepted)) if cpu is not None else None
     finally:
         pool.close()
         await watch.close()
@@ -243,12 +252,14 @@ async def kiosk_to_offer(
         "accepted": len(accepted),
         "offered": len(latencies),
         "offer_latency": percentiles(latencies),
+        "cpu_ms_per_checkin": cpu_ms,
         "latencies_ms": sorted(round(x * 1000, 2) for x in latencies),
         "request_ids": request_ids,
         "accepted_checkins": accepted,
     }
     print(f"  kiosk→offer at {rate}/s: {len(latencies)}/{len(accepted)} offered, {result['offer_latency']}", flush=True)
     print(f"  (check-in HTTP at {rate}/s: {_line(http)})", flush=True)
+    print(f"  CPU ms per check-in: {cpu_ms}", flush=True)
     return result
 
 
@@ -290,9 +301,15 @@ def _producer(bootstrap: str) -> AIOKafkaProducer:
 
 
 async def pipeline_ramp(
-    settings: Settings, rates: list[int], step_seconds: float, first_worker: int, drain_timeout: float = 30
+    settings: Settings,
+    rates: list[int],
+    step_seconds: float,
+    first_worker: int,
+    drain_timeout: float = 30,
+    cpu: CpuMeter | None = None,
 ) -> dict[str, Any]:
-    """Feed check-ins to ``worker-commands`` at each rate; lag = acknowledged inputs − ``worker_queued`` out."""
+    """Feed check-ins to ``worker-commands`` at each rate; lag = acknowledged inputs − facts out. With ``cpu``,
+    each step also gives each process's CPU milliseconds per fact put out during the step."""
     now = workload.utc_now()
     source = settings.topic(topics.WORKER_COMMANDS)
     producer = _producer(settings.kafka_bootstrap)
@@ -314,6 +331,8 @@ async def pipeline_ramp(
                 start = clock()
                 sent = 0
                 next_sample = start
+                if cpu is not None:
+                    cpu.start()
                 while (elapsed := clock() - start) < step_seconds:
                     due = int(elapsed * rate)
                     while sent < due:
@@ -329,10 +348,13 @@ async def pipeline_ramp(
                         next_sample += 0.5
                     await asyncio.sleep(0.01)
                 step = _lag_step(rate, samples, step_seconds)
+                if cpu is not None:
+                    step["cpu_ms_per_fact"] = cpu.per_event(samples[-1][2] - samples[0][2])
                 steps.append(step)
                 print(
                     f"  pipeline offered {rate:5d}/s out {step['output_per_s']:7.1f}/s lag end {step['lag_end']:6d} "
-                    f"slope {step['lag_slope_per_s']:7.1f}/s {'bounded' if step['bounded'] else 'UNBOUNDED'}",
+                    f"slope {step['lag_slope_per_s']:7.1f}/s {'bounded' if step['bounded'] else 'UNBOUNDED'} "
+                    f"cpu ms/fact {step.get('cpu_ms_per_fact')}",
                     flush=True,
                 )
                 if not step["bounded"]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import sys
 import time
 import uuid
@@ -106,9 +107,45 @@ class Platform:
             if process is not None and process.proc.poll() is None:
                 process.stop()
 
+    def pids(self) -> dict[str, int]:
+        """The pid of each process still running."""
+        return {name: p.proc.pid for name, p in self.processes.items() if p.proc.poll() is None}
+
     def peak_rss(self) -> dict[str, float]:
         """``VmHWM`` in MiB of each process still running (read before stopping)."""
         return {name: peak_rss_mib(p.proc.pid) for name, p in self.processes.items() if p.proc.poll() is None}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time ``pid`` has used so far, in seconds (NaN when the process is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU time per event of each named process between :meth:`start` and :meth:`per_event`.
+
+    Unlike a throughput, this figure does not depend on what else the machine is doing: it says where the
+    cycles of one event go (gateway, stream worker, projector, Kafka, Redis), and their sum bounds the rate
+    the machine's cores can carry.
+    """
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self.pids = pids
+        self.started: dict[str, float] = {}
+
+    def start(self) -> None:
+        self.started = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+
+    def per_event(self, events: int) -> dict[str, float]:
+        """Milliseconds of CPU per event of each process since :meth:`start`, and their ``total``."""
+        used = {name: cpu_seconds(pid) - self.started[name] for name, pid in self.pids.items()}
+        out = {name: round(1000 * seconds / events, 3) if events else float("nan") for name, seconds in used.items()}
+        out["total"] = round(sum(v for v in out.values() if v == v), 3)
+        return out
 
 
 def peak_rss_mib(pid: int) -> float:
