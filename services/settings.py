@@ -129,6 +129,9 @@ class Settings:
     #: spent 3.7 ms of CPU per fact in the pipeline benchmark, 1.2-2.1 ms with 16 KiB / 25 ms. A shorter wait costs
     #: CPU when idle (a fetch of every partition per wait: 10 ms took half a core at idle, 500 ms a sixth).
     consumer_fetch_max_wait_ms: int = 20
+    #: The agents take as a batch whatever is waiting, as soon as nothing more is (streams/batching.py), instead
+    #: of Faust's batches of ``*_batch_within_seconds`` (which then only bound a batch's wait).
+    stream_take_ready: bool = False
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import faust
 
@@ -11,6 +13,7 @@ from services import geography, records, topics
 from services.market import MarketRules
 from services.settings import Settings
 from streams import diagnostics, faust_patches, kafka_tuning
+from streams.batching import take_ready
 from streams.fair_agent import register_fair_agents
 from streams.market_agent import MARKET_CODEC, market_step
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
@@ -109,16 +112,23 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     # is written once per batch (the events are acked only after the body returned; see SingleWriter).
     batch_max, within = settings.stream_batch_max, settings.stream_batch_within_seconds
 
+    def take(stream: Any, max_: int, wait: float) -> AsyncIterator[Sequence[Any]]:
+        """The batches of an agent: natural (streams/batching.py) or Faust's timer batches, as configured."""
+        if settings.stream_take_ready:
+            return take_ready(stream, max_, wait)
+        batches: AsyncIterator[Sequence[Any]] = stream.take_events(max_, within=wait)
+        return batches
+
     @app.agent(market_commands, name="match_market")
     async def match_market(stream: faust.Stream) -> None:  # type: ignore[type-arg]
         """Single writer of each market: apply every command in order, emit the facts."""
-        async for events in stream.take_events(batch_max, within=settings.market_batch_within_seconds):
+        async for events in take(stream, batch_max, settings.market_batch_within_seconds):
             await market_writer.handle_batch(events)
 
     @app.agent(worker_commands, name="admit_worker")
     async def admit_worker(stream: faust.Stream) -> None:  # type: ignore[type-arg]
         """Single writer of each worker's roster: one active check-in across all markets."""
-        async for events in stream.take_events(batch_max, within=within):
+        async for events in take(stream, batch_max, within):
             await roster_writer.handle_batch(events)
 
     if settings.tick_interval_seconds > 0:
