@@ -14,11 +14,18 @@ state afresh, warms its derived indexes with one untimed command (the writer kee
 batches), then times one batch. Prints and writes (tests/benchmarks/results/market-cost-<stamp>.json) the
 median µs per command of ``decide`` and of the encode (the batch's encode shared by its commands), with the
 load average: the machine is shared.
+
+Then the writer (``writer`` rows): the stream worker's :class:`streams.writer.SingleWriter` with the market's
+step, over an in-memory table and topics that acknowledge at once (no Kafka), fed ``WRITER_BATCHES`` consecutive
+batches of queue check-ins of 5 and of 25 commands, with the whole state written every batch
+(``journal_max`` 0, as before) and with the market writer's journal: µs per command of ``handle_batch`` and the
+table bytes written per command (what the changelog carries).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -33,6 +40,8 @@ from services import records as r
 from services.market import MarketRules, decide, decode_state, encode_state, new_state
 from services.market_state import MarketState
 from services.policy import AllocationPolicy
+from streams.market_agent import MARKET_CODEC, MARKET_JOURNAL_MAX, market_step
+from streams.writer import SingleWriter
 
 MARKET, COUNTY = "zs-market", "zhongshan"
 OFFER_TRADE, QUEUE_TRADE = "porter", "general_labourer"
@@ -43,6 +52,7 @@ SPARE = 300  # places left open across the requests, beyond the offers
 BATCH = 25
 RULES = MarketRules(offer_ttl=timedelta(minutes=10), policy=AllocationPolicy())  # max_fill: the default
 RESULTS = Path(__file__).parent / "results"
+WRITER_BATCHES = 120
 
 
 class _Ids:
@@ -142,13 +152,98 @@ def measure(queued: int, mix: str, repeat: int) -> dict[str, Any]:
     }
 
 
+class _Message:
+    def __init__(self, value: bytes, offset: int) -> None:
+        self.value, self.offset, self.topic, self.partition, self.key = value, offset, "market-commands", 0, None
+
+
+class _Event:
+    def __init__(self, value: bytes, offset: int) -> None:
+        self.message = _Message(value, offset)
+
+
+class _Topic:
+    """Acknowledges every send at once."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    async def send(self, *, key: bytes | None, value: bytes) -> asyncio.Future[None]:
+        self.sent += 1
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        future.set_result(None)
+        return future
+
+
+class _Table(dict[bytes, bytes]):
+    """Counts the bytes written (the changelog's load)."""
+
+    written = 0
+
+    def __setitem__(self, key: bytes, value: bytes) -> None:
+        self.written += len(key) + len(value)
+        super().__setitem__(key, value)
+
+
+def measure_writer(queued: int, batch: int, journal_max: int) -> dict[str, Any]:
+    ids = _Ids(seed=queued)
+    state, at = build(queued, ids)
+    table = _Table()
+    dict.__setitem__(table, MARKET.encode(), encode_state(state))  # as stored before journals: read as a snapshot
+    writer: SingleWriter[r.MarketCommand, MarketState] = SingleWriter(
+        name="match_market",
+        table=table,
+        dead_letters=_Topic(),
+        decode=r.decode_command,
+        key_of=lambda c: c.market_id.encode(),
+        step=market_step(rules_for=lambda _: RULES, market_events=_Topic(), worker_commands=_Topic()),
+        codec=MARKET_CODEC,
+        journal_max=journal_max,
+    )
+    offset = 0
+
+    def events(count: int) -> list[_Event]:
+        nonlocal at, offset
+        out = []
+        for _ in range(count):
+            at += timedelta(milliseconds=2)
+            offset += 1
+            out.append(_Event(r.encode(_check_in(ids, QUEUE_TRADE, at)), offset))
+        return out
+
+    async def run() -> float:
+        await writer.handle_batch(events(1))  # decodes the state, warms its indexes: untimed
+        table.written = 0
+        batches = [events(batch) for _ in range(WRITER_BATCHES)]
+        started = time.perf_counter()
+        for one in batches:
+            await writer.handle_batch(one)  # type: ignore[arg-type]
+        return time.perf_counter() - started
+
+    load = os.getloadavg()
+    seconds = asyncio.run(run())
+    commands = batch * WRITER_BATCHES
+    return {
+        "queued": queued,
+        "mix": "writer",
+        "batch": batch,
+        "batches": WRITER_BATCHES,
+        "journal_max": journal_max,
+        "state_bytes": len(encode_state(state)),
+        "handle_batch_us_per_command": round(seconds * 1e6 / commands, 1),
+        "table_bytes_per_command": round(table.written / commands),
+        "load_average": [round(x, 2) for x in load],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="", help="a word for the result file's name (e.g. baseline)")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--queued", type=int, nargs="*", default=[1_000, 5_000])
+    parser.add_argument("--no-writer", action="store_true", help="only decide and encode, not the writer")
     args = parser.parse_args()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for queued in args.queued:
         for mix in ("queue", "offer"):
             load = os.getloadavg()
@@ -161,6 +256,17 @@ def main() -> None:
                 f"load {row['load_average'][0]})",
                 flush=True,
             )
+    for queued in [] if args.no_writer else args.queued:
+        for batch in (5, BATCH):
+            for journal_max in (0, MARKET_JOURNAL_MAX):
+                row = measure_writer(queued, batch, journal_max)
+                rows.append(row)
+                print(
+                    f"{queued:>6} queued, writer, batch {batch:>2}, journal_max {journal_max:>3}: "
+                    f"{row['handle_batch_us_per_command']:>8.1f} µs/cmd, "
+                    f"{row['table_bytes_per_command'] / 1e3:>8.1f} kB written/cmd (load {row['load_average'][0]})",
+                    flush=True,
+                )
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")
     name = f"market-cost-{stamp}{'-' + args.label if args.label else ''}.json"
     result = {"stamp": stamp, "label": args.label, "cpus": os.cpu_count(), "rows": rows}
