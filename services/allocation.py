@@ -36,7 +36,8 @@ from datetime import datetime
 
 from services.clock import ZONE
 from services.eligibility import why_not
-from services.market_state import MarketState, OpenRequest, WaitingWorker, open_slots
+from services.market_index import open_slots, waiting_workers
+from services.market_state import MarketState, OpenRequest, WaitingWorker
 from services.policy import AllocationPolicy
 
 
@@ -94,10 +95,16 @@ def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -
 
     ``max_fill`` plans a matching over *every* open place, so that workers the plan keeps for a request still
     inside its window are not handed to another; it offers only the places that are due.
+
+    Costs passes over the open requests and the waiting workers of their trades (derived indexes of
+    :mod:`services.market_index`), not over every worker and offer of the market.
     """
     open_requests = [r for r in request_order(state) if open_slots(state, r) > 0]
-    free = [w for w in state.workers.values() if w.status == "waiting"]
-    if not open_requests or not free:
+    if not open_requests:
+        return []
+    # Only a worker of an open place's trade can be eligible for it (why_not): the others change no choice.
+    free = waiting_workers(state, {r.trade for r in open_requests})
+    if not free:
         return []
     if policy.within_tier == "rolling":
         due_ids = {r.request_id for r in open_requests if is_due(r, now, policy)}

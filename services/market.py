@@ -25,7 +25,20 @@ from services import clock
 from services import records as r
 from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
-from services.market_index import active_check_in, add_worker, already_applied, remember
+from services.market_index import (
+    active_check_in,
+    add_request,
+    add_worker,
+    already_applied,
+    any_waiting,
+    drop_offer,
+    expired_offers,
+    hold_offer,
+    pending_offers,
+    remember,
+    requests_of_trades,
+    workers_of_trade,
+)
 from services.market_state import (
     MarketState,
     OpenRequest,
@@ -220,7 +233,7 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
         commitments=list(c.commitments),
     )
     state.next_ticket += 1
-    for request in state.requests.values():
+    for request in requests_of_trades(state, c.trades):  # a request fits only workers of its trade
         if fits(worker, request):
             worker.fit_count += 1
             request.fit_count += 1
@@ -249,7 +262,7 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
 def _open_request(state: MarketState, c: r.PostJobRequest, out: _Out) -> None:
     if c.id in state.requests:
         return
-    request = state.requests[c.id] = OpenRequest(
+    request = OpenRequest(
         request_id=c.id,
         employer_id=c.employer_id,
         employer_name=c.employer_name,
@@ -262,7 +275,8 @@ def _open_request(state: MarketState, c: r.PostJobRequest, out: _Out) -> None:
         certificate_required=c.certificate_required,
         opened_at=out.now,
     )
-    for worker in state.workers.values():
+    add_request(state, request)
+    for worker in workers_of_trade(state, c.trade):  # a request fits only workers of its trade
         if fits(worker, request):
             worker.fit_count += 1
             request.fit_count += 1
@@ -290,7 +304,7 @@ def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Out) -> None:
         return
     worker = state.workers[offer.checkin_id]
     request = state.requests[offer.request_id]
-    del state.offers[offer.offer_id]
+    drop_offer(state, offer)
     worker.offer_id = None
     worker.status = "waiting"
     ids = _OfferIds(offer_id=offer.offer_id, request_id=request.request_id, checkin_id=worker.checkin_id)
@@ -335,7 +349,7 @@ def _cancel_request(state: MarketState, c: r.CancelJobRequest, out: _Out) -> Non
     if request is None or request.employer_id != c.employer_id or request.status == "closed":
         out.refuse(c.request_id, "request_not_open", "该招工需求不存在或已结束", "no such open request")
         return
-    for offer in [o for o in state.offers.values() if o.request_id == request.request_id]:
+    for offer in pending_offers(state, request.request_id):
         _withdraw(state, offer, "request_cancelled", out)
     for placement_id in list(request.placements):
         _cancel_placement(state, state.placements[placement_id], "request_cancelled", out)
@@ -416,7 +430,7 @@ def _withdraw(
     out: _Out,
 ) -> None:
     worker = state.workers[offer.checkin_id]
-    del state.offers[offer.offer_id]
+    drop_offer(state, offer)
     worker.offer_id = None
     if worker.status == "offered":
         worker.status = "waiting"
@@ -453,13 +467,10 @@ def _cancel_placement(
 
 
 def _expire_offers(state: MarketState, out: _Out) -> None:
-    if all(offer.expires_at > out.now for offer in state.offers.values()):
-        return  # the common case: nothing to sort
-    for offer in sorted(state.offers.values(), key=lambda o: (o.expires_at, o.offer_id)):
-        if offer.expires_at > out.now:
-            continue
+    """Every offer whose time is up, by (expiry, offer id): the worker waits again, and passes that request."""
+    for offer in expired_offers(state, out.now):
         worker = state.workers[offer.checkin_id]
-        del state.offers[offer.offer_id]
+        drop_offer(state, offer)
         worker.status = "waiting"
         worker.offer_id = None
         worker.passed_requests.append(offer.request_id)
@@ -515,11 +526,10 @@ def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
 def _may_offer(state: MarketState) -> bool:
     """False only when no offer is possible: no open request, or no waiting worker of an open request's trade
     (the trade is the first rule of :func:`services.eligibility.why_not` after status). A necessary condition,
-    cheap: one pass over the workers instead of ``choose_offers``' passes over every worker and request."""
+    cheap: a pass over the requests and the derived index of waiting workers per trade
+    (:func:`services.market_index.any_waiting`) instead of ``choose_offers``' passes."""
     open_trades = {request.trade for request in state.requests.values() if request.status == "open"}
-    if not open_trades:
-        return False
-    return any(w.status == "waiting" and not open_trades.isdisjoint(w.trades) for w in state.workers.values())
+    return bool(open_trades) and any_waiting(state, open_trades)
 
 
 def _hold(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> PendingOffer:
@@ -532,7 +542,7 @@ def _hold(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> 
         made_at=out.now,
         expires_at=out.now + rules.offer_ttl,
     )
-    state.offers[offer.offer_id] = offer
+    hold_offer(state, offer)
     worker.status = "offered"
     worker.offer_id = offer.offer_id
     return offer

@@ -1,35 +1,71 @@
 """Derived look-ups over a :class:`~services.market_state.MarketState`, kept beside it in memory, never stored.
 
-A market's state lists its workers and the ids of its recent commands; asking "has this command been applied?"
-or "is this worker already queued here?" by scanning them costs a pass over thousands of entries per command.
-The index answers both in constant time. It lives in the state object's ``__dict__`` (not a field: it is not
-encoded, compared or copied) and is rebuilt from the fields whenever they no longer look like what it was built
-from, so a state decoded afresh, copied, or changed by code that bypasses these functions is still answered
-correctly:
+A market's state lists its workers, requests, pending offers and the ids of its recent commands; answering
+"has this command been applied?", "is this worker already queued here?", "is any worker of this trade
+waiting?", "how many offers await an answer for this request?" or "which offer expires first?" by scanning
+them costs a pass over thousands of entries per command. The index answers them in constant (or amortised
+constant) time. It lives in the state object's ``__dict__`` (not a field: it is not encoded, compared or copied)
+and is rebuilt from the fields whenever they no longer look like what it was built from, so a state decoded
+afresh, copied, or changed by code that bypasses these functions is still answered correctly:
 
 - the recent command ids: every change goes through :func:`remember`; a list whose length or ends differ from
   the index's record of them is indexed again;
-- the workers: :mod:`services.market` adds them through :func:`add_worker` and otherwise only clears them all;
-  an index whose count of workers or last check-in id differs from the state's indexes them all again.
-  Answers are read from the live worker entries, so a status change needs no index update.
+- the workers and the offers: :mod:`services.market` queues workers through :func:`add_worker`, makes and
+  ends offers through :func:`hold_offer` and :func:`drop_offer`, and otherwise only clears them all; an index
+  whose record of either dict's size and last key differs from the state's indexes both again;
+- the requests: added through :func:`add_request`, otherwise only cleared; likewise checked by size and last key.
+
+What is read from the live entries needs no index update: a worker's status. :func:`waiting_workers` keeps,
+per trade, the check-ins that *may* be waiting (every new check-in, and the worker of every offer that ended)
+and drops those whose live status is not ``waiting`` when it meets them: a worker stops waiting only by taking
+an offer or leaving, and starts again only when an offer ends (``left`` is final). The one contract that cannot be
+checked by shape: an offer's ``expires_at`` is never changed in place (the expiry heap records it).
 """
 
 from __future__ import annotations
 
-from services.market_state import MarketState, WaitingWorker
+import heapq
+from collections.abc import Iterable
+from datetime import datetime
+from typing import TypeVar
+
+from services.market_state import MarketState, OpenRequest, PendingOffer, WaitingWorker
 
 _ATTRIBUTE = "derived_index"
 
+_Shape = tuple[int, str]
+_V = TypeVar("_V")
+
 
 class _Index:
-    __slots__ = ("by_worker", "indexed", "last_checkin", "recent", "recent_shape")
+    __slots__ = (
+        "by_trade",
+        "by_worker",
+        "expiry",
+        "maybe_waiting",
+        "pending",
+        "position",
+        "recent",
+        "recent_shape",
+        "requests_by_trade",
+        "requests_shape",
+        "shape",
+    )
 
     def __init__(self) -> None:
         self.recent: dict[str, int] = {}  # id -> how many times it is listed
         self.recent_shape: tuple[int, str, str] = (0, "", "")
-        self.by_worker: dict[str, list[str]] = {}
-        self.indexed = 0
-        self.last_checkin = ""
+        # workers and offers (rebuilt together)
+        self.shape: tuple[_Shape, _Shape] | None = None  # (workers, offers) when last in step
+        self.by_worker: dict[str, list[str]] = {}  # worker pseudonym -> check-in ids
+        self.by_trade: dict[str, list[str]] = {}  # trade -> check-in ids, every status
+        self.position: dict[str, int] = {}  # check-in id -> its place in ``state.workers``
+        self.maybe_waiting: dict[str, set[str]] = {}  # trade -> a superset of its waiting check-in ids
+        self.pending: dict[str, dict[str, None]] = {}  # request id -> its offers' ids, in ``state.offers`` order
+        self.expiry: list[tuple[datetime, str]] = []  # heap of (expires_at, offer id); stale entries skipped
+        # requests
+        self.requests_shape: _Shape | None = None
+        self.requests_by_trade: dict[str, list[str]] = {}
 
 
 def _index(state: MarketState) -> _Index:
@@ -40,17 +76,24 @@ def _index(state: MarketState) -> _Index:
     return index
 
 
-def _shape(ids: list[str]) -> tuple[int, str, str]:
+def _ends(ids: list[str]) -> tuple[int, str, str]:
     return (len(ids), ids[0], ids[-1]) if ids else (0, "", "")
+
+
+def _shape(entries: dict[str, _V]) -> _Shape:
+    return (len(entries), next(reversed(entries))) if entries else (0, "")
+
+
+# ---------------------------------------------------------------- recent commands
 
 
 def _recent(state: MarketState) -> dict[str, int]:
     index = _index(state)
-    if index.recent_shape != _shape(state.recent_commands):
+    if index.recent_shape != _ends(state.recent_commands):
         index.recent = {}
         for command_id in state.recent_commands:
             index.recent[command_id] = index.recent.get(command_id, 0) + 1
-        index.recent_shape = _shape(state.recent_commands)
+        index.recent_shape = _ends(state.recent_commands)
     return index.recent
 
 
@@ -71,36 +114,177 @@ def remember(state: MarketState, command_id: str, kept: int) -> None:
             if not recent[dropped]:
                 del recent[dropped]
         del ids[: len(ids) - kept]
-    _index(state).recent_shape = _shape(ids)
+    _index(state).recent_shape = _ends(ids)
 
 
-def _by_worker(state: MarketState) -> dict[str, list[str]]:
+# ---------------------------------------------------------------- workers and offers
+
+
+def _current(state: MarketState) -> _Index:
+    """The index, its workers-and-offers part rebuilt if the state no longer looks like what it was built from."""
     index = _index(state)
-    workers = state.workers
-    last = next(reversed(workers), "") if workers else ""
-    if index.indexed != len(workers) or index.last_checkin != last:
-        index.by_worker = {}
-        for checkin_id, worker in workers.items():
-            index.by_worker.setdefault(worker.worker, []).append(checkin_id)
-        index.indexed, index.last_checkin = len(workers), last
-    return index.by_worker
+    if index.shape != (_shape(state.workers), _shape(state.offers)):
+        _rebuild(state, index)
+    return index
+
+
+def _rebuild(state: MarketState, index: _Index) -> None:
+    index.by_worker, index.by_trade, index.position, index.maybe_waiting = {}, {}, {}, {}
+    for position, (checkin_id, worker) in enumerate(state.workers.items()):
+        _file_worker(index, checkin_id, worker, position)
+    index.pending = {}
+    index.expiry = []
+    for offer in state.offers.values():
+        index.pending.setdefault(offer.request_id, {})[offer.offer_id] = None
+        index.expiry.append((offer.expires_at, offer.offer_id))
+    heapq.heapify(index.expiry)
+    index.shape = (_shape(state.workers), _shape(state.offers))
+
+
+def _file_worker(index: _Index, checkin_id: str, worker: WaitingWorker, position: int) -> None:
+    index.by_worker.setdefault(worker.worker, []).append(checkin_id)
+    index.position[checkin_id] = position
+    for trade in dict.fromkeys(worker.trades):
+        index.by_trade.setdefault(trade, []).append(checkin_id)
+        if worker.status == "waiting":
+            index.maybe_waiting.setdefault(trade, set()).add(checkin_id)
 
 
 def add_worker(state: MarketState, worker: WaitingWorker) -> None:
-    """Queue ``worker`` (a new check-in id) at the end of the state's workers."""
-    by_worker = _by_worker(state)
-    index = _index(state)
-    if worker.checkin_id not in state.workers:
-        by_worker.setdefault(worker.worker, []).append(worker.checkin_id)
-        index.indexed += 1
-        index.last_checkin = worker.checkin_id
+    """Queue ``worker`` at the end of the state's workers (or replace the entry of its check-in id)."""
+    index = _current(state)
+    replaced = worker.checkin_id in state.workers
     state.workers[worker.checkin_id] = worker
+    if replaced:
+        index.shape = None  # the old entry's trades are filed: index them all again when next asked
+        return
+    _file_worker(index, worker.checkin_id, worker, len(state.workers) - 1)
+    index.shape = (_shape(state.workers), _shape(state.offers))
 
 
 def active_check_in(state: MarketState, worker: str) -> WaitingWorker | None:
     """The first (in check-in order) of ``worker``'s check-ins here that has not left, if any."""
-    for checkin_id in _by_worker(state).get(worker, ()):
+    for checkin_id in _current(state).by_worker.get(worker, ()):
         entry = state.workers.get(checkin_id)
         if entry is not None and entry.worker == worker and entry.status != "left":
             return entry
     return None
+
+
+def workers_of_trade(state: MarketState, trade: str) -> list[WaitingWorker]:
+    """Every check-in of the day (any status) that lists ``trade``, in queue order."""
+    workers = state.workers
+    return [workers[checkin_id] for checkin_id in _current(state).by_trade.get(trade, ())]
+
+
+def _waiting(state: MarketState, index: _Index, trade: str) -> Iterable[str]:
+    """The waiting check-ins of ``trade`` (any order); forgets those met that no longer wait."""
+    candidates = index.maybe_waiting.get(trade)
+    if not candidates:
+        return ()
+    workers = state.workers
+    gone = [c for c in candidates if (w := workers.get(c)) is None or w.status != "waiting" or trade not in w.trades]
+    candidates.difference_update(gone)
+    return candidates
+
+
+def waiting_workers(state: MarketState, trades: Iterable[str]) -> list[WaitingWorker]:
+    """The waiting workers who list any of ``trades``, in queue order (the order of ``state.workers``)."""
+    index = _current(state)
+    found: set[str] = set()
+    for trade in trades:
+        found.update(_waiting(state, index, trade))
+    position = index.position
+    return [state.workers[checkin_id] for checkin_id in sorted(found, key=position.__getitem__)]
+
+
+def any_waiting(state: MarketState, trades: Iterable[str]) -> bool:
+    """Whether a worker who lists any of ``trades`` is waiting."""
+    index = _current(state)
+    return any(_waiting(state, index, trade) for trade in trades)
+
+
+def hold_offer(state: MarketState, offer: PendingOffer) -> None:
+    """Add ``offer`` (a new offer id) to the state's pending offers. The caller marks its worker offered."""
+    index = _current(state)
+    state.offers[offer.offer_id] = offer
+    index.pending.setdefault(offer.request_id, {})[offer.offer_id] = None
+    heapq.heappush(index.expiry, (offer.expires_at, offer.offer_id))
+    index.shape = (_shape(state.workers), _shape(state.offers))
+
+
+def drop_offer(state: MarketState, offer: PendingOffer) -> None:
+    """Remove ``offer`` from the pending offers. The caller sets its worker's status (waiting, or left)."""
+    index = _current(state)
+    del state.offers[offer.offer_id]
+    pending = index.pending.get(offer.request_id)
+    if pending is not None:
+        pending.pop(offer.offer_id, None)
+    worker = state.workers.get(offer.checkin_id)
+    if worker is not None:
+        for trade in worker.trades:
+            index.maybe_waiting.setdefault(trade, set()).add(offer.checkin_id)
+    index.shape = (_shape(state.workers), _shape(state.offers))
+
+
+def pending_offers(state: MarketState, request_id: str) -> list[PendingOffer]:
+    """The offers awaiting an answer for ``request_id``, in the order of ``state.offers``."""
+    offers = state.offers
+    return [offers[offer_id] for offer_id in _current(state).pending.get(request_id, ())]
+
+
+def open_slots(state: MarketState, request: OpenRequest) -> int:
+    """Places still to offer: headcount minus active placements minus offers awaiting an answer (as
+    :func:`services.market_state.open_slots`, without its pass over every offer)."""
+    pending = _current(state).pending.get(request.request_id, ())
+    return request.headcount - len(request.placements) - len(pending)
+
+
+def expired_offers(state: MarketState, now: datetime) -> list[PendingOffer]:
+    """The offers whose expiry is at or before ``now``, by (expiry, offer id). The caller drops every one."""
+    index = _current(state)
+    heap, offers = index.expiry, state.offers
+    expired: list[PendingOffer] = []
+    while heap:
+        expires_at, offer_id = heap[0]
+        offer = offers.get(offer_id)
+        if offer is not None and offer.expires_at == expires_at:
+            if expires_at > now:
+                break
+            if not expired or expired[-1] is not offer:
+                expired.append(offer)
+        heapq.heappop(heap)
+    return expired
+
+
+# ---------------------------------------------------------------- requests
+
+
+def _requests_by_trade(state: MarketState) -> dict[str, list[str]]:
+    index = _index(state)
+    if index.requests_shape != _shape(state.requests):
+        index.requests_by_trade = {}
+        for request_id, request in state.requests.items():
+            index.requests_by_trade.setdefault(request.trade, []).append(request_id)
+        index.requests_shape = _shape(state.requests)
+    return index.requests_by_trade
+
+
+def add_request(state: MarketState, request: OpenRequest) -> None:
+    """Add ``request`` (a new request id) to the state's requests."""
+    by_trade = _requests_by_trade(state)
+    if request.request_id in state.requests:
+        state.requests[request.request_id] = request
+        _index(state).requests_shape = None
+        return
+    state.requests[request.request_id] = request
+    by_trade.setdefault(request.trade, []).append(request.request_id)
+    _index(state).requests_shape = _shape(state.requests)
+
+
+def requests_of_trades(state: MarketState, trades: Iterable[str]) -> list[OpenRequest]:
+    """Today's requests (any status) of any of ``trades``, each once."""
+    by_trade = _requests_by_trade(state)
+    requests = state.requests
+    ids = dict.fromkeys(request_id for trade in dict.fromkeys(trades) for request_id in by_trade.get(trade, ()))
+    return [requests[request_id] for request_id in ids]

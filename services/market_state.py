@@ -105,6 +105,9 @@ def new_state(market_id: str, county: str) -> MarketState:
 
 
 def open_slots(state: MarketState, request: OpenRequest) -> int:
-    """Places still to offer: headcount minus active placements minus offers awaiting an answer."""
+    """Places still to offer: headcount minus active placements minus offers awaiting an answer.
+
+    The definition, by a pass over every offer; the matcher asks :func:`services.market_index.open_slots`, which
+    answers the same from a derived index (the property tests compare the two after every command)."""
     pending = sum(1 for o in state.offers.values() if o.request_id == request.request_id)
     return request.headcount - len(request.placements) - pending

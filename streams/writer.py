@@ -8,6 +8,17 @@ acknowledged (one round trip, not one per command); then each touched key's fina
 A crash in between replays the command against the old state, which re-emits the same outputs with the same
 ids (consumers deduplicate); a crash after the write finds the command id already applied.
 
+With ``journal_max`` (the market writer: a market's state runs to megabytes), a key's entry is not rewritten
+whole every batch. The table holds a *snapshot* of the state under one of two keys (the key itself, or the key
+with :data:`SNAPSHOT_SUFFIX`) and, under the key with :data:`JOURNAL_SUFFIX`, a *journal*: which of the two
+snapshots is current and the raw commands accepted since it was taken. The state is the snapshot with the
+journal's commands applied again by the (deterministic) step. A batch writes the journal with its own commands
+appended — a record of the commands since the snapshot, not of the state. Once the journal would pass
+``journal_max`` commands, the batch writes the state as a new snapshot into the *other* snapshot key, then an
+empty journal naming it: the journal record is the commit point, so a crash between the two leaves the previous
+snapshot and journal in force (the batch is then replayed from Kafka, as without a journal). A key with a
+snapshot but no journal (written before journals) is read as that snapshot with an empty journal.
+
 Failures are of two kinds (as in arroyo): a record that cannot be decoded or applied is *invalid* and goes to
 ``dead-letters`` with the reason; a broker that does not answer is *transient* and is retried, so the partition
 waits and nothing behind it overtakes it. No exception escapes :meth:`SingleWriter.handle`: Faust would ack the
@@ -98,19 +109,45 @@ def _identity(value: Any) -> Any:
 
 BYTES_CODEC: StateCodec[Any] = StateCodec(_identity, _identity)
 
+#: With a journal: the table key of a key's journal, and of its second snapshot (the first is the key itself).
+JOURNAL_SUFFIX = b"\x00journal"
+SNAPSHOT_SUFFIX = b"\x00snapshot"
+
+_journal_decoder = msgspec.msgpack.Decoder(tuple[int, list[bytes]])
+
+
+def encode_journal(slot: int, commands: list[bytes]) -> bytes:
+    """A journal record: the current snapshot (0: the key itself, 1: the key with :data:`SNAPSHOT_SUFFIX`) and
+    the raw commands accepted since it was taken, in order."""
+    return msgspec.msgpack.encode((slot, commands))
+
+
+def decode_journal(raw: bytes) -> tuple[int, list[bytes]]:
+    return _journal_decoder.decode(raw)
+
+
+def snapshot_key(key: bytes, slot: int) -> bytes:
+    return key if slot == 0 else key + SNAPSHOT_SUFFIX
+
+
 #: Decoded states kept between batches, per writer (least recently used dropped first).
 STATE_CACHE_MAX = 4096
 
 
 class _Working:
-    """A key's state during one batch: the decoded object, the stored bytes it came from, what was applied."""
+    """A key's state during one batch: the decoded object, the stored records it came from, what was applied."""
 
-    __slots__ = ("applied", "event", "state", "stored", "write")
+    __slots__ = ("applied", "base", "commands", "event", "marker", "raw", "slot", "state", "write")
 
-    def __init__(self, stored: bytes | None, state: Any) -> None:
-        self.stored = stored
-        self.state = state
+    def __init__(self, marker: tuple[bytes | None, ...], base: bytes | None, slot: int, commands: list[bytes]) -> None:
+        #: the table's records the state was read from (compared by identity: see ``SingleWriter.cache``)
+        self.marker = marker
+        self.base = base  # the stored state, or (with a journal) the current snapshot
+        self.slot = slot  # with a journal: which snapshot key ``base`` is under
+        self.commands = commands  # with a journal: the raw commands accepted since the snapshot
+        self.state: Any = None
         self.applied: list[Any] = []  # the batch's commands of this key that the step accepted, in order
+        self.raw: list[bytes] = []  # the raw bytes of the accepted commands that returned a state, in order
         self.event: Any = None  # the last event whose state is to be written
         self.write = False
 
@@ -121,11 +158,13 @@ class SingleWriter(Generic[C, S]):
     ``step(state, command)`` gets the key's decoded state (``None``: no entry yet) and may mutate it; it returns
     the new state to store, or ``None`` when the state is left exactly as stored (it must then undo any change
     it made). The writer owns decoding and encoding (``codec``): it keeps each key's decoded state between
-    batches (:attr:`cache`), valid only while the table still holds the very bytes object it was decoded from
-    or encoded to — a rebalance, a changelog recovery or another writer replaces that object, and the state is
-    decoded afresh. A batch encodes each touched key's state once. A step that raises leaves its state
-    half-changed: the key's working state is rebuilt from the stored bytes by re-applying the batch's earlier
-    accepted commands of that key (steps are deterministic).
+    batches (:attr:`cache`), valid only while the table still holds the very bytes objects it was decoded from
+    or written to (the state; with a journal, the journal and its snapshot) — a rebalance, a changelog recovery
+    or another writer replaces them, and the state is restored afresh. A batch encodes each touched key's state
+    once (with a journal: only when it takes a snapshot). A step that raises leaves its state half-changed: the
+    key's working state is rebuilt from the stored records by re-applying the batch's earlier accepted commands
+    of that key (steps are deterministic). With a journal, the step must also be a function of the state and the
+    command alone: restoring applies the journal's commands again, and their outputs are dropped.
     """
 
     def __init__(
@@ -139,6 +178,7 @@ class SingleWriter(Generic[C, S]):
         step: Callable[[Any, C], Step],
         codec: StateCodec[S] = BYTES_CODEC,
         cache_max: int = STATE_CACHE_MAX,
+        journal_max: int = 0,
     ) -> None:
         self.name = name
         self._table = table
@@ -148,8 +188,12 @@ class SingleWriter(Generic[C, S]):
         self._step = step
         self._codec = codec
         self._cache_max = cache_max
-        #: key -> (the stored bytes object, the state decoded from or encoded to it).
-        self.cache: dict[bytes, tuple[bytes, S]] = {}
+        #: 0: each key's whole state is one table entry, rewritten every batch; else the most commands kept in a
+        #: key's journal before a new snapshot is written (see the module's docstring).
+        self._journal_max = journal_max
+        #: key -> (the stored records, the state decoded from or written to them): the state's bytes, or with a
+        #: journal the journal and snapshot records (compared by identity).
+        self.cache: dict[bytes, tuple[tuple[bytes | None, ...], S]] = {}
         #: What the writer is doing right now (read by :mod:`streams.diagnostics`).
         self.doing = "idle"
 
@@ -169,7 +213,9 @@ class SingleWriter(Generic[C, S]):
             return
         self.doing = f"applying {message.topic}[{message.partition}]@{message.offset}"
         try:
-            await retry_transient(f"{self.name} {message.topic}@{message.offset}", lambda: self._apply(command))
+            await retry_transient(
+                f"{self.name} {message.topic}@{message.offset}", lambda: self._apply(command, message.value)
+            )
         except Exception as error:
             log.exception("%s: command at %s@%s could not be applied", self.name, message.topic, message.offset)
             await self._dead_letter(message, "apply", f"{type(error).__name__}: {error}")
@@ -191,32 +237,73 @@ class SingleWriter(Generic[C, S]):
             self.doing = self.doing.replace("batch of", "idle after batch of", 1)
 
     def _checkout(self, key: bytes) -> _Working:
-        """The key's state to work on: the cached one if the table still holds its bytes, else decoded.
+        """The key's state to work on: the cached one if the table still holds its records, else decoded.
 
         The cache entry is taken out: it is put back only once the batch's state is stored, so a batch that
         fails half-way never leaves a changed state behind that looks valid.
         """
-        stored = self._table.get(key)
         cached = self.cache.pop(key, None)
-        if stored is None:
-            return _Working(None, None)
-        if cached is not None and cached[0] is stored:
-            return _Working(stored, cached[1])
-        return _Working(stored, self._codec.decode(stored))
+        if self._journal_max:
+            journal = self._table.get(key + JOURNAL_SUFFIX)
+            slot, commands = decode_journal(journal) if journal is not None else (0, [])
+            base = self._table.get(snapshot_key(key, slot))
+            if slot and base is None:
+                log.error("%s: the journal of %r names a snapshot the table does not hold", self.name, key)
+            working = _Working((journal, base), base, slot, commands)
+        else:
+            base = self._table.get(key)
+            working = _Working((base,), base, 0, [])
+        if base is None and not working.commands:
+            return working
+        if cached is not None and _same(cached[0], working.marker):
+            working.state = cached[1]
+        else:
+            working.state = self._restore(working)
+        return working
 
-    def _keep(self, key: bytes, stored: bytes, state: S) -> None:
-        self.cache[key] = (stored, state)
+    def _restore(self, working: _Working) -> Any:
+        """The state of the stored records: the snapshot decoded, with the journal's commands applied again."""
+        state = self._codec.decode(working.base) if working.base is not None else None
+        for raw in working.commands:
+            result = self._step(state, self._decode(raw))
+            if result.state is not None:
+                state = result.state
+        return state
+
+    def _keep(self, key: bytes, marker: tuple[bytes | None, ...], state: S) -> None:
+        self.cache[key] = (marker, state)
         if len(self.cache) > self._cache_max:
             del self.cache[next(iter(self.cache))]
 
     def _rebuild(self, working: _Working) -> None:
-        """After a failed step: decode the stored bytes again and re-apply the batch's accepted commands."""
-        state = self._codec.decode(working.stored) if working.stored is not None else None
+        """After a failed step: restore the stored state again and re-apply the batch's accepted commands."""
+        state = self._restore(working)
         for command in working.applied:
             result = self._step(state, command)
             if result.state is not None:
                 state = result.state
         working.state = state
+
+    def _store(self, key: bytes, working: _Working) -> None:
+        """Write the key's new state (the caller set the current event): the whole state, or with a journal the
+        batch's commands appended to it, or a new snapshot and an empty journal once it would grow too long."""
+        if not self._journal_max:
+            stored = self._codec.encode(working.state)
+            self._table[key] = stored
+            self._keep(key, (stored,), working.state)
+            return
+        commands = working.commands + working.raw
+        if len(commands) <= self._journal_max:
+            journal = encode_journal(working.slot, commands)
+            self._table[key + JOURNAL_SUFFIX] = journal
+            self._keep(key, (journal, working.base), working.state)
+            return
+        slot = 1 - working.slot
+        snapshot = self._codec.encode(working.state)
+        self._table[snapshot_key(key, slot)] = snapshot
+        journal = encode_journal(slot, [])
+        self._table[key + JOURNAL_SUFFIX] = journal  # the commit point: written after the snapshot
+        self._keep(key, (journal, snapshot), working.state)
 
     async def _handle_batch(self, events: Sequence[Any]) -> None:
         working: dict[bytes, _Working] = {}
@@ -245,34 +332,36 @@ class SingleWriter(Generic[C, S]):
             entry.applied.append(command)
             if result.state is not None:
                 entry.state, entry.event, entry.write = result.state, event, True
+                entry.raw.append(message.value)
         if outgoing:
             self.doing += " / sending, awaiting acks"
             await retry_transient(f"{self.name} batch of {len(events)}", lambda: _send_all(outgoing))
         self.doing += " / storing"
         for key, entry in working.items():
             if entry.write:
-                stored = self._codec.encode(entry.state)
                 # The table writes its changelog to the partition of the current event: the one that carried
                 # the key.
                 token = _current_event.set(weakref.ref(entry.event))
                 try:
-                    self._table[key] = stored
+                    self._store(key, entry)
                 finally:
                     _current_event.reset(token)
-                self._keep(key, stored, entry.state)
-            elif entry.stored is not None and entry.state is not None:
-                self._keep(key, entry.stored, entry.state)
+            elif entry.state is not None:
+                self._keep(key, entry.marker, entry.state)
 
-    async def _apply(self, command: C) -> None:
+    async def _apply(self, command: C, raw: bytes) -> None:
         key = self._key_of(command)
-        stored = self._table.get(key)
+        working = self._checkout(key)
         self.cache.pop(key, None)
-        result = self._step(self._codec.decode(stored) if stored is not None else None, command)
+        result = self._step(working.state, command)
         self.doing += " / sending, awaiting acks"
         await _send_all(result.outgoing)
         self.doing += " / storing"
         if result.state is not None:
-            self._table[key] = self._codec.encode(result.state)
+            working.state = result.state
+            working.raw.append(raw)
+            self._store(key, working)
+            self.cache.pop(key, None)  # one by one, nothing is kept between commands
 
     async def _dead_letter(self, message: Any, stage: str, reason: str) -> None:
         letter = records.DeadLetter(
@@ -300,6 +389,11 @@ class SingleWriter(Generic[C, S]):
             await future
 
         await retry_transient(f"dead letter for {message.topic}@{message.offset}", send)
+
+
+def _same(a: tuple[bytes | None, ...], b: tuple[bytes | None, ...]) -> bool:
+    """Whether two markers name the very same records (identity, not equality: an equal copy is not trusted)."""
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 async def _send_all(outgoing: Sequence[Outgoing]) -> None:

@@ -1,6 +1,7 @@
-"""A market's whole state is one record of the ``market-states`` table: with thousands of workers queued it
-passes Kafka's default 1 MB record limit, which used to stop the stream worker. The changelog topics and the
-stream worker's producer take records up to ``Settings.stream_state_max_bytes``."""
+"""A market's whole state is one record of the ``market-states`` table (its snapshot, taken every
+``MARKET_JOURNAL_MAX`` commands; in between a batch writes the journal of the commands since): with thousands of
+workers queued it passes Kafka's default 1 MB record limit, which used to stop the stream worker. The changelog
+topics and the stream worker's producer take records up to ``Settings.stream_state_max_bytes``."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aiokafka import AIOKafkaProducer
 
 from services import geography, identity, records, topics
 from services.settings import Settings
+from streams.writer import JOURNAL_SUFFIX, SNAPSHOT_SUFFIX
 from tests.conftest import TEST_NOW, new_id_number, take_lane
 from tests.support.kafka_reader import read_topic
 
@@ -45,8 +47,12 @@ async def test_a_market_with_thousands_of_workers_keeps_deciding(platform: Setti
     assert len(queued) == WORKERS, f"{WORKERS - len(queued)} of {WORKERS} check-ins never queued"
 
     changelog = f"{platform.streams_app_id}-market-states-changelog"
-    states = [m for m in await read_topic(platform.kafka_bootstrap, changelog) if m.key == market.encode()]
-    assert states and ONE_MIB < len(states[-1].value or b"") < platform.stream_state_max_bytes
+    records_of_market = [m for m in await read_topic(platform.kafka_bootstrap, changelog) if m.key]
+    snapshots = [m for m in records_of_market if m.key in (market.encode(), market.encode() + SNAPSHOT_SUFFIX)]
+    assert snapshots and ONE_MIB < len(snapshots[-1].value or b"") < platform.stream_state_max_bytes
+    # Between snapshots a batch writes only the journal: far smaller than the state.
+    journals = [m for m in records_of_market if m.key == market.encode() + JOURNAL_SUFFIX]
+    assert journals and max(len(m.value or b"") for m in journals) < ONE_MIB // 4
 
     # Still deciding after the large record; and the queue is left empty for the tests that follow.
     check_outs = [

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from services import market_index
 from services import records as r
 from services.allocation import is_due
 from services.eligibility import overlaps, why_not
@@ -198,6 +199,30 @@ class MarketMachine(RuleBasedStateMachine):
         for request in self.state.requests.values():
             assert open_slots(self.state, request) >= 0
             assert len(request.placements) <= request.headcount
+
+    @invariant()
+    def derived_indexes_answer_like_scans(self) -> None:
+        """The live state's derived look-ups (kept across commands) agree with passes over its fields."""
+        state = self.state
+        for request in state.requests.values():
+            assert market_index.open_slots(state, request) == open_slots(state, request)
+            scan = [o for o in state.offers.values() if o.request_id == request.request_id]
+            assert market_index.pending_offers(state, request.request_id) == scan
+        for trades in ([t] for t in TRADES):
+            waiting = [
+                w for w in state.workers.values() if w.status == "waiting" and not set(trades).isdisjoint(w.trades)
+            ]
+            assert market_index.waiting_workers(state, trades) == waiting
+            assert market_index.any_waiting(state, trades) == bool(waiting)
+        waiting = [w for w in state.workers.values() if w.status == "waiting"]
+        assert market_index.waiting_workers(state, TRADES) == waiting
+        for trade in TRADES:
+            assert market_index.workers_of_trade(state, trade) == [
+                w for w in state.workers.values() if trade in w.trades
+            ]
+            assert market_index.requests_of_trades(state, [trade]) == [
+                q for q in state.requests.values() if q.trade == trade
+            ]
 
     @invariant()
     def every_offer_eligible_and_no_higher_tier_passed_over(self) -> None:
