@@ -107,11 +107,12 @@ class Settings:
     #: every request, replaying no Idempotency-Key answer, and the market and roster agents apply a command id
     #: again. Exists so that tests/faults/test_checker_without_dedup.py can show the checker sees the duplicates.
     test_deduplication_off: bool = False
-    #: The market agent's own wait (it rewrites each touched market's whole state once per batch, so its batches
-    #: should be larger: Faust's ``take_events`` gathers a batch only during this wait, also under a backlog).
-    #: 0.02 gave ~32 commands per batch in the matcher benchmark; 0.1 tripled the matcher's rate. The latency it
-    #: may add per check-in at low traffic.
-    market_batch_within_seconds: float = 0.05
+    #: The market agent's own wait for a batch to fill (Faust's ``take_events`` gathers a batch only during this
+    #: wait, also under a backlog). While every batch rewrote each touched market's whole state, 0.05 paid off
+    #: (0.02 gave ~32 commands per batch in the matcher benchmark); since a batch writes only its commands to the
+    #: market's journal (streams/writer.py), 0.02 costs no more CPU per fact (pipeline A/B at 500/s: 1.41-1.54 ms
+    #: against 1.56) and adds 30 ms less latency per check-in.
+    market_batch_within_seconds: float = 0.02
     # --- performance (issue 9): the size of one table value
     #: The largest state record a stream table may hold (a market's whole state is one record: about 400 bytes
     #: per worker queued today plus 40 per recent command): the changelog topics' ``max.message.bytes`` and the
@@ -130,7 +131,9 @@ class Settings:
     #: CPU when idle (a fetch of every partition per wait: 10 ms took half a core at idle, 500 ms a sixth).
     consumer_fetch_max_wait_ms: int = 20
     #: The agents take as a batch whatever is waiting, as soon as nothing more is (streams/batching.py), instead
-    #: of Faust's batches of ``*_batch_within_seconds`` (which then only bound a batch's wait).
+    #: of Faust's batches of ``*_batch_within_seconds`` (which then only bound a batch's wait). Off: in the
+    #: pipeline A/B at 400/s its smaller batches cost 2.4-3.0 ms of stream-worker CPU per fact against 1.4-1.9
+    #: with the timer, and the lag grew; it saves latency only where the machine has CPU to spare.
     stream_take_ready: bool = False
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
