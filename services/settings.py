@@ -113,6 +113,11 @@ class Settings:
     #: market's journal (streams/writer.py), 0.02 costs no more CPU per fact (pipeline A/B at 500/s: 1.41-1.54 ms
     #: against 1.56) and adds 30 ms less latency per check-in.
     market_batch_within_seconds: float = 0.02
+    #: The market writer's journal (streams/writer.py): a market's state runs to megabytes, so a batch writes a
+    #: segment of its own commands (a few hundred bytes each) and the whole state only every this many commands
+    #: (a 2 MB state: 2 KB per command). A restart or rebalance restores a market by applying up to this many
+    #: commands again (60-300 µs each in tests/benchmarks/market_cost.py: at most about 0.3 s per market).
+    market_journal_max: int = 1024
     # --- performance (issue 9): the size of one table value
     #: The largest state record a stream table may hold (a market's whole state is one record: about 400 bytes
     #: per worker queued today plus 40 per recent command): the changelog topics' ``max.message.bytes`` and the

@@ -15,7 +15,7 @@ from services.settings import Settings
 from streams import diagnostics, faust_patches, kafka_tuning
 from streams.batching import take_ready
 from streams.fair_agent import register_fair_agents
-from streams.market_agent import MARKET_CODEC, MARKET_JOURNAL_MAX, market_step
+from streams.market_agent import MARKET_CODEC, market_step
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.ticker import Clock, ticks
 from streams.writer import SingleWriter
@@ -86,7 +86,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
             worker_commands=worker_commands,
         ),
         codec=MARKET_CODEC,
-        journal_max=MARKET_JOURNAL_MAX,  # s4-mk: write the commands since a snapshot, not the whole state
+        journal_max=settings.market_journal_max,  # a batch writes its commands, not the market's whole state
     )
     roster_writer = SingleWriter(
         name="admit_worker",

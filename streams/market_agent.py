@@ -12,12 +12,6 @@ from streams.writer import Outgoing, StateCodec, Step
 #: The market table's states: msgspec JSON (see :mod:`services.market_state`).
 MARKET_CODEC: StateCodec[MarketState] = StateCodec(decode_state, encode_state)
 
-#: The market writer's journal (see :mod:`streams.writer`): a market's state runs to megabytes, so a batch writes
-#: the commands since the last snapshot (a few hundred bytes each) and the state itself only every this many
-#: commands. About sqrt(2 × state bytes × commands per batch / command bytes) balances the two: 2.7 MB, 5 per
-#: batch, 500 bytes → 230. On a restart or rebalance the state is restored by applying up to this many commands.
-MARKET_JOURNAL_MAX = 256
-
 
 def market_step(
     *, rules_for: Callable[[str], MarketRules], market_events: Any, worker_commands: Any

@@ -10,14 +10,16 @@ ids (consumers deduplicate); a crash after the write finds the command id alread
 
 With ``journal_max`` (the market writer: a market's state runs to megabytes), a key's entry is not rewritten
 whole every batch. The table holds a *snapshot* of the state under one of two keys (the key itself, or the key
-with :data:`SNAPSHOT_SUFFIX`) and, under the key with :data:`JOURNAL_SUFFIX`, a *journal*: which of the two
-snapshots is current and the raw commands accepted since it was taken. The state is the snapshot with the
-journal's commands applied again by the (deterministic) step. A batch writes the journal with its own commands
-appended — a record of the commands since the snapshot, not of the state. Once the journal would pass
-``journal_max`` commands, the batch writes the state as a new snapshot into the *other* snapshot key, then an
-empty journal naming it: the journal record is the commit point, so a crash between the two leaves the previous
-snapshot and journal in force (the batch is then replayed from Kafka, as without a journal). A key with a
-snapshot but no journal (written before journals) is read as that snapshot with an empty journal.
+with :data:`SNAPSHOT_SUFFIX`), the raw commands accepted since it was taken in *segments* (one per batch, under
+:func:`segment_key` 0, 1, …) and, under the key with :data:`JOURNAL_SUFFIX`, the journal's *head*: which of the
+two snapshots is current, how many segments follow it and how many commands they hold. The state is the snapshot
+with the segments' commands applied again by the (deterministic) step. A batch writes one segment with its own
+commands and then the head counting it — a few hundred bytes per command, whatever the state's size. Once the
+journal would pass ``journal_max`` commands, the batch writes the state as a new snapshot into the *other*
+snapshot key, then a head naming it with no segments. The head is the commit point: a crash before it leaves the
+previous snapshot, head and segments in force (the batch is then replayed from Kafka, as without a journal); a
+segment beyond the head's count is ignored and later overwritten. A key with a snapshot but no head (written
+before journals) is read as that snapshot with an empty journal.
 
 Failures are of two kinds (as in arroyo): a record that cannot be decoded or applied is *invalid* and goes to
 ``dead-letters`` with the reason; a broker that does not answer is *transient* and is retried, so the partition
@@ -109,25 +111,57 @@ def _identity(value: Any) -> Any:
 
 BYTES_CODEC: StateCodec[Any] = StateCodec(_identity, _identity)
 
-#: With a journal: the table key of a key's journal, and of its second snapshot (the first is the key itself).
+#: With a journal: the table key of a key's journal head, of its second snapshot (the first is the key itself),
+#: and the prefix of its segments' keys (followed by the segment's number in decimal).
 JOURNAL_SUFFIX = b"\x00journal"
 SNAPSHOT_SUFFIX = b"\x00snapshot"
-
-_journal_decoder = msgspec.msgpack.Decoder(tuple[int, list[bytes]])
-
-
-def encode_journal(slot: int, commands: list[bytes]) -> bytes:
-    """A journal record: the current snapshot (0: the key itself, 1: the key with :data:`SNAPSHOT_SUFFIX`) and
-    the raw commands accepted since it was taken, in order."""
-    return msgspec.msgpack.encode((slot, commands))
+SEGMENT_SUFFIX = b"\x00journal\x00"
 
 
-def decode_journal(raw: bytes) -> tuple[int, list[bytes]]:
-    return _journal_decoder.decode(raw)
+class Head(msgspec.Struct, array_like=True, frozen=True):
+    """A journal's head: the current snapshot (0: the key itself, 1: the key with :data:`SNAPSHOT_SUFFIX`), how
+    many segments follow it, and how many commands those hold."""
+
+    slot: int = 0
+    segments: int = 0
+    commands: int = 0
+
+
+_head_decoder = msgspec.msgpack.Decoder(Head)
+_segment_decoder = msgspec.msgpack.Decoder(list[bytes])
+
+
+def encode_head(head: Head) -> bytes:
+    return msgspec.msgpack.encode(head)
+
+
+def decode_head(raw: bytes) -> Head:
+    return _head_decoder.decode(raw)
+
+
+def encode_segment(commands: list[bytes]) -> bytes:
+    """A segment: the raw commands one batch added to a key's journal, in order."""
+    return msgspec.msgpack.encode(commands)
+
+
+def decode_segment(raw: bytes) -> list[bytes]:
+    return _segment_decoder.decode(raw)
 
 
 def snapshot_key(key: bytes, slot: int) -> bytes:
     return key if slot == 0 else key + SNAPSHOT_SUFFIX
+
+
+def segment_key(key: bytes, number: int) -> bytes:
+    return key + SEGMENT_SUFFIX + str(number).encode()
+
+
+def journal_of(table: Any, key: bytes) -> tuple[int, list[bytes]]:
+    """The current snapshot's slot and the journal's commands since it, as ``table`` holds them (empty: no head).
+    Raises ``KeyError`` when a segment the head counts is missing."""
+    raw = table.get(key + JOURNAL_SUFFIX)
+    head = decode_head(raw) if raw is not None else Head()
+    return head.slot, [c for n in range(head.segments) for c in decode_segment(table[segment_key(key, n)])]
 
 
 #: Decoded states kept between batches, per writer (least recently used dropped first).
@@ -137,14 +171,14 @@ STATE_CACHE_MAX = 4096
 class _Working:
     """A key's state during one batch: the decoded object, the stored records it came from, what was applied."""
 
-    __slots__ = ("applied", "base", "commands", "event", "marker", "raw", "slot", "state", "write")
+    __slots__ = ("applied", "base", "event", "head", "key", "marker", "raw", "state", "write")
 
-    def __init__(self, marker: tuple[bytes | None, ...], base: bytes | None, slot: int, commands: list[bytes]) -> None:
+    def __init__(self, key: bytes, marker: tuple[bytes | None, ...], base: bytes | None, head: Head) -> None:
+        self.key = key
         #: the table's records the state was read from (compared by identity: see ``SingleWriter.cache``)
         self.marker = marker
         self.base = base  # the stored state, or (with a journal) the current snapshot
-        self.slot = slot  # with a journal: which snapshot key ``base`` is under
-        self.commands = commands  # with a journal: the raw commands accepted since the snapshot
+        self.head = head  # with a journal: its head (else empty)
         self.state: Any = None
         self.applied: list[Any] = []  # the batch's commands of this key that the step accepted, in order
         self.raw: list[bytes] = []  # the raw bytes of the accepted commands that returned a state, in order
@@ -244,16 +278,16 @@ class SingleWriter(Generic[C, S]):
         """
         cached = self.cache.pop(key, None)
         if self._journal_max:
-            journal = self._table.get(key + JOURNAL_SUFFIX)
-            slot, commands = decode_journal(journal) if journal is not None else (0, [])
-            base = self._table.get(snapshot_key(key, slot))
-            if slot and base is None:
+            raw_head = self._table.get(key + JOURNAL_SUFFIX)
+            head = decode_head(raw_head) if raw_head is not None else Head()
+            base = self._table.get(snapshot_key(key, head.slot))
+            if head.slot and base is None:
                 log.error("%s: the journal of %r names a snapshot the table does not hold", self.name, key)
-            working = _Working((journal, base), base, slot, commands)
+            working = _Working(key, (raw_head, base), base, head)
         else:
             base = self._table.get(key)
-            working = _Working((base,), base, 0, [])
-        if base is None and not working.commands:
+            working = _Working(key, (base,), base, Head())
+        if base is None and not working.head.segments:
             return working
         if cached is not None and _same(cached[0], working.marker):
             working.state = cached[1]
@@ -264,7 +298,14 @@ class SingleWriter(Generic[C, S]):
     def _restore(self, working: _Working) -> Any:
         """The state of the stored records: the snapshot decoded, with the journal's commands applied again."""
         state = self._codec.decode(working.base) if working.base is not None else None
-        for raw in working.commands:
+        commands: list[bytes] = []
+        for number in range(working.head.segments):
+            segment = self._table.get(segment_key(working.key, number))
+            if segment is None:
+                log.error("%s: the journal of %r lacks its segment %d", self.name, working.key, number)
+                continue
+            commands += decode_segment(segment)
+        for raw in commands:
             result = self._step(state, self._decode(raw))
             if result.state is not None:
                 state = result.state
@@ -285,25 +326,28 @@ class SingleWriter(Generic[C, S]):
         working.state = state
 
     def _store(self, key: bytes, working: _Working) -> None:
-        """Write the key's new state (the caller set the current event): the whole state, or with a journal the
-        batch's commands appended to it, or a new snapshot and an empty journal once it would grow too long."""
+        """Write the key's new state (the caller set the current event): the whole state, or with a journal a
+        segment of the batch's commands and the head counting it, or a new snapshot and a head naming it once the
+        journal would grow too long (the head, the commit point, always last)."""
         if not self._journal_max:
             stored = self._codec.encode(working.state)
             self._table[key] = stored
             self._keep(key, (stored,), working.state)
             return
-        commands = working.commands + working.raw
-        if len(commands) <= self._journal_max:
-            journal = encode_journal(working.slot, commands)
-            self._table[key + JOURNAL_SUFFIX] = journal
-            self._keep(key, (journal, working.base), working.state)
+        head = working.head
+        if head.commands + len(working.raw) <= self._journal_max:
+            self._table[segment_key(key, head.segments)] = encode_segment(working.raw)
+            head = Head(head.slot, head.segments + 1, head.commands + len(working.raw))
+            raw_head = encode_head(head)
+            self._table[key + JOURNAL_SUFFIX] = raw_head
+            self._keep(key, (raw_head, working.base), working.state)
             return
-        slot = 1 - working.slot
+        slot = 1 - head.slot
         snapshot = self._codec.encode(working.state)
         self._table[snapshot_key(key, slot)] = snapshot
-        journal = encode_journal(slot, [])
-        self._table[key + JOURNAL_SUFFIX] = journal  # the commit point: written after the snapshot
-        self._keep(key, (journal, snapshot), working.state)
+        raw_head = encode_head(Head(slot, 0, 0))
+        self._table[key + JOURNAL_SUFFIX] = raw_head  # the commit point: written after the snapshot
+        self._keep(key, (raw_head, snapshot), working.state)
 
     async def _handle_batch(self, events: Sequence[Any]) -> None:
         working: dict[bytes, _Working] = {}

@@ -77,6 +77,7 @@ def settings(kafka: stack.KafkaBroker, redis_server: stack.RedisServer) -> Setti
         stream_commit_interval_seconds=0.5,
         stream_session_timeout_seconds=10,
         tick_interval_seconds=0,  # time in the shared stack is the gateway's fixed clock; see test_ticker.py
+        market_journal_max=64,  # snapshots, segments and restores all happen within the tests' traffic
         # every test client comes from 127.0.0.1: per-address limits are tested with their own small values
         signin_per_address_max=10_000,
         registration_per_address_max=10_000,

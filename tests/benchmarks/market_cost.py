@@ -40,7 +40,8 @@ from services import records as r
 from services.market import MarketRules, decide, decode_state, encode_state, new_state
 from services.market_state import MarketState
 from services.policy import AllocationPolicy
-from streams.market_agent import MARKET_CODEC, MARKET_JOURNAL_MAX, market_step
+from services.settings import Settings
+from streams.market_agent import MARKET_CODEC, market_step
 from streams.writer import SingleWriter
 
 MARKET, COUNTY = "zs-market", "zhongshan"
@@ -258,7 +259,7 @@ def main() -> None:
             )
     for queued in [] if args.no_writer else args.queued:
         for batch in (5, BATCH):
-            for journal_max in (0, MARKET_JOURNAL_MAX):
+            for journal_max in (0, Settings().market_journal_max):
                 row = measure_writer(queued, batch, journal_max)
                 rows.append(row)
                 print(

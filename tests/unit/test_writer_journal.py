@@ -1,5 +1,5 @@
-"""``SingleWriter`` with a journal (``journal_max``): a batch writes the commands accepted since the last
-snapshot, not the whole state; a new snapshot goes to the other snapshot key before the journal names it; a
+"""``SingleWriter`` with a journal (``journal_max``): a batch writes a segment of its own commands and the
+journal's head, not the whole state; a new snapshot goes to the other snapshot key before the journal names it; a
 writer that starts afresh (restart, rebalance) restores the same state and decides the same."""
 
 from __future__ import annotations
@@ -14,10 +14,14 @@ from streams.market_agent import MARKET_CODEC, market_step
 from streams.writer import (
     JOURNAL_SUFFIX,
     SNAPSHOT_SUFFIX,
+    Head,
     Outgoing,
     SingleWriter,
     Step,
-    decode_journal,
+    encode_head,
+    encode_segment,
+    journal_of,
+    segment_key,
 )
 from tests.unit.market_fixtures import FCFS, T0, answer, check_in, job
 from tests.unit.test_writer_batch import Event, Journal, Table, Topic
@@ -64,20 +68,48 @@ async def test_a_batch_writes_its_commands_to_the_journal_until_a_snapshot_is_du
     writer = journal_writer(journal, table, counted)
 
     await writer.handle_batch(batch(b"a:1", b"a:2"))
-    assert set(table) == {JOURNAL} and decode_journal(table[JOURNAL]) == (0, [b"a:1", b"a:2"])
+    assert set(table) == {JOURNAL, segment_key(b"a", 0)} and journal_of(table, b"a") == (0, [b"a:1", b"a:2"])
     assert counted.encodes == 0
 
     await writer.handle_batch(batch(b"a:3", b"a:4"))  # 4 commands > 3: a snapshot, in the other key
     assert table[b"a" + SNAPSHOT_SUFFIX] == b'{"words":["1","2","3","4"]}'
-    assert decode_journal(table[JOURNAL]) == (1, [])
+    assert journal_of(table, b"a") == (1, [])
     writes = [payload[0] for kind, payload in journal.entries if kind == "write"]
     assert writes[-2:] == [b"a" + SNAPSHOT_SUFFIX, JOURNAL]  # the journal, the commit point, last
 
     await writer.handle_batch(batch(b"a:5"))
     await writer.handle_batch(batch(b"a:6", b"a:7", b"a:8"))  # and the next snapshot in the first key again
-    assert table[b"a"] == b'{"words":["1","2","3","4","5","6","7","8"]}' and decode_journal(table[JOURNAL]) == (0, [])
+    assert table[b"a"] == b'{"words":["1","2","3","4","5","6","7","8"]}' and journal_of(table, b"a") == (0, [])
     assert facts(journal)[-1] == b"1,2,3,4,5,6,7,8"
     assert counted.decodes == 0 and counted.encodes == 2
+
+
+async def test_a_batch_writes_only_its_own_commands_however_long_the_journal() -> None:
+    journal, counted = Journal(), Counted()
+    table = Table(journal)
+    writer = journal_writer(journal, table, counted, journal_max=100)
+    for n in range(5):
+        await writer.handle_batch(batch(f"a:{n}".encode()))
+
+    writes = [payload[:2] for kind, payload in journal.entries if kind == "write"]
+    assert writes[-2:] == [(segment_key(b"a", 4), encode_segment([b"a:4"])), (JOURNAL, encode_head(Head(0, 5, 5)))]
+    assert journal_of(table, b"a") == (0, [b"a:0", b"a:1", b"a:2", b"a:3", b"a:4"])
+
+
+async def test_a_segment_the_head_does_not_count_is_ignored() -> None:
+    journal, counted = Journal(), Counted()
+    table = Table(journal)
+    writer = journal_writer(journal, table, counted, journal_max=100)
+    await writer.handle_batch(batch(b"a:1"))
+    before = table[JOURNAL]
+    await writer.handle_batch(batch(b"a:2"))  # segment 1 written, then the head ...
+    dict.__setitem__(table, JOURNAL, before)  # ... which the changelog never got
+
+    restarted_journal = Journal()
+    restarted = journal_writer(restarted_journal, table, Counted(), journal_max=100)
+    await restarted.handle_batch(batch(b"a:2"))  # Kafka delivers the batch again
+
+    assert facts(restarted_journal) == [b"1,2"] and journal_of(table, b"a") == (0, [b"a:1", b"a:2"])
 
 
 async def test_a_fresh_writer_restores_snapshot_and_journal_and_decides_the_same() -> None:
@@ -123,7 +155,7 @@ async def test_a_key_written_before_journals_is_read_as_its_snapshot() -> None:
     await writer.handle_batch(batch(b"a:1"))
 
     assert facts(journal) == [b"x,1"]
-    assert table[b"a"] == b'{"words":["x"]}' and decode_journal(table[JOURNAL]) == (0, [b"a:1"])
+    assert table[b"a"] == b'{"words":["x"]}' and journal_of(table, b"a") == (0, [b"a:1"])
 
 
 async def test_a_journal_replaced_in_the_table_is_restored_again() -> None:
@@ -135,7 +167,7 @@ async def test_a_journal_replaced_in_the_table_is_restored_again() -> None:
 
     await writer.handle_batch(batch(b"a:2"))
 
-    assert facts(journal) == [b"1", b"1,2"] and decode_journal(table[JOURNAL]) == (0, [b"a:1", b"a:2"])
+    assert facts(journal) == [b"1", b"1,2"] and journal_of(table, b"a") == (0, [b"a:1", b"a:2"])
 
 
 async def test_a_failed_step_with_a_journal_rolls_back_to_the_batch_so_far() -> None:
@@ -146,7 +178,7 @@ async def test_a_failed_step_with_a_journal_rolls_back_to_the_batch_so_far() -> 
 
     await writer.handle_batch(batch(b"a:1", b"a:boom", b"a:2"))
 
-    assert decode_journal(table[JOURNAL]) == (0, [b"a:0", b"a:1", b"a:2"])
+    assert journal_of(table, b"a") == (0, [b"a:0", b"a:1", b"a:2"])
     assert facts(journal) == [b"0", b"0,1", b"0,1,2"]
 
 
@@ -158,7 +190,7 @@ async def test_one_by_one_handling_keeps_the_journal_too() -> None:
         await writer.handle(Event(raw, n).message)
 
     assert facts(journal) == [b"1", b"1,2", b"1,2,3"]
-    assert table[b"a" + SNAPSHOT_SUFFIX] == b'{"words":["1","2"]}' and decode_journal(table[JOURNAL]) == (1, [b"a:3"])
+    assert table[b"a" + SNAPSHOT_SUFFIX] == b'{"words":["1","2"]}' and journal_of(table, b"a") == (1, [b"a:3"])
 
 
 # ---------------------------------------------------------------- the market writer
