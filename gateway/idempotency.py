@@ -62,15 +62,28 @@ class IdempotencyStore:
             mac.update(part)
         return mac.hexdigest()
 
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
+
+    @staticmethod
+    def claim_value(fingerprint: str) -> str:
+        """What a claim stores under the key until :meth:`finish` (also claimed by gateway/admission.py)."""
+        return json.dumps({"state": "pending", "fp": fingerprint})
+
     async def begin(self, principal: str, key: str, fingerprint: str) -> Outcome:
         name = keys.idempotency(self._prefix, principal, key)
-        claim = json.dumps({"state": "pending", "fp": fingerprint})
-        if await self._redis.set(name, claim, nx=True, ex=self._ttl):
+        if await self._redis.set(name, self.claim_value(fingerprint), nx=True, ex=self._ttl):
             return Claimed()
         raw = await self._redis.get(name)
         if raw is None:  # expired between the two calls: claim again
             return await self.begin(principal, key, fingerprint)
-        stored = json.loads(raw)
+        return self.outcome_of(raw, fingerprint)
+
+    @staticmethod
+    def outcome_of(stored_raw: str | bytes, fingerprint: str) -> Outcome:
+        """The outcome for a request with ``fingerprint`` whose key is already taken by ``stored_raw``."""
+        stored = json.loads(stored_raw)
         if stored.get("fp") != fingerprint:
             return Mismatch()
         if stored.get("state") != "done":

@@ -10,11 +10,12 @@ from typing import Any
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from gateway.admission import Admission
 from gateway.idempotency import IdempotencyStore
 from gateway.middlewares import error_middleware, request_limits_middleware, security_headers_middleware
 from gateway.publisher import Publisher
 from gateway.routes import setup_routes
-from gateway.typedefs import CLOCK, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
+from gateway.typedefs import ADMISSION, CLOCK, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
 from services.adapters.ratelimit import RateLimiter
 from services.screening import Policy
 from services.settings import Settings
@@ -80,6 +81,7 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
         ttl_seconds=settings.idempotency_ttl_seconds,
     )
     app[RATE_LIMITER] = RateLimiter(client, settings.topic_prefix)
+    app[ADMISSION] = Admission(client, settings.topic_prefix)
     yield
     await client.aclose()
 

@@ -18,12 +18,12 @@ from services.readmodels.views import load, public
 
 async def post_checkin(request: web.Request) -> web.Response:
     """``POST /api/v1/checkins`` (kiosk): 202 with the check-in id and status URL once Kafka has it."""
-    principal = await authenticate(request, "kiosk")
+    principal, claimed = await commands.authenticate_command(request, "kiosk")
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
-    market = geography.market(principal.market_id or "")
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
+        market = geography.market(principal.market_id or "")
         _same_market(body, market.market_id)
         form = parse_check_in(body, now=now)
         record = records.CheckIn(
@@ -54,7 +54,7 @@ async def post_checkin(request: web.Request) -> web.Response:
         # To the roster first (keyed by worker): one active check-in per worker across all markets.
         return commands.Accepted(settings.topic(topics.WORKER_COMMANDS), record.worker.encode(), record, answer)
 
-    return await commands.accept(request, principal, build)
+    return await commands.accept(request, principal, build, claimed)
 
 
 async def post_check_out(request: web.Request) -> web.Response:
