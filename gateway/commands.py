@@ -18,7 +18,7 @@ from aiohttp import web
 
 from gateway import admission, auth, idempotency
 from gateway.auth import Principal
-from gateway.problems import ApiError, dumps
+from gateway.problems import ApiError, json_answer
 from gateway.typedefs import IDEMPOTENCY, PUBLISHER, SETTINGS
 from services import records
 
@@ -91,7 +91,7 @@ async def accept(
     if request.app[SETTINGS].test_deduplication_off:  # test only (services/settings.py): no replay, no 409/422
         accepted = await build(command_id(principal, key), _json(raw))
         await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
-        return web.json_response(accepted.answer, status=202, dumps=dumps)
+        return json_answer(accepted.answer, status=202)
     store = request.app[IDEMPOTENCY]
     fingerprint = store.fingerprint(request.method, request.path, raw)
     if claimed is None:
@@ -99,9 +99,7 @@ async def accept(
     else:
         outcome = idempotency.Claimed() if claimed == "claimed" else store.outcome_of(claimed, fingerprint)
     if isinstance(outcome, idempotency.Replay):
-        return web.json_response(
-            outcome.body, status=outcome.status, headers={"Idempotent-Replayed": "true"}, dumps=dumps
-        )
+        return json_answer(outcome.body, status=outcome.status, headers={"Idempotent-Replayed": "true"})
     if isinstance(outcome, idempotency.InFlight):
         raise ApiError(
             409,
@@ -126,7 +124,7 @@ async def accept(
         await store.abandon(principal.key, key)
         raise
     await store.finish(principal.key, key, fingerprint, 202, accepted.answer)
-    return web.json_response(accepted.answer, status=202, dumps=dumps)
+    return json_answer(accepted.answer, status=202)
 
 
 def _json(raw: bytes) -> Any:

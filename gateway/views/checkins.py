@@ -42,12 +42,12 @@ async def post_checkin(request: web.Request) -> web.Response:
             certificates=form.certificates,
             willing_to_travel=form.willing_to_travel,
         )
-        status_url = str(request.app.router["checkin"].url_for(checkin_id=command_id))
+        status_url, page_url = command_paths(command_id)
         answer = {
             "checkin_id": command_id,
             "status": "accepted",
             "status_url": status_url,
-            "page_url": str(request.app.router["ticket_page"].url_for(checkin_id=command_id)),
+            "page_url": page_url,
             "worker_masked": record.worker_masked,
             "market_id": market.market_id,
         }
@@ -100,6 +100,13 @@ def _same_market(body: Any, market_id: str) -> None:
 
 def ticket_url(request: web.Request, checkin_id: str) -> str:
     return str(request.app.router["checkin"].url_for(checkin_id=checkin_id))
+
+
+def command_paths(command_id: str) -> tuple[str, str]:
+    """The status path and the ticket page's path of a new check-in (routes ``checkin`` and ``ticket_page``),
+    formatted directly for the id this gateway derived (a UUID: nothing to quote); through the router they
+    cost more than the rest of the answer."""
+    return f"/api/v1/checkins/{command_id}", f"/tickets/{command_id}"
 
 
 async def get_checkin(request: web.Request) -> web.Response:
