@@ -7,22 +7,29 @@ same ``--count`` check-ins at a fixed moderate ``--rate`` (open loop, :mod:`test
 ``--rounds`` times alternately. Around every round it reads the server process's CPU time (user + system,
 ``/proc/<pid>/stat``), and Redis's and Kafka's too: CPU milliseconds per request of each. The ratio
 bare / gateway of the CPU per request predicts the throughput ratio on a saturated machine, whatever else
-runs beside. Writes ``tests/benchmarks/results/gateway-cpu-<stamp>[-tag].json``.
+runs beside. ``--baseline DIR`` adds a third server: the gateway of another source tree (e.g. ``git archive``
+of an older commit unpacked in DIR) on the same Kafka, Redis and namespace, measured in the same interleaved
+rounds, so a before/after comparison sees the same machine load. Writes
+``tests/benchmarks/results/gateway-cpu-<stamp>[-tag].json``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from deploy.local import procs
+from services.settings import Settings
 from tests.benchmarks.perf import workload
 from tests.benchmarks.perf.__main__ import LOAD_LIMITS, RESULTS, load, run
 from tests.benchmarks.perf.loadgen import Pool, run_open_loop, summarise
@@ -88,7 +95,7 @@ async def measure(
 
 def score(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The median over rounds of each server's own CPU per request, and the ratio bare / gateway."""
-    own = {"gateway": "gateway-0", "bare_aiohttp": "bare-aiohttp"}
+    own = {"gateway": "gateway-0", "bare_aiohttp": "bare-aiohttp", "baseline_gateway": "baseline-gateway"}
     median = {
         name: statistics.median(r["cpu_ms_per_request"][own[name]] for r in runs) for name, runs in rounds.items()
     }
@@ -98,7 +105,28 @@ def score(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             statistics.median(r["cpu_ms_per_request"][side] for r in rounds["gateway"]), 4
         )
     out["ratio_bare_over_gateway"] = round(median["bare_aiohttp"] / median["gateway"], 3) if median["gateway"] else None
+    if median.get("baseline_gateway"):
+        out["ratio_bare_over_baseline_gateway"] = round(median["bare_aiohttp"] / median["baseline_gateway"], 3)
     return out
+
+
+def start_baseline(settings: Settings, tree: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """``python -m gateway`` of the source tree ``tree`` with ``settings`` on a port of its own."""
+    port = procs.free_port()
+    env = {**os.environ, **dataclasses.replace(settings, gateway_port=port).to_environ(), "PYTHONUNBUFFERED": "1"}
+    env["PYTHONPATH"] = str(tree)
+    log = workdir / "baseline-gateway.log"
+    proc = procs.spawn([sys.executable, "-m", "gateway"], log, env=env, cwd=tree)
+    deadline = time.monotonic() + 60
+    try:
+        while "Running on" not in (log.read_text(errors="replace") if log.exists() else ""):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"baseline gateway did not start:\n{procs.tail(log, 40)}")
+            time.sleep(0.2)
+    except BaseException:
+        procs.terminate_group(proc.pid)
+        raise
+    return proc, port
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,15 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=float, default=0.0, help="seconds of py-spy on the gateway (first round)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--tag", default="")
+    parser.add_argument("--baseline", type=Path, help="source tree of a second gateway to compare with")
     cfg = parser.parse_args(argv)
     result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "load_before": load()}
-    result["config"] = {k: v for k, v in vars(cfg).items() if k != "out"}
+    result["config"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(cfg).items() if k != "out"}
     result["commit"] = _commit()
     workdir = Path(tempfile.mkdtemp(prefix="lingong-gwcpu-"))
     print(f"work directory (logs): {workdir}", flush=True)
     with stack.kafka_broker(workdir / "kafka") as kafka, stack.redis_server(workdir / "redis") as redis:
         ns = namespace(kafka, redis, "gwcpu", partitions=6, **LOAD_LIMITS)
         platform = Platform(ns, workdir / "gw")
+        baseline: subprocess.Popen[bytes] | None = None
         (workdir / "gw").mkdir(parents=True, exist_ok=True)
         try:
             platform.start_projector()
@@ -129,14 +159,21 @@ def main(argv: list[str] | None = None) -> int:
             bare_port = procs.free_port()
             platform.start_bare_http(bare_port)
             ports = {"gateway": ns.gateway_port, "bare_aiohttp": bare_port}
+            if cfg.baseline:
+                baseline, ports["baseline_gateway"] = start_baseline(ns, cfg.baseline.resolve(), workdir / "gw")
+                run(wait_healthy(ports["baseline_gateway"]))
             kiosks_of = {name: workload.Kiosks(credentials.kiosks, "127.0.0.1", port) for name, port in ports.items()}
             pids: dict[str, int | None] = {n: p.proc.pid for n, p in platform.processes.items() if n != "projector"}
             pids |= {"redis": redis.pid, "kafka": kafka.pid}
+            if baseline is not None:
+                pids["baseline-gateway"] = baseline.pid
             profile = platform.profile("gateway-0", cfg.profile)
             result.update(run(measure(pids, ports, kiosks_of, cfg)))
             result["profile_gateway"] = profile.summary(top=25) if profile else None
         finally:
             platform.stop()
+            if baseline is not None:
+                procs.terminate_group(baseline.pid)
     result["load_after"] = load()
     cfg.out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M")
@@ -148,8 +185,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _commit() -> str:
-    import subprocess
-
     done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
     return done.stdout.strip()
 
