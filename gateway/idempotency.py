@@ -11,7 +11,6 @@ Redis is the fast path, not the guarantee: command ids derive from the key, so t
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import hmac
 import json
 import re
@@ -69,10 +68,7 @@ class IdempotencyStore:
 
     def fingerprint(self, method: str, path: str, body: bytes) -> str:
         """A keyed hash of the request (bodies may carry ID numbers: a plain hash could be reversed)."""
-        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
-        for part in (method.encode(), b"\0", path.encode(), b"\0", body):
-            mac.update(part)
-        return mac.hexdigest()
+        return hmac.digest(self._secret, b"\0".join((method.encode(), path.encode(), body)), "sha256").hex()
 
     @property
     def ttl_seconds(self) -> int:
