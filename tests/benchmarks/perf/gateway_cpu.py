@@ -33,23 +33,10 @@ from services.settings import Settings
 from tests.benchmarks.perf import workload
 from tests.benchmarks.perf.__main__ import LOAD_LIMITS, RESULTS, load, run
 from tests.benchmarks.perf.loadgen import Pool, run_open_loop, summarise
-from tests.benchmarks.perf.platform import Platform, namespace, register, wait_healthy
+from tests.benchmarks.perf.platform import Platform, cpu_ms, namespace, register, wait_healthy
 from tests.support import stack
 
 _SUMMARY = "CPU time per check-in of the gateway and of the bare aiohttp handler"
-_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_ms(pid: int | None) -> float:
-    """User + system CPU time of ``pid`` so far, in milliseconds (NaN when unknown)."""
-    if not pid:
-        return float("nan")
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return float("nan")
-    fields = stat.rpartition(")")[2].split()  # after "pid (comm)": state is fields[0], utime is field 14
-    return (int(fields[11]) + int(fields[12])) * _TICK_MS
 
 
 async def _round(pool: Pool, kiosks: workload.Kiosks, start: int, rate: float, count: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import sys
 import time
 import uuid
@@ -120,6 +121,21 @@ def peak_rss_mib(pid: int) -> float:
     except OSError:
         pass
     return float("nan")
+
+
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pid: int | None) -> float:
+    """User + system CPU time of ``pid`` so far, in milliseconds (NaN when unknown)."""
+    if not pid:
+        return float("nan")
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return float("nan")
+    fields = stat.rpartition(")")[2].split()  # after "pid (comm)": state is fields[0], utime is field 14
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS
 
 
 def wait_port(port: int, timeout: float = 30) -> None:
