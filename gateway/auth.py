@@ -5,7 +5,8 @@ Only the token's SHA-256 is known to the platform (registered through the ``regi
 to Redis); the gateway hashes what it receives and looks the principal up. A token is refused when it is
 unknown, revoked (the gateway marks a revocation in Redis at once, the projector deletes the token later),
 expired, or belongs to a revoked account. Every authenticated request counts against the per-address limit,
-then the per-kiosk or per-account limit (:mod:`gateway.throttle`).
+then the per-kiosk or per-account limit (:mod:`gateway.throttle`); with a bearer token both are counted in the
+same Redis round trip as the lookup (:mod:`gateway.admission`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The accept-a-command flow shared by every write endpoint.
 
 1. the ``Idempotency-Key`` header is required and well-formed (else 400);
-2. the key is claimed for this principal (replay / 409 / 422 as in :mod:`gateway.idempotency`);
+2. the key is claimed for this principal (replay / 409 / 422 as in :mod:`gateway.idempotency`) — already in the
+   admission round trip when the view authenticated with :func:`authenticate_command`;
 3. the body is parsed and validated by the endpoint's ``build`` (4xx on failure, the claim is released);
 4. the record is published and acknowledged by Kafka (else 503, the claim is released);
 5. only then the answer is stored under the key and returned with its status (202).

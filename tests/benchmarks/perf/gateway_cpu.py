@@ -104,10 +104,14 @@ def score(rounds: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return out
 
 
-def start_baseline(settings: Settings, tree: Path, workdir: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """``python -m gateway`` of the source tree ``tree`` with ``settings`` on a port of its own."""
+def start_baseline(
+    settings: Settings, tree: Path, workdir: Path, extra_env: list[str]
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``python -m gateway`` of the source tree ``tree`` with ``settings`` (and ``NAME=VALUE`` overrides) on a
+    port of its own."""
     port = procs.free_port()
     env = {**os.environ, **dataclasses.replace(settings, gateway_port=port).to_environ(), "PYTHONUNBUFFERED": "1"}
+    env.update(item.split("=", 1) for item in extra_env)  # type: ignore[misc]
     env["PYTHONPATH"] = str(tree)
     log = workdir / "baseline-gateway.log"
     proc = procs.spawn([sys.executable, "-m", "gateway"], log, env=env, cwd=tree)
@@ -134,6 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--tag", default="")
     parser.add_argument("--baseline", type=Path, help="source tree of a second gateway to compare with")
+    parser.add_argument(
+        "--baseline-env", action="append", default=[], metavar="NAME=VALUE", help="environment of the baseline"
+    )
     cfg = parser.parse_args(argv)
     result: dict[str, Any] = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "load_before": load()}
     result["config"] = {k: str(v) if isinstance(v, Path) else v for k, v in vars(cfg).items() if k != "out"}
@@ -154,7 +161,9 @@ def main(argv: list[str] | None = None) -> int:
             platform.start_bare_http(bare_port)
             ports = {"gateway": ns.gateway_port, "bare_aiohttp": bare_port}
             if cfg.baseline:
-                baseline, ports["baseline_gateway"] = start_baseline(ns, cfg.baseline.resolve(), workdir / "gw")
+                baseline, ports["baseline_gateway"] = start_baseline(
+                    ns, cfg.baseline.resolve(), workdir / "gw", cfg.baseline_env
+                )
                 run(wait_healthy(ports["baseline_gateway"]))
             kiosks_of = {name: workload.Kiosks(credentials.kiosks, "127.0.0.1", port) for name, port in ports.items()}
             pids: dict[str, int | None] = {n: p.proc.pid for n, p in platform.processes.items() if n != "projector"}
