@@ -120,9 +120,9 @@ class Settings:
     stream_state_max_bytes: int = 16 * 1024 * 1024
     # --- performance (issue 9): the gateway's producer
     #: How long the gateway's producer waits for more records before sending a batch (acks=all, idempotent):
-    #: the latency it adds to a 202 at low traffic; longer waits mean fewer produce requests per check-in
-    #: (less CPU in the gateway and the broker).
-    gateway_linger_ms: int = 5
+    #: the latency it adds to a 202 at low traffic. 5 ms saved no measurable CPU against 2 ms at 200 check-ins/s
+    #: (tests/benchmarks/results/gateway-cpu-*-ab-linger5-vs-linger2.json); under load batches fill anyway.
+    gateway_linger_ms: int = 2
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""
