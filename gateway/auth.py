@@ -5,7 +5,8 @@ Only the token's SHA-256 is known to the platform (registered through the ``regi
 to Redis); the gateway hashes what it receives and looks the principal up. A token is refused when it is
 unknown, revoked (the gateway marks a revocation in Redis at once, the projector deletes the token later),
 expired, or belongs to a revoked account. Every authenticated request counts against the per-address limit,
-then the per-kiosk or per-account limit (:mod:`gateway.throttle`).
+then the per-kiosk or per-account limit (:mod:`gateway.throttle`); with a bearer token both are counted in the
+same Redis round trip as the lookup (:mod:`gateway.admission`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ import dataclasses
 import hashlib
 import json
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from aiohttp import web
 
-from gateway import throttle
+from gateway import admission, throttle
 from gateway.problems import ApiError
-from gateway.typedefs import CLOCK, RATE_LIMITER, REDIS, SETTINGS
+from gateway.typedefs import ADMISSION, CLOCK, REDIS, SETTINGS
 from services import access
 from services.readmodels import keys
 
@@ -93,24 +94,53 @@ async def principal_for_digest(app: web.Application, digest: str) -> Principal |
     return await _live_principal(app, digest, raw, revoked)
 
 
-async def _address_then_principal(request: web.Request, token: str) -> Principal | None:
-    """Count the request against the per-address limit (429 over it), then look the token up: both in one
-    Redis round trip (the lookup only reads; its answer is used only when the limit allowed the request)."""
+def _limits(request: web.Request) -> admission.Limits:
+    return admission.Limits(
+        throttle.limit_named(request, "address_requests"),
+        throttle.limit_named(request, "kiosk_requests"),
+        throttle.limit_named(request, "account_requests"),
+    )
+
+
+async def _bearer_principal(
+    request: web.Request, roles: tuple[Role, ...], claim: admission.Claim | None
+) -> tuple[Principal, admission.ClaimReply]:
+    """Address limit, token lookup, kiosk/account limit and (``claim``) the Idempotency-Key claim in one Redis
+    round trip (:mod:`gateway.admission`); 401 / 403 / 429 as :func:`authenticate` says. A token with an expiry
+    goes on step by step (its expiry is judged by the app's clock), and its key is not claimed here."""
     app = request.app
-    prefix = app[SETTINGS].topic_prefix
-    digest = token_sha256(token)
-    limit = throttle.limit_named(request, "address_requests")
-    limiter = app[RATE_LIMITER]
-    address = throttle.client_address(request)
-    async with app[REDIS].pipeline(transaction=False) as pipe:
-        limiter.queue_hit(pipe, limit, address)
-        pipe.mget([keys.credential(prefix, digest), keys.revoked_token(prefix, digest)])
-        hit, lookup = await pipe.execute(raise_on_error=False)
-    throttle.refuse_over_limit(await limiter.verdict_of(limit, address, hit))
-    if isinstance(lookup, Exception):
-        raise lookup
-    raw, revoked = lookup
-    return await _live_principal(app, digest, raw, revoked)
+    digest = token_sha256(bearer_token(request))
+    staff = any(r in access.STAFF_ROLES for r in roles)
+    claim_roles = (*roles, "admin") if staff else roles
+    found = await app[ADMISSION].admit(throttle.client_address(request), digest, _limits(request), claim_roles, claim)
+    throttle.refuse_over_limit(found.address)
+    if found.status == "unknown" or found.credential is None:
+        raise _unknown()
+    if found.status == "check":
+        principal = await _live_principal(app, digest, found.credential, None)
+        if principal is None:
+            raise _unknown()
+        await _second_limit(request, principal)
+        _require_role(principal, roles)
+        return principal, None
+    principal = _principal_of(json.loads(found.credential), digest)
+    assert found.second is not None  # the script counts it before "limited" / "ok"
+    throttle.refuse_over_limit(found.second)
+    _require_role(principal, roles)
+    return principal, found.claim
+
+
+async def _second_limit(request: web.Request, principal: Principal) -> None:
+    if principal.role == "kiosk":
+        await throttle.enforce(request, "kiosk_requests", principal.subject_id)
+    else:
+        await throttle.enforce(request, "account_requests", principal.account_id or principal.key)
+
+
+def _require_role(principal: Principal, roles: tuple[Role, ...]) -> None:
+    if not role_allows(principal.role, roles):
+        wanted = " or ".join(roles)
+        raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {wanted} credential")
 
 
 async def _live_principal(
@@ -132,12 +162,16 @@ async def _live_principal(
         )
         if account is None or account_revoked is not None or json.loads(account).get("revoked"):
             return None
-    return principal_from_json(json.dumps({**stored, "token_sha256": digest}))
+    return _principal_of(stored, digest)
 
 
 def principal_from_json(raw: str | bytes) -> Principal:
     """Inverse of :func:`principal_to_json` (also reads a credential view of the registry projection)."""
     stored = json.loads(raw)
+    return _principal_of(stored, stored.get("token_sha256", ""))
+
+
+def _principal_of(stored: dict[str, Any], digest: str) -> Principal:
     return Principal(
         stored["role"],
         stored["subject_id"],
@@ -145,7 +179,7 @@ def principal_from_json(raw: str | bytes) -> Principal:
         stored.get("market_id"),
         county=stored.get("county"),
         account_id=stored.get("account_id"),
-        token_sha256=stored.get("token_sha256", ""),
+        token_sha256=digest,
     )
 
 
@@ -167,20 +201,19 @@ async def authenticate(request: web.Request, *roles: Role) -> Principal:
     the cookie but cannot read the token, and a custom header forces a CORS preflight the gateway never
     grants. Both ways end in the same command code, idempotency included.
     """
-    if not request.headers.get("Authorization") and CSRF_HEADER in request.headers:
-        return await _session_principal(request, roles)
-    token = bearer_token(request)
-    principal = await _address_then_principal(request, token)
-    if principal is None:
-        raise _unknown()
-    if principal.role == "kiosk":
-        await throttle.enforce(request, "kiosk_requests", principal.subject_id)
-    else:
-        await throttle.enforce(request, "account_requests", principal.account_id or principal.key)
-    if not role_allows(principal.role, roles):
-        wanted = " or ".join(roles)
-        raise ApiError(403, "wrong_role", "此凭证无权执行该操作", f"this needs a {wanted} credential")
+    principal, _ = await authenticate_command(request, *roles)
     return principal
+
+
+async def authenticate_command(
+    request: web.Request, *roles: Role, claim: admission.Claim | None = None
+) -> tuple[Principal, admission.ClaimReply]:
+    """:func:`authenticate`, and with a bearer token ``claim`` is claimed in the same Redis round trip (once the
+    principal is known to have one of ``roles``): the reply is ``"claimed"``, the value already stored under the
+    key, or ``None`` when nothing was claimed (a page session, a token with an expiry: the caller claims)."""
+    if not request.headers.get("Authorization") and CSRF_HEADER in request.headers:
+        return await _session_principal(request, roles), None
+    return await _bearer_principal(request, roles, claim)
 
 
 def role_allows(role: str, roles: tuple[str, ...]) -> bool:

@@ -1,7 +1,8 @@
 """The accept-a-command flow shared by every write endpoint.
 
 1. the ``Idempotency-Key`` header is required and well-formed (else 400);
-2. the key is claimed for this principal (replay / 409 / 422 as in :mod:`gateway.idempotency`);
+2. the key is claimed for this principal (replay / 409 / 422 as in :mod:`gateway.idempotency`) — already in the
+   admission round trip when the view authenticated with :func:`authenticate_command`;
 3. the body is parsed and validated by the endpoint's ``build`` (4xx on failure, the claim is released);
 4. the record is published and acknowledged by Kafka (else 503, the claim is released);
 5. only then the answer is stored under the key and returned with its status (202).
@@ -16,9 +17,9 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from gateway import idempotency
+from gateway import admission, auth, idempotency
 from gateway.auth import Principal
-from gateway.problems import ApiError, dumps
+from gateway.problems import ApiError, json_answer
 from gateway.typedefs import IDEMPOTENCY, PUBLISHER, SETTINGS
 from services import records
 
@@ -56,25 +57,50 @@ def idempotency_key(request: web.Request) -> str:
     return key
 
 
+async def _claim(request: web.Request) -> admission.Claim | None:
+    """The claim of the request's Idempotency-Key, when the header is well-formed (else :func:`accept` answers
+    400 after authentication) and deduplication is on."""
+    if request.app[SETTINGS].test_deduplication_off:
+        return None
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not idempotency.KEY_PATTERN.match(key):
+        return None
+    store = request.app[IDEMPOTENCY]
+    fingerprint = store.fingerprint(request.method, request.path, await request.read())
+    return admission.Claim(key, store.claim_value(fingerprint), store.ttl_seconds)
+
+
+async def authenticate_command(request: web.Request, *roles: auth.Role) -> tuple[Principal, admission.ClaimReply]:
+    """:func:`gateway.auth.authenticate` that also claims the Idempotency-Key in the same Redis round trip; pass
+    the reply to :func:`accept` at once: only ``accept`` releases a claim when the command fails, so nothing
+    between the two may raise."""
+    return await auth.authenticate_command(request, *roles, claim=await _claim(request))
+
+
 def command_id(principal: Principal, key: str) -> str:
     """The command id is a function of who sent it and their key: a retry always carries the same id."""
     return records.derived_id("command", principal.key, key)
 
 
-async def accept(request: web.Request, principal: Principal, build: Build) -> web.Response:
+async def accept(
+    request: web.Request, principal: Principal, build: Build, claimed: admission.ClaimReply = None
+) -> web.Response:
+    """Steps 1 to 5 of the module's docstring; ``claimed`` is the reply of :func:`authenticate_command` (``None``:
+    the key is claimed here)."""
     key = idempotency_key(request)
     raw = await request.read()
     if request.app[SETTINGS].test_deduplication_off:  # test only (services/settings.py): no replay, no 409/422
         accepted = await build(command_id(principal, key), _json(raw))
         await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
-        return web.json_response(accepted.answer, status=202, dumps=dumps)
+        return json_answer(accepted.answer, status=202)
     store = request.app[IDEMPOTENCY]
     fingerprint = store.fingerprint(request.method, request.path, raw)
-    outcome = await store.begin(principal.key, key, fingerprint)
+    if claimed is None:
+        outcome = await store.begin(principal.key, key, fingerprint)
+    else:
+        outcome = idempotency.Claimed() if claimed == "claimed" else store.outcome_of(claimed, fingerprint)
     if isinstance(outcome, idempotency.Replay):
-        return web.json_response(
-            outcome.body, status=outcome.status, headers={"Idempotent-Replayed": "true"}, dumps=dumps
-        )
+        return json_answer(outcome.body, status=outcome.status, headers={"Idempotent-Replayed": "true"})
     if isinstance(outcome, idempotency.InFlight):
         raise ApiError(
             409,
@@ -99,7 +125,7 @@ async def accept(request: web.Request, principal: Principal, build: Build) -> we
         await store.abandon(principal.key, key)
         raise
     await store.finish(principal.key, key, fingerprint, 202, accepted.answer)
-    return web.json_response(accepted.answer, status=202, dumps=dumps)
+    return json_answer(accepted.answer, status=202)
 
 
 def _json(raw: bytes) -> Any:

@@ -11,14 +11,15 @@ Redis is the fast path, not the guarantee: command ids derive from the key, so t
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import hmac
 import json
 import re
 from typing import Any
 
+import msgspec
 import redis.asyncio as aioredis
 
+from gateway.autopipeline import AutoPipeline
 from services.readmodels import keys
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,128}$")
@@ -49,28 +50,48 @@ Outcome = Claimed | InFlight | Mismatch | Replay
 
 
 class IdempotencyStore:
-    def __init__(self, redis: aioredis.Redis, *, prefix: str, secret: bytes, ttl_seconds: int) -> None:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        *,
+        prefix: str,
+        secret: bytes,
+        ttl_seconds: int,
+        pipeline: AutoPipeline | None = None,
+    ) -> None:
+        """``pipeline``: :meth:`finish` goes through it (the answers of concurrent requests share a round trip)."""
         self._redis = redis
+        self._send = pipeline.execute if pipeline is not None else redis.execute_command
         self._prefix = prefix
         self._secret = secret
         self._ttl = ttl_seconds
 
     def fingerprint(self, method: str, path: str, body: bytes) -> str:
         """A keyed hash of the request (bodies may carry ID numbers: a plain hash could be reversed)."""
-        mac = hmac.new(self._secret, digestmod=hashlib.sha256)
-        for part in (method.encode(), b"\0", path.encode(), b"\0", body):
-            mac.update(part)
-        return mac.hexdigest()
+        return hmac.digest(self._secret, b"\0".join((method.encode(), path.encode(), body)), "sha256").hex()
+
+    @property
+    def ttl_seconds(self) -> int:
+        return self._ttl
+
+    @staticmethod
+    def claim_value(fingerprint: str) -> str:
+        """What a claim stores under the key until :meth:`finish` (also claimed by gateway/admission.py)."""
+        return json.dumps({"state": "pending", "fp": fingerprint})
 
     async def begin(self, principal: str, key: str, fingerprint: str) -> Outcome:
         name = keys.idempotency(self._prefix, principal, key)
-        claim = json.dumps({"state": "pending", "fp": fingerprint})
-        if await self._redis.set(name, claim, nx=True, ex=self._ttl):
+        if await self._redis.set(name, self.claim_value(fingerprint), nx=True, ex=self._ttl):
             return Claimed()
         raw = await self._redis.get(name)
         if raw is None:  # expired between the two calls: claim again
             return await self.begin(principal, key, fingerprint)
-        stored = json.loads(raw)
+        return self.outcome_of(raw, fingerprint)
+
+    @staticmethod
+    def outcome_of(stored_raw: str | bytes, fingerprint: str) -> Outcome:
+        """The outcome for a request with ``fingerprint`` whose key is already taken by ``stored_raw``."""
+        stored = json.loads(stored_raw)
         if stored.get("fp") != fingerprint:
             return Mismatch()
         if stored.get("state") != "done":
@@ -79,8 +100,8 @@ class IdempotencyStore:
 
     async def finish(self, principal: str, key: str, fingerprint: str, status: int, body: dict[str, Any]) -> None:
         name = keys.idempotency(self._prefix, principal, key)
-        value = json.dumps({"state": "done", "fp": fingerprint, "status": status, "body": body}, ensure_ascii=False)
-        await self._redis.set(name, value, ex=self._ttl)
+        value = msgspec.json.encode({"state": "done", "fp": fingerprint, "status": status, "body": body})
+        await self._send("SET", name, value, "EX", self._ttl)
 
     async def abandon(self, principal: str, key: str) -> None:
         await self._redis.delete(keys.idempotency(self._prefix, principal, key))

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
+import aiohttp_jinja2
 import redis.asyncio as aioredis
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
+from gateway.admission import Admission
+from gateway.autopipeline import AutoPipeline
 from gateway.idempotency import IdempotencyStore
 from gateway.middlewares import error_middleware, request_limits_middleware, security_headers_middleware
 from gateway.publisher import Publisher
 from gateway.routes import setup_routes
-from gateway.typedefs import CLOCK, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
+from gateway.typedefs import ADMISSION, CLOCK, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
 from services.adapters.ratelimit import RateLimiter
 from services.screening import Policy
 from services.settings import Settings
-from web import pages
+from web import i18n, pages
 
 log = logging.getLogger("lingong.gateway")
 
@@ -44,8 +49,30 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(_redis_ctx)
     app.cleanup_ctx.append(_publisher_ctx)
     pages.setup(app)
+    _pages_only(app)
     setup_routes(app)
     return app
+
+
+def _pages_only(app: web.Application) -> None:
+    """The middlewares that only serve HTML pages (jinja2's context processors, the language cookie) are skipped
+    for ``/api/`` requests: one middleware in their place runs them for every other path, in their order."""
+    html = [m for m in app.middlewares if m in (aiohttp_jinja2.context_processors_middleware, i18n.remember_language)]
+    if not html:
+        return
+    at = app.middlewares.index(html[0])
+    for middleware in html:
+        app.middlewares.remove(middleware)
+
+    @web.middleware
+    async def pages_only(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/api/"):
+            return await handler(request)
+        for middleware in reversed(html):
+            handler = functools.partial(middleware, handler=handler)
+        return await handler(request)
+
+    app.middlewares.insert(at, pages_only)
 
 
 def server_options(settings: Settings) -> dict[str, Any]:
@@ -73,13 +100,16 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     client = aioredis.Redis.from_pool(pool)
     app[REDIS] = client
+    shared = AutoPipeline(client)  # the hot path's commands: admission and idempotency answers
     app[IDEMPOTENCY] = IdempotencyStore(
         client,
         prefix=settings.topic_prefix,
         secret=settings.pseudonym_key,
         ttl_seconds=settings.idempotency_ttl_seconds,
+        pipeline=shared,
     )
     app[RATE_LIMITER] = RateLimiter(client, settings.topic_prefix)
+    app[ADMISSION] = Admission(client, settings.topic_prefix, shared)
     yield
     await client.aclose()
 

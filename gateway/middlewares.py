@@ -106,7 +106,9 @@ async def request_limits_middleware(request: web.Request, handler: Handler) -> w
     """A body must arrive within ``body_read_timeout_seconds`` (a slow client gets 408) and within
     ``client_max_size`` (413, raised by aiohttp while reading). The body is read here, once; handlers
     reading it later get the cached bytes."""
-    if request.can_read_body:
+    if request.can_read_body and request.content.is_eof():  # the whole body has arrived: no wait, no timer
+        await request.read()
+    elif request.can_read_body:
         timeout = request.app[SETTINGS].body_read_timeout_seconds
         try:
             async with asyncio.timeout(timeout):

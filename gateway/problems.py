@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+import msgspec
 from aiohttp import web
 
 from services.errors import FieldError
@@ -77,6 +78,12 @@ def store_unavailable(retry_after: int = 5) -> ApiError:
         "the platform's store is unavailable; please retry shortly",
         headers={"Retry-After": str(retry_after)},
     )
+
+
+def json_answer(value: object, *, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    """A JSON answer encoded by msgspec (what :func:`web.json_response` with :func:`dumps` gives, cheaper)."""
+    body = msgspec.json.encode(value)
+    return web.Response(body=body, status=status, headers=headers, content_type="application/json", charset="utf-8")
 
 
 def dumps(value: object) -> str:

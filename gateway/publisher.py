@@ -34,7 +34,7 @@ class Publisher:
             bootstrap_servers=self._settings.kafka_bootstrap,
             acks="all",
             enable_idempotence=True,
-            linger_ms=2,
+            linger_ms=self._settings.gateway_linger_ms,
             request_timeout_ms=max(1000, int(self._settings.produce_timeout_seconds * 1000)),
             retry_backoff_ms=100,
             metadata_max_age_ms=30_000,

@@ -8,6 +8,7 @@ from datetime import datetime
 import redis.asyncio as aioredis
 from aiohttp import web
 
+from gateway.admission import Admission
 from gateway.idempotency import IdempotencyStore
 from gateway.publisher import Publisher
 from services.adapters.ratelimit import RateLimiter
@@ -21,3 +22,4 @@ REDIS = web.AppKey("redis", aioredis.Redis)
 PUBLISHER = web.AppKey("publisher", Publisher)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
+ADMISSION = web.AppKey("admission", Admission)

@@ -140,6 +140,11 @@ class Settings:
     #: pipeline A/B at 400/s its smaller batches cost 2.4-3.0 ms of stream-worker CPU per fact against 1.4-1.9
     #: with the timer, and the lag grew; it saves latency only where the machine has CPU to spare.
     stream_take_ready: bool = False
+    # --- performance (issue 9): the gateway's producer
+    #: How long the gateway's producer waits for more records before sending a batch (acks=all, idempotent):
+    #: the latency it adds to a 202 at low traffic. 5 ms saved no measurable CPU against 2 ms at 200 check-ins/s
+    #: (tests/benchmarks/results/gateway-cpu-*-ab-linger5-vs-linger2.json); under load batches fill anyway.
+    gateway_linger_ms: int = 2
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""

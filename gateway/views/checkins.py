@@ -18,12 +18,12 @@ from services.readmodels.views import load, public
 
 async def post_checkin(request: web.Request) -> web.Response:
     """``POST /api/v1/checkins`` (kiosk): 202 with the check-in id and status URL once Kafka has it."""
-    principal = await authenticate(request, "kiosk")
+    principal, claimed = await commands.authenticate_command(request, "kiosk")
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
-    market = geography.market(principal.market_id or "")
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
+        market = geography.market(principal.market_id or "")
         _same_market(body, market.market_id)
         form = parse_check_in(body, now=now)
         record = records.CheckIn(
@@ -42,19 +42,19 @@ async def post_checkin(request: web.Request) -> web.Response:
             certificates=form.certificates,
             willing_to_travel=form.willing_to_travel,
         )
-        status_url = str(request.app.router["checkin"].url_for(checkin_id=command_id))
+        status_url, page_url = command_paths(command_id)
         answer = {
             "checkin_id": command_id,
             "status": "accepted",
             "status_url": status_url,
-            "page_url": str(request.app.router["ticket_page"].url_for(checkin_id=command_id)),
+            "page_url": page_url,
             "worker_masked": record.worker_masked,
             "market_id": market.market_id,
         }
         # To the roster first (keyed by worker): one active check-in per worker across all markets.
         return commands.Accepted(settings.topic(topics.WORKER_COMMANDS), record.worker.encode(), record, answer)
 
-    return await commands.accept(request, principal, build)
+    return await commands.accept(request, principal, build, claimed)
 
 
 async def post_check_out(request: web.Request) -> web.Response:
@@ -100,6 +100,13 @@ def _same_market(body: Any, market_id: str) -> None:
 
 def ticket_url(request: web.Request, checkin_id: str) -> str:
     return str(request.app.router["checkin"].url_for(checkin_id=checkin_id))
+
+
+def command_paths(command_id: str) -> tuple[str, str]:
+    """The status path and the ticket page's path of a new check-in (routes ``checkin`` and ``ticket_page``),
+    formatted directly for the id this gateway derived (a UUID: nothing to quote); through the router they
+    cost more than the rest of the answer."""
+    return f"/api/v1/checkins/{command_id}", f"/tickets/{command_id}"
 
 
 async def get_checkin(request: web.Request) -> web.Response:

@@ -14,15 +14,19 @@ from redis.exceptions import NoScriptError
 from services.ratelimit import Limit, Verdict, verdict
 from services.readmodels import keys
 
-_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('TTL', KEYS[1])
-if ttl < 0 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+#: Lua ``hit(key, window)``: one counted request, ``{count, seconds left}`` (also used by gateway/admission.py).
+HIT_FUNCTION = """
+local function hit(key, window)
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('TTL', key)
+  if ttl < 0 then
+    redis.call('EXPIRE', key, window)
+    ttl = tonumber(window)
+  end
+  return {count, ttl}
 end
-return {count, ttl}
 """
+_SCRIPT = HIT_FUNCTION + "return hit(KEYS[1], ARGV[1])\n"
 
 
 class RateLimiter:

@@ -32,7 +32,15 @@ import uvloop
 
 from deploy.local import procs
 from tests.benchmarks.perf import invariants, phases
-from tests.benchmarks.perf.platform import CpuMeter, Platform, namespace, peak_rss_mib, register, wait_healthy
+from tests.benchmarks.perf.platform import (
+    CpuMeter,
+    Platform,
+    cpu_ms,
+    namespace,
+    peak_rss_mib,
+    register,
+    wait_healthy,
+)
 from tests.benchmarks.perf.plot import plot
 from tests.support import stack
 
@@ -80,7 +88,10 @@ def run_mode(
         bare_port = procs.free_port()
         http_platform.start_bare_http(bare_port)
         profile = http_platform.profile("gateway-0", cfg.profile_seconds)
+        cpu_pids = {name: p.proc.pid for name, p in http_platform.processes.items() if name != "projector"}
+        cpu_before = {name: cpu_ms(pid) for name, pid in cpu_pids.items()}
         http = run(phases.http_ceiling(http_ns.gateway_port, bare_port, credentials, cfg.http_rates, cfg.http_step))
+        out["http_cpu_ms_per_202"] = _cpu_per_202(http, {n: cpu_ms(p) - cpu_before[n] for n, p in cpu_pids.items()})
         out["peak_rss_mib_http"] = http_platform.peak_rss()
         out["profile_gateway"] = profile.summary() if profile else None
     finally:
@@ -198,6 +209,18 @@ def rescore(path: Path) -> int:
     plot(result, path.with_suffix(".png"))
     print(json.dumps(result["verdict"], indent=1))
     return 0
+
+
+def _cpu_per_202(http: dict[str, Any], spent: dict[str, float]) -> dict[str, float]:
+    """CPU ms per 202 over the whole HTTP ramp (warm-up included) of the gateways together and of the bare
+    server (see tests/benchmarks/perf/gateway_cpu.py for the figure at a fixed moderate rate)."""
+    gateways = sum(ms for name, ms in spent.items() if name.startswith("gateway"))
+    bare_ok = phases.WARMUP_COUNT + sum(step["ok"] for step in http["steps"]["bare_aiohttp"])
+    gateway_ok = len(http["accepted_checkins"])
+    return {
+        "gateway": round(gateways / gateway_ok, 4) if gateway_ok else float("nan"),
+        "bare_aiohttp": round(spent.get("bare-aiohttp", float("nan")) / bare_ok, 4),
+    }
 
 
 def _hwm(server: Any) -> float:

@@ -42,6 +42,8 @@ SATURATED_SHARE = 0.9
 SATURATED_P99_MS = 1000.0
 #: Keep-alive connections of the load generator: the kiosks on the market floors (each one request at a time).
 CONNECTIONS = 256
+#: Requests of each server's warm-up before the HTTP ramp.
+WARMUP_COUNT = 300
 
 
 def _saturated(summary: dict[str, Any]) -> bool:
@@ -73,7 +75,7 @@ async def http_ceiling(
     steps: dict[str, list[dict[str, Any]]] = {name: [] for name in pools}
     try:
         for name, pool in pools.items():  # warm up: connections, the producer, Redis
-            outcomes = await run_open_loop(pool, make, rate=200, count=300)
+            outcomes = await run_open_loop(pool, make, rate=200, count=WARMUP_COUNT)
             accepted += _accepted_ids(outcomes) if name == "gateway" else []
         live = set(pools)
         for rate in rates:

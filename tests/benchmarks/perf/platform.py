@@ -116,15 +116,6 @@ class Platform:
         return {name: peak_rss_mib(p.proc.pid) for name, p in self.processes.items() if p.proc.poll() is None}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time ``pid`` has used so far, in seconds (NaN when the process is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return float("nan")
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 class CpuMeter:
     """CPU time per event of each named process between :meth:`start` and :meth:`per_event`.
 
@@ -138,12 +129,12 @@ class CpuMeter:
         self.started: dict[str, float] = {}
 
     def start(self) -> None:
-        self.started = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.started = {name: cpu_ms(pid) for name, pid in self.pids.items()}
 
     def per_event(self, events: int) -> dict[str, float]:
         """Milliseconds of CPU per event of each process since :meth:`start`, and their ``total``."""
-        used = {name: cpu_seconds(pid) - self.started[name] for name, pid in self.pids.items()}
-        out = {name: round(1000 * seconds / events, 3) if events else float("nan") for name, seconds in used.items()}
+        used = {name: cpu_ms(pid) - self.started[name] for name, pid in self.pids.items()}
+        out = {name: round(ms / events, 3) if events else float("nan") for name, ms in used.items()}
         out["total"] = round(sum(v for v in out.values() if v == v), 3)
         return out
 
@@ -157,6 +148,21 @@ def peak_rss_mib(pid: int) -> float:
     except OSError:
         pass
     return float("nan")
+
+
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_ms(pid: int | None) -> float:
+    """User + system CPU time of ``pid`` so far, in milliseconds (NaN when unknown)."""
+    if not pid:
+        return float("nan")
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return float("nan")
+    fields = stat.rpartition(")")[2].split()  # after "pid (comm)": state is fields[0], utime is field 14
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS
 
 
 def wait_port(port: int, timeout: float = 30) -> None:
