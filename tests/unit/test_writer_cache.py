@@ -35,10 +35,13 @@ class Counted:
         return msgspec.json.encode(state)
 
 
-def words_writer(journal: Journal, counted: Counted) -> tuple[SingleWriter[tuple[str, str], Words], Table]:
-    """Commands ``b"key:word"``: the word is appended (mutating the state); ``boom`` appends, then raises."""
+def words_writer(
+    journal: Journal, counted: Counted, table: Table | None = None, journal_max: int = 0
+) -> tuple[SingleWriter[tuple[str, str], Words], Table]:
+    """Commands ``b"key:word"``: the word is appended (mutating the state); ``boom`` appends, then raises. One
+    fact per command: the words so far. On ``table`` (default: a new one), with ``journal_max`` (0: none)."""
     facts = Topic("facts", journal)
-    table = Table(journal)
+    table = Table(journal) if table is None else table
 
     def step(state: Words | None, command: tuple[str, str]) -> Step:
         key, word = command
@@ -60,6 +63,7 @@ def words_writer(journal: Journal, counted: Counted) -> tuple[SingleWriter[tuple
         key_of=lambda c: c[0].encode(),
         step=step,
         codec=counted.codec,
+        journal_max=journal_max,
     )
     return writer, table
 

@@ -15,9 +15,7 @@ from streams.writer import (
     JOURNAL_SUFFIX,
     SNAPSHOT_SUFFIX,
     Head,
-    Outgoing,
     SingleWriter,
-    Step,
     encode_head,
     encode_segment,
     journal_of,
@@ -25,37 +23,14 @@ from streams.writer import (
 )
 from tests.unit.market_fixtures import FCFS, T0, answer, check_in, job
 from tests.unit.test_writer_batch import Event, Journal, Table, Topic
-from tests.unit.test_writer_cache import Counted, Words, batch
+from tests.unit.test_writer_cache import Counted, Words, batch, words_writer
 
 JOURNAL = b"a" + JOURNAL_SUFFIX
 
 
 def journal_writer(journal: Journal, table: Table, counted: Counted, journal_max: int = 3) -> SingleWriter[Any, Words]:
-    """Commands ``b"key:word"``: the word is appended; ``boom`` appends, then raises. One fact: the words."""
-    facts = Topic("facts", journal)
-
-    def step(state: Words | None, command: tuple[str, str]) -> Step:
-        key, word = command
-        state = state if state is not None else Words([])
-        state.words.append(word)
-        if word == "boom":
-            raise RuntimeError("cannot apply")
-        return Step(state, [Outgoing(facts, key.encode(), ",".join(state.words).encode())])
-
-    def decode(raw: bytes) -> tuple[str, str]:
-        key, _, word = raw.decode().partition(":")
-        return key, word
-
-    return SingleWriter(
-        name="words",
-        table=table,
-        dead_letters=Topic("dead-letters", journal),
-        decode=decode,
-        key_of=lambda c: c[0].encode(),
-        step=step,
-        codec=counted.codec,
-        journal_max=journal_max,
-    )
+    """The words writer of tests/unit/test_writer_cache.py on ``table``, with a journal."""
+    return words_writer(journal, counted, table, journal_max)[0]
 
 
 def facts(journal: Journal) -> list[bytes]:
