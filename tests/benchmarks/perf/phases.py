@@ -309,6 +309,7 @@ async def pipeline_ramp(
     first_worker: int,
     drain_timeout: float = 30,
     cpu: CpuMeter | None = None,
+    stop_unbounded: bool = True,
 ) -> dict[str, Any]:
     """Feed check-ins to ``worker-commands`` at each rate; lag = acknowledged inputs − facts out. With ``cpu``,
     each step also gives each process's CPU milliseconds per fact put out during the step."""
@@ -359,7 +360,7 @@ async def pipeline_ramp(
                     f"cpu ms/fact {step.get('cpu_ms_per_fact')}",
                     flush=True,
                 )
-                if not step["bounded"]:
+                if stop_unbounded and not step["bounded"]:
                     break
             await producer.flush()
             drain_start = clock()
