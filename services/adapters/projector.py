@@ -126,8 +126,8 @@ class Projector:
                 if loop.time() >= next_check:  # is Redis there, with our offsets (idle partitions too)?
                     next_check = loop.time() + OFFSET_CHECK_SECONDS
                     await self.until_written(self.check_stored_offsets)
-                if batches:  # not written when sought back (or stopping) meanwhile: the batches are stale
-                    await self.until_written(self.project_batches, batches, fetched=fetched)
+                if batches and not await self.until_written(self.project_batches, batches, fetched=fetched):
+                    await self.refetch(batches)
         finally:
             await self.consumer.stop()
 
@@ -151,6 +151,17 @@ class Projector:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, REDIS_RETRY_MAX_SECONDS)
         return False
+
+    async def refetch(self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]) -> None:
+        """After ``batches`` were not written (stale, Redis lost, or stopping): seek their partitions that are still
+        assigned back to the offsets Redis holds. The consumer's position has moved past the dropped records; a
+        seek that began before the fetch and ended after it (a rebalance's callback awaits Redis per partition)
+        marks a batch stale that came from the new position, and without this seek its records would never be
+        fetched again — on a quiet partition, the projector would never catch up."""
+        if self.stop.is_set():
+            return
+        assigned = self.consumer.assignment()
+        await self.until_written(self.seek_to_stored_offsets, [tp for tp in batches if tp in assigned])
 
     async def seek_to_stored_offsets(self, assigned: Sequence[TopicPartition] | None = None) -> None:
         """Seek ``assigned`` (default: every assigned partition) to the offsets Redis holds, or the beginning."""
