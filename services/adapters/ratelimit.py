@@ -6,10 +6,7 @@ more requests through than the limit allows.
 
 from __future__ import annotations
 
-from typing import Any
-
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError
 
 from services.ratelimit import Limit, Verdict, verdict
 from services.readmodels import keys
@@ -41,20 +38,4 @@ class RateLimiter:
         count, ttl = await self._script(
             keys=[keys.rate_limit(self.prefix, limit.name, subject)], args=[limit.window_seconds]
         )
-        return verdict(limit, int(count), int(ttl))
-
-    def queue_hit(self, pipeline: Any, limit: Limit, subject: str) -> None:
-        """Queue :meth:`hit` on a non-transactional pipeline executed with ``raise_on_error=False``; pass its
-        reply to :meth:`verdict_of`. (Not through redis-py's pipeline script support: that asks ``SCRIPT
-        EXISTS`` first, one more round trip per request.)"""
-        pipeline.evalsha(self._script.sha, 1, keys.rate_limit(self.prefix, limit.name, subject), limit.window_seconds)
-
-    async def verdict_of(self, limit: Limit, subject: str, reply: Any) -> Verdict:
-        """The verdict of a queued hit. A server that does not know the script yet did not count it: the hit is
-        made again the ordinary way (which loads the script)."""
-        if isinstance(reply, NoScriptError):
-            return await self.hit(limit, subject)
-        if isinstance(reply, Exception):
-            raise reply
-        count, ttl = reply
         return verdict(limit, int(count), int(ttl))
