@@ -18,7 +18,7 @@ from streams.fair_agent import register_fair_agents
 from streams.market_agent import MARKET_CODEC, market_step
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.ticker import Clock, ticks
-from streams.writer import SingleWriter
+from streams.writer import DirectTopic, SingleWriter
 
 
 def raw_schema() -> faust.Schema:
@@ -82,8 +82,8 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         key_of=lambda c: c.market_id.encode(),
         step=market_step(
             rules_for=lambda m: rules.get(m, default_rules),
-            market_events=market_events,
-            worker_commands=worker_commands,
+            market_events=DirectTopic(market_events),
+            worker_commands=DirectTopic(worker_commands),
         ),
         codec=MARKET_CODEC,
         journal_max=settings.market_journal_max,  # a batch writes its commands, not the market's whole state
@@ -102,8 +102,8 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         decode=records.decode_worker_command,
         key_of=worker_of,
         step=roster_step(
-            worker_events=worker_events,
-            market_commands=market_commands,
+            worker_events=DirectTopic(worker_events),
+            market_commands=DirectTopic(market_commands),
             deduplicate=not settings.test_deduplication_off,
         ),
         codec=ROSTER_CODEC,

@@ -22,7 +22,7 @@ import faust
 from services import fair_records, quotas, records, topics
 from services.fairs import decide, decode_book, encode_book, new_book
 from services.settings import Settings
-from streams.writer import Outgoing, SingleWriter, Step
+from streams.writer import DirectTopic, Outgoing, SingleWriter, Step
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def register_fair_agents(
         dead_letters=app.topic(settings.topic(topics.DEAD_LETTERS), schema=raw()),
         decode=fair_records.decode_command,
         key_of=lambda c: c.county.encode(),
-        step=fair_step(fair_events),
+        step=fair_step(DirectTopic(fair_events)),
     )
 
     @app.agent(fair_commands, name="track_fair_quota")
