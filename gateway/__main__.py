@@ -12,6 +12,7 @@ from aiohttp import web
 
 from gateway import drain
 from gateway.main import create_app, server_options
+from services.adapters import kafka_connection
 from services.settings import Settings
 
 
@@ -43,6 +44,7 @@ def main() -> None:
         uvloop.install()
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
         pass
+    kafka_connection.apply()  # on uvloop: a write to a connection the broker closed is a connection error
     asyncio.run(serve(settings))
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import faust
 
 from services import geography, records, topics
+from services.adapters import kafka_connection
 from services.market import MarketRules
 from services.settings import Settings
 from streams import diagnostics, faust_patches, kafka_tuning
@@ -33,6 +34,7 @@ def _utc_now() -> datetime:
 def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
     faust_patches.apply()
+    kafka_connection.apply()  # the worker runs on uvloop: a write to a closed connection must not crash it
     app = faust.App(
         settings.streams_app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",

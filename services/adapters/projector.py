@@ -33,6 +33,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
 from services import fair_records, records, topics
+from services.adapters import kafka_connection
 from services.readmodels import keys
 from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
@@ -356,6 +357,7 @@ async def serve(settings: Settings) -> None:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_environ(os.environ)
+    kafka_connection.apply()  # on uvloop: a write to a connection the broker closed is a connection error
     try:
         import uvloop  # the same event loop as the gateway and the stream worker: less CPU per fact
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
