@@ -13,7 +13,7 @@ from services import geography, records, topics
 from services.adapters import kafka_connection
 from services.market import MarketRules
 from services.settings import Settings
-from streams import diagnostics, faust_patches, kafka_tuning
+from streams import diagnostics, faust_patches, kafka_tuning, sensors
 from streams.batching import take_ready
 from streams.fair_agent import register_fair_agents
 from streams.market_agent import MARKET_CODEC, market_step
@@ -56,6 +56,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         value_serializer="raw",
     )
     kafka_tuning.batch_fetches(app, settings.consumer_fetch_min_bytes, settings.consumer_fetch_max_wait_ms)
+    sensors.without_event_statistics(app)
     # One schema object per topic and table: Faust mutates them, sharing one breaks key decoding.
     market_commands = app.topic(settings.topic(topics.MARKET_COMMANDS), schema=raw_schema())
     market_events = app.topic(settings.topic(topics.MARKET_EVENTS), schema=raw_schema())
