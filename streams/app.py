@@ -13,7 +13,7 @@ from services import geography, records, topics
 from services.adapters import kafka_connection
 from services.market import MarketRules
 from services.settings import Settings
-from streams import diagnostics, faust_patches, kafka_tuning, sensors
+from streams import consumer_fast_path, diagnostics, faust_patches, kafka_tuning, sensors
 from streams.batching import take_ready
 from streams.fair_agent import register_fair_agents
 from streams.market_agent import MARKET_CODEC, market_step
@@ -31,10 +31,24 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
-    """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
+def tune_framework(app: faust.App, settings: Settings) -> None:
+    """The worker's changes to Faust and aiokafka themselves, made before ``app`` starts.
+
+    Race fixes (streams/faust_patches.py), a closed connection on uvloop turned into a retried error
+    (services/adapters/kafka_connection.py), the fetch loop's fast path (streams/consumer_fast_path.py), batched
+    fetches (streams/kafka_tuning.py) and no per-event statistics (streams/sensors.py). The bare-Faust ceiling of
+    tests/benchmarks/perf/bare_faust.py runs once with and once without them, so the matcher's ratio is reported
+    against both.
+    """
     faust_patches.apply()
     kafka_connection.apply()  # the worker runs on uvloop: a write to a closed connection must not crash it
+    consumer_fast_path.apply()
+    kafka_tuning.batch_fetches(app, settings.consumer_fetch_min_bytes, settings.consumer_fetch_max_wait_ms)
+    sensors.without_event_statistics(app)
+
+
+def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
+    """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
     app = faust.App(
         settings.streams_app_id,
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -55,8 +69,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
-    kafka_tuning.batch_fetches(app, settings.consumer_fetch_min_bytes, settings.consumer_fetch_max_wait_ms)
-    sensors.without_event_statistics(app)
+    tune_framework(app, settings)
     # One schema object per topic and table: Faust mutates them, sharing one breaks key decoding.
     market_commands = app.topic(settings.topic(topics.MARKET_COMMANDS), schema=raw_schema())
     market_events = app.topic(settings.topic(topics.MARKET_EVENTS), schema=raw_schema())

@@ -65,7 +65,10 @@ async def test_accept_emits_a_placement_and_decline_offers_the_next_worker(
 
     market, trade = lane
     token = credentials[market]
+    # One after the other, as at a kiosk: two check-ins sent together pass through different roster partitions,
+    # so either may reach the market's queue first (both orders are fair; the test needs to know which).
     first = await _check_in(gateway, token, id_number, trade)
+    await eventually(lambda: _status(gateway, first["status_url"], "queued"), what="first queued")
     second = await _check_in(gateway, token, new_id_number(), trade)
     await eventually(lambda: _status(gateway, second["status_url"], "queued"), what="second queued")
     response = await gateway.post(

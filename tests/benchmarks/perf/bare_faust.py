@@ -4,6 +4,10 @@ Run as ``python -m tests.benchmarks.perf.bare_faust worker`` with ``LINGONG_*`` 
 ``PERF_BARE_TOPIC`` / ``PERF_BARE_EXPECT``. Same Faust settings as :func:`streams.app.create_app` (broker,
 commit interval, raw serializers, uvloop); it logs ``bare: <n> records in <s> s``
 measured from the first record it saw to the ``PERF_BARE_EXPECT``-th.
+
+Stock Faust by default. With ``PERF_BARE_TUNED=1`` the app first gets the stream worker's own changes to Faust and
+aiokafka (:func:`streams.app.tune_framework`: the fetch loop's fast path, no per-event statistics, batched fetches,
+the race fixes), so the matcher can also be compared with the framework as the worker runs it.
 """
 
 from __future__ import annotations
@@ -15,10 +19,10 @@ import faust
 
 from services import records
 from services.settings import Settings
-from streams.app import raw_schema
+from streams.app import raw_schema, tune_framework
 
 
-def create_app(settings: Settings, topic: str, expect: int) -> faust.App:
+def create_app(settings: Settings, topic: str, expect: int, *, tuned: bool = False) -> faust.App:
     app = faust.App(
         f"{settings.streams_app_id}-bare",
         broker=f"kafka://{settings.kafka_bootstrap}",
@@ -32,6 +36,8 @@ def create_app(settings: Settings, topic: str, expect: int) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
     )
+    if tuned:
+        tune_framework(app, settings)
     source = app.topic(topic, schema=raw_schema())
     seen = {"n": 0, "first": 0.0}
 
@@ -54,7 +60,8 @@ def main() -> None:
 
     uvloop.install()  # as python -m streams does
     settings = Settings.from_environ(os.environ)
-    app = create_app(settings, os.environ["PERF_BARE_TOPIC"], int(os.environ["PERF_BARE_EXPECT"]))
+    tuned = os.environ.get("PERF_BARE_TUNED") == "1"
+    app = create_app(settings, os.environ["PERF_BARE_TOPIC"], int(os.environ["PERF_BARE_EXPECT"]), tuned=tuned)
     app.main()
 
 

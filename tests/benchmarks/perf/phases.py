@@ -450,10 +450,14 @@ def stream_ceiling(
     run: Callable[..., Any],
     profile_seconds: float = 0,
 ) -> dict[str, Any]:
-    """Matcher (``match_market``) and bare agent over the same ``count`` pre-loaded commands, back to back."""
-    bare_topic = settings.topic("bare-commands")
-    kafka.create_topics([TopicSpec(bare_topic, settings.partitions, settings.replication_factor)])
-    run(_preload(settings, [settings.topic(topics.MARKET_COMMANDS), bare_topic], count))
+    """Matcher (``match_market``) and the bare agent, stock and tuned, over the same ``count`` pre-loaded commands,
+    back to back. ``ratio`` is against stock Faust (the target's ceiling), ``ratio_tuned`` against Faust with the
+    worker's own changes to it (:func:`streams.app.tune_framework`)."""
+    bare_topic, tuned_topic = settings.topic("bare-commands"), settings.topic("bare-tuned-commands")
+    kafka.create_topics(
+        [TopicSpec(name, settings.partitions, settings.replication_factor) for name in (bare_topic, tuned_topic)]
+    )
+    run(_preload(settings, [settings.topic(topics.MARKET_COMMANDS), bare_topic, tuned_topic], count))
     matcher = Platform(settings, workdir)
     try:
         matcher.start_workers(1)
@@ -463,27 +467,43 @@ def stream_ceiling(
         profiled = profile.summary() if profile else None
     finally:
         matcher.stop()
-    os.environ["PERF_BARE_TOPIC"], os.environ["PERF_BARE_EXPECT"] = bare_topic, str(count)
-    argv = [sys.executable, "-m", "tests.benchmarks.perf.bare_faust", "worker", "-l", "info"]
-    bare = stack.PlatformProcess("bare-faust", argv, settings, workdir)
-    try:
-        bare.wait_for_log("bare: ", timeout=300)
-        memory["bare-faust"] = _rss(bare)
-        found = re.search(r"bare: (\d+) records in ([0-9.]+) s", bare.log.read_text())
-        assert found is not None
-        bare_rate = (int(found.group(1)) - 1) / float(found.group(2))
-    finally:
-        bare.stop()
-    print(f"  matcher {rate:.0f} events/s ({seen} facts), bare Faust {bare_rate:.0f} events/s", flush=True)
+    bare_rate = _bare_rate(settings, workdir, bare_topic, count, tuned=False, memory=memory)
+    tuned_rate = _bare_rate(settings, workdir, tuned_topic, count, tuned=True, memory=memory)
+    print(
+        f"  matcher {rate:.0f} events/s ({seen} facts), bare Faust {bare_rate:.0f} events/s, "
+        f"bare Faust as the worker runs it {tuned_rate:.0f} events/s",
+        flush=True,
+    )
     return {
         "count": count,
         "matcher_per_s": rate,
         "matcher_facts": seen,
         "bare_faust_per_s": bare_rate,
         "ratio": rate / bare_rate if bare_rate else None,
+        "bare_faust_tuned_per_s": tuned_rate,
+        "ratio_tuned": rate / tuned_rate if tuned_rate else None,
         "peak_rss_mib": memory,
         "profile_matcher": profiled,
     }
+
+
+def _bare_rate(
+    settings: Settings, workdir: Path, topic: str, count: int, *, tuned: bool, memory: dict[str, float]
+) -> float:
+    """Run the bare agent (stock Faust, or with the worker's own changes) over ``topic``; its records per second."""
+    name = "bare-faust-tuned" if tuned else "bare-faust"
+    os.environ["PERF_BARE_TOPIC"], os.environ["PERF_BARE_EXPECT"] = topic, str(count)
+    os.environ["PERF_BARE_TUNED"] = "1" if tuned else "0"
+    argv = [sys.executable, "-m", "tests.benchmarks.perf.bare_faust", "worker", "-l", "info"]
+    bare = stack.PlatformProcess(name, argv, settings, workdir)
+    try:
+        bare.wait_for_log("bare: ", timeout=300)
+        memory[name] = _rss(bare)
+        found = re.search(r"bare: (\d+) records in ([0-9.]+) s", bare.log.read_text())
+        assert found is not None
+        return (int(found.group(1)) - 1) / float(found.group(2))
+    finally:
+        bare.stop()
 
 
 def _rss(process: stack.PlatformProcess) -> float:

@@ -71,12 +71,12 @@ def _ramp(ax: Any, pipeline: dict[str, Any], mode: str) -> None:
 
 
 def _ceiling(ax: Any, ceiling: dict[str, Any]) -> None:
-    names = ["matcher (match_market)", "bare Faust agent"]
-    values = [ceiling["matcher_per_s"], ceiling["bare_faust_per_s"]]
-    ax.bar(names, values, color=["tab:blue", "tab:gray"])
+    names = ["matcher (match_market)", "bare Faust agent", "bare, tuned as the worker"]
+    values = [ceiling["matcher_per_s"], ceiling["bare_faust_per_s"], ceiling.get("bare_faust_tuned_per_s") or 0]
+    ax.bar(names, values, color=["tab:blue", "tab:gray", "tab:olive"])
     ax.set_ylabel("events / s")
-    ratio = ceiling["ratio"] or 0
-    ax.set_title(f"stream ceiling ({ceiling['count']} commands): ratio {ratio:.2f}")
+    ratio, tuned = ceiling["ratio"] or 0, ceiling.get("ratio_tuned") or 0
+    ax.set_title(f"stream ceiling ({ceiling['count']} commands): ratio {ratio:.2f} (tuned bare {tuned:.2f})")
 
 
 def _memory(ax: Any, result: dict[str, Any]) -> None:
