@@ -33,7 +33,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
 from services import fair_records, records, topics
-from services.adapters import kafka_connection
+from services.adapters import idle_fetch, kafka_connection
 from services.readmodels import keys
 from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
@@ -105,6 +105,7 @@ class Projector:
             fetch_min_bytes=settings.consumer_fetch_min_bytes,
             fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         )
+        idle_fetch.apply(settings.consumer_idle_fetch_wait_ms)  # quiet partitions: a fetch per idle wait
         self.projected = 0
         self.skipped = 0
         #: Per partition, the offset Redis held after this projector's last write or seek (None: the beginning).
