@@ -6,12 +6,13 @@ pipeline at 600/s cost 4.3 instead of 2.8 ms of CPU per fact and fell behind). B
 consumer then asks the broker for every assigned partition 50 times a second: an idle stack took 40-48 % of a
 core (Kafka 21-29 %, stream worker 12 %, projector 6 %).
 
-:func:`apply` makes every aiokafka consumer that asks for more than one byte switch by what its last fetch
-brought: after a fetch that brought no record, the next asks for one byte with a wait of ``idle_wait_ms`` (the
-broker answers as soon as anything arrives, so a record after a quiet spell is not held back at all); after one
-that brought records, the consumer's own batching settings again. Under load nothing changes; when idle a
-consumer fetches every ``idle_wait_ms``. With several brokers the mode is the consumer's, switched by whichever
-node answered last (a node's request may go out in the other mode: harmless either way).
+:func:`apply` makes every aiokafka consumer that asks for more than one byte switch by what its last fetches
+brought: after :data:`EMPTY_FETCHES_TO_IDLE` fetches in a row that brought no record, the next asks for one byte
+with a wait of ``idle_wait_ms`` (the broker answers as soon as anything arrives, so a record after a quiet spell
+is not held back at all); after one that brought records, the consumer's own batching settings again. Under
+load nothing changes; when idle a consumer fetches every ``idle_wait_ms``. With several brokers the mode is the
+consumer's, switched by whichever node answered last (a node's request may go out in the other mode: harmless
+either way).
 
 Reviewed against aiokafka 0.14.0 (``Fetcher._proc_fetch_request`` returns whether it added records, and
 ``_create_fetch_requests`` reads ``_fetch_min_bytes`` / ``_fetch_max_wait_ms`` for every request). On another
@@ -34,14 +35,23 @@ REVIEWED_VERSIONS = ("0.14.0",)
 _state: dict[str, Any] = {"idle_wait_ms": 0, "original": None}
 
 
+#: How many fetches in a row must bring nothing before a consumer counts as idle. Under load a single fetch
+#: comes back empty now and then (it asks only for the partitions with nothing buffered); switching on that
+#: alone would make the next fetch a one-byte one.
+EMPTY_FETCHES_TO_IDLE = 3
+
+
 async def _proc_fetch_request(self: Any, assignment: Any, node_id: int, request: Any) -> Any:
     added = await _state["original"](self, assignment, node_id, request)
     busy = self.__dict__.get("_lingong_busy_fetch")
     if busy is None:  # the consumer's own settings, as it started
         busy = self._lingong_busy_fetch = (self._fetch_min_bytes, self._fetch_max_wait_ms)
+        self._lingong_empty_fetches = 0
     idle_wait_ms = _state["idle_wait_ms"]
     if busy[0] > 1 and idle_wait_ms > 0:
-        self._fetch_min_bytes, self._fetch_max_wait_ms = busy if added else (1, idle_wait_ms)
+        self._lingong_empty_fetches = 0 if added else self._lingong_empty_fetches + 1
+        idle = self._lingong_empty_fetches >= EMPTY_FETCHES_TO_IDLE
+        self._fetch_min_bytes, self._fetch_max_wait_ms = (1, idle_wait_ms) if idle else busy
     return added
 
 
