@@ -137,9 +137,9 @@ class Settings:
     #: CPU when idle (a fetch of every partition per wait: 10 ms took half a core at idle, 500 ms a sixth).
     consumer_fetch_max_wait_ms: int = 20
     #: After three fetches in a row that brought nothing, the next asks for one byte and waits up to this long
-    #: (0: keep the two settings above always): a quiet consumer fetches twice a second instead of 50 times, and
-    #: the first record after a quiet spell is answered at once (services/adapters/idle_fetch.py).
-    consumer_idle_fetch_wait_ms: int = 500
+    #: (0, the default: keep the two settings above always). An idle stack then takes a third of the CPU, but
+    #: under load it cost more in the full benchmark runs, so it is off (services/adapters/idle_fetch.py).
+    consumer_idle_fetch_wait_ms: int = 0
     #: The agents take as a batch whatever is waiting, as soon as nothing more is (streams/batching.py), instead
     #: of Faust's batches of ``*_batch_within_seconds`` (which then only bound a batch's wait). On since the
     #: market journal is written in segments (a small batch costs little): pipeline A/B at 500/s bounded in 4 of
