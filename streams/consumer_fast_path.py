@@ -24,10 +24,11 @@ import types
 from collections.abc import AsyncIterator, Coroutine, Generator
 from typing import Any, cast
 
-import faust
 from faust.transport import consumer as faust_consumer
 from faust.transport.consumer import Consumer
 from mode import Service, ServiceT
+
+from streams.faust_patches import require_reviewed_faust
 
 log = logging.getLogger(__name__)
 
@@ -142,11 +143,7 @@ def apply() -> None:
     global _applied
     if _applied:
         return
-    if faust.__version__ not in REVIEWED_VERSIONS:
-        raise RuntimeError(
-            f"faust-streaming {faust.__version__} is not one of {REVIEWED_VERSIONS}: review "
-            "streams/consumer_fast_path.py against its faust/transport/consumer.py before running it"
-        )
+    require_reviewed_faust(REVIEWED_VERSIONS, "streams/consumer_fast_path.py", "faust/transport/consumer.py")
     Consumer._drain_messages = _drain_messages  # type: ignore[method-assign]
     _applied = True
     log.debug("faust consumer: records delivered without a task each when nothing waits")

@@ -166,16 +166,22 @@ async def _seek_back(consumer: Any, tp: Any, first_skipped: int, last_skipped: i
         consumer.log.info("not seeking %r back to %s: %r", tp, first_skipped, error)
 
 
+def require_reviewed_faust(versions: tuple[str, ...], ours: str, theirs: str) -> None:
+    """Refuse to run when the installed faust-streaming is not one of ``versions``, which ``ours`` (a file of this
+    project that replaces Faust code) was reviewed against, reading ``theirs`` (the Faust file it replaces)."""
+    if faust.__version__ not in versions:
+        raise RuntimeError(
+            f"faust-streaming {faust.__version__} is not one of {versions}: review {ours} against its {theirs} "
+            "before running it"
+        )
+
+
 def apply() -> None:
     """Install the reordered methods on Faust's ``Recovery`` (once). Refuses an unreviewed Faust version."""
     global _applied
     if _applied:
         return
-    if faust.__version__ not in PATCHED_VERSIONS:
-        raise RuntimeError(
-            f"faust-streaming {faust.__version__} is not one of {PATCHED_VERSIONS}: review streams/faust_patches.py "
-            "against its faust/tables/recovery.py before running it"
-        )
+    require_reviewed_faust(PATCHED_VERSIONS, "streams/faust_patches.py", "faust/tables/recovery.py")
     Consumer._wait_next_records = _wait_next_records  # type: ignore[method-assign]
     Consumer.getmany = getmany  # type: ignore[method-assign]
     Recovery._resume_streams = _resume_streams  # type: ignore[method-assign]

@@ -105,7 +105,6 @@ class Projector:
             fetch_min_bytes=settings.consumer_fetch_min_bytes,
             fetch_max_wait_ms=settings.consumer_fetch_max_wait_ms,
         )
-        idle_fetch.apply(settings.consumer_idle_fetch_wait_ms)  # quiet partitions: a fetch per idle wait
         self.projected = 0
         self.skipped = 0
         #: Per partition, the offset Redis held after this projector's last write or seek (None: the beginning).
@@ -359,6 +358,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_environ(os.environ)
     kafka_connection.apply()  # on uvloop: a write to a connection the broker closed is a connection error
+    idle_fetch.apply(settings.consumer_idle_fetch_wait_ms)  # off unless the setting asks for it
     try:
         import uvloop  # the same event loop as the gateway and the stream worker: less CPU per fact
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
