@@ -30,10 +30,10 @@ from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
-from redis.exceptions import WatchError
 
 from services import fair_records, records, topics
 from services.adapters import idle_fetch, kafka_connection
+from services.adapters.redis_transaction import WatchedConnection
 from services.readmodels import keys
 from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
@@ -95,6 +95,8 @@ class Projector:
     def __init__(self, settings: Settings, redis: aioredis.Redis) -> None:
         self.settings = settings
         self.redis = redis
+        #: The batches' transactions: WATCH and reads in one round trip, MULTI/EXEC in another.
+        self.transaction = WatchedConnection(redis)
         self.sources = {s.topic: s for s in sources(settings)}
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
@@ -131,6 +133,7 @@ class Projector:
                     await self.refetch(batches)
         finally:
             await self.consumer.stop()
+            await self.transaction.close()
 
     async def until_written(
         self, write: Callable[..., Awaitable[None]], *args: Any, fetched: int | None = None
@@ -199,8 +202,9 @@ class Projector:
 
     async def project_batches(self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]) -> None:
         """Apply the batches of every partition a poll returned, and store each partition's next offset, in one
-        transaction watching the partitions' offsets and the views it reads; retry on a race. Three round trips to
-        Redis however many partitions and facts: WATCH, one pipelined read, MULTI/EXEC. A partition's facts apply in
+        transaction watching the partitions' offsets and the views it reads; retry on a race. Two round trips to
+        Redis however many partitions and facts (:class:`WatchedConnection`): WATCH with the reads, then
+        MULTI/EXEC. A partition's facts apply in
         log order; the partitions one after another, sharing the batch's copies of the views."""
         prefix = self.settings.topic_prefix
         # Where each batch follows on (a seek meanwhile changes self.expected): Redis behind it lost its data.
@@ -222,39 +226,37 @@ class Projector:
         # the batch is applied again on what is stored then, instead of overwriting it (a lost update).
         watched = [*offset_keys.values(), *dict.fromkeys(split_key(k)[0] for k in wanted)]
         while True:
-            async with self.redis.pipeline(transaction=True) as pipe:
-                try:
-                    await pipe.watch(*watched)
-                    stored, current = await _read_views(self.redis, list(offset_keys.values()), wanted)
-                    changed: dict[str, View | None] = {}
-                    next_offsets: dict[str, int] = {}
-                    reached: dict[TopicPartition, int] = {}
-                    applied = 0
-                    for (tp, pairs), raw in zip(decoded.items(), stored, strict=True):
-                        start = reached[tp] = self._check_not_behind(tp, raw, expected[tp])
-                        todo = [(m, e) for m, e in pairs if m.offset >= start]
-                        if not todo:
-                            continue
-                        projection = self.sources[tp.topic].projection
-                        for _, event in todo:
-                            if event is not None:
-                                update = projection.apply(event, current)
-                                current.update(update)
-                                changed.update(update)
-                        next_offsets[offset_keys[tp]] = reached[tp] = todo[-1][0].offset + 1
-                        applied += len(todo)
-                    if not next_offsets:
-                        self.expected.update(reached)
-                        return
-                    pipe.multi()  # type: ignore[no-untyped-call]
-                    _write_views(pipe, prefix, changed)
-                    pipe.mset(next_offsets)
-                    await pipe.execute()
-                    self.expected.update(reached)
-                    self.projected += applied
-                    return
-                except WatchError:
-                    log.info("offsets of %s moved under us; retrying the batches", list(batches))
+            stored, current = await _read_views(self.transaction, watched, list(offset_keys.values()), wanted)
+            changed: dict[str, View | None] = {}
+            next_offsets: dict[str, int] = {}
+            reached: dict[TopicPartition, int] = {}
+            applied = 0
+            try:
+                for (tp, pairs), raw in zip(decoded.items(), stored, strict=True):
+                    start = reached[tp] = self._check_not_behind(tp, raw, expected[tp])
+                    todo = [(m, e) for m, e in pairs if m.offset >= start]
+                    if not todo:
+                        continue
+                    projection = self.sources[tp.topic].projection
+                    for _, event in todo:
+                        if event is not None:
+                            update = projection.apply(event, current)
+                            current.update(update)
+                            changed.update(update)
+                    next_offsets[offset_keys[tp]] = reached[tp] = todo[-1][0].offset + 1
+                    applied += len(todo)
+            except Exception:  # RedisStateLost, a bug in a view: no write; Redis forgets the watch
+                await self.transaction.abandon()
+                raise
+            if not next_offsets:
+                await self.transaction.abandon()
+                self.expected.update(reached)
+                return
+            if await self.transaction.commit(_writes(prefix, changed, next_offsets)):
+                self.expected.update(reached)
+                self.projected += applied
+                return
+            log.info("offsets of %s moved under us; retrying the batches", list(batches))
 
     def _decode(self, source: Source, message: ConsumerRecord[bytes, bytes]) -> Any:
         try:
@@ -273,11 +275,11 @@ class Projector:
 
 
 async def _read_views(
-    redis: aioredis.Redis, offset_keys: Sequence[str], wanted: Sequence[str]
+    transaction: WatchedConnection, watched: Sequence[str], offset_keys: Sequence[str], wanted: Sequence[str]
 ) -> tuple[list[Any], dict[str, View | None]]:
-    """The stored offsets and the current values of ``wanted`` view keys, in one round trip: plain keys in one
-    MGET, hash fields in one HMGET per hash. Read on a connection of their own after the caller's WATCH of
-    ``offset_keys``: a projector that changed the views since would have moved an offset, failing the EXEC."""
+    """``WATCH`` ``watched``, then read the stored offsets and the current values of ``wanted`` view keys, in one
+    round trip: plain keys in one MGET, hash fields in one HMGET per hash. A projector that changes any of them
+    before this one's ``EXEC`` makes the ``EXEC`` fail (and the batch is applied again)."""
     plain: list[str] = []
     fields: dict[str, list[str]] = {}
     for view_key in wanted:
@@ -286,13 +288,11 @@ async def _read_views(
             plain.append(key)
         else:
             fields.setdefault(key, []).append(field)
-    async with redis.pipeline(transaction=False) as reads:
-        reads.mget(offset_keys)
-        if plain:
-            reads.mget(plain)
-        for key, names in fields.items():
-            reads.hmget(key, names)
-        answers = await reads.execute()
+    reads: list[tuple[Any, ...]] = [("MGET", *offset_keys)]
+    if plain:
+        reads.append(("MGET", *plain))
+    reads += [("HMGET", key, *names) for key, names in fields.items()]
+    answers = await transaction.read(watched, reads)
     current: dict[str, View | None] = {}
     rest = iter(answers[1:])
     if plain:
@@ -302,10 +302,13 @@ async def _read_views(
     return answers[0], current
 
 
-def _write_views(pipe: Any, prefix: str, changed: dict[str, View | None]) -> None:
-    """Queue the batch's changed views: SET/DEL of plain keys, one HSET and one HDEL per hash, and one change
-    notice per changed key or hash (a hash changed by many facts of the batch is announced once)."""
-    hset: dict[str, dict[str, bytes]] = {}
+def _writes(prefix: str, changed: dict[str, View | None], next_offsets: dict[str, int]) -> list[tuple[Any, ...]]:
+    """The batch's writes: one MSET of the changed plain keys and the partitions' next offsets, one DEL of the
+    deleted plain keys, one HSET and one HDEL per hash, and one change notice per changed key or hash (a hash
+    changed by many facts of the batch is announced once)."""
+    plain: list[Any] = []
+    deleted: list[str] = []
+    hset: dict[str, list[Any]] = {}
     hdel: dict[str, list[str]] = {}
     for view_key, view in changed.items():
         key, field = split_key(view_key)
@@ -314,17 +317,22 @@ def _write_views(pipe: Any, prefix: str, changed: dict[str, View | None]) -> Non
             if data is None:
                 hdel.setdefault(key, []).append(field)
             else:
-                hset.setdefault(key, {})[field] = data
+                hset.setdefault(key, []).extend((field, data))
         elif data is None:
-            pipe.delete(key)
+            deleted.append(key)
         else:
-            pipe.set(key, data)
-    for key, mapping in hset.items():
-        pipe.hset(key, mapping=mapping)
-    for key, names in hdel.items():
-        pipe.hdel(key, *names)
-    for key in dict.fromkeys(split_key(k)[0] for k in changed):
-        pipe.publish(keys.changes_channel(prefix, key), b"1")
+            plain += (key, data)
+    for key, offset in next_offsets.items():
+        plain += (key, offset)
+    writes: list[tuple[Any, ...]] = [("MSET", *plain)]
+    if deleted:
+        writes.append(("DEL", *deleted))
+    writes += [("HSET", key, *pairs) for key, pairs in hset.items()]
+    writes += [("HDEL", key, *names) for key, names in hdel.items()]
+    writes += [
+        ("PUBLISH", keys.changes_channel(prefix, key), b"1") for key in dict.fromkeys(split_key(k)[0] for k in changed)
+    ]
+    return writes
 
 
 class _SeekToStoredOffsets(ConsumerRebalanceListener):  # type: ignore[misc]
