@@ -12,7 +12,7 @@ from aiohttp import web
 
 from gateway import drain
 from gateway.main import create_app, server_options
-from services.adapters import kafka_connection
+from services.adapters import gc_tuning, kafka_connection
 from services.settings import Settings
 
 
@@ -45,6 +45,7 @@ def main() -> None:
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
         pass
     kafka_connection.apply()  # on uvloop: a write to a connection the broker closed is a connection error
+    gc_tuning.apply(settings.gc_young_threshold)
     asyncio.run(serve(settings))
 
 

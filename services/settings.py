@@ -140,6 +140,9 @@ class Settings:
     #: (0, the default: keep the two settings above always). An idle stack then takes a third of the CPU, but
     #: under load it cost more in the full benchmark runs, so it is off (services/adapters/idle_fetch.py).
     consumer_idle_fetch_wait_ms: int = 0
+    #: The gateway's, stream worker's and projector's young-generation GC threshold (CPython's default: 700) and
+    #: a frozen start-up heap (services/adapters/gc_tuning.py); 0 keeps CPython's collector settings.
+    gc_young_threshold: int = 50_000
     #: The agents take as a batch whatever is waiting, as soon as nothing more is (streams/batching.py), instead
     #: of Faust's batches of ``*_batch_within_seconds`` (which then only bound a batch's wait). On since the
     #: market journal is written in segments (a small batch costs little): pipeline A/B at 500/s bounded in 4 of

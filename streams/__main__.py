@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 
+from services.adapters import gc_tuning
 from services.settings import Settings
 from streams import delivery_trace
 from streams.app import create_app
@@ -23,6 +24,7 @@ def main() -> None:
     except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
         pass
     app = create_app(settings)
+    gc_tuning.apply(settings.gc_young_threshold)
     if len(sys.argv) > 1 and sys.argv[1] == "worker" and not any(a.startswith("--with") for a in sys.argv):
         sys.argv.append("--without-web")
     app.main()
