@@ -14,6 +14,7 @@ import logging
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, OutOfOrderSequenceNumber
 
+from services.adapters.partitioner import CachedPartitioner
 from services.settings import Settings
 
 log = logging.getLogger("lingong.gateway.publisher")
@@ -38,6 +39,7 @@ class Publisher:
             request_timeout_ms=max(1000, int(self._settings.produce_timeout_seconds * 1000)),
             retry_backoff_ms=100,
             metadata_max_age_ms=30_000,
+            partitioner=CachedPartitioner(),  # Kafka's default partitions; a retried command's key is hashed once
         )
 
     async def _ready(self) -> AIOKafkaProducer:

@@ -11,6 +11,7 @@ import faust
 
 from services import geography, records, topics
 from services.adapters import idle_fetch, kafka_connection
+from services.adapters.partitioner import CachedPartitioner
 from services.market import MarketRules
 from services.settings import Settings
 from streams import consumer_fast_path, diagnostics, faust_patches, kafka_tuning, sensors
@@ -61,6 +62,8 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         producer_linger=settings.stream_producer_linger_seconds,
         # A market's state is one table record and may pass Kafka's default 1 MB (the changelog topics allow it).
         producer_max_request_size=settings.stream_state_max_bytes,
+        # Kafka's default partition of each key, murmur2 remembered for keys seen again (a market's id).
+        producer_partitioner=CachedPartitioner(),
         broker_commit_interval=settings.stream_commit_interval_seconds,
         broker_session_timeout=settings.stream_session_timeout_seconds,
         consumer_auto_offset_reset="earliest",
