@@ -12,6 +12,7 @@ Personal data: a worker appears only as ``worker`` (keyed pseudonym) and ``worke
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import datetime
 from typing import Literal
@@ -20,11 +21,20 @@ import msgspec
 
 SCHEMA_VERSION = 1
 _NAMESPACE = uuid.UUID("6f1b8f7e-2f5c-4a53-9d4e-1c0b7a3e9a41")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
 
 
 def derived_id(*parts: str) -> str:
-    """A deterministic UUID from the ids that caused a record (uuid5), so a replay yields the same id."""
-    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+    """A deterministic UUID from the ids that caused a record (uuid5), so a replay yields the same id.
+
+    ``str(uuid.uuid5(_NAMESPACE, "/".join(parts)))``, written out: the SHA-1 of the namespace and the name, its
+    version and variant bits set, in the 8-4-4-4-12 form; without building a :class:`uuid.UUID` (a third of the
+    time, on the stream worker's path for every fact)."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + "/".join(parts).encode(), usedforsecurity=False).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class Record(msgspec.Struct, frozen=True, kw_only=True, tag_field="type", forbid_unknown_fields=False):
