@@ -17,6 +17,7 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
+import msgspec
 from aiohttp import web
 
 from gateway import admission, throttle
@@ -123,7 +124,7 @@ async def _bearer_principal(
         await _second_limit(request, principal)
         _require_role(principal, roles)
         return principal, None
-    principal = _principal_of(json.loads(found.credential), digest)
+    principal = _principal_of(msgspec.json.decode(found.credential), digest)  # written by our projector
     assert found.second is not None  # the script counts it before "limited" / "ok"
     throttle.refuse_over_limit(found.second)
     _require_role(principal, roles)

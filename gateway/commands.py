@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -130,8 +129,8 @@ async def accept(
 
 def _json(raw: bytes) -> Any:
     try:
-        return json.loads(raw or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
+        return msgspec.json.decode(raw or b"null")  # strict: no NaN, no other encoding than UTF-8
+    except msgspec.DecodeError as error:
         raise ApiError(
             400,
             "body_json",

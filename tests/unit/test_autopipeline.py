@@ -6,40 +6,56 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from redis.exceptions import ResponseError
+
 from gateway.autopipeline import AutoPipeline
 
 
-class _Pipe:
+class _Connection:
+    """Answers each command with its argument, ``BAD`` with an error reply; records what was written."""
+
     def __init__(self, log: list[list[tuple[Any, ...]]], fail: Exception | None) -> None:
-        self.log, self.fail, self.commands = log, fail, []  # type: ignore[var-annotated]
+        self.log, self.fail = log, fail
+        self.replies: list[Any] = []
+        self.disconnected = False
 
-    async def __aenter__(self) -> _Pipe:
-        return self
+    def pack_commands(self, commands: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        return list(commands)
 
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-    def execute_command(self, *command: Any) -> None:
-        self.commands.append(command)
-
-    async def execute(self, raise_on_error: bool = True) -> list[Any]:
+    async def send_packed_command(self, packed: list[tuple[Any, ...]], check_health: bool = True) -> None:
         await asyncio.sleep(0.01)
-        self.log.append(self.commands)
+        self.log.append(packed)
         if self.fail is not None:
             raise self.fail
-        return [ValueError(c[1]) if c[0] == "BAD" else c[1] for c in self.commands]
+        self.replies = [ResponseError(c[1]) if c[0] == "BAD" else c[1] for c in packed]
+
+    async def read_response(self) -> Any:
+        reply = self.replies.pop(0)
+        if isinstance(reply, ResponseError):
+            raise reply
+        return reply
+
+    async def disconnect(self) -> None:
+        self.disconnected = True
+
+
+class _Pool:
+    def __init__(self, connection: _Connection) -> None:
+        self.connection, self.released = connection, 0
+
+    async def get_connection(self) -> _Connection:
+        return self.connection
+
+    async def release(self, connection: _Connection) -> None:
+        self.released += 1
 
 
 class _Client:
-    """Records each pipeline it is asked for (a recorder of batches, not a Redis)."""
+    """Records each batch written to its one connection (a recorder of batches, not a Redis)."""
 
     def __init__(self, fail: Exception | None = None) -> None:
         self.batches: list[list[tuple[Any, ...]]] = []
-        self.fail = fail
-
-    def pipeline(self, transaction: bool = True) -> _Pipe:
-        assert transaction is False
-        return _Pipe(self.batches, self.fail)
+        self.connection_pool = _Pool(_Connection(self.batches, fail))
 
 
 async def test_one_iteration_is_one_batch_and_errors_go_to_their_caller() -> None:
@@ -51,8 +67,9 @@ async def test_one_iteration_is_one_batch_and_errors_go_to_their_caller() -> Non
         pipeline.execute("ECHO", "c"),
         return_exceptions=True,
     )
-    assert replies[0] == "a" and replies[2] == "c" and isinstance(replies[1], ValueError)
+    assert replies[0] == "a" and replies[2] == "c" and isinstance(replies[1], ResponseError)
     assert client.batches == [[("ECHO", "a"), ("BAD", "b"), ("ECHO", "c")]] and pipeline.batches == 1
+    assert client.connection_pool.released == 1 and not client.connection_pool.connection.disconnected
 
 
 async def test_a_failed_batch_fails_every_caller_and_a_cancelled_caller_is_skipped() -> None:
@@ -60,6 +77,7 @@ async def test_a_failed_batch_fails_every_caller_and_a_cancelled_caller_is_skipp
     pipeline = AutoPipeline(client)  # type: ignore[arg-type]
     replies = await asyncio.gather(*(pipeline.execute("ECHO", n) for n in range(3)), return_exceptions=True)
     assert all(isinstance(r, ConnectionError) for r in replies)
+    assert client.connection_pool.connection.disconnected and client.connection_pool.released == 1
     healthy = AutoPipeline(_Client())  # type: ignore[arg-type]
     gone = asyncio.ensure_future(healthy.execute("ECHO", "gone"))
     kept = asyncio.ensure_future(healthy.execute("ECHO", "kept"))
