@@ -26,12 +26,14 @@ async def test_concurrent_commands_share_one_round_trip(settings: Settings) -> N
             pipeline.execute("INCR", f"{key}:text"),
             pipeline.execute("SET", f"{key}:flag", "1", "NX", "EX", 60),
             pipeline.execute("GET", f"{key}:missing"),
+            pipeline.execute("EVALSHA", "0" * 40, 0),
             return_exceptions=True,
         )
         assert pipeline.batches == 1
         assert sorted(replies[:50]) == list(range(1, 51))  # type: ignore[type-var]
         assert isinstance(replies[50], redis.exceptions.ResponseError)  # only this caller's command failed
-        assert replies[51] is True and replies[52] is None  # redis-py's reply callbacks applied
+        assert replies[51] == b"OK" and replies[52] is None  # raw replies: no redis-py reply callbacks
+        assert isinstance(replies[53], redis.exceptions.NoScriptError)  # the admission script's reload relies on it
         assert await pipeline.execute("GET", f"{key}:counter") == b"50"
         assert pipeline.batches == 2
     finally:
