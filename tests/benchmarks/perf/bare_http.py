@@ -1,7 +1,8 @@
 """The framework's ceiling: a bare aiohttp server whose one handler only parses the JSON body and answers.
 
-Run as ``python -m tests.benchmarks.perf.bare_http PORT``. Same loop (uvloop), same server options and the
-same ``reuse_port`` as the gateway, so the ratio gateway / bare measures what the gateway itself adds.
+Run as ``python -m tests.benchmarks.perf.bare_http PORT``. Same loop (uvloop), same server options, the same
+``reuse_port`` and the same garbage-collector setting (``LINGONG_GC_YOUNG_THRESHOLD``) as the gateway, so the
+ratio gateway / bare measures what the gateway itself adds.
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ async def accept(request: web.Request) -> web.Response:
 
 
 def main() -> None:
+    import os
+
     import uvloop
 
+    from services.adapters import gc_tuning
+    from services.settings import Settings
+
     uvloop.install()
+    gc_tuning.apply(Settings.from_environ(os.environ).gc_young_threshold)
     app = web.Application()
     app.router.add_post("/api/v1/checkins", accept)
     print("bare aiohttp ready", flush=True)
