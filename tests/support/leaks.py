@@ -14,7 +14,9 @@ from collections.abc import Iterable
 
 from services import identity
 
-_ID = re.compile(rb"(?<![0-9A-Za-z])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
+#: Not after ``<digit>.``: the decimals of a number (Faust logs "producer flush took 0.0xxxxxxxxxxxxxxxxx", 18
+#: digits whose last is a valid check character for 1 line in 11).
+_ID = re.compile(rb"(?<![0-9A-Za-z])(?<![0-9]\.)([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
 _PHONE = re.compile(rb"(?<![0-9A-Za-z.])(1[3-9][0-9]{9})(?![0-9A-Za-z])")
 
 

@@ -16,6 +16,10 @@ def test_raw_id_and_phone_numbers_are_found() -> None:
     assert NUMBER.encode() not in str(scan("blob", blob)[0]).encode()  # the report masks it
 
 
+def test_an_id_number_after_a_dot_that_ends_no_number_is_found() -> None:
+    assert [h.kind for h in scan("blob", f"prefix.{NUMBER} v.{NUMBER}".encode())] == ["ID number", "ID number"]
+
+
 def test_posted_numbers_are_found_even_inside_other_text() -> None:
     blob = b"abc" + NUMBER.lower().encode() + b"def"
     assert [h.kind for h in scan("blob", blob, needles_of([NUMBER]))] == ["posted number"]
@@ -30,6 +34,7 @@ def test_masks_and_look_alikes_are_not_hits() -> None:
         "1764123456789",  # epoch milliseconds
         "uuid 1f0e-13812345678a",
         "offset 0.13812345678",
+        "producer flush took 0." + NUMBER,  # the decimals of a float, however they happen to fall
         "w_" + "1" * 32,
     ]
     assert scan("blob", " | ".join(others).encode()) == []
