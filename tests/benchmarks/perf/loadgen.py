@@ -4,7 +4,8 @@ Request ``i`` of a run is *scheduled* at ``t0 + i / rate``; its latency is measu
 to the end of the response, so a stalled server is charged for the requests queued behind the stall (no
 coordinated omission). The client is a small asyncio protocol over a pool of keep-alive connections (one
 request in flight per connection, no pipelining): much cheaper per request than a general client, so that
-on a small machine the generator is not what is measured. A request that finds no free connection waits
+on a small machine the generator is not what is measured; every request of a run is built before the run
+starts. A request that finds no free connection waits
 for one; its clock is already running. The run is bounded by count and by a deadline.
 """
 
@@ -111,15 +112,18 @@ class Pool:
         return protocol
 
     async def send(self, raw: bytes, timeout: float) -> tuple[int, bytes]:
-        """One request on a free connection; ``(0, b"")`` when it fails or takes longer than ``timeout``."""
-        connection = await self.free.get()
+        """One request on a free connection; ``(0, b"")`` when it fails, or when waiting for a connection and
+        the answer together take longer than ``timeout`` (a connection that timed out is replaced)."""
+        connection: _Connection | None = None
         try:
             async with asyncio.timeout(timeout):
+                connection = await self.free.get()
                 answer = await connection.request(raw)
         except (TimeoutError, ConnectionError, OSError):
-            if connection.transport is not None:
-                connection.transport.close()
-            self.free.put_nowait(await self._connect())
+            if connection is not None:
+                if connection.transport is not None:
+                    connection.transport.close()
+                self.free.put_nowait(await self._connect())
             return 0, b""
         if connection.closed.done():
             connection = await self._connect()
@@ -145,29 +149,26 @@ async def run_open_loop(
 ) -> list[Outcome]:
     """Send ``count`` requests at ``rate`` per second (open loop) and return every outcome, in order.
 
-    ``on_sent(i, scheduled, tag)`` is called when request ``i`` is handed to the pool. Requests are built
-    just before their slot (building is cheap next to the server's work); a request that cannot get a
-    connection within ``timeout`` of its slot is counted with status 0.
+    Every request is built before the first one leaves, so that building them takes no CPU from the server
+    during the run. ``on_sent(i, scheduled, tag)`` is called when request ``i`` is handed to the pool. A
+    request that has no answer within ``timeout`` of its slot (waiting for a free connection included) is
+    counted with status 0.
     """
     loop = asyncio.get_running_loop()
+    prepared = [make(i) for i in range(count)]
     outcomes: list[Outcome | None] = [None] * count
     start = clock() + 0.05
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(i: int, scheduled: float, raw: bytes, tag: object) -> None:
-        try:
-            async with asyncio.timeout(timeout):
-                status, body = await pool.send(raw, timeout)
-        except TimeoutError:  # no connection became free in time
-            status, body = 0, b""
+        status, body = await pool.send(raw, max(0.001, scheduled + timeout - clock()))
         outcomes[i] = Outcome(scheduled, clock(), status, tag, body if keep_body else b"")
 
-    for i in range(count):
+    for i, (raw, tag) in enumerate(prepared):
         scheduled = start + i / rate
         delay = scheduled - clock()
         if delay > 0.0005:
             await asyncio.sleep(delay)
-        raw, tag = make(i)
         if on_sent is not None:
             on_sent(i, scheduled, tag)
         task = loop.create_task(one(i, scheduled, raw, tag))
