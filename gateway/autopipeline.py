@@ -20,6 +20,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import ResponseError
 
+from services.adapters import resp
+
 #: Commands per pipeline at most (a burst larger than this goes out as several pipelines).
 MAX_BATCH = 512
 
@@ -59,7 +61,7 @@ class AutoPipeline:
         connection = None
         try:
             connection = await pool.get_connection()  # type: ignore[no-untyped-call]
-            await connection.send_packed_command(connection.pack_commands([c for c, _ in batch]), check_health=False)
+            await connection.send_packed_command(resp.pack_commands([c for c, _ in batch]), check_health=False)
             for _, reply in batch:
                 try:
                     answer: Any = await connection.read_response()

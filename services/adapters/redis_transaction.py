@@ -27,6 +27,8 @@ import redis.asyncio as aioredis
 from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ResponseError
 
+from services.adapters import resp
+
 Command = Sequence[Any]
 
 
@@ -69,7 +71,7 @@ class WatchedConnection:
             self._connection = await self._pool.get_connection()  # type: ignore[no-untyped-call]
         connection = self._connection
         try:
-            await connection.send_packed_command(connection.pack_commands(commands), check_health=False)
+            await connection.send_packed_command(resp.pack_commands(commands), check_health=False)
             return [await connection.read_response() for _ in commands]
         except BaseException:
             self._connection = None

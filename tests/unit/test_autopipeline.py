@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import hiredis
 from redis.exceptions import ResponseError
 
 from gateway.autopipeline import AutoPipeline
@@ -19,15 +20,17 @@ class _Connection:
         self.replies: list[Any] = []
         self.disconnected = False
 
-    def pack_commands(self, commands: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-        return list(commands)
-
-    async def send_packed_command(self, packed: list[tuple[Any, ...]], check_health: bool = True) -> None:
+    async def send_packed_command(self, packed: bytes, check_health: bool = True) -> None:
         await asyncio.sleep(0.01)
-        self.log.append(packed)
+        reader = hiredis.Reader()  # the written bytes back into commands
+        reader.feed(packed)
+        commands = []
+        while (command := reader.gets()) is not False:
+            commands.append(tuple(command))
+        self.log.append(commands)
         if self.fail is not None:
             raise self.fail
-        self.replies = [ResponseError(c[1]) if c[0] == "BAD" else c[1] for c in packed]
+        self.replies = [ResponseError(c[1].decode()) if c[0] == b"BAD" else c[1] for c in commands]
 
     async def read_response(self) -> Any:
         reply = self.replies.pop(0)
@@ -67,8 +70,8 @@ async def test_one_iteration_is_one_batch_and_errors_go_to_their_caller() -> Non
         pipeline.execute("ECHO", "c"),
         return_exceptions=True,
     )
-    assert replies[0] == "a" and replies[2] == "c" and isinstance(replies[1], ResponseError)
-    assert client.batches == [[("ECHO", "a"), ("BAD", "b"), ("ECHO", "c")]] and pipeline.batches == 1
+    assert replies[0] == b"a" and replies[2] == b"c" and isinstance(replies[1], ResponseError)
+    assert client.batches == [[(b"ECHO", b"a"), (b"BAD", b"b"), (b"ECHO", b"c")]] and pipeline.batches == 1
     assert client.connection_pool.released == 1 and not client.connection_pool.connection.disconnected
 
 
@@ -83,4 +86,4 @@ async def test_a_failed_batch_fails_every_caller_and_a_cancelled_caller_is_skipp
     kept = asyncio.ensure_future(healthy.execute("ECHO", "kept"))
     await asyncio.sleep(0)
     gone.cancel()
-    assert await kept == "kept"
+    assert await kept == b"kept"
