@@ -22,13 +22,15 @@ RequestFactory = Callable[[int], tuple[bytes, object]]
 
 @dataclasses.dataclass(slots=True)
 class Outcome:
-    """One request: when it was scheduled and finished (:data:`clock` seconds), its status and its tag."""
+    """One request: when it was scheduled, handed to the pool and finished (:data:`clock` seconds), its status
+    and its tag. ``sent - scheduled`` is the generator's own lag: large when it cannot offer the rate."""
 
     scheduled: float
     finished: float
     status: int
     tag: object
     body: bytes = b""
+    sent: float = 0.0
 
     @property
     def latency(self) -> float:
@@ -161,8 +163,9 @@ async def run_open_loop(
     tasks: set[asyncio.Task[None]] = set()
 
     async def one(i: int, scheduled: float, raw: bytes, tag: object) -> None:
-        status, body = await pool.send(raw, max(0.001, scheduled + timeout - clock()))
-        outcomes[i] = Outcome(scheduled, clock(), status, tag, body if keep_body else b"")
+        sent = clock()
+        status, body = await pool.send(raw, max(0.001, scheduled + timeout - sent))
+        outcomes[i] = Outcome(scheduled, clock(), status, tag, body if keep_body else b"", sent)
 
     for i, (raw, tag) in enumerate(prepared):
         scheduled = start + i / rate
@@ -193,7 +196,9 @@ def percentiles(values: Sequence[float]) -> dict[str, float]:
 
 
 def summarise(outcomes: Sequence[Outcome], rate: float, ok: int = 202) -> dict[str, float | int]:
-    """Offered and achieved rate, error count and latency percentiles of the successful requests."""
+    """Offered and achieved rate, error count and latency percentiles of the successful requests, and the
+    generator's largest lag behind the schedule (``send_lag_max_ms``: when it approaches the step's length, the
+    rate was not offered, and the step measures the generator)."""
     good = [o for o in outcomes if o.status == ok]
     span = max(o.finished for o in outcomes) - min(o.scheduled for o in outcomes) if outcomes else 0.0
     return {
@@ -202,6 +207,7 @@ def summarise(outcomes: Sequence[Outcome], rate: float, ok: int = 202) -> dict[s
         "ok": len(good),
         "errors": len(outcomes) - len(good),
         "achieved_per_s": len(good) / span if span > 0 else 0.0,
+        "send_lag_max_ms": max((o.sent - o.scheduled for o in outcomes), default=0.0) * 1000,
         **percentiles([o.latency for o in good]),
     }
 

@@ -127,7 +127,7 @@ def _line(s: dict[str, Any]) -> str:
     return (
         f"offered {s['offered_per_s']:6.0f}/s achieved {s['achieved_per_s']:7.1f}/s errors {s['errors']:5d} "
         f"p50 {s['p50_ms']:7.1f} p99 {s['p99_ms']:7.1f} p99.9 {s['p999_ms']:7.1f} ms"
-        + (" SATURATED" if s.get("saturated") else "")
+        f" (sender lag ≤ {s.get('send_lag_max_ms', 0.0):.0f} ms)" + (" SATURATED" if s.get("saturated") else "")
     )
 
 
