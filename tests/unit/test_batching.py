@@ -49,3 +49,32 @@ def test_what_waits_together_is_one_batch() -> None:
 
 def test_a_batch_holds_at_most_max() -> None:
     assert _batches([[1], [2, 3, 4, 5, 6, 7, 8]], max_=3) == [[1], [2, 3, 4], [5, 6, 7], [8]]
+
+
+def test_an_idle_agent_sleeps_until_an_event_instead_of_waking_on_the_timer() -> None:
+    app = faust.App(f"batching-{next(_apps)}", store="memory://", web_enabled=False)
+    taken: list[list[int]] = []
+    waits: list[float | None] = []
+
+    @app.agent()
+    async def batches(stream: Any) -> None:
+        wait_for_stopped = stream.wait_for_stopped
+
+        async def counted(*coros: Any, timeout: float | None = None) -> bool:
+            waits.append(timeout)
+            stopped: bool = await wait_for_stopped(*coros, timeout=timeout)
+            return stopped
+
+        stream.wait_for_stopped = counted
+        async for events in take_ready(stream, 100, 0.01):
+            taken.append([event.value for event in events])
+
+    async def drive() -> None:
+        async with batches.test_context() as agent:
+            await asyncio.sleep(0.3)  # idle for thirty timer periods
+            await agent.put(1)
+            await asyncio.sleep(0.1)
+
+    asyncio.run(asyncio.wait_for(drive(), timeout=30))
+    assert taken == [[1]]
+    assert waits[:2] == [None, None] and len(waits) <= 3  # one wait while idle, one after the batch
