@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
+import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
 from gateway.main import create_app
 from services.settings import Settings
 from tests.conftest import TEST_NOW
+from tests.support import stack
 
 
 @pytest.fixture
 async def gateway(aiohttp_client: Callable[..., Awaitable[TestClient]], platform: Settings) -> TestClient:
     return await aiohttp_client(create_app(platform, clock=lambda: TEST_NOW))
+
+
+@pytest.fixture
+async def redis(redis_server: stack.RedisServer) -> AsyncIterator[aioredis.Redis]:
+    """A client of the session's Redis, closed after the test."""
+    client = aioredis.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()
 
 
 def auth(token: str, key: str | None = None) -> dict[str, str]:

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 import redis.asyncio as aioredis
 
 from services.readmodels import keys
 from services.settings import Settings
 from tests.benchmarks.perf.phases import OfferWatch
 from tests.support import stack
-
-
-@pytest.fixture
-async def redis(redis_server: stack.RedisServer) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
 
 
 async def _write(redis: aioredis.Redis, prefix: str, checkin_id: str, status: str) -> None:

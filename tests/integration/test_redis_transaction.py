@@ -11,14 +11,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from services.adapters.redis_transaction import WatchedConnection
-from tests.support import stack
-
-
-@pytest.fixture
-async def redis(redis_server: stack.RedisServer) -> AsyncIterator[aioredis.Redis]:
-    client = aioredis.Redis.from_url(redis_server.url)
-    yield client
-    await client.aclose()
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ to the end of the response, so a stalled server is charged for the requests queu
 coordinated omission). The client is a small asyncio protocol over a pool of keep-alive connections (one
 request in flight per connection, no pipelining): much cheaper per request than a general client, so that
 on a small machine the generator is not what is measured; every request of a run is built before the run
-starts. A request that finds no free connection waits
-for one; its clock is already running. The run is bounded by count and by a deadline.
+starts. A request that finds no free connection waits for one; its clock is already running. The run is
+bounded by count and by a deadline.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ import asyncio
 import math
 import os
 import re
-import resource
 import sys
 import time
 from collections.abc import Callable
@@ -36,6 +35,7 @@ from services.topics import TopicSpec
 from tests.benchmarks.perf import workload
 from tests.benchmarks.perf.loadgen import Outcome, Pool, clock, percentiles, run_open_loop, summarise
 from tests.benchmarks.perf.platform import CpuMeter, Credentials, Platform
+from tests.benchmarks.perf.platform import cpu_ms as process_cpu_ms
 from tests.support import stack
 from tests.support.kafka_reader import read_topic
 
@@ -257,12 +257,6 @@ class OfferWatch:
         await self.redis.aclose()
 
 
-def _own_cpu_ms() -> float:
-    """CPU milliseconds this process (the load generator and the offer watcher) has used so far."""
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return (usage.ru_utime + usage.ru_stime) * 1000
-
-
 async def kiosk_to_offer(
     settings: Settings,
     credentials: Credentials,
@@ -285,7 +279,7 @@ async def kiosk_to_offer(
     await pool.open()
     if cpu is not None:
         cpu.start()
-    own_before = _own_cpu_ms()
+    own_before = process_cpu_ms(os.getpid())  # this process: the load generator and the offer watcher
     try:
         outcomes = await run_open_loop(
             pool,
@@ -297,7 +291,7 @@ async def kiosk_to_offer(
         accepted = _accepted_ids(outcomes)
         await watch.wait(accepted, timeout=60)
         cpu_ms = cpu.per_event(len(accepted)) if cpu is not None else None
-        own_ms = round((_own_cpu_ms() - own_before) / max(1, len(accepted)), 3)
+        own_ms = round((process_cpu_ms(os.getpid()) - own_before) / max(1, len(accepted)), 3)
     finally:
         pool.close()
         await watch.close()
