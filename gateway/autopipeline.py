@@ -1,15 +1,18 @@
-"""Auto-pipelining over ``redis.asyncio``: the Redis commands that concurrent requests issue in the same
-event-loop iteration go out together (one write, one round trip, one connection from the pool) instead of one
-round trip each. The commands are written and their replies read on the connection directly, not through a
-redis-py pipeline (its object, retry wrapper and reply callback per command): ``AutoPipeline._send`` was 17 % of
-the gateway's profile at 300 check-ins/s with it.
+"""Auto-pipelining on one Redis connection: the Redis commands that concurrent requests issue in the same
+event-loop iteration go out together (one write, one round trip) instead of one round trip each, and a batch
+is written without waiting for the previous batch's replies (Redis answers a connection's commands in order).
 
 :meth:`AutoPipeline.execute` queues a raw command and waits for its own reply. The first command of an
 iteration schedules the flush for the next iteration (``call_soon``), by which time every task that ran in this
-iteration has queued its command. Replies are dealt out in order: a command's error (``WRONGTYPE``,
-``NOSCRIPT``...) is raised to its caller only; a failure of the whole pipeline (Redis unreachable, a timeout)
-to every caller of the batch. No command is retried here: what a failed batch did or did not do is the
-callers' to handle, exactly as with one command each.
+iteration has queued its command. The commands go out on one :class:`~services.adapters.resp_connection.RespConnection`
+(an ``asyncio.Protocol`` with hiredis's reader), opened on first use and opened again after it broke: before it,
+each batch borrowed a connection from redis-py's pool in a task of its own and awaited its replies one by one,
+a tenth of the gateway's CPU at 500 check-ins/s.
+
+Replies are raw, as Redis sent them. A command's error (``WRONGTYPE``, ``NOSCRIPT``…) is raised to its caller
+only; a failure of the connection (Redis unreachable, a reply later than the socket timeout) to every caller
+still waiting on it, as ``redis.exceptions.ConnectionError`` / ``TimeoutError``. No command is retried here:
+what a failed batch did or did not do is the callers' to handle, exactly as with one command each.
 """
 
 from __future__ import annotations
@@ -18,22 +21,24 @@ import asyncio
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.exceptions import ResponseError
 
-from services.adapters import resp
+from services.adapters.resp_connection import RedisEndpoint, RespConnection
 
-#: Commands per pipeline at most (a burst larger than this goes out as several pipelines).
-MAX_BATCH = 512
+Command = tuple[Any, ...]
 
 
 class AutoPipeline:
-    """Batches the commands of one event-loop iteration on ``redis`` (its connection pool and timeouts)."""
+    """Batches the commands of one event-loop iteration onto one connection to ``redis``'s server (its address,
+    database, credentials and timeouts; not its pool)."""
 
     def __init__(self, redis: aioredis.Redis) -> None:
-        self._redis = redis
-        self._queue: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
-        self._flushing: set[asyncio.Task[None]] = set()
-        #: Pipelines sent so far (one round trip each).
+        self._endpoint = RedisEndpoint.of(redis)
+        self._queue: list[tuple[Command, asyncio.Future[Any]]] = []
+        self._connection: RespConnection | None = None
+        #: Batches waiting for the connection to open.
+        self._pending: list[list[tuple[Command, asyncio.Future[Any]]]] = []
+        self._opening: asyncio.Task[None] | None = None
+        #: Pipelines sent so far (one write each).
         self.batches = 0
 
     async def execute(self, *command: Any) -> Any:
@@ -46,41 +51,49 @@ class AutoPipeline:
         self._queue.append((command, reply))
         return await reply
 
-    def _flush(self) -> None:
-        queued, self._queue = self._queue, []
-        for start in range(0, len(queued), MAX_BATCH):
-            task = asyncio.get_running_loop().create_task(self._send(queued[start : start + MAX_BATCH]))
-            self._flushing.add(task)
-            task.add_done_callback(self._flushing.discard)
+    async def aclose(self) -> None:
+        """Close the connection (commands still waiting fail with ``ConnectionError``)."""
+        if self._opening is not None:
+            self._opening.cancel()
+        if self._connection is not None:
+            self._connection.close()
+            await self._connection.closed()
 
-    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
-        """One write of the batch's commands on a connection of the pool, then its replies in order: raw, as
-        Redis sent them (no redis-py reply callbacks), an error reply raised to its caller only."""
+    def _flush(self) -> None:
+        batch, self._queue = self._queue, []
         self.batches += 1
-        pool = self._redis.connection_pool
-        connection = None
+        connection = self._connection
+        if connection is not None and connection.usable:
+            self._write(connection, batch)
+            return
+        self._pending.append(batch)
+        if self._opening is None:
+            self._opening = asyncio.get_running_loop().create_task(self._open())
+
+    def _write(self, connection: RespConnection, batch: list[tuple[Command, asyncio.Future[Any]]]) -> None:
         try:
-            connection = await pool.get_connection()  # type: ignore[no-untyped-call]
-            await connection.send_packed_command(resp.pack_commands([c for c, _ in batch]), check_health=False)
-            for _, reply in batch:
-                try:
-                    answer: Any = await connection.read_response()
-                except ResponseError as error:  # this command's error (WRONGTYPE, NOSCRIPT...): its caller's
-                    answer = error
-                if reply.done():  # the caller was cancelled
-                    continue
-                if isinstance(answer, Exception):
-                    reply.set_exception(answer)
-                else:
-                    reply.set_result(answer)
-        except BaseException as error:  # the connection failed (or we were cancelled): every caller left learns it
-            if connection is not None:
-                await connection.disconnect()  # replies may still be in flight on it
+            connection.send([c for c, _ in batch], [r for _, r in batch])
+        except Exception as error:  # an argument Redis cannot take (DataError), before anything was written
             for _, reply in batch:
                 if not reply.done():
-                    reply.set_exception(error if isinstance(error, Exception) else ConnectionError(repr(error)))
+                    reply.set_exception(error)
+
+    async def _open(self) -> None:
+        """Open the connection and write the batches that waited for it; on failure they fail with the error."""
+        try:
+            self._connection = await self._endpoint.connect()
+        except BaseException as error:
+            failure = error if isinstance(error, Exception) else ConnectionError(repr(error))
+            for batch in self._pending:
+                for _, reply in batch:
+                    if not reply.done():
+                        reply.set_exception(failure)
+            self._pending = []
             if not isinstance(error, Exception):
                 raise
+            return
         finally:
-            if connection is not None:
-                await pool.release(connection)
+            self._opening = None
+        pending, self._pending = self._pending, []
+        for batch in pending:
+            self._write(self._connection, batch)

@@ -111,6 +111,7 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     app[RATE_LIMITER] = RateLimiter(client, settings.topic_prefix)
     app[ADMISSION] = Admission(client, settings.topic_prefix, shared)
     yield
+    await shared.aclose()
     await client.aclose()
 
 

@@ -24,20 +24,20 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
-from redis.asyncio.connection import AbstractConnection
 from redis.exceptions import ResponseError
 
-from services.adapters import resp
+from services.adapters.resp_connection import RedisEndpoint, RespConnection
 
 Command = Sequence[Any]
 
 
 class WatchedConnection:
-    """Two-round-trip optimistic transactions on a connection of ``redis``'s pool (taken on first use)."""
+    """Two-round-trip optimistic transactions on a connection of its own to ``redis``'s server (its address,
+    database, credentials and timeouts), opened on first use (:mod:`services.adapters.resp_connection`)."""
 
     def __init__(self, redis: aioredis.Redis) -> None:
-        self._pool = redis.connection_pool
-        self._connection: AbstractConnection | None = None
+        self._endpoint = RedisEndpoint.of(redis)
+        self._connection: RespConnection | None = None
 
     async def read(self, watched: Sequence[str], reads: Sequence[Command]) -> list[Any]:
         """``WATCH`` ``watched`` (not empty), then run ``reads``; their replies, in order."""
@@ -61,20 +61,24 @@ class WatchedConnection:
         await self._round_trip([("UNWATCH",)])
 
     async def close(self) -> None:
-        """Give the connection back to the pool (outside a transaction)."""
+        """Close the connection (outside a transaction)."""
         connection, self._connection = self._connection, None
         if connection is not None:
-            await self._pool.release(connection)
+            connection.close()
+            await connection.closed()
 
     async def _round_trip(self, commands: Sequence[Command]) -> list[Any]:
-        if self._connection is None:
-            self._connection = await self._pool.get_connection()  # type: ignore[no-untyped-call]
+        """The replies of ``commands``, written at once; the first error reply outside ``EXEC`` is raised."""
+        if self._connection is None or not self._connection.usable:
+            self._connection = await self._endpoint.connect()
         connection = self._connection
+        replies = connection.send(commands)
         try:
-            await connection.send_packed_command(resp.pack_commands(commands), check_health=False)
-            return [await connection.read_response() for _ in commands]
+            return [await reply for reply in replies]
         except BaseException:
             self._connection = None
-            await connection.disconnect()  # WATCH / MULTI state must not outlive a failed exchange
-            await self._pool.release(connection)
+            connection.close()  # WATCH / MULTI state must not outlive a failed exchange
+            for reply in replies:  # the rest failed with the close: retrieved here, not logged as lost
+                if reply.done() and not reply.cancelled():
+                    reply.exception()
             raise
