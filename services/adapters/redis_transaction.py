@@ -14,8 +14,9 @@ The semantics are Redis's own: a write by anyone to a watched key between the ``
 the ``EXEC`` do nothing. An error reply inside the transaction (a wrong type) raises
 :class:`redis.exceptions.ResponseError` after ``EXEC`` (Redis has then applied the other commands: our writes are
 well-typed, so this is a bug, not a race). Any failure of the connection, or a cancellation half-way, drops the
-connection: its ``WATCH``/``MULTI`` state dies with it, and the next call opens a fresh one. The exception
-propagates (:class:`redis.exceptions.ConnectionError` / ``TimeoutError`` when Redis is unreachable).
+connection: its ``WATCH``/``MULTI`` state dies with it, a commit after it raises, and the next read opens a
+fresh one. The exception propagates (:class:`redis.exceptions.ConnectionError` / ``TimeoutError`` when Redis is
+unreachable).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
 from services.adapters.resp_connection import RedisEndpoint, RespConnection
@@ -40,14 +42,18 @@ class WatchedConnection:
         self._connection: RespConnection | None = None
 
     async def read(self, watched: Sequence[str], reads: Sequence[Command]) -> list[Any]:
-        """``WATCH`` ``watched`` (not empty), then run ``reads``; their replies, in order."""
-        replies = await self._round_trip([("WATCH", *watched), *reads])
+        """``WATCH`` ``watched`` (not empty), then run ``reads``; their replies, in order. Opens a connection when
+        there is none (or it broke)."""
+        if self._connection is None or not self._connection.usable:
+            self._connection = await self._endpoint.connect()
+        replies = await self._round_trip(self._connection, [("WATCH", *watched), *reads])
         return replies[1:]
 
     async def commit(self, writes: Sequence[Command]) -> bool:
         """``MULTI``, ``writes``, ``EXEC`` after :meth:`read`: ``True`` when applied, ``False`` when a watched key
-        changed (nothing applied; call :meth:`read` again)."""
-        replies = await self._round_trip([("MULTI",), *writes, ("EXEC",)])
+        changed (nothing applied; call :meth:`read` again). ``ConnectionError`` when the connection that watched
+        the keys is gone: its ``WATCH`` went with it, so nothing is written on another one."""
+        replies = await self._round_trip(self._watching(), [("MULTI",), *writes, ("EXEC",)])
         executed = replies[-1]
         if executed is None:
             return False
@@ -57,8 +63,10 @@ class WatchedConnection:
         return True
 
     async def abandon(self) -> None:
-        """``UNWATCH``: the reads were all that was needed."""
-        await self._round_trip([("UNWATCH",)])
+        """``UNWATCH``: the reads were all that was needed (nothing to do when the connection is gone: its
+        ``WATCH`` went with it)."""
+        if self._connection is not None and self._connection.usable:
+            await self._round_trip(self._connection, [("UNWATCH",)])
 
     async def close(self) -> None:
         """Close the connection (outside a transaction)."""
@@ -67,11 +75,16 @@ class WatchedConnection:
             connection.close()
             await connection.closed()
 
-    async def _round_trip(self, commands: Sequence[Command]) -> list[Any]:
-        """The replies of ``commands``, written at once; the first error reply outside ``EXEC`` is raised."""
-        if self._connection is None or not self._connection.usable:
-            self._connection = await self._endpoint.connect()
+    def _watching(self) -> RespConnection:
+        """The connection :meth:`read` watched on, still usable; else ``ConnectionError``."""
         connection = self._connection
+        if connection is None or not connection.usable:
+            self._connection = None
+            raise RedisConnectionError("the Redis connection that watched the keys was lost; read them again")
+        return connection
+
+    async def _round_trip(self, connection: RespConnection, commands: Sequence[Command]) -> list[Any]:
+        """The replies of ``commands``, written at once; the first error reply outside ``EXEC`` is raised."""
         replies = connection.send(commands)
         try:
             return [await reply for reply in replies]
