@@ -184,7 +184,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.pipeline_rates, cfg.pipeline_step = [200, 400], 3.0
         cfg.stream_count = 1000
     else:
-        cfg.http_rates, cfg.http_step = [100, 250, 500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000], 4.0
+        cfg.http_rates = [100, 250, 500, 1000, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 8000, 10000]
+        cfg.http_step = 4.0
         cfg.offer_rate, cfg.offer_seconds = 500, 10.0
         cfg.pipeline_rates, cfg.pipeline_step = [500, 1000, 1500, 2000, 3000, 4000], 6.0
         cfg.stream_count = 8000
