@@ -150,6 +150,10 @@ class Settings:
     #: p99 509 ms against 700 / 1,078 ms with timer batches, which held each hop ~300 ms. (Before the segments,
     #: at 400/s, its smaller batches cost 2.4-3.0 ms of stream-worker CPU per fact against 1.4-1.9.)
     stream_take_ready: bool = True
+    #: The market and roster writers put their table entries in the table's store and send the changelog records
+    #: to the producer themselves (streams/writer.py ``SingleWriter._put``), past Faust's per-record machinery
+    #: (producer buffer, pending and future messages, sensors, a delivery callback); False: ``table[key] = value``.
+    stream_direct_changelog: bool = True
     # --- performance (issue 9): the gateway's producer
     #: How long the gateway's producer waits for more records before sending a batch (acks=all, idempotent):
     #: the latency it adds to a 202 at low traffic. 5 ms saved no measurable CPU against 2 ms at 200 check-ins/s

@@ -49,6 +49,23 @@ def tune_framework(app: faust.App, settings: Settings) -> None:
     sensors.without_event_statistics(app)
 
 
+def _state_table(app: faust.App, name: str, settings: Settings) -> Any:
+    """A writer's table of raw bytes, one partition per input partition."""
+    return app.Table(
+        name,
+        default=None,
+        partitions=settings.partitions,
+        schema=raw_schema(),
+        key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
+        value_type=bytes,
+    )
+
+
+def _changelog(table: Any, settings: Settings) -> DirectTopic | None:
+    """The table's changelog topic for the writer's direct writes (``None``: through Faust's table, as before)."""
+    return DirectTopic(table.changelog_topic) if settings.stream_direct_changelog else None
+
+
 def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
     app = faust.App(
@@ -87,16 +104,14 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         )
     rules = {m.market_id: MarketRules.from_settings(settings, m.market_id) for m in geography.MARKETS}
     default_rules = MarketRules.from_settings(settings)
+    market_table, roster_table = (
+        _state_table(app, "market-states", settings),
+        _state_table(app, "worker-rosters", settings),
+    )
     market_writer = SingleWriter(
         name="match_market",
-        table=app.Table(
-            "market-states",
-            default=None,
-            partitions=settings.partitions,
-            schema=raw_schema(),
-            key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
-            value_type=bytes,
-        ),
+        table=market_table,
+        changelog=_changelog(market_table, settings),
         dead_letters=dead_letters,
         decode=records.decode_command,
         key_of=lambda c: c.market_id.encode(),
@@ -110,14 +125,8 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     )
     roster_writer = SingleWriter(
         name="admit_worker",
-        table=app.Table(
-            "worker-rosters",
-            default=None,
-            partitions=settings.partitions,
-            schema=raw_schema(),
-            key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
-            value_type=bytes,
-        ),
+        table=roster_table,
+        changelog=_changelog(roster_table, settings),
         dead_letters=dead_letters,
         decode=records.decode_worker_command,
         key_of=worker_of,

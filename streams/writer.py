@@ -103,10 +103,11 @@ class DirectTopic:
         self._app = topic.app
         self.name: str = topic.get_topic_name()
 
-    async def send(self, *, key: bytes, value: bytes) -> Awaitable[Any]:
-        """Hand the record to the producer; the awaitable of its acknowledgement."""
+    async def send(self, *, key: bytes, value: bytes, partition: int | None = None) -> Awaitable[Any]:
+        """Hand the record to the producer (to ``partition``, else the key's); the awaitable of its
+        acknowledgement."""
         producer = await self._app.maybe_start_producer()
-        future: Awaitable[Any] = await producer._ensure_producer().send(self.name, value, key=key)
+        future: Awaitable[Any] = await producer._ensure_producer().send(self.name, value, key=key, partition=partition)
         return future
 
 
@@ -242,9 +243,15 @@ class SingleWriter(Generic[C, S]):
         codec: StateCodec[S] = BYTES_CODEC,
         cache_max: int = STATE_CACHE_MAX,
         journal_max: int = 0,
+        changelog: DirectTopic | None = None,
     ) -> None:
         self.name = name
         self._table = table
+        #: When given (the table's changelog topic), entries are put in the table's store and sent to the changelog
+        #: by :meth:`_put` and :meth:`_send_changelog`; else written with ``table[key] = value`` (Faust's path).
+        self._changelog = changelog
+        #: Entries put in the store whose changelog records are not yet handed to the producer: key, value, partition.
+        self._unsent: list[tuple[bytes, bytes, int]] = []
         self._dead_letters = dead_letters
         self._decode = decode
         self._key_of = key_of
@@ -277,7 +284,8 @@ class SingleWriter(Generic[C, S]):
         self.doing = f"applying {message.topic}[{message.partition}]@{message.offset}"
         try:
             await retry_transient(
-                f"{self.name} {message.topic}@{message.offset}", lambda: self._apply(command, message.value)
+                f"{self.name} {message.topic}@{message.offset}",
+                lambda: self._apply(command, message.value, message.partition),
             )
         except Exception as error:
             log.exception("%s: command at %s@%s could not be applied", self.name, message.topic, message.offset)
@@ -354,29 +362,58 @@ class SingleWriter(Generic[C, S]):
                 state = result.state
         working.state = state
 
-    def _store(self, key: bytes, working: _Working) -> None:
+    def _store(self, key: bytes, working: _Working, partition: int) -> None:
         """Write the key's new state (the caller set the current event): the whole state, or with a journal a
         segment of the batch's commands and the head counting it, or a new snapshot and a head naming it once the
-        journal would grow too long (the head, the commit point, always last)."""
+        journal would grow too long (the head, the commit point, always last). ``partition``: the key's, that of
+        the event that carried it."""
         if not self._journal_max:
             stored = self._codec.encode(working.state)
-            self._table[key] = stored
+            self._put(key, stored, partition)
             self._keep(key, (stored,), working.state)
             return
         head = working.head
         if head.commands + len(working.raw) <= self._journal_max:
-            self._table[segment_key(key, head.segments)] = encode_segment(working.raw)
+            self._put(segment_key(key, head.segments), encode_segment(working.raw), partition)
             head = Head(head.slot, head.segments + 1, head.commands + len(working.raw))
             raw_head = encode_head(head)
-            self._table[key + JOURNAL_SUFFIX] = raw_head
+            self._put(key + JOURNAL_SUFFIX, raw_head, partition)
             self._keep(key, (raw_head, working.base), working.state)
             return
         slot = 1 - head.slot
         snapshot = self._codec.encode(working.state)
-        self._table[snapshot_key(key, slot)] = snapshot
+        self._put(snapshot_key(key, slot), snapshot, partition)
         raw_head = encode_head(Head(slot, 0, 0))
-        self._table[key + JOURNAL_SUFFIX] = raw_head  # the commit point: written after the snapshot
+        self._put(key + JOURNAL_SUFFIX, raw_head, partition)  # the commit point: written after the snapshot
         self._keep(key, (raw_head, snapshot), working.state)
+
+    def _put(self, key: bytes, value: bytes, partition: int) -> None:
+        """Write a table entry. Through Faust (``table[key] = value``: its changelog record goes through Faust's
+        producer buffer, a pending and a future message, sensors and a delivery callback), or, with a
+        ``changelog``, straight into the table's store with its changelog record queued for
+        :meth:`_send_changelog`: the same record (key, value, the event's partition) to the same producer, which
+        Faust flushes before it commits any offset, as it flushes its own buffer. (The store is ``memory://``: no
+        persisted offsets to keep; sensors on table writes are not used.)"""
+        if self._changelog is None:
+            self._table[key] = value
+            return
+        self._table.data[key] = value
+        self._unsent.append((key, value, partition))
+
+    async def _send_changelog(self) -> None:
+        """Hand the queued changelog records to the producer, in order (broker errors retried); not awaiting
+        their acknowledgement, as Faust does not: the commit's flush waits for it."""
+        changelog = self._changelog
+        if changelog is None:
+            return
+        while self._unsent:
+            key, value, partition = self._unsent[0]
+
+            async def send(key: bytes = key, value: bytes = value, partition: int = partition) -> None:
+                await changelog.send(key=key, value=value, partition=partition)
+
+            await retry_transient(f"{self.name} changelog", send)
+            del self._unsent[0]
 
     async def _handle_batch(self, events: Sequence[Any]) -> None:
         working: dict[bytes, _Working] = {}
@@ -416,13 +453,14 @@ class SingleWriter(Generic[C, S]):
                 # the key.
                 token = _current_event.set(weakref.ref(entry.event))
                 try:
-                    self._store(key, entry)
+                    self._store(key, entry, entry.event.message.partition)
                 finally:
                     _current_event.reset(token)
             elif entry.state is not None:
                 self._keep(key, entry.marker, entry.state)
+        await self._send_changelog()
 
-    async def _apply(self, command: C, raw: bytes) -> None:
+    async def _apply(self, command: C, raw: bytes, partition: int) -> None:
         key = self._key_of(command)
         working = self._checkout(key)
         self.cache.pop(key, None)
@@ -433,8 +471,9 @@ class SingleWriter(Generic[C, S]):
         if result.state is not None:
             working.state = result.state
             working.raw.append(raw)
-            self._store(key, working)
+            self._store(key, working, partition)
             self.cache.pop(key, None)  # one by one, nothing is kept between commands
+            await self._send_changelog()
 
     async def _dead_letter(self, message: Any, stage: str, reason: str) -> None:
         letter = records.DeadLetter(
