@@ -22,7 +22,6 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
-from urllib.parse import unquote, urlparse
 
 import hiredis
 from redis._parsers.base import BaseParser
@@ -45,21 +44,6 @@ class RedisAddress:
     db: int = 0
     username: str | None = None
     password: str | None = None
-
-    @classmethod
-    def from_url(cls, url: str) -> RedisAddress:
-        """``redis://[[user]:password@]host[:port][/db]`` or ``unix:///path[?db=N]``; ``rediss://`` (TLS) is
-        refused with ``ValueError`` (the platform's Redis is on loopback or a private network)."""
-        parts = urlparse(url)
-        username = unquote(parts.username) if parts.username else None
-        password = unquote(parts.password) if parts.password else None
-        if parts.scheme == "unix":
-            query = dict(p.split("=", 1) for p in parts.query.split("&") if "=" in p)
-            return cls(path=parts.path, db=int(query.get("db", 0)), username=username, password=password)
-        if parts.scheme != "redis":
-            raise ValueError(f"unsupported Redis URL scheme {parts.scheme!r} (redis:// or unix://)")
-        db = int(parts.path.lstrip("/") or 0) if parts.path not in ("", "/") else 0
-        return cls(parts.hostname or "127.0.0.1", parts.port or 6379, None, db, username, password)
 
 
 @dataclass(frozen=True)

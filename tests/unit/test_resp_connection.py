@@ -84,22 +84,3 @@ async def test_an_unreachable_server_is_a_connection_error() -> None:
         port = server.port
     with pytest.raises(RedisConnectionError, match="cannot connect"):
         await RespConnection.open(RedisAddress(port=port), timeout=1, connect_timeout=1)
-
-
-@pytest.mark.parametrize(
-    ("url", "address"),
-    [
-        ("redis://127.0.0.1:6390/2", RedisAddress("127.0.0.1", 6390, None, 2)),
-        ("redis://localhost", RedisAddress("localhost", 6379, None, 0)),
-        ("redis://:p%40ss@h:1/0", RedisAddress("h", 1, None, 0, None, "p@ss")),
-        ("redis://u:p@h:1", RedisAddress("h", 1, None, 0, "u", "p")),
-        ("unix:///run/redis.sock?db=4", RedisAddress(path="/run/redis.sock", db=4)),
-    ],
-)
-def test_addresses_from_urls(url: str, address: RedisAddress) -> None:
-    assert RedisAddress.from_url(url) == address
-
-
-def test_tls_urls_are_refused() -> None:
-    with pytest.raises(ValueError, match="rediss"):
-        RedisAddress.from_url("rediss://h:1")

@@ -64,10 +64,11 @@ class Table(dict[bytes, bytes]):
         super().__setitem__(key, value)
 
 
-def counter_writer(journal: Journal) -> tuple[SingleWriter[tuple[str, str]], Table]:
-    """Commands ``b"key:word"``; the state of a key is its words joined by ``,``; one fact per command."""
+def counter_writer(journal: Journal, table: Any = None, **options: Any) -> tuple[SingleWriter[tuple[str, str]], Any]:
+    """Commands ``b"key:word"``; the state of a key is its words joined by ``,``; one fact per command. ``table``:
+    a :class:`Table` of ``journal`` unless given; ``options`` go to the writer (``journal_max``, ``changelog``)."""
     facts = Topic("facts", journal)
-    table = Table(journal)
+    table = Table(journal) if table is None else table
 
     def decode(raw: bytes) -> tuple[str, str]:
         key, sep, word = raw.decode().partition(":")
@@ -89,6 +90,7 @@ def counter_writer(journal: Journal) -> tuple[SingleWriter[tuple[str, str]], Tab
         decode=decode,
         key_of=lambda c: c[0].encode(),
         step=step,
+        **options,
     )
     return writer, table
 

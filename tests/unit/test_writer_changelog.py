@@ -11,8 +11,8 @@ from typing import Any
 
 from aiokafka.errors import KafkaConnectionError
 
-from streams.writer import JOURNAL_SUFFIX, Outgoing, SingleWriter, Step, segment_key
-from tests.unit.test_writer_batch import Event, Journal, Message, Topic
+from streams.writer import JOURNAL_SUFFIX, SingleWriter, segment_key
+from tests.unit.test_writer_batch import Event, Journal, Message, counter_writer
 
 
 class Store(dict[bytes, bytes]):
@@ -49,28 +49,8 @@ class Changelog:
 
 
 def counter(journal: Journal, changelog: Changelog, journal_max: int = 0) -> tuple[SingleWriter[Any, Any], FaustTable]:
-    """Commands ``b"key:word"``; a key's state is its words joined by ``,``; one fact per command."""
-    facts, table = Topic("facts", journal), FaustTable()
-
-    def step(stored: bytes | None, command: tuple[str, str]) -> Step:
-        key, word = command
-        state = (stored + b"," if stored else b"") + word.encode()
-        return Step(state, [Outgoing(facts, key.encode(), state)])
-
-    def decode(raw: bytes) -> tuple[str, str]:
-        key, _, word = raw.decode().partition(":")
-        return key, word
-
-    writer: SingleWriter[Any, Any] = SingleWriter(
-        name="counter",
-        table=table,
-        dead_letters=Topic("dead-letters", journal),
-        decode=decode,
-        key_of=lambda c: c[0].encode(),
-        step=step,
-        journal_max=journal_max,
-        changelog=changelog,  # type: ignore[arg-type]
-    )
+    """test_writer_batch's counter writer on a :class:`FaustTable`, with ``changelog``."""
+    writer, table = counter_writer(journal, FaustTable(), journal_max=journal_max, changelog=changelog)
     return writer, table
 
 
