@@ -84,6 +84,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         broker_commit_interval=settings.stream_commit_interval_seconds,
         broker_session_timeout=settings.stream_session_timeout_seconds,
         consumer_auto_offset_reset="earliest",
+        stream_buffer_maxsize=settings.stream_buffer_maxsize,
         web_enabled=False,
         table_standby_replicas=0,
         # Tables restore from their changelogs with the app's serializers: bytes, like every topic here.

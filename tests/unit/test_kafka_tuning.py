@@ -42,3 +42,16 @@ def test_projector_consumer_gets_the_fetch_settings() -> None:
             await redis.aclose()
 
     assert asyncio.run(build()) == (4321, 9)
+
+
+def test_agent_streams_hold_the_configured_buffer() -> None:
+    """Faust's stream buffer follows ``stream_buffer_maxsize`` (the point at which Faust stops fetching a partition
+    is four fifths of it), for the worker and for the bare agent of the stream ceiling alike."""
+    from tests.benchmarks.perf.bare_faust import create_app as create_bare_app
+
+    settings = Settings(stream_buffer_maxsize=12288)
+    assert Settings().stream_buffer_maxsize == 16384
+    for app in (create_app(settings), create_bare_app(settings, "bare-topic", 1)):
+        assert app.conf.stream_buffer_maxsize == 12288
+        queue = app.topic("some-topic").queue  # each agent's stream reads the queue of a channel like this
+        assert (queue.maxsize, queue.pressure_high_size) == (12288, 9830)

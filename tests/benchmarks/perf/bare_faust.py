@@ -32,6 +32,7 @@ def create_app(settings: Settings, topic: str, expect: int, *, tuned: bool = Fal
         broker_commit_interval=settings.stream_commit_interval_seconds,
         broker_session_timeout=settings.stream_session_timeout_seconds,
         consumer_auto_offset_reset="earliest",
+        stream_buffer_maxsize=settings.stream_buffer_maxsize,
         web_enabled=False,
         key_serializer="raw",
         value_serializer="raw",

@@ -296,6 +296,12 @@ async def kiosk_to_offer(
         pool.close()
         await watch.close()
     latencies = [watch.offered[i] - watch.scheduled[i] for i in accepted if i in watch.offered]
+    wall = time.time() - clock()  # this process's monotonic clock to the wall clock of the broker's timestamps
+    hops = await hop_latencies(
+        settings,
+        {i: watch.scheduled[i] + wall for i in accepted},
+        {i: watch.offered[i] + wall for i in accepted if i in watch.offered},
+    )
 
     http = summarise(outcomes, rate)
     result = {
@@ -305,6 +311,10 @@ async def kiosk_to_offer(
         "accepted": len(accepted),
         "offered": len(latencies),
         "offer_latency": percentiles(latencies),
+        "offer_latency_p99_by_second": p99_by_second(
+            [(watch.scheduled[i], watch.offered[i]) for i in accepted if i in watch.offered]
+        ),
+        "hops": hops,
         "cpu_ms_per_checkin": cpu_ms,
         "load_generator_cpu_ms_per_checkin": own_ms,
         "latencies_ms": sorted(round(x * 1000, 2) for x in latencies),
@@ -313,8 +323,65 @@ async def kiosk_to_offer(
     }
     print(f"  kiosk→offer at {rate}/s: {len(latencies)}/{len(accepted)} offered, {result['offer_latency']}", flush=True)
     print(f"  (check-in HTTP at {rate}/s: {_line(http)})", flush=True)
+    for hop, figures in hops.items():
+        print(f"    {hop:44s} {_percentile_line(figures)}", flush=True)
+    print(f"    offer p99 by second of the step (ms): {result['offer_latency_p99_by_second']}", flush=True)
     print(f"  CPU ms per check-in: {cpu_ms}; the load generator and watcher (this process): {own_ms}", flush=True)
     return result
+
+
+#: The hops of a check-in on its way to an offer, each between two broker timestamps (``CreateTime``: the moment
+#: the producing process handed the record to its producer) or the load generator's clock.
+HOPS = (
+    "kiosk → worker-commands (gateway)",
+    "worker-commands → market-commands (roster)",
+    "market-commands → offer_made (market)",
+    "offer_made → ticket view offered (projector)",
+)
+
+
+async def hop_latencies(
+    settings: Settings, scheduled: dict[str, float], offered: dict[str, float]
+) -> dict[str, dict[str, float]]:
+    """Where the time from kiosk to offer goes: for each check-in of ``scheduled`` (id → scheduled send, wall-clock
+    seconds) that was ``offered`` (id → seen offered), the time between its records' broker timestamps on
+    ``worker-commands``, ``market-commands`` and its ``offer_made`` on ``market-events``; percentiles per hop."""
+    bootstrap = settings.kafka_bootstrap
+    stamps: dict[str, dict[str, float]] = {}
+
+    async def note(topic: str, decode: Callable[[bytes], Any], kind: type, field: str, slot: str) -> None:
+        for message in await read_topic(bootstrap, settings.topic(topic)):
+            record = decode(message.value or b"")
+            if isinstance(record, kind) and (checkin_id := getattr(record, field)) in scheduled:
+                stamps.setdefault(checkin_id, {}).setdefault(slot, message.timestamp / 1000)
+
+    await note(topics.WORKER_COMMANDS, records.decode_worker_command, records.CheckIn, "id", "worker_commands")
+    await note(topics.MARKET_COMMANDS, records.decode_command, records.CheckIn, "id", "market_commands")
+    await note(topics.MARKET_EVENTS, records.decode_event, records.OfferMade, "checkin_id", "offer_made")
+    spans: dict[str, list[float]] = {hop: [] for hop in HOPS}
+    for checkin_id, seen in offered.items():
+        at = stamps.get(checkin_id, {})
+        if len(at) < 3:
+            continue
+        points = (scheduled[checkin_id], at["worker_commands"], at["market_commands"], at["offer_made"], seen)
+        for hop, start, end in zip(HOPS, points, points[1:], strict=False):
+            spans[hop].append(end - start)
+    return {hop: percentiles(values) for hop, values in spans.items()}
+
+
+def p99_by_second(pairs: list[tuple[float, float]]) -> list[float]:
+    """The p99 of ``(scheduled, offered)`` latencies (ms) of the check-ins scheduled in each second of a step."""
+    if not pairs:
+        return []
+    first = min(s for s, _ in pairs)
+    seconds: dict[int, list[float]] = {}
+    for scheduled, seen in pairs:
+        seconds.setdefault(int(scheduled - first), []).append(seen - scheduled)
+    return [round(percentiles(v)["p99_ms"]) for _, v in sorted(seconds.items())]
+
+
+def _percentile_line(p: dict[str, float]) -> str:
+    return " ".join(f"{k.removesuffix('_ms')} {p[k]:6.1f}" for k in ("p50_ms", "p99_ms", "p999_ms", "max_ms") if k in p)
 
 
 # ---------------------------------------------------------------- pipeline ramp
