@@ -75,7 +75,11 @@ async def test_the_projector_survives_a_redis_outage_and_replays_by_itself(
             after = await _views(settings)
             assert projector.proc.poll() is None
             log = projector.log.read_text(errors="replace")
-            assert "Redis unreachable" in log and "Redis lost the read models" in log, procs.tail(projector.log, 40)
+            assert "Redis unreachable" in log, procs.tail(projector.log, 40)
+            # Redis came back empty. Either the retried batch found older offsets than written ("Redis lost the read
+            # models") and sought back, or a seek that a rebalance's callback was retrying through the outage reached
+            # Redis first and sought to what it holds (the beginning), which made the held batch stale (seen once in
+            # CI: two retry loops in the log, no "lost" line). Both replay the topics: the views of before are back.
             assert {k: after.get(k) for k in before} == before
             assert len(after) == len(before) + DURING
         finally:
