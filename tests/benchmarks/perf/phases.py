@@ -295,12 +295,13 @@ async def kiosk_to_offer(
     finally:
         pool.close()
         await watch.close()
-    latencies = [watch.offered[i] - watch.scheduled[i] for i in accepted if i in watch.offered]
+    seen = {i: (watch.scheduled[i], watch.offered[i]) for i in accepted if i in watch.offered}
+    latencies = [offered - scheduled for scheduled, offered in seen.values()]
     wall = time.time() - clock()  # this process's monotonic clock to the wall clock of the broker's timestamps
     hops = await hop_latencies(
         settings,
         {i: watch.scheduled[i] + wall for i in accepted},
-        {i: watch.offered[i] + wall for i in accepted if i in watch.offered},
+        {i: offered + wall for i, (_, offered) in seen.items()},
     )
 
     http = summarise(outcomes, rate)
@@ -311,9 +312,7 @@ async def kiosk_to_offer(
         "accepted": len(accepted),
         "offered": len(latencies),
         "offer_latency": percentiles(latencies),
-        "offer_latency_p99_by_second": p99_by_second(
-            [(watch.scheduled[i], watch.offered[i]) for i in accepted if i in watch.offered]
-        ),
+        "offer_latency_p99_by_second": p99_by_second(list(seen.values())),
         "hops": hops,
         "cpu_ms_per_checkin": cpu_ms,
         "load_generator_cpu_ms_per_checkin": own_ms,
