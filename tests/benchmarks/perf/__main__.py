@@ -125,7 +125,17 @@ def run_mode(
         profile = http_platform.profile("gateway-0", cfg.profile_seconds)
         cpu_pids = {name: p.proc.pid for name, p in http_platform.processes.items() if name != "projector"}
         cpu_before = {name: cpu_ms(pid) for name, pid in cpu_pids.items()}
-        http = run(phases.http_ceiling(http_ns.gateway_port, bare_port, credentials, cfg.http_rates, cfg.http_step))
+        step_pids: dict[str, int | None] = {
+            **cpu_pids,
+            "projector": http_platform.processes["projector"].proc.pid,
+            "kafka": kafka.pid,
+            "redis": redis.pid,
+        }
+        http = run(
+            phases.http_ceiling(
+                http_ns.gateway_port, bare_port, credentials, cfg.http_rates, cfg.http_step, cpu_pids=step_pids
+            )
+        )
         out["http_cpu_ms_per_202"] = _cpu_per_202(http, {n: cpu_ms(p) - cpu_before[n] for n, p in cpu_pids.items()})
         out["peak_rss_mib_http"] = http_platform.peak_rss()
         out["profile_gateway"] = profile.summary() if profile else None

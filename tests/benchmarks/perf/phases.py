@@ -58,9 +58,17 @@ def _saturated(summary: dict[str, Any]) -> bool:
 
 
 async def http_ceiling(
-    gateway_port: int, bare_port: int, credentials: Credentials, rates: list[int], step_seconds: float
+    gateway_port: int,
+    bare_port: int,
+    credentials: Credentials,
+    rates: list[int],
+    step_seconds: float,
+    cpu_pids: dict[str, int | None] | None = None,
 ) -> dict[str, Any]:
-    """Ramp both servers through ``rates``; each step of each target runs right after the other's."""
+    """Ramp both servers through ``rates``; each step of each target runs right after the other's. Each step
+    records the CPU milliseconds per request it cost every process of ``cpu_pids`` (servers, Kafka, Redis) and
+    this process (``load_generator``), from the step's start to the end of the pause after it."""
+    pids = {**(cpu_pids or {}), LOAD_GENERATOR: os.getpid()}
     kiosks = workload.Kiosks(credentials.kiosks, "127.0.0.1", gateway_port)
     pools = {
         "gateway": Pool("127.0.0.1", gateway_port, CONNECTIONS),
@@ -82,6 +90,7 @@ async def http_ceiling(
         live = set(pools)
         for rate in rates:
             for name in [n for n in pools if n in live]:
+                before = {n: process_cpu_ms(pid) for n, pid in pids.items()}
                 outcomes = await run_open_loop(pools[name], make, rate=rate, count=int(rate * step_seconds))
                 if name == "gateway":
                     accepted += _accepted_ids(outcomes)
@@ -92,6 +101,9 @@ async def http_ceiling(
                 if summary["saturated"]:
                     live.discard(name)
                 await asyncio.sleep(1.0)  # let queues drain before the other side's step
+                summary["cpu_ms_per_request"] = {
+                    n: round((process_cpu_ms(pid) - before[n]) / max(1, summary["sent"]), 4) for n, pid in pids.items()
+                }
             if not live:
                 break
     finally:
@@ -116,7 +128,66 @@ def score_http(steps: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         }
     gateway, bare = result["gateway"], result["bare_aiohttp"]
     result["ratio"] = gateway["throughput_per_s"] / bare["throughput_per_s"] if bare["throughput_per_s"] else None
+    result["cpu_model"] = cpu_model(steps)
     return result
+
+
+#: The name of this process (the open-loop load generator) in a step's ``cpu_ms_per_request``.
+LOAD_GENERATOR = "load_generator"
+
+
+def cpu_model(
+    steps: dict[str, list[dict[str, Any]]], cores: int | None = None, target: float = 0.6
+) -> dict[str, Any] | None:
+    """What the CPU per request explains of the two throughputs, and what the gateway could reach at best.
+
+    From each target's highest unsaturated step: the CPU milliseconds per request of its server processes
+    (``gateway-*`` / ``bare-aiohttp``) and of everything else measured (Kafka, Redis, the load generator). A
+    target's throughput is bounded by the machine (``cores`` × 1,000 ms per second over the sum) and by its
+    server processes (each a single thread: 1,000 ms per second each). ``bound_ratio_if_gateway_cost_bare``
+    is the ratio if the gateway's own CPU per request were the bare handler's, everything else as measured:
+    what Kafka, Redis and the load generator sharing the machine leave for any gateway that durably accepts.
+    ``gateway_cpu_ms_per_request_for_target``: the most CPU per request the gateway may spend for a predicted
+    ratio of ``target``, the rest as measured.
+    """
+    cores = cores or os.cpu_count() or 1
+    tops: dict[str, dict[str, float]] = {}
+    for name, runs in steps.items():
+        measured = [s for s in runs if not s["saturated"] and s.get("cpu_ms_per_request")]
+        if not measured:
+            return None
+        tops[name] = dict(max(measured, key=lambda s: s["offered_per_s"])["cpu_ms_per_request"])
+
+    def server_names(name: str, cpu: dict[str, float]) -> list[str]:
+        prefix = "gateway-" if name == "gateway" else "bare-aiohttp"
+        return [n for n in cpu if n.startswith(prefix)]
+
+    def capacity(server_ms: float, servers: int, total_ms: float) -> float:
+        return min(cores * 1000 / total_ms, servers * 1000 / server_ms)
+
+    out: dict[str, Any] = {"cores": cores}
+    for name, cpu in tops.items():
+        servers = server_names(name, cpu)
+        server_ms = sum(cpu[n] for n in servers)
+        others = {n: ms for n, ms in cpu.items() if not any(n.startswith(p) for p in ("gateway-", "bare-aiohttp"))}
+        total = server_ms + sum(others.values())
+        out[name] = {
+            "server_cpu_ms_per_request": round(server_ms, 4),
+            "other_cpu_ms_per_request": {n: round(ms, 4) for n, ms in others.items()},
+            "machine_cpu_ms_per_request": round(total, 4),
+            "predicted_per_s": round(capacity(server_ms, len(servers), total)),
+        }
+    gateway, bare = out["gateway"], out["bare_aiohttp"]
+    out["predicted_ratio"] = round(gateway["predicted_per_s"] / bare["predicted_per_s"], 3)
+    servers = len(server_names("gateway", tops["gateway"]))
+    as_bare = bare["server_cpu_ms_per_request"]
+    best = capacity(as_bare, servers, as_bare + sum(gateway["other_cpu_ms_per_request"].values()))
+    out["bound_ratio_if_gateway_cost_bare"] = round(best / bare["predicted_per_s"], 3)
+    needed = target * bare["predicted_per_s"]
+    others = sum(gateway["other_cpu_ms_per_request"].values())
+    allowed = min(servers * 1000 / needed, cores * 1000 / needed - others)
+    out["gateway_cpu_ms_per_request_for_target"] = {"target": target, "ms": round(allowed, 4)}
+    return out
 
 
 def _accepted_ids(outcomes: list[Outcome]) -> list[str]:
