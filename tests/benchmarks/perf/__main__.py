@@ -71,6 +71,26 @@ def load() -> dict[str, Any]:
     return {"load_average": [round(x, 2) for x in os.getloadavg()], "uptime": uptime, "at": _now()}
 
 
+def write_back() -> dict[str, float]:
+    """Write the page cache's dirty pages to disk (``sync``) and say how many there were and how long it took.
+
+    Before each stream ceiling run: the phases before it leave the broker's writes of a whole platform (~1 GB)
+    in the page cache, and while the kernel writes them back the broker's appends can wait (the matcher
+    acknowledges every batch's outputs; the bare agent only reads)."""
+    before = _meminfo_kib("Dirty") + _meminfo_kib("Writeback")
+    started = time.monotonic()
+    os.sync()
+    return {"dirty_kib": before, "sync_seconds": round(time.monotonic() - started, 2)}
+
+
+def _meminfo_kib(field: str) -> int:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name == field:
+            return int(value.split()[0])
+    return 0
+
+
 def cpu_model() -> dict[str, str]:
     """The processor's model name and BogoMIPS from ``/proc/cpuinfo`` (machines of one kind differ: results of
     different sessions compare only through the ratios taken within one run)."""
@@ -208,6 +228,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--tag", default="", help="suffix of the result file names")
     parser.add_argument("--rescore", type=Path, help="recompute the summary, verdict and plot of a result file")
+    parser.add_argument(
+        "--stream-count", dest="stream_count_arg", type=int, help="check-in commands of each stream ceiling run"
+    )
     cfg = parser.parse_args(argv)
     if cfg.rescore:
         return rescore(cfg.rescore)
@@ -233,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         cfg.offer_rate, cfg.offer_seconds = 500, 10.0
         cfg.pipeline_rates, cfg.pipeline_step = [500, 1000, 1500, 2000, 3000, 4000], 6.0
         cfg.stream_count = 8000
+    cfg.stream_count = cfg.stream_count if cfg.stream_count_arg is None else cfg.stream_count_arg
     modes = [m.strip() for m in cfg.modes.split(",") if m.strip()]
 
     started = time.monotonic()
@@ -267,9 +291,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"[single] stream ceiling {n + 1}/{cfg.ceiling_runs}: matcher vs bare Faust agent", flush=True)
                 ns = namespace(kafka, redis, f"matcher{n}", partitions=cfg.partitions)
                 profile_seconds = cfg.profile_seconds if n == 0 else 0
+                flushed = write_back()
+                print(f"  written back first: {flushed}", flush=True)
                 runs.append(
                     phases.stream_ceiling(kafka, ns, workdir / f"matcher{n}", cfg.stream_count, run, profile_seconds)
                 )
+                runs[-1]["written_back_before"] = flushed
             result["stream_ceiling_runs"] = runs
             result["stream_ceiling"] = {
                 **sorted(runs, key=lambda r: r["ratio"] or 0)[len(runs) // 2],

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import os
 import re
@@ -617,8 +618,11 @@ async def _preload(settings: Settings, topic_names: list[str], count: int) -> No
         await producer.stop()
 
 
-async def _output_rate(settings: Settings, expect: int, timeout: float) -> tuple[float, int]:
-    """Events/s of the matcher from its ``worker_queued`` facts' broker timestamps (first to last)."""
+async def _output_rate(settings: Settings, expect: int, timeout: float) -> tuple[float, int, int, list[int]]:
+    """Events/s of the matcher from its ``worker_queued`` facts' broker timestamps (first to last), the facts
+    counted, and how many of them carry a timestamp within 5 ms of the first (the first batch's: their records'
+    time is not in the window, so a large first batch flatters a short run), and the five longest gaps (ms)
+    between consecutive facts (where the run waited)."""
     topic = settings.topic(topics.MARKET_EVENTS)
     async with _Offsets(settings.kafka_bootstrap, topic, settings.partitions) as out:
         deadline = time.monotonic() + timeout
@@ -627,8 +631,10 @@ async def _output_rate(settings: Settings, expect: int, timeout: float) -> tuple
     facts = await read_topic(settings.kafka_bootstrap, topic)
     stamps = sorted(m.timestamp for m in facts if b'"worker_queued"' in (m.value or b""))
     if len(stamps) < 2:
-        return 0.0, len(stamps)
-    return (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000), len(stamps)
+        return 0.0, len(stamps), len(stamps), []
+    first_burst = sum(1 for t in stamps if t - stamps[0] <= 5)
+    gaps = sorted((b - a for a, b in itertools.pairwise(stamps)), reverse=True)[:5]
+    return (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000), len(stamps), first_burst, gaps
 
 
 def stream_ceiling(
@@ -651,7 +657,7 @@ def stream_ceiling(
     try:
         matcher.start_workers(1)
         profile = matcher.profile("streams-0", profile_seconds)
-        rate, seen = run(_output_rate(settings, count, timeout=300))
+        rate, seen, first_burst, gaps = run(_output_rate(settings, count, timeout=300))
         memory = matcher.peak_rss()
         profiled = profile.summary() if profile else None
     finally:
@@ -659,14 +665,16 @@ def stream_ceiling(
     bare_rate = _bare_rate(settings, workdir, bare_topic, count, tuned=False, memory=memory)
     tuned_rate = _bare_rate(settings, workdir, tuned_topic, count, tuned=True, memory=memory)
     print(
-        f"  matcher {rate:.0f} events/s ({seen} facts), bare Faust {bare_rate:.0f} events/s, "
-        f"bare Faust as the worker runs it {tuned_rate:.0f} events/s",
+        f"  matcher {rate:.0f} events/s ({seen} facts, {first_burst} in the first 5 ms, gaps {gaps} ms), "
+        f"bare Faust {bare_rate:.0f} events/s, bare Faust as the worker runs it {tuned_rate:.0f} events/s",
         flush=True,
     )
     return {
         "count": count,
         "matcher_per_s": rate,
         "matcher_facts": seen,
+        "matcher_first_burst_facts": first_burst,
+        "matcher_longest_gaps_ms": gaps,
         "bare_faust_per_s": bare_rate,
         "ratio": rate / bare_rate if bare_rate else None,
         "bare_faust_tuned_per_s": tuned_rate,
