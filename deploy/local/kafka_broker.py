@@ -234,6 +234,11 @@ class KafkaBroker(procs.ServerProcess):
         return f"127.0.0.1:{self.port}"
 
     @property
+    def gc_log_path(self) -> Path:
+        """``kafka-gc.log`` beside the console log: the JVM's collections and their pauses."""
+        return self.log_path.parent / "kafka-gc.log"
+
+    @property
     def config_path(self) -> Path:
         """``<data_dir>/server.properties``, written by :meth:`start`."""
         return self.data_dir / "server.properties"
@@ -324,6 +329,7 @@ class KafkaBroker(procs.ServerProcess):
             f"-Xmx{self.heap}",
             "-XX:+UseG1GC",
             "-XX:+ExitOnOutOfMemoryError",
+            f"-Xlog:gc:file={self.gc_log_path}:uptime,time",  # one line per collection, with its pause
             "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={log4j}",
             "-cp",

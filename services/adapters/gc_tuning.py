@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 
 log = logging.getLogger(__name__)
 
@@ -33,4 +34,30 @@ def apply(young_threshold: int) -> None:
         return
     gc.set_threshold(young_threshold, MIDDLE_THRESHOLD, OLDEST_THRESHOLD)
     gc.freeze()
+    if _log_slow_collection not in gc.callbacks:
+        gc.callbacks.append(_log_slow_collection)
     log.debug("gc: young threshold %d, %d objects frozen", young_threshold, gc.get_freeze_count())
+
+
+#: A collection at least this long is logged (a pause every stream of the process waits for).
+SLOW_COLLECTION_SECONDS = 0.05
+_started: list[float] = []
+
+
+def _log_slow_collection(phase: str, info: dict[str, int]) -> None:
+    """``gc.callbacks`` hook: log a collection that took :data:`SLOW_COLLECTION_SECONDS` or longer, with its
+    generation and what it examined and freed."""
+    if phase == "start":
+        _started[:] = [time.perf_counter()]
+        return
+    if not _started:
+        return
+    took = time.perf_counter() - _started[0]
+    if took >= SLOW_COLLECTION_SECONDS:
+        log.info(
+            "gc: generation %d collection took %.0f ms (%d collected, %d uncollectable)",
+            info.get("generation", -1),
+            took * 1000,
+            info.get("collected", 0),
+            info.get("uncollectable", 0),
+        )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import logging
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +20,8 @@ def collector() -> Iterator[None]:
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+        if gc_tuning._log_slow_collection in gc.callbacks:
+            gc.callbacks.remove(gc_tuning._log_slow_collection)
 
 
 def test_zero_leaves_the_collector_alone(collector: None) -> None:
@@ -43,3 +47,16 @@ def test_cycles_are_still_collected(collector: None) -> None:
     a.other, b.other = b, a
     del a, b
     assert gc.collect() >= 2
+
+
+def test_a_slow_collection_is_logged_with_its_generation(collector: None, caplog: pytest.LogCaptureFixture) -> None:
+    gc_tuning.apply(50_000)
+    assert gc_tuning._log_slow_collection in gc.callbacks
+    with caplog.at_level(logging.INFO, logger=gc_tuning.__name__):
+        gc_tuning._log_slow_collection("start", {"generation": 0})
+        gc_tuning._log_slow_collection("stop", {"generation": 0, "collected": 1, "uncollectable": 0})  # fast
+        gc_tuning._log_slow_collection("start", {"generation": 2})
+        time.sleep(gc_tuning.SLOW_COLLECTION_SECONDS + 0.01)
+        gc_tuning._log_slow_collection("stop", {"generation": 2, "collected": 94, "uncollectable": 0})
+    (line,) = [r.getMessage() for r in caplog.records if r.name == gc_tuning.__name__]
+    assert line.startswith("gc: generation 2 collection took ") and "(94 collected, 0 uncollectable)" in line
