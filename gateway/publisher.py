@@ -33,7 +33,8 @@ log = logging.getLogger("lingong.gateway.publisher")
 Pending = tuple[bytes, bytes, asyncio.Future[None]]
 Partition = tuple[str, int]
 
-#: Bytes a record batch may hold (aiokafka's ``max_batch_size`` default); a larger record goes alone.
+#: The largest record accepted (key and value), below aiokafka's ``max_request_size`` and the broker's
+#: ``message.max.bytes`` (1 MiB): larger, it is refused here as ``send`` refused it (503), before any batch.
 MAX_RECORD_BYTES = 1_000_000
 
 

@@ -166,7 +166,8 @@ class Settings:
     #: with 16,384 (8,000 records waiting), the matcher 5,400-5,600 against 8,600-12,200 events/s.
     stream_buffer_maxsize: int = 16384
     # --- performance (issue 9): the gateway's producer
-    #: How long the gateway's producer waits for more records before sending a batch (acks=all, idempotent):
+    #: How long the gateway's publisher gathers records before handing a partition's batch to the producer
+    #: (gateway/publisher.py; acks=all, idempotent):
     #: the latency it adds to a 202 at low traffic. 5 ms saved no measurable CPU against 2 ms at 200 check-ins/s
     #: (tests/benchmarks/results/gateway-cpu-*-ab-linger5-vs-linger2.json), nor did 10 ms in the broker's CPU per
     #: request at 400/s (…-ab-linger10-vs-linger2.json: 1.48 against 1.42 ms); under load batches fill anyway.

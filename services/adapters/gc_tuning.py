@@ -46,7 +46,7 @@ _started: list[float] = []
 
 def _log_slow_collection(phase: str, info: dict[str, int]) -> None:
     """``gc.callbacks`` hook: log a collection that took :data:`SLOW_COLLECTION_SECONDS` or longer, with its
-    generation and what it examined and freed."""
+    generation and how many objects it freed and found uncollectable."""
     if phase == "start":
         _started[:] = [time.perf_counter()]
         return

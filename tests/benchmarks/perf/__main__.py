@@ -74,9 +74,9 @@ def load() -> dict[str, Any]:
 def write_back() -> dict[str, float]:
     """Write the page cache's dirty pages to disk (``sync``) and say how many there were and how long it took.
 
-    Before each stream ceiling run: the phases before it leave the broker's writes of a whole platform (~1 GB)
-    in the page cache, and while the kernel writes them back the broker's appends can wait (the matcher
-    acknowledges every batch's outputs; the bare agent only reads)."""
+    Before each stream ceiling run, so that no write-back of the earlier phases' broker writes (~1 GB) overlaps
+    it: the matcher waits for the broker's acknowledgement of every batch's outputs, the bare agent only reads.
+    (Session 11 suspected it of the matcher's pauses; with it, the pauses stayed: it is kept as a control.)"""
     before = _meminfo_kib("Dirty") + _meminfo_kib("Writeback")
     started = time.monotonic()
     os.sync()
@@ -145,12 +145,8 @@ def run_mode(
         profile = http_platform.profile("gateway-0", cfg.profile_seconds)
         cpu_pids = {name: p.proc.pid for name, p in http_platform.processes.items() if name != "projector"}
         cpu_before = {name: cpu_ms(pid) for name, pid in cpu_pids.items()}
-        step_pids: dict[str, int | None] = {
-            **cpu_pids,
-            "projector": http_platform.processes["projector"].proc.pid,
-            "kafka": kafka.pid,
-            "redis": redis.pid,
-        }
+        step_pids: dict[str, int | None] = {n: p.proc.pid for n, p in http_platform.processes.items()}
+        step_pids |= {"kafka": kafka.pid, "redis": redis.pid}
         http = run(
             phases.http_ceiling(
                 http_ns.gateway_port, bare_port, credentials, cfg.http_rates, cfg.http_step, cpu_pids=step_pids
@@ -229,7 +225,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tag", default="", help="suffix of the result file names")
     parser.add_argument("--rescore", type=Path, help="recompute the summary, verdict and plot of a result file")
     parser.add_argument(
-        "--stream-count", dest="stream_count_arg", type=int, help="check-in commands of each stream ceiling run"
+        "--stream-count",
+        dest="stream_count_arg",
+        metavar="N",
+        type=int,
+        help="check-in commands of each stream ceiling run",
     )
     cfg = parser.parse_args(argv)
     if cfg.rescore:
@@ -256,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         cfg.offer_rate, cfg.offer_seconds = 500, 10.0
         cfg.pipeline_rates, cfg.pipeline_step = [500, 1000, 1500, 2000, 3000, 4000], 6.0
         cfg.stream_count = 8000
-    cfg.stream_count = cfg.stream_count if cfg.stream_count_arg is None else cfg.stream_count_arg
+    if cfg.stream_count_arg:
+        cfg.stream_count = cfg.stream_count_arg
     modes = [m.strip() for m in cfg.modes.split(",") if m.strip()]
 
     started = time.monotonic()
