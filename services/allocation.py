@@ -171,30 +171,47 @@ def _max_fill(
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}
     placed: dict[str, str] = {}
 
-    def augment(worker_id: str, seen: set[str]) -> bool:
-        for request_id in fits[worker_id]:
-            if request_id in seen:
-                continue
-            seen.add(request_id)
-            if len(holders[request_id]) < capacity[request_id]:
-                holders[request_id].append(worker_id)
-                placed[worker_id] = request_id
-                return True
-            for other in list(holders[request_id]):
-                if augment(other, seen):
-                    holders[request_id].remove(other)
-                    holders[request_id].append(worker_id)
-                    placed[worker_id] = request_id
-                    return True
-        return False
-
     workers = {w.checkin_id: w for w in free}
     for worker in sorted(free, key=_priority(policy, state.day)):
         if fits[worker.checkin_id]:
-            augment(worker.checkin_id, set())
+            _augment(worker.checkin_id, set(), _Matching(fits, capacity, holders, placed))
     order = {r.request_id: i for i, r in enumerate(due)}
     chosen = sorted(placed.items(), key=lambda item: (order[item[1]], workers[item[0]].ticket_no))
     return [(workers[w], by_id[r]) for w, r in chosen]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Matching:
+    """The bipartite matching :func:`_max_fill` builds: each worker's fitting requests (hardest first), each
+    request's places, the workers holding them, and the request each placed worker holds."""
+
+    fits: dict[str, list[str]]
+    capacity: dict[str, int]
+    holders: dict[str, list[str]]
+    placed: dict[str, str]
+
+
+def _augment(worker_id: str, seen: set[str], m: _Matching) -> bool:
+    """Place ``worker_id`` by an augmenting path (Kuhn): a request with a free place, else one whose holder can
+    move to another request not yet ``seen``. A module function, not a closure in :func:`_max_fill`: a closure
+    that calls itself is a reference cycle, which only the cycle collector frees (one per allocation, found by
+    the stream worker's collection census)."""
+    for request_id in m.fits[worker_id]:
+        if request_id in seen:
+            continue
+        seen.add(request_id)
+        holders = m.holders[request_id]
+        if len(holders) < m.capacity[request_id]:
+            holders.append(worker_id)
+            m.placed[worker_id] = request_id
+            return True
+        for other in list(holders):
+            if _augment(other, seen, m):
+                holders.remove(other)
+                holders.append(worker_id)
+                m.placed[worker_id] = request_id
+                return True
+    return False
 
 
 def _tier_safe(

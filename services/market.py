@@ -149,7 +149,7 @@ class _Out:
                 worker=worker.worker,
                 checkin_id=worker.checkin_id,
                 reason=reason,
-                commitments=tuple(worker.commitments),
+                commitments=worker.commitments,
             )
         )
 
@@ -230,7 +230,7 @@ def _check_in(state: MarketState, c: r.CheckIn, out: _Out) -> None:
         available_from=c.available_from,
         available_until=c.available_until,
         checked_in_at=out.now,
-        commitments=list(c.commitments),
+        commitments=c.commitments,
     )
     state.next_ticket += 1
     for request in requests_of_trades(state, c.trades):  # a request fits only workers of its trade
@@ -309,7 +309,7 @@ def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Out) -> None:
     worker.status = "waiting"
     ids = _OfferIds(offer_id=offer.offer_id, request_id=request.request_id, checkin_id=worker.checkin_id)
     if c.answer == "decline":
-        worker.passed_requests.append(request.request_id)
+        worker.passed_requests += (request.request_id,)
         out.facts.append(r.OfferDeclined(**out.head(), **ids, worker=worker.worker))
         return
     placement = Placement(
@@ -321,8 +321,8 @@ def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Out) -> None:
     state.placements[placement.placement_id] = placement
     request.placements.append(placement.placement_id)
     start, end = request.start, request.start + request.hours * 60
-    worker.commitments.append(
-        r.Commitment(placement_id=placement.placement_id, market_id=state.market_id, start=start, end=end)
+    worker.commitments += (
+        r.Commitment(placement_id=placement.placement_id, market_id=state.market_id, start=start, end=end),
     )
     out.facts.append(r.OfferAccepted(**out.head(), **ids, worker=worker.worker))
     out.facts.append(
@@ -453,7 +453,7 @@ def _cancel_placement(
     request = state.requests[placement.request_id]
     request.placements.remove(placement.placement_id)
     worker = state.workers[placement.checkin_id]
-    worker.commitments = [k for k in worker.commitments if k.placement_id != placement.placement_id]
+    worker.commitments = tuple(k for k in worker.commitments if k.placement_id != placement.placement_id)
     out.facts.append(
         r.PlacementCancelled(
             **out.head(),
@@ -473,7 +473,7 @@ def _expire_offers(state: MarketState, out: _Out) -> None:
         drop_offer(state, offer)
         worker.status = "waiting"
         worker.offer_id = None
-        worker.passed_requests.append(offer.request_id)
+        worker.passed_requests += (offer.request_id,)
         out.facts.append(
             r.OfferExpired(
                 **out.head(),

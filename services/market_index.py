@@ -57,7 +57,8 @@ class _Index:
         self.recent_shape: tuple[int, str, str] = (0, "", "")
         # workers and offers (rebuilt together)
         self.shape: tuple[_Shape, _Shape] | None = None  # (workers, offers) when last in step
-        self.by_worker: dict[str, list[str]] = {}  # worker pseudonym -> check-in ids
+        #: worker pseudonym -> check-in ids (a tuple: see WaitingWorker's docstring on the cycle collector)
+        self.by_worker: dict[str, tuple[str, ...]] = {}
         self.by_trade: dict[str, list[str]] = {}  # trade -> check-in ids, every status
         self.position: dict[str, int] = {}  # check-in id -> its place in ``state.workers``
         self.maybe_waiting: dict[str, set[str]] = {}  # trade -> a superset of its waiting check-in ids
@@ -142,7 +143,7 @@ def _rebuild(state: MarketState, index: _Index) -> None:
 
 
 def _file_worker(index: _Index, checkin_id: str, worker: WaitingWorker, position: int) -> None:
-    index.by_worker.setdefault(worker.worker, []).append(checkin_id)
+    index.by_worker[worker.worker] = (*index.by_worker.get(worker.worker, ()), checkin_id)
     index.position[checkin_id] = position
     for trade in dict.fromkeys(worker.trades):
         index.by_trade.setdefault(trade, []).append(checkin_id)

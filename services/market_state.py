@@ -10,7 +10,12 @@ import msgspec
 from services.records import Commitment
 
 
-class WaitingWorker(msgspec.Struct, kw_only=True, omit_defaults=True):
+class WaitingWorker(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
+    """A check-in in a market's queue. A busy market holds tens of thousands: ``gc=False`` and tuples (not lists)
+    keep them out of the cycle collector's reach, so its full collections do not grow with the queue. Safe: a
+    worker's fields are strings, numbers, datetimes and tuples of those and of frozen :class:`Commitment`, so
+    it can never be part of a reference cycle; a change replaces a tuple, never appends to it."""
+
     checkin_id: str
     worker: str
     worker_masked: str
@@ -25,9 +30,9 @@ class WaitingWorker(msgspec.Struct, kw_only=True, omit_defaults=True):
     checked_in_at: datetime
     status: Literal["waiting", "offered", "left"] = "waiting"
     offer_id: str | None = None
-    passed_requests: list[str] = msgspec.field(default_factory=list)
+    passed_requests: tuple[str, ...] = ()
     #: Jobs accepted today, here or (brought by the roster) at another market.
-    commitments: list[Commitment] = msgspec.field(default_factory=list)
+    commitments: tuple[Commitment, ...] = ()
     #: How many of today's requests in this market the worker could do (trade, wage, hours): versatility.
     fit_count: int = 0
 

@@ -159,7 +159,7 @@ def test_cancel_releases_offered_and_accepted_workers_to_their_old_place() -> No
     cancel = r.CancelJobRequest(**head("cancel"), request_id="j1", employer_id="e1")  # type: ignore[arg-type]
     facts = step(state, cancel).facts
     assert {type(e) for e in facts} >= {r.OfferWithdrawn, r.PlacementCancelled, r.JobRequestClosed}
-    assert state.workers["c1"].status == "waiting" and state.workers["c1"].commitments == []
+    assert state.workers["c1"].status == "waiting" and state.workers["c1"].commitments == ()
     assert state.workers["c2"].status == "waiting" and state.workers["c1"].ticket_no == 1
     facts = step(state, job(2)).facts
     assert of(facts, r.OfferMade)[0].checkin_id == "c1"
