@@ -601,13 +601,14 @@ def _slope(points: list[tuple[float, int]]) -> float:
 # ---------------------------------------------------------------- the stream ceiling
 
 
-async def _preload(settings: Settings, topic_names: list[str], count: int) -> None:
-    """The same ``count`` check-in commands (keyed by market) on each of ``topic_names``."""
+async def _preload(settings: Settings, topic_names: list[str], count: int, first: int = 0) -> None:
+    """The same ``count`` check-in commands (keyed by market; workers ``first``, ``first + 1``…) on each of
+    ``topic_names``."""
     now = workload.utc_now()
     producer = _producer(settings.kafka_bootstrap)
     await producer.start()
     try:
-        for n in range(count):
+        for n in range(first, first + count):
             market = workload.MARKETS[n % len(workload.MARKETS)]
             record = workload.check_in_record(n, market, workload.QUEUE_TRADE, settings.pseudonym_key, now)
             value = records.encode(record)
@@ -618,23 +619,31 @@ async def _preload(settings: Settings, topic_names: list[str], count: int) -> No
         await producer.stop()
 
 
-async def _output_rate(settings: Settings, expect: int, timeout: float) -> tuple[float, int, int, list[int]]:
-    """Events/s of the matcher from its ``worker_queued`` facts' broker timestamps (first to last), the facts
-    counted, and how many of them carry a timestamp within 5 ms of the first (the first batch's: their records'
-    time is not in the window, so a large first batch flatters a short run), and the five longest gaps (ms)
-    between consecutive facts (where the run waited)."""
+async def _output_rate(
+    settings: Settings, expect: int, timeout: float, since_ms: float = 0
+) -> tuple[float, int, int, list[int]]:
+    """Events/s of the matcher from its ``worker_queued`` facts' broker timestamps (first to last; only facts
+    stamped at or after ``since_ms``, ms since the epoch), the facts counted, and how many of them carry a
+    timestamp within 5 ms of the first (the first batch's: their records' time is not in the window, so a large
+    first batch flatters a short run), and the five longest gaps (ms) between consecutive facts (where the run
+    waited). Waits until the topic holds ``expect`` records (all facts, also those before ``since_ms``)."""
     topic = settings.topic(topics.MARKET_EVENTS)
     async with _Offsets(settings.kafka_bootstrap, topic, settings.partitions) as out:
         deadline = time.monotonic() + timeout
         while await out.total() < expect and time.monotonic() < deadline:
             await asyncio.sleep(0.5)
     facts = await read_topic(settings.kafka_bootstrap, topic)
-    stamps = sorted(m.timestamp for m in facts if b'"worker_queued"' in (m.value or b""))
+    stamps = sorted(m.timestamp for m in facts if m.timestamp >= since_ms and b'"worker_queued"' in (m.value or b""))
     if len(stamps) < 2:
         return 0.0, len(stamps), len(stamps), []
     first_burst = sum(1 for t in stamps if t - stamps[0] <= 5)
     gaps = sorted((b - a for a, b in itertools.pairwise(stamps)), reverse=True)[:5]
     return (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1000), len(stamps), first_burst, gaps
+
+
+#: Check-ins a first worker puts through the matcher's topics before the measured run (one full batch: every
+#: partition of its output topics gets more than one write).
+MATCHER_WARM_UP = 2000
 
 
 def stream_ceiling(
@@ -647,17 +656,34 @@ def stream_ceiling(
 ) -> dict[str, Any]:
     """Matcher (``match_market``) and the bare agent, stock and tuned, over the same ``count`` pre-loaded commands,
     back to back. ``ratio`` is against stock Faust (the target's ceiling), ``ratio_tuned`` against Faust with the
-    worker's own changes to it (:func:`streams.app.tune_framework`)."""
+    worker's own changes to it (:func:`streams.app.tune_framework`).
+
+    The matcher is measured in steady state, as a long-lived deployment runs: a first worker puts
+    :data:`MATCHER_WARM_UP` other check-ins through the same topics and stops; the measured worker then starts on
+    the ``count`` commands. Without it, the run measured the broker's first writes to each new partition: the
+    first index entry of a fresh partition waited 35-45 ms on the filesystem (the broker's request log: appends
+    of 43-47 ms for one partition, 170-178 ms for five, against 0.1-0.7 ms), two pauses of ~270 and ~170 ms in
+    a 0.4 s run. The bare agent writes nothing, so it has nothing to warm."""
     bare_topic, tuned_topic = settings.topic("bare-commands"), settings.topic("bare-tuned-commands")
     kafka.create_topics(
         [TopicSpec(name, settings.partitions, settings.replication_factor) for name in (bare_topic, tuned_topic)]
     )
+    run(_preload(settings, [settings.topic(topics.MARKET_COMMANDS)], MATCHER_WARM_UP, first=count))
+    warm_up = Platform(settings, workdir / "warm-up")
+    try:
+        warm_up.start_workers(1)
+        run(_output_rate(settings, MATCHER_WARM_UP, timeout=300))
+    finally:
+        warm_up.stop()
     run(_preload(settings, [settings.topic(topics.MARKET_COMMANDS), bare_topic, tuned_topic], count))
     matcher = Platform(settings, workdir)
     try:
+        since_ms = time.time() * 1000
         matcher.start_workers(1)
         profile = matcher.profile("streams-0", profile_seconds)
-        rate, seen, first_burst, gaps = run(_output_rate(settings, count, timeout=300))
+        rate, seen, first_burst, gaps = run(
+            _output_rate(settings, MATCHER_WARM_UP + count, timeout=300, since_ms=since_ms)
+        )
         memory = matcher.peak_rss()
         profiled = profile.summary() if profile else None
     finally:
@@ -671,6 +697,7 @@ def stream_ceiling(
     )
     return {
         "count": count,
+        "matcher_warm_up": MATCHER_WARM_UP,
         "matcher_per_s": rate,
         "matcher_facts": seen,
         "matcher_first_burst_facts": first_burst,
