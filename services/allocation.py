@@ -171,10 +171,11 @@ def _max_fill(
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}
     placed: dict[str, str] = {}
 
+    matching = _Matching(fits, capacity, holders, placed)
     workers = {w.checkin_id: w for w in free}
     for worker in sorted(free, key=_priority(policy, state.day)):
         if fits[worker.checkin_id]:
-            _augment(worker.checkin_id, set(), _Matching(fits, capacity, holders, placed))
+            _augment(worker.checkin_id, set(), matching)
     order = {r.request_id: i for i, r in enumerate(due)}
     chosen = sorted(placed.items(), key=lambda item: (order[item[1]], workers[item[0]].ticket_no))
     return [(workers[w], by_id[r]) for w, r in chosen]

@@ -8,7 +8,7 @@ from datetime import timedelta
 from services import records as r
 from services.market import decide, decode_state, encode_state, new_state
 from services.market_state import MarketState
-from tests.unit.market_fixtures import FCFS, T0, answer, check_in, job
+from tests.unit.market_fixtures import FCFS, MAX_FILL, T0, answer, check_in, head, job
 
 
 def _tracked_within(state: MarketState) -> int:
@@ -45,7 +45,7 @@ def test_a_worker_who_passed_and_took_a_job_is_untracked_and_round_trips() -> No
         state = decide(state, command, FCFS).state
     offers = [o for o in state.offers.values() if o.checkin_id == "c1"]
     state = decide(state, answer(offers[0].offer_id, "c1", "decline", 1), FCFS).state
-    later = r.Tick(id="t", at=T0 + timedelta(minutes=1), market_id="zs-market", county="zhongshan")
+    later = r.Tick(**head("t", T0 + timedelta(minutes=1)))  # type: ignore[arg-type]
     state = decide(state, later, FCFS).state
     second = next(o for o in state.offers.values() if o.checkin_id == "c1")
     state = decide(state, answer(second.offer_id, "c1", "accept", 2), FCFS).state
@@ -59,8 +59,6 @@ def test_a_worker_who_passed_and_took_a_job_is_untracked_and_round_trips() -> No
 def test_deciding_leaves_no_cyclic_garbage() -> None:
     """Every object a command allocates is freed by reference counting: nothing for the cycle collector, which
     pauses every stream of the worker (max_fill's augmenting paths used to leave one cycle per allocation)."""
-    from tests.unit.market_fixtures import MAX_FILL
-
     gc.collect()
     gc.disable()
     try:
