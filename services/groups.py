@@ -1,7 +1,7 @@
 """Priority groups of the city's plan (附件2 (十九), 22, 25–27), as one table.
 
 A worker's groups are declared at check-in (in production, confirmed from the employment bureau's register by
-pseudonym; see README). They decide the worker's priority tier in matching and the "by group" reports.
+pseudonym; see docs/architecture.md). They decide the worker's priority tier in matching and the "by group" reports.
 """
 
 from __future__ import annotations

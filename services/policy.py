@@ -43,8 +43,8 @@ Order of consideration for a place, the same in every market:
    in the market today, then posting order. Within ``max_fill``, a worker is tried on the request the fewest
    of today's workers fit first; within ``rolling``, on the due requests first, then likewise.
 
-What each rule fills on the matching benchmark, and what it costs in waiting and reorderings: README.md,
-"Benchmarks".
+What each rule fills on the matching benchmark, and what it costs in waiting and reorderings:
+``docs/matching-benchmark.md``.
 """
 
 from __future__ import annotations
