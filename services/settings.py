@@ -7,6 +7,7 @@ naming the key and the value, so a misconfigured process stops at start, not on 
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Mapping
 
 from services.policy import AllocationPolicy, parse_policies
@@ -139,10 +140,6 @@ class Settings:
     #: spent 3.7 ms of CPU per fact in the pipeline benchmark, 1.2-2.1 ms with 16 KiB / 25 ms. A shorter wait costs
     #: CPU when idle (a fetch of every partition per wait: 10 ms took half a core at idle, 500 ms a sixth).
     consumer_fetch_max_wait_ms: int = 20
-    #: After three fetches in a row that brought nothing, the next asks for one byte and waits up to this long
-    #: (0, the default: keep the two settings above always). An idle stack then takes a third of the CPU, but
-    #: under load it cost more in the full benchmark runs, so it is off (services/adapters/idle_fetch.py).
-    consumer_idle_fetch_wait_ms: int = 0
     #: The gateway's, stream worker's and projector's young-generation GC threshold (CPython's default: 700) and
     #: a frozen start-up heap (services/adapters/gc_tuning.py); 0 keeps CPython's collector settings.
     gc_young_threshold: int = 50_000
@@ -191,8 +188,16 @@ class Settings:
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
-        """Build settings from ``LINGONG_*`` keys; unknown keys are ignored, bad values raise."""
+        """Build settings from ``LINGONG_*`` keys; other keys are ignored.
+
+        Raises :class:`SettingsError` for a bad value, and for a ``LINGONG_*`` key that names no setting (a
+        misspelled variable would otherwise leave its default silently in force), naming the closest known one.
+        """
         fields = {f.name: f for f in dataclasses.fields(cls)}
+        known = {f"LINGONG_{name.upper()}" for name in fields}
+        unknown = sorted(key for key in environ if key.startswith("LINGONG_") and key not in known)
+        if unknown:
+            raise SettingsError("; ".join(_unknown_key(key, known) for key in unknown))
         values: dict[str, object] = {}
         for name, field in fields.items():
             key = f"LINGONG_{name.upper()}"
@@ -224,6 +229,13 @@ class Settings:
                 value = "true" if value else "false"
             out[f"LINGONG_{field.name.upper()}"] = str(value)
         return out
+
+
+def _unknown_key(key: str, known: set[str]) -> str:
+    """The message for an unknown variable: its name and, if one is close, the setting it probably meant."""
+    close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]}?)" if close else " (see deploy/compose/README.md for every setting)"
+    return f"{key} is not a setting{hint}"
 
 
 def _cast(key: str, raw: str, type_name: object) -> object:

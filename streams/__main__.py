@@ -10,12 +10,10 @@ import sys
 
 from services.adapters import gc_tuning
 from services.settings import Settings
-from streams import delivery_trace
 from streams.app import create_app
 
 
 def main() -> None:
-    delivery_trace.install()
     settings = Settings.from_environ(os.environ)
     try:
         import uvloop

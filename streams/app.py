@@ -10,7 +10,7 @@ from typing import Any
 import faust
 
 from services import geography, records, topics
-from services.adapters import idle_fetch, kafka_connection
+from services.adapters import kafka_connection
 from services.adapters.partitioner import CachedPartitioner
 from services.market import MarketRules
 from services.settings import Settings
@@ -37,7 +37,7 @@ def tune_framework(app: faust.App, settings: Settings) -> None:
 
     Race fixes (streams/faust_patches.py), a closed connection on uvloop turned into a retried error
     (services/adapters/kafka_connection.py), the fetch loop's fast path (streams/consumer_fast_path.py), batched
-    fetches that wait long when idle (streams/kafka_tuning.py, services/adapters/idle_fetch.py) and no per-event
+    fetches (streams/kafka_tuning.py) and no per-event
     statistics (streams/sensors.py). The bare-Faust ceiling of tests/benchmarks/perf/bare_faust.py runs once with
     and once without them, so the matcher's ratio is reported against both.
     """
@@ -45,7 +45,6 @@ def tune_framework(app: faust.App, settings: Settings) -> None:
     kafka_connection.apply()  # the worker runs on uvloop: a write to a closed connection must not crash it
     consumer_fast_path.apply()
     kafka_tuning.batch_fetches(app, settings.consumer_fetch_min_bytes, settings.consumer_fetch_max_wait_ms)
-    idle_fetch.apply(settings.consumer_idle_fetch_wait_ms)
     sensors.without_event_statistics(app)
 
 

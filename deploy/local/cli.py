@@ -78,8 +78,10 @@ def read_settings_env(state_dir: Path) -> Settings:
     path = state_dir / "settings.env"
     if not path.is_file():
         return effective_settings({})
+    known = {f"LINGONG_{field.name.upper()}" for field in dataclasses.fields(Settings)}
     pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
-    return Settings.from_environ({key: value for key, value in pairs})
+    # a setting an earlier version wrote and this one no longer has is left out, so `down` still works
+    return Settings.from_environ({key: value for key, value in pairs if key in known})
 
 
 def gateway_url(settings: Settings) -> str:

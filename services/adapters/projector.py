@@ -32,7 +32,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services import fair_records, records, topics
-from services.adapters import gc_tuning, idle_fetch, kafka_connection
+from services.adapters import gc_tuning, kafka_connection
 from services.adapters.redis_transaction import WatchedConnection
 from services.readmodels import keys
 from services.readmodels.fair_views import FairViews
@@ -366,7 +366,6 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings.from_environ(os.environ)
     kafka_connection.apply()  # on uvloop: a write to a connection the broker closed is a connection error
-    idle_fetch.apply(settings.consumer_idle_fetch_wait_ms)  # off unless the setting asks for it
     gc_tuning.apply(settings.gc_young_threshold)
     try:
         import uvloop  # the same event loop as the gateway and the stream worker: less CPU per fact
