@@ -16,14 +16,11 @@ Redis, as everywhere in the platform; not for Redis Cluster).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Sequence
 from typing import Any, Literal
 
 import redis.asyncio as aioredis
-from redis.exceptions import NoScriptError
 
-from gateway.autopipeline import AutoPipeline
 from services.adapters.ratelimit import HIT_FUNCTION
 from services.ratelimit import Limit, Verdict, verdict
 from services.readmodels import keys
@@ -133,13 +130,11 @@ class Admitted:
 
 
 class Admission:
-    """The admission script on one Redis client, for one key prefix; sent through ``pipeline`` when given (the
-    admissions of concurrent requests share a round trip)."""
+    """The admission script on one Redis client, for one key prefix (redis-py's ``register_script``: ``EVALSHA``,
+    and the script loaded again when Redis answers ``NOSCRIPT``)."""
 
-    def __init__(self, redis: aioredis.Redis, prefix: str, pipeline: AutoPipeline | None = None) -> None:
-        self._redis = redis
-        self._sha = hashlib.sha1(_SCRIPT.encode(), usedforsecurity=False).hexdigest()
-        self._send = pipeline.execute if pipeline is not None else redis.execute_command
+    def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
+        self._script = redis.register_script(_SCRIPT)
         self._prefix = prefix
 
     async def admit(
@@ -148,11 +143,12 @@ class Admission:
         """Run the script for the client ``address`` and the token's SHA-256 ``digest``; ``claim`` is made when
         the principal's role is one of ``claim_roles``."""
         p = self._prefix
-        arguments = (
-            3,
+        script_keys = (
             keys.rate_limit(p, limits.address.name, address),
             keys.credential(p, digest),
             keys.revoked_token(p, digest),
+        )
+        arguments = (
             limits.address.window_seconds,
             limits.address.max_requests,
             keys.account(p, _HOLE),
@@ -168,11 +164,7 @@ class Admission:
             claim.value if claim else "",
             claim.ttl_seconds if claim else 0,
         )
-        try:
-            reply = await self._send("EVALSHA", self._sha, *arguments)
-        except NoScriptError:  # a fresh (or flushed) Redis: load the script, then run it (it did not run)
-            await self._redis.script_load(_SCRIPT)
-            reply = await self._send("EVALSHA", self._sha, *arguments)
+        reply = await self._script(keys=script_keys, args=arguments)
         return parse(reply, limits)
 
 

@@ -19,7 +19,6 @@ from typing import Any
 import msgspec
 import redis.asyncio as aioredis
 
-from gateway.autopipeline import AutoPipeline
 from services.readmodels import keys
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,128}$")
@@ -57,11 +56,8 @@ class IdempotencyStore:
         prefix: str,
         secret: bytes,
         ttl_seconds: int,
-        pipeline: AutoPipeline | None = None,
     ) -> None:
-        """``pipeline``: :meth:`finish` goes through it (the answers of concurrent requests share a round trip)."""
         self._redis = redis
-        self._send = pipeline.execute if pipeline is not None else redis.execute_command
         self._prefix = prefix
         self._secret = secret
         self._ttl = ttl_seconds
@@ -101,7 +97,7 @@ class IdempotencyStore:
     async def finish(self, principal: str, key: str, fingerprint: str, status: int, body: dict[str, Any]) -> None:
         name = keys.idempotency(self._prefix, principal, key)
         value = msgspec.json.encode({"state": "done", "fp": fingerprint, "status": status, "body": body})
-        await self._send("SET", name, value, "EX", self._ttl)
+        await self._redis.set(name, value, ex=self._ttl)
 
     async def abandon(self, principal: str, key: str) -> None:
         await self._redis.delete(keys.idempotency(self._prefix, principal, key))

@@ -14,7 +14,6 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from gateway.admission import Admission
-from gateway.autopipeline import AutoPipeline
 from gateway.idempotency import IdempotencyStore
 from gateway.middlewares import error_middleware, request_limits_middleware, security_headers_middleware
 from gateway.publisher import Publisher
@@ -100,18 +99,15 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     client = aioredis.Redis.from_pool(pool)
     app[REDIS] = client
-    shared = AutoPipeline(client)  # the hot path's commands: admission and idempotency answers
     app[IDEMPOTENCY] = IdempotencyStore(
         client,
         prefix=settings.topic_prefix,
         secret=settings.pseudonym_key,
         ttl_seconds=settings.idempotency_ttl_seconds,
-        pipeline=shared,
     )
     app[RATE_LIMITER] = RateLimiter(client, settings.topic_prefix)
-    app[ADMISSION] = Admission(client, settings.topic_prefix, shared)
+    app[ADMISSION] = Admission(client, settings.topic_prefix)
     yield
-    await shared.aclose()
     await client.aclose()
 
 

@@ -22,18 +22,19 @@ import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import msgspec
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.structs import ConsumerRecord
+from redis.asyncio.client import Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import WatchError
 
 from services import fair_records, records, topics
 from services.adapters import gc_tuning, kafka_connection
-from services.adapters.redis_transaction import WatchedConnection
 from services.readmodels import keys
 from services.readmodels.fair_views import FairViews
 from services.readmodels.market_views import MarketViews
@@ -95,8 +96,6 @@ class Projector:
     def __init__(self, settings: Settings, redis: aioredis.Redis) -> None:
         self.settings = settings
         self.redis = redis
-        #: The batches' transactions: WATCH and reads in one round trip, MULTI/EXEC in another.
-        self.transaction = WatchedConnection(redis)
         self.sources = {s.topic: s for s in sources(settings)}
         self.consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.kafka_bootstrap,
@@ -133,7 +132,6 @@ class Projector:
                     await self.refetch(batches)
         finally:
             await self.consumer.stop()
-            await self.transaction.close()
 
     async def until_written(
         self, write: Callable[..., Awaitable[None]], *args: Any, fetched: int | None = None
@@ -202,10 +200,10 @@ class Projector:
 
     async def project_batches(self, batches: Mapping[TopicPartition, Sequence[ConsumerRecord[bytes, bytes]]]) -> None:
         """Apply the batches of every partition a poll returned, and store each partition's next offset, in one
-        transaction watching the partitions' offsets and the views it reads; retry on a race. Two round trips to
-        Redis however many partitions and facts (:class:`WatchedConnection`): WATCH with the reads, then
-        MULTI/EXEC. A partition's facts apply in
-        log order; the partitions one after another, sharing the batch's copies of the views."""
+        transaction watching the partitions' offsets and the views it reads; retry on a race (redis-py's
+        transaction pipeline: WATCH, the reads, then MULTI/EXEC; a ``WatchError`` means another writer got there
+        first, or the watching connection was lost, and the batch is read and applied again). A partition's facts
+        apply in log order; the partitions one after another, sharing the batch's copies of the views."""
         prefix = self.settings.topic_prefix
         # Where each batch follows on (a seek meanwhile changes self.expected): Redis behind it lost its data.
         expected = {tp: self.expected.get(tp) for tp in batches}
@@ -225,38 +223,57 @@ class Projector:
         # runs one beside the live one): a write by the other between our read and our EXEC fails the EXEC, and
         # the batch is applied again on what is stored then, instead of overwriting it (a lost update).
         watched = [*offset_keys.values(), *dict.fromkeys(split_key(k)[0] for k in wanted)]
-        while True:
-            stored, current = await _read_views(self.transaction, watched, list(offset_keys.values()), wanted)
-            changed: dict[str, View | None] = {}
-            next_offsets: dict[str, int] = {}
-            reached: dict[TopicPartition, int] = {}
-            applied = 0
-            try:
-                for (tp, pairs), raw in zip(decoded.items(), stored, strict=True):
-                    start = reached[tp] = self._check_not_behind(tp, raw, expected[tp])
-                    todo = [(m, e) for m, e in pairs if m.offset >= start]
-                    if not todo:
-                        continue
-                    projection = self.sources[tp.topic].projection
-                    for _, event in todo:
-                        if event is not None:
-                            update = projection.apply(event, current)
-                            current.update(update)
-                            changed.update(update)
-                    next_offsets[offset_keys[tp]] = reached[tp] = todo[-1][0].offset + 1
-                    applied += len(todo)
-            except Exception:  # RedisStateLost, a bug in a view: no write; Redis forgets the watch
-                await self.transaction.abandon()
-                raise
-            if not next_offsets:
-                await self.transaction.abandon()
-                self.expected.update(reached)
-                return
-            if await self.transaction.commit(_writes(prefix, changed, next_offsets)):
-                self.expected.update(reached)
-                self.projected += applied
-                return
-            log.info("offsets of %s moved under us; retrying the batches", list(batches))
+        async with self.redis.pipeline(transaction=True) as transaction:
+            while True:
+                try:
+                    await self._apply_once(transaction, decoded, expected, offset_keys, watched, wanted)
+                    return
+                except WatchError:
+                    # a fresh start: no watch, the connection back in the pool
+                    await transaction.reset()  # type: ignore[no-untyped-call]
+                    log.info("offsets or views of %s moved under us; retrying the batches", list(batches))
+
+    async def _apply_once(
+        self,
+        transaction: Pipeline,
+        decoded: Mapping[TopicPartition, list[tuple[ConsumerRecord[bytes, bytes], Any]]],
+        expected: Mapping[TopicPartition, int | None],
+        offset_keys: Mapping[TopicPartition, str],
+        watched: Sequence[str],
+        wanted: Sequence[str],
+    ) -> None:
+        """One attempt of :meth:`project_batches`; ``WatchError`` when a watched key changed before ``EXEC`` (or the
+        watching connection was lost), and then nothing was written."""
+        prefix = self.settings.topic_prefix
+        await transaction.watch(*watched)
+        stored, current = await _read_views(transaction, list(offset_keys.values()), wanted)
+        changed: dict[str, View | None] = {}
+        next_offsets: dict[str, int] = {}
+        reached: dict[TopicPartition, int] = {}
+        applied = 0
+        for (tp, pairs), raw in zip(decoded.items(), stored, strict=True):
+            # RedisStateLost, or a bug in a view, leaves here with nothing written (the pipeline's reset unwatches)
+            start = reached[tp] = self._check_not_behind(tp, raw, expected[tp])
+            todo = [(m, e) for m, e in pairs if m.offset >= start]
+            if not todo:
+                continue
+            projection = self.sources[tp.topic].projection
+            for _, event in todo:
+                if event is not None:
+                    update = projection.apply(event, current)
+                    current.update(update)
+                    changed.update(update)
+            next_offsets[offset_keys[tp]] = reached[tp] = todo[-1][0].offset + 1
+            applied += len(todo)
+        if next_offsets:
+            transaction.multi()  # type: ignore[no-untyped-call]
+            for command in _writes(prefix, changed, next_offsets):
+                transaction.execute_command(*command)
+            await transaction.execute()  # WatchError when a watched key changed: nothing was applied
+            self.projected += applied
+        else:
+            await transaction.unwatch()  # type: ignore[no-untyped-call]
+        self.expected.update(reached)
 
     def _decode(self, source: Source, message: ConsumerRecord[bytes, bytes]) -> Any:
         try:
@@ -275,11 +292,11 @@ class Projector:
 
 
 async def _read_views(
-    transaction: WatchedConnection, watched: Sequence[str], offset_keys: Sequence[str], wanted: Sequence[str]
+    transaction: Pipeline, offset_keys: Sequence[str], wanted: Sequence[str]
 ) -> tuple[list[Any], dict[str, View | None]]:
-    """``WATCH`` ``watched``, then read the stored offsets and the current values of ``wanted`` view keys, in one
-    round trip: plain keys in one MGET, hash fields in one HMGET per hash. A projector that changes any of them
-    before this one's ``EXEC`` makes the ``EXEC`` fail (and the batch is applied again)."""
+    """Read, on ``transaction`` (watching), the stored offsets and the current values of ``wanted`` view keys:
+    plain keys in one MGET, hash fields in one HMGET per hash. A projector that changes any watched key before
+    this one's ``EXEC`` makes the ``EXEC`` fail (and the batch is applied again)."""
     plain: list[str] = []
     fields: dict[str, list[str]] = {}
     for view_key in wanted:
@@ -288,18 +305,17 @@ async def _read_views(
             plain.append(key)
         else:
             fields.setdefault(key, []).append(field)
-    reads: list[tuple[Any, ...]] = [("MGET", *offset_keys)]
-    if plain:
-        reads.append(("MGET", *plain))
-    reads += [("HMGET", key, *names) for key, names in fields.items()]
-    answers = await transaction.read(watched, reads)
+    async def read(*command: Any) -> list[Any]:  # a watching pipeline runs a command at once (not buffered)
+        return cast(list[Any], await transaction.execute_command(*command))
+
+    offsets = await read("MGET", *offset_keys)
     current: dict[str, View | None] = {}
-    rest = iter(answers[1:])
     if plain:
-        current.update(zip(plain, map(load, next(rest)), strict=True))
+        current.update(zip(plain, map(load, await read("MGET", *plain)), strict=True))
     for key, names in fields.items():
-        current.update((field_key(key, n), load(v)) for n, v in zip(names, next(rest), strict=True))
-    return answers[0], current
+        values = await read("HMGET", key, *names)
+        current.update((field_key(key, n), load(v)) for n, v in zip(names, values, strict=True))
+    return offsets, current
 
 
 def _writes(prefix: str, changed: dict[str, View | None], next_offsets: dict[str, int]) -> list[tuple[Any, ...]]:
