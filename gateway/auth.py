@@ -236,7 +236,7 @@ async def _session_principal(request: web.Request, roles: tuple[Role, ...]) -> P
 
     await throttle.enforce(request, "address_requests", throttle.client_address(request))
     session = await sessions.check_csrf(request, {sessions.CSRF_FIELD: request.headers.get(CSRF_HEADER, "")})
-    principal = session.principal
+    principal = session.principal if session is not None else None
     if principal is not None and principal.token_sha256:
         principal = principal if await principal_for_digest(request.app, principal.token_sha256) else None
     if principal is None:

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from gateway import admission, auth, idempotency
 from gateway.auth import Principal
+from gateway.bodies import decode_json
 from gateway.problems import ApiError, json_answer
 from gateway.typedefs import IDEMPOTENCY, PUBLISHER, SETTINGS
 from services import records
@@ -89,7 +90,7 @@ async def accept(
     key = idempotency_key(request)
     raw = await request.read()
     if request.app[SETTINGS].test_deduplication_off:  # test only (services/settings.py): no replay, no 409/422
-        accepted = await build(command_id(principal, key), _json(raw))
+        accepted = await build(command_id(principal, key), decode_json(raw))
         await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
         return json_answer(accepted.answer, status=202)
     store = request.app[IDEMPOTENCY]
@@ -117,7 +118,7 @@ async def accept(
             field="Idempotency-Key",
         )
     try:
-        body = _json(raw)
+        body = decode_json(raw)
         accepted = await build(command_id(principal, key), body)
         await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
     except BaseException:
@@ -127,14 +128,3 @@ async def accept(
     return json_answer(accepted.answer, status=202)
 
 
-def _json(raw: bytes) -> Any:
-    try:
-        return msgspec.json.decode(raw or b"null")  # strict: no NaN, no other encoding than UTF-8
-    except msgspec.DecodeError as error:
-        raise ApiError(
-            400,
-            "body_json",
-            "请求内容不是有效的 JSON",
-            f"the request body is not valid JSON: {error}",
-            field="body",
-        ) from error

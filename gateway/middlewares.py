@@ -43,10 +43,22 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         if error.status < 400:
             raise
         kept = {k: v for k, v in error.headers.items() if k.lower() not in {"content-type", "content-length"}}
-        return problems.ApiError(error.status, _code(error.status), error.reason, error.reason, headers=kept).response()
+        zh = _MESSAGES_ZH.get(error.status, "请求无法处理")
+        return problems.ApiError(error.status, _code(error.status), zh, error.reason, headers=kept).response()
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return problems.ApiError(500, "internal_error", "系统内部错误", "internal error").response()
+
+
+#: The Chinese message of an HTTP error raised by aiohttp itself (the English one is its reason phrase).
+_MESSAGES_ZH = {
+    400: "请求格式不正确",
+    404: "没有这个地址",
+    405: "这个地址不接受这种请求方法",
+    408: "请求发送太慢，已超时，请重试",
+    413: "提交的内容太大",
+    415: "提交的内容类型不对，应为 application/json",
+}
 
 
 def _code(status: int) -> str:

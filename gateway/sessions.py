@@ -2,10 +2,14 @@
 
 Contract:
 
-- Every page visitor gets a session (anonymous until sign-in) holding a CSRF token. The cookie
+- A session is created at sign-in, never for an anonymous reader: a GET writes nothing to Redis. The cookie
   :data:`COOKIE` carries 32 random bytes (URL-safe base64); Redis stores ``{prefix}session:{sha256(id)}`` →
-  JSON ``{"csrf": ..., "principal": {...} | null}`` with a sliding TTL of ``Settings.session_ttl_seconds``.
+  JSON ``{"csrf": ..., "principal": {...}}`` with a sliding TTL of ``Settings.session_ttl_seconds``.
   The raw id is never stored, so a Redis dump cannot be replayed as a cookie.
+- A form shown before sign-in (the sign-in form) is protected by a signed double-submit token instead: the
+  cookie :data:`PRE_COOKIE` holds random bytes and the form's token is their HMAC under the server's key, so
+  the check needs no stored state and a foreign site, which can neither read the cookie nor compute the HMAC,
+  cannot forge the form.
 - The cookie is ``HttpOnly``, ``SameSite=Lax``, ``Path=/``, and ``Secure`` when the request came over TLS
   (``request.secure``: direct TLS, or a trusted front that set the scheme).
 - :func:`sign_in` always drops the session the request came with and issues a new id and a new CSRF token
@@ -35,6 +39,8 @@ from gateway.typedefs import REDIS, SETTINGS
 from services.readmodels import keys
 
 COOKIE = "lingong_session"
+#: The cookie behind the CSRF token of a form shown before sign-in (see the module's contract).
+PRE_COOKIE = "lingong_form"
 CSRF_FIELD = "csrf_token"
 SIGN_IN_PATH = "/sign-in"
 #: The loaded session is cached on the request under this key.
@@ -99,19 +105,23 @@ def set_cookie(request: web.Request, response: web.StreamResponse, session: Page
     )
 
 
-async def ensure_session(request: web.Request, response: web.StreamResponse) -> PageSession:
-    """The request's session, or a new anonymous one (its cookie set on ``response``)."""
-    session = await current_session(request)
-    if session is None:
-        session = _new(None)
-        await _store(request, session)
-        set_cookie(request, response, session)
-    return session
+def _anonymous_token(request: web.Request, nonce: str) -> str:
+    """The CSRF token of a form shown before sign-in: the HMAC of the :data:`PRE_COOKIE` nonce."""
+    key = request.app[SETTINGS].pseudonym_key
+    return hmac.digest(key, b"lingong-form-csrf\0" + nonce.encode(), "sha256").hex()
 
 
 async def csrf_token(request: web.Request, response: web.StreamResponse) -> str:
-    """The CSRF token to embed in a form rendered into ``response`` (creating an anonymous session if needed)."""
-    return (await ensure_session(request, response)).csrf
+    """The CSRF token to embed in a form rendered into ``response``: the session's, or before sign-in a signed
+    double-submit token (its nonce cookie set on ``response`` when the request has none). Writes nothing to Redis."""
+    session = await current_session(request)
+    if session is not None:
+        return session.csrf
+    nonce = request.cookies.get(PRE_COOKIE, "")
+    if not 20 <= len(nonce) <= 64:
+        nonce = secrets.token_urlsafe(24)
+        response.set_cookie(PRE_COOKIE, nonce, path="/", httponly=True, samesite="Lax", secure=request.secure)
+    return _anonymous_token(request, nonce)
 
 
 async def sign_in(request: web.Request, response: web.StreamResponse, principal: Principal) -> PageSession:
@@ -134,11 +144,17 @@ async def sign_out(request: web.Request, response: web.StreamResponse) -> None:
     response.del_cookie(COOKIE, path="/")
 
 
-async def check_csrf(request: web.Request, form: Mapping[str, Any]) -> PageSession:
-    """The request's session if ``form`` carries its CSRF token; else 403 (naming the field)."""
+async def check_csrf(request: web.Request, form: Mapping[str, Any]) -> PageSession | None:
+    """The request's session (``None`` before sign-in) if ``form`` carries its CSRF token — the session's, or
+    before sign-in the signed token of the :data:`PRE_COOKIE` nonce; else 403 (naming the field)."""
     session = await current_session(request)
     sent = str(form.get(CSRF_FIELD, ""))
-    if session is None or not sent or not hmac.compare_digest(sent.encode(), session.csrf.encode()):
+    if session is not None:
+        expected = session.csrf
+    else:
+        nonce = request.cookies.get(PRE_COOKIE, "")
+        expected = _anonymous_token(request, nonce) if nonce else ""
+    if not sent or not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         raise ApiError(
             403,
             "csrf_failed",

@@ -129,7 +129,9 @@ def parse_reschedule(body: object, *, now: datetime) -> tuple[FairTimes, str | N
 def parse_cancel(body: object) -> str:
     data = forms.require_object(body)
     errors: list[FieldError] = []
-    reason = forms.text(data, "reason", max_length=200, required=True, label_zh="取消原因", errors=errors)
+    reason = forms.text(
+        data, "reason", max_length=200, required=True, label_zh="取消原因", errors=errors, multiline=True
+    )
     if errors:
         raise InvalidInput(errors)
     return reason

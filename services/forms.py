@@ -1,7 +1,16 @@
-"""Small field checks shared by the request parsers: each names the field and the rule, zh then en."""
+"""Small field checks shared by the request parsers: each names the field and the rule, zh then en.
+
+Free text must be fit to show on a page, a hall screen, a receipt and in a spreadsheet (:func:`text`): rule
+``control_character`` refuses C0 and C1 control characters (NUL, bell, escape…; tab and line breaks only where a
+field allows several lines), ``bidi_control`` refuses bidirectional overrides, embeddings and isolates (U+202A–202E,
+U+2066–2069: they reorder what a reader sees), and ``invisible_only`` refuses text that is empty once invisible
+characters (zero-width spaces and joiners, the byte-order mark, other format characters) are removed. Text is
+normalised to NFC; full-width letters and digits are kept as written (they are legitimate Chinese text).
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +49,35 @@ def integer(
     return value
 
 
+#: Bidirectional formatting characters: embeddings, overrides (U+202A–U+202E) and isolates (U+2066–U+2069).
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+#: Line breaks and tab: allowed in fields of several lines (``multiline=True``) only.
+_LAYOUT = frozenset("\t\n\r")
+
+
+def unfit_to_show(value: str, *, multiline: bool = False) -> str | None:
+    """The rule ``value`` breaks as text to show (``control_character``, ``bidi_control``, ``invisible_only``), or
+    ``None``. Empty text breaks none (whether a field is required is :func:`text`'s)."""
+    for char in value:
+        if char in BIDI_CONTROLS:
+            return "bidi_control"
+        if unicodedata.category(char) == "Cc" and not (multiline and char in _LAYOUT):
+            return "control_character"
+    if value and not any(unicodedata.category(char) not in ("Cf", "Zs", "Zl", "Zp", "Cc") for char in value):
+        return "invisible_only"
+    return None
+
+
+_UNFIT_MESSAGES = {
+    "control_character": ("{label}含有控制字符，请只填写文字", "{field} contains control characters; write plain text"),
+    "bidi_control": (
+        "{label}含有改变文字方向的特殊字符，请删除",
+        "{field} contains bidirectional override characters; remove them",
+    ),
+    "invisible_only": ("{label}只有看不见的字符，请填写文字", "{field} holds only invisible characters; write text"),
+}
+
+
 def text(
     body: Mapping[str, Any],
     field: str,
@@ -48,15 +86,22 @@ def text(
     required: bool,
     label_zh: str,
     errors: list[FieldError],
+    multiline: bool = False,
 ) -> str:
-    """A stripped string of at most ``max_length`` characters."""
+    """A stripped, NFC-normalised string of at most ``max_length`` characters, fit to show
+    (:func:`unfit_to_show`; line breaks only when ``multiline``)."""
     raw: object = body.get(field, "")
     if raw is None:
         raw = ""
     if not isinstance(raw, str):
         errors.append(FieldError(field, "string", f"{label_zh}必须是文字", f"{field} must be text"))
         return ""
-    value = raw.strip()
+    value = unicodedata.normalize("NFC", raw).strip()
+    unfit = unfit_to_show(value, multiline=multiline)
+    if unfit is not None:
+        zh, en = _UNFIT_MESSAGES[unfit]
+        errors.append(FieldError(field, unfit, zh.format(label=label_zh), en.format(field=field)))
+        return ""
     if required and not value:
         errors.append(FieldError(field, "required", f"请填写{label_zh}", f"{field} is required"))
     if len(value) > max_length:

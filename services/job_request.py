@@ -55,7 +55,9 @@ def parse_job_request(body: object, *, now: datetime, policy: screening.Policy |
     wage = forms.integer(data, "day_wage", low=1, high=MAX_DAY_WAGE, label_zh="日工资", errors=errors)
     hours = forms.integer(data, "hours", low=1, high=MAX_HOURS, label_zh="工作小时数", errors=errors)
     place = forms.text(data, "place", max_length=100, required=True, label_zh="工作地点", errors=errors)
-    description = forms.text(data, "description", max_length=500, required=False, label_zh="说明", errors=errors)
+    description = forms.text(
+        data, "description", max_length=500, required=False, label_zh="说明", errors=errors, multiline=True
+    )
     start = 0
     try:
         start = clock.parse_hhmm(data.get("start"), "start")

@@ -82,6 +82,13 @@ def limits(settings: Settings) -> Mapping[str, Limit]:
             "registrations per client address",
         ),
         Limit(
+            "malformed_per_address",
+            settings.malformed_per_address_max,
+            settings.malformed_per_address_window_seconds,
+            "每个网络地址无效提交",
+            "refused submissions per client address",
+        ),
+        Limit(
             "kiosk_requests",
             settings.kiosk_requests_max,
             settings.kiosk_requests_window_seconds,

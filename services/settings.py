@@ -75,6 +75,10 @@ class Settings:
     #: Employer self-registrations per client address in a window.
     registration_per_address_max: int = 10
     registration_per_address_window_seconds: int = 3600
+    #: Refused (malformed or invalid) registration attempts per client address in a window: counted apart, so a
+    #: burst of bad requests from one address (a kiosk hall behind one NAT) never uses up the registrations above.
+    malformed_per_address_max: int = 300
+    malformed_per_address_window_seconds: int = 600
     #: Authenticated API requests per kiosk device, per account, and per client address, in a window.
     kiosk_requests_max: int = 120
     kiosk_requests_window_seconds: int = 60

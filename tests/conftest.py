@@ -81,6 +81,7 @@ def settings(kafka: stack.KafkaBroker, redis_server: stack.RedisServer) -> Setti
         # every test client comes from 127.0.0.1: per-address limits are tested with their own small values
         signin_per_address_max=10_000,
         registration_per_address_max=10_000,
+        malformed_per_address_max=10_000,
     )
     kafka.create_topics(topic_specs(settings))
     return settings

@@ -17,6 +17,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from gateway import sessions
+from gateway.bodies import decode_json
 from services import geography, trades
 from web import i18n, worker_link
 
@@ -85,7 +86,7 @@ async def phone_link(request: web.Request) -> web.Response:
     """``POST /kiosk/phone-link`` (kiosk session + X-CSRF-Token) ``{"checkin_id": ...}``: a one-time link
     (and its QR code as an SVG data URI) that signs the worker's phone in to this check-in."""
     principal = await sessions.page_principal(request, "kiosk")
-    body = await request.json()
+    body = decode_json(await request.read())
     await sessions.check_csrf(request, {sessions.CSRF_FIELD: request.headers.get("X-CSRF-Token", "")})
     checkin_id = str(body.get("checkin_id", "")) if isinstance(body, dict) else ""
     link = await worker_link.issue(request, principal, checkin_id)

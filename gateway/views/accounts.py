@@ -10,7 +10,6 @@ very next request even while the projector lags. Tokens are returned once and st
 from __future__ import annotations
 
 import asyncio
-import json
 import secrets
 import uuid
 from datetime import timedelta
@@ -20,9 +19,11 @@ from aiohttp import web
 
 from gateway import audit, throttle
 from gateway.auth import Principal, authenticate, require_county, token_sha256
+from gateway.bodies import decode_json
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
 from services import accounts, clock, records, topics
+from services.errors import InvalidInput
 from services.readmodels import keys
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import View, dump, load
@@ -153,9 +154,15 @@ async def post_employer(request: web.Request) -> web.Response:
     """``POST /api/v1/employers``: an employer registers (a company by credit code, an individual by ID
     number); then signs in with ``POST /api/v1/sessions``. 409 when the login is taken."""
     settings = request.app[SETTINGS]
-    await throttle.enforce(request, "registration_per_address", throttle.client_address(request))
+    address = throttle.client_address(request)
     today = clock.local_date(request.app[CLOCK]())
-    new = accounts.parse_employer_registration(await _json(request), today=today, key=settings.pseudonym_key)
+    try:
+        new = accounts.parse_employer_registration(await _json(request), today=today, key=settings.pseudonym_key)
+    except (ApiError, InvalidInput):
+        # a refused body counts against the cheaper limit of refused submissions, not the registrations'
+        await throttle.enforce(request, "malformed_per_address", address)
+        raise
+    await throttle.enforce(request, "registration_per_address", address)
     return web.json_response(await _create(request, new), dumps=dumps)
 
 
@@ -280,9 +287,4 @@ async def _publish_through(request: web.Request, key: str, record: records.Regis
 
 
 async def _json(request: web.Request) -> Any:
-    try:
-        return json.loads(await request.read() or b"null")
-    except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(
-            400, "body_json", "请求内容不是有效的 JSON", f"the request body is not valid JSON: {error}", field="body"
-        ) from error
+    return decode_json(await request.read())

@@ -24,9 +24,9 @@ def _csrf(html: str) -> str:
     return match.group(1)
 
 
-def _cookie(gateway: TestClient) -> str:
-    cookie = gateway.session.cookie_jar.filter_cookies(URL(str(gateway.make_url("/"))))[sessions.COOKIE]
-    return cookie.value
+def _cookie(gateway: TestClient, name: str = sessions.COOKIE) -> str | None:
+    cookie = gateway.session.cookie_jar.filter_cookies(URL(str(gateway.make_url("/")))).get(name)
+    return cookie.value if cookie is not None else None
 
 
 async def _sign_in_form(gateway: TestClient) -> str:
@@ -41,7 +41,7 @@ async def test_sign_in_rotates_the_session_and_stores_only_its_hash(
     gateway: TestClient, credentials: dict[str, str], platform: Settings
 ) -> None:
     csrf = await _sign_in_form(gateway)
-    anonymous_id = _cookie(gateway)
+    assert _cookie(gateway) is None, "an anonymous reader gets no session"
     response = await gateway.post(
         "/sign-in",
         data={"csrf_token": csrf, "next": "/tickets/x", "access_key": credentials["officer"]},
@@ -50,11 +50,10 @@ async def test_sign_in_rotates_the_session_and_stores_only_its_hash(
     assert response.status == 303
     assert response.headers["Location"] == "/tickets/x"
     signed_in_id = _cookie(gateway)
-    assert signed_in_id != anonymous_id
+    assert signed_in_id is not None
     redis = aioredis.Redis.from_url(platform.redis_url)
     try:
         prefix = platform.topic_prefix
-        assert await redis.get(keys.page_session(prefix, hashlib.sha256(anonymous_id.encode()).hexdigest())) is None
         stored = await redis.get(keys.page_session(prefix, hashlib.sha256(signed_in_id.encode()).hexdigest()))
         assert stored is not None and b'"of-test"' in stored
         assert signed_in_id.encode() not in stored
@@ -123,3 +122,29 @@ async def test_page_principal_redirects_strangers_and_refuses_other_roles(
         await client.post("/sign-in", data={"csrf_token": csrf, "access_key": credentials[role]})
         response = await client.get("/officers-only", allow_redirects=False)
         assert response.status == status, role
+
+
+async def test_anonymous_reads_write_nothing_to_redis(gateway: TestClient, platform: Settings) -> None:
+    """A loop of plain GETs of the sign-in page (each a new visitor, no cookies) creates no key in Redis."""
+    redis = aioredis.Redis.from_url(platform.redis_url)
+    pattern = keys.page_session(platform.topic_prefix, "*")
+    try:
+        before = len([k async for k in redis.scan_iter(match=pattern, count=1000)])
+        for _ in range(30):
+            gateway.session.cookie_jar.clear()
+            assert (await gateway.get("/sign-in")).status == 200
+        after = len([k async for k in redis.scan_iter(match=pattern, count=1000)])
+    finally:
+        await redis.aclose()
+    assert after == before
+
+
+async def test_the_sign_in_form_token_is_bound_to_its_cookie(gateway: TestClient, credentials: dict[str, str]) -> None:
+    """The pre-sign-in token is the HMAC of the form cookie: a token from another browser's form is refused."""
+    other = _csrf(await (await gateway.get("/sign-in")).text())
+    gateway.session.cookie_jar.clear()
+    await _sign_in_form(gateway)
+    response = await gateway.post(
+        "/sign-in", data={"csrf_token": other, "access_key": credentials["officer"]}, allow_redirects=False
+    )
+    assert response.status == 403

@@ -20,7 +20,7 @@ from services.ratelimit import Limit
 from services.readmodels import keys
 from services.settings import Settings
 from tests.conftest import TEST_NOW
-from tests.integration.account_support import bearer, register_company, sign_in
+from tests.integration.account_support import PASSWORD, bearer, new_credit_code, register_company, sign_in
 from tests.integration.conftest import auth
 
 Client = Callable[..., Awaitable[TestClient]]
@@ -80,9 +80,44 @@ async def test_sign_in_is_throttled_per_client_address(aiohttp_client: Client, p
 async def test_registration_is_limited_per_client_address(aiohttp_client: Client, platform: Settings) -> None:
     await _reset(platform, "registration_per_address")
     client = await _limited(aiohttp_client, platform, registration_per_address_max=1)
-    assert (await client.post("/api/v1/employers", json={})).status == 422
-    await _assert_refused(await client.post("/api/v1/employers", json={}), "registration_per_address")
+    await register_company(client, "限流注册一")
+    second = {"kind": "company", "credit_code": new_credit_code(), "name": "限流注册二", "password": PASSWORD}
+    await _assert_refused(await client.post("/api/v1/employers", json=second), "registration_per_address")
     await _reset(platform, "registration_per_address")
+
+
+async def test_a_hall_behind_one_address_still_registers_after_200_malformed_requests(
+    aiohttp_client: Client, platform: Settings
+) -> None:
+    """Malformed and invalid registrations count against their own limit, never the registrations' (production
+    defaults: 10 registrations an hour, 300 refused submissions in 10 minutes per address)."""
+    for limit in ("registration_per_address", "malformed_per_address"):
+        await _reset(platform, limit)
+    defaults = Settings()
+    client = await _limited(
+        aiohttp_client,
+        platform,
+        registration_per_address_max=defaults.registration_per_address_max,
+        malformed_per_address_max=defaults.malformed_per_address_max,
+    )
+    bad_bodies: list[bytes] = [b"{", b"[" * 5000 + b"]" * 5000, b'{"kind": "company"}', b'"text"', b"{}"]
+    for n in range(200):
+        answer = await client.post(
+            "/api/v1/employers", data=bad_bodies[n % len(bad_bodies)], headers={"Content-Type": "application/json"}
+        )
+        assert answer.status in (400, 422), await answer.text()
+    await register_company(client, "同一网络的新单位")
+    for limit in ("registration_per_address", "malformed_per_address"):
+        await _reset(platform, limit)
+
+
+async def test_refused_registrations_have_a_limit_of_their_own(aiohttp_client: Client, platform: Settings) -> None:
+    await _reset(platform, "malformed_per_address")
+    client = await _limited(aiohttp_client, platform, malformed_per_address_max=2)
+    for _ in range(2):
+        assert (await client.post("/api/v1/employers", json={})).status == 422
+    await _assert_refused(await client.post("/api/v1/employers", json={}), "malformed_per_address")
+    await _reset(platform, "malformed_per_address")
 
 
 async def _new_device(gateway: TestClient, credentials: dict[str, str], name: str) -> str:

@@ -55,8 +55,12 @@ async def test_a_body_over_the_limit_is_a_413(
     body = job_body("zs-market", "mason", description="x" * 2000)
     response = await client.post("/api/v1/job-requests", json=body, headers=auth(credentials["employer"]))
     assert response.status == 413
-    assert (await response.json())["error"] == "body_too_large"
+    problem = await response.json()
+    assert problem["error"] == "body_too_large" and problem["message_zh"] == "提交的内容太大"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    wrong_method = await client.delete("/api/v1/job-requests")
+    assert wrong_method.status == 405
+    assert (await wrong_method.json())["message_zh"] == "这个地址不接受这种请求方法"
 
 
 async def test_long_fields_are_refused_by_the_parsers(gateway: TestClient, credentials: dict[str, str]) -> None:
