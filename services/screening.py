@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
 
+from services import minimum_wage
 from services.errors import FieldError
 from services.geography import COUNTIES_BY_CODE
 from services.settings import Settings, SettingsError
@@ -58,10 +59,16 @@ class Posting:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Policy:
-    """The numbers screening needs, from :class:`~services.settings.Settings` (see there for meanings)."""
+    """The numbers screening needs, from :class:`~services.settings.Settings` (see there for meanings).
+
+    A county's minimum hourly wage (:meth:`county_minimum`): its entry in ``county_minimum_hourly_wage_yuan`` (the
+    setting ``minimum_hourly_wage_by_county``) if any, else its class in ``county_classes`` (by default the
+    table of :mod:`services.minimum_wage`), else ``minimum_hourly_wage_yuan``.
+    """
 
     minimum_hourly_wage_yuan: Decimal = Decimal("17.2")
     county_minimum_hourly_wage_yuan: tuple[tuple[str, Decimal], ...] = ()
+    county_classes: tuple[minimum_wage.CountyClass, ...] = minimum_wage.COUNTY_CLASSES
     wage_review_multiple: Decimal = Decimal("2.0")
     burst_window: timedelta = timedelta(minutes=10)
     burst_max: int = 10
@@ -77,8 +84,17 @@ class Policy:
             burst_max=settings.posting_burst_max,
         )
 
+    def county_minimum(self, county: str) -> minimum_wage.CountyMinimum:
+        """The minimum that applies in ``county`` and where it comes from (override, notice or fallback)."""
+        return minimum_wage.county_minimum(
+            county,
+            fallback_hourly_yuan=self.minimum_hourly_wage_yuan,
+            overrides=dict(self.county_minimum_hourly_wage_yuan),
+            table={c.county: c for c in self.county_classes},
+        )
+
     def minimum_hourly_wage(self, county: str) -> Decimal:
-        return dict(self.county_minimum_hourly_wage_yuan).get(county, self.minimum_hourly_wage_yuan)
+        return self.county_minimum(county).hourly_yuan
 
 
 def parse_county_rates(raw: str) -> tuple[tuple[str, Decimal], ...]:
@@ -404,20 +420,20 @@ def minimum_day_wage(hours: int, hourly: Decimal) -> Decimal:
 
 
 def screen_wage(posting: Posting, policy: Policy) -> tuple[list[FieldError], list[FieldError]]:
-    """(refusals, flags) about ``day_wage``."""
-    hourly = policy.minimum_hourly_wage(posting.county)
-    floor = minimum_day_wage(posting.hours, hourly)
+    """(refusals, flags) about ``day_wage``. The refusal names the county and its rate:
+    ``日工资 150 元低于最低工资。钟山区最低工资 19.6 元/小时 × 8 小时 = 156.8 元（贵州省最低工资标准，一类地区）``."""
+    minimum = policy.county_minimum(posting.county)
     refusals: list[FieldError] = []
     flags: list[FieldError] = []
-    if posting.day_wage < floor:
+    if posting.day_wage < minimum.day_minimum(posting.hours):
+        sum_zh, sum_en = minimum.day_minimum_text(posting.hours)
+        basis_zh, basis_en = minimum.basis_text()
         refusals.append(
             FieldError(
                 "day_wage",
                 "wage_below_minimum",
-                f"日工资 {posting.day_wage} 元低于最低工资："
-                f"{posting.hours} 小时 × {hourly} 元/小时 = {floor} 元（贵州省最低工资标准）",
-                f"the day wage of {posting.day_wage} yuan is below the legal minimum: "
-                f"{posting.hours} hours × {hourly} yuan/hour = {floor} yuan (Guizhou minimum wage)",
+                f"日工资 {posting.day_wage} 元低于最低工资。{sum_zh}（{basis_zh}）",
+                f"the day wage of {posting.day_wage} yuan is below the legal minimum. {sum_en} ({basis_en})",
             )
         )
     usual = USUAL_DAY_WAGES.get(posting.trade)

@@ -46,9 +46,11 @@ class Settings:
     stream_commit_interval_seconds: float = 1.0
     #: How long the broker waits for a silent stream worker before giving its partitions to another.
     stream_session_timeout_seconds: float = 30.0
-    #: Guizhou's hourly minimum wage (non-full-time) from 2023-02-01: 19.6 / 18.3 / 17.2 yuan for classes
-    #: 1 / 2 / 3. The default is class 3, the lowest, so no lawful wage is refused anywhere; a county of a
-    #: higher class is set in ``minimum_hourly_wage_by_county`` (``"zhongshan=19.6,panzhou=18.3"``).
+    #: The hourly minimum wage (yuan) of a county comes from the county table of services/minimum_wage.py
+    #: (Guizhou's notice in force from 2023-02-01: 19.6 / 18.3 / 17.2 yuan for classes 1 / 2 / 3; see
+    #: docs/minimum-wage.md). ``minimum_hourly_wage_by_county`` overrides it per county
+    #: (``"zhongshan=19.6,panzhou=18.3"``); ``minimum_hourly_wage_yuan`` applies to a county outside the table
+    #: (class 3, the lowest, so that no lawful wage is refused there).
     minimum_hourly_wage_yuan: float = 17.2
     minimum_hourly_wage_by_county: str = ""
     #: A day wage above this multiple of the trade's usual wage is flagged for staff review.

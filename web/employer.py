@@ -16,7 +16,7 @@ from aiohttp import web
 
 from gateway import sessions
 from services import geography, trades
-from web import i18n
+from web import i18n, wage_hints
 
 
 def employer_messages(request: web.Request) -> dict[str, Any]:
@@ -59,7 +59,16 @@ async def _render(request: web.Request, template: str, context: dict[str, Any]) 
 async def post_job_page(request: web.Request) -> web.Response:
     """``GET /employer``: the same-day job form."""
     principal = await sessions.page_principal(request, "employer")
-    context = {"employer": principal, "markets": geography.MARKETS, "trades": trades.TRADES}
+    lang = i18n.language(request)
+    messages = {**employer_messages(request), "minimum_wage": wage_hints.market_minimums(request, lang)}
+    context = {
+        "employer": principal,
+        "markets": geography.MARKETS,
+        "trades": trades.TRADES,
+        "messages": messages,
+        # the first market is the one selected when the page opens; employer.js follows the choice
+        "minimum_wage_hint": wage_hints.day_hint(request, geography.MARKETS[0].county, lang),
+    }
     return await _render(request, "employer.html", context)
 
 

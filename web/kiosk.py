@@ -19,7 +19,7 @@ from aiohttp import web
 from gateway import sessions
 from gateway.bodies import decode_json
 from services import geography, trades
-from web import i18n, worker_link
+from web import i18n, wage_hints, worker_link
 
 #: Seconds without a touch before the kiosk goes back to its start screen (``?idle=`` may shorten it).
 IDLE_SECONDS = 120
@@ -76,6 +76,7 @@ async def kiosk(request: web.Request) -> web.Response:
         "trades": trades.TRADES,
         "idle_seconds": idle,
         "messages": kiosk_messages(request),
+        "minimum_wage_hint": wage_hints.day_hint(request, market.county, i18n.language(request)),
     }
     response.text = aiohttp_jinja2.render_string("kiosk.html", request, context)
     response.headers["Cache-Control"] = "no-store"

@@ -15,9 +15,9 @@ Contracts:
   minimum and offered wages, short and full-day availability, short and full-day jobs. Every knob is in
   :class:`TraceParams` and goes into the results file.
 * Every request is one the gateway admits: it is a rush of valid requests (invalid input is tested
-  elsewhere). In particular an offered day wage below the legal minimum for its hours (``hours`` ×
-  ``minimum_hourly_wage_yuan``, the gateway's default rate, :func:`services.screening.minimum_day_wage`) is
-  raised to that minimum, rounded up to 10 yuan, as a lawful employer would post it.
+  elsewhere). In particular an offered day wage below the legal minimum for its hours in its market's county
+  (``hours`` × the county's rate under the gateway's default policy, :meth:`services.screening.Policy.county_minimum`)
+  is raised to that minimum, rounded up to 10 yuan, as a lawful employer would post it.
 """
 
 from __future__ import annotations
@@ -115,8 +115,8 @@ class TraceParams:
     min_wage_factor: tuple[float, float] = (0.80, 1.10)
     offered_wage_sd: float = 0.12
     offered_wage_clip: tuple[float, float] = (0.75, 1.40)
-    #: the legal minimum hourly wage (yuan) the gateway applies by default: no offered day wage is below
-    #: hours × this (rounded up to 10 yuan)
+    #: the legal minimum hourly wage (yuan) the gateway applies by default in a county outside the county table
+    #: (services/minimum_wage.py): no offered day wage is below hours × its county's rate (rounded up to 10 yuan)
     minimum_hourly_wage_yuan: str = "17.2"
     #: arrivals and postings over the window: Beta(a, b) of the window
     arrival_beta: tuple[float, float] = (2.0, 3.0)
@@ -409,7 +409,7 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
                 posted_at=posted_at,
                 trade=profile.code,
                 headcount=headcount,
-                day_wage=lawful_day_wage(_round10(profile.base_wage * factor), hours, p),
+                day_wage=lawful_day_wage(_round10(profile.base_wage * factor), hours, market.county, p),
                 start=start,
                 hours=hours,
                 place=f"{market.name_zh}附近 {rng.randrange(1, 60)} 号工点",
@@ -418,9 +418,10 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
     return Trace(seed=seed, params=p, starts_at=starts_at, workers=tuple(workers), requests=tuple(requests))
 
 
-def lawful_day_wage(day_wage: int, hours: int, params: TraceParams) -> int:
-    """``day_wage``, raised to the legal minimum for ``hours`` (rounded up to 10 yuan) when below it."""
-    floor = screening.minimum_day_wage(hours, Decimal(params.minimum_hourly_wage_yuan))
+def lawful_day_wage(day_wage: int, hours: int, county: str, params: TraceParams) -> int:
+    """``day_wage``, raised to the legal minimum for ``hours`` in ``county`` (rounded up to 10 yuan) when below it."""
+    policy = screening.Policy(minimum_hourly_wage_yuan=Decimal(params.minimum_hourly_wage_yuan))
+    floor = policy.county_minimum(county).day_minimum(hours)
     return max(day_wage, math.ceil(floor / 10) * 10)
 
 

@@ -15,7 +15,7 @@ from gateway.main import create_app
 from services import records, topics
 from services.adapters.registry import register_credential
 from services.settings import Settings
-from tests.conftest import TEST_NOW
+from tests.conftest import TEST_NOW, take_lane
 from tests.integration.conftest import auth, job_body
 from tests.support.kafka_reader import read_topic
 
@@ -47,6 +47,29 @@ async def test_wage_below_the_minimum_is_refused(gateway: TestClient, credential
     assert response.status == 422
     (error,) = (await response.json())["errors"]
     assert (error["field"], error["rule"]) == ("day_wage", "wage_below_minimum")
+
+
+async def test_a_zhongshan_wage_lawful_only_in_a_lower_class_county_is_refused_naming_the_county(
+    gateway: TestClient, credentials: dict[str, str]
+) -> None:
+    """150 yuan for 8 hours: above class 3 (137.6 yuan) but below 钟山区's class 1 (156.8 yuan)."""
+    _, trade = take_lane("lz-market")
+    accepted = await gateway.post(
+        "/api/v1/job-requests",
+        json=job_body("lz-market", trade, day_wage=150, hours=8, place="六枝特区平寨镇"),
+        headers=auth(credentials["employer"]),
+    )
+    assert accepted.status == 202, await accepted.text()
+    refused = await gateway.post(
+        "/api/v1/job-requests",
+        json=job_body("zs-market", trade, day_wage=150, hours=8),
+        headers=auth(credentials["employer"]),
+    )
+    assert refused.status == 422
+    (error,) = (await refused.json())["errors"]
+    assert (error["field"], error["rule"]) == ("day_wage", "wage_below_minimum")
+    assert "钟山区最低工资 19.6 元/小时 × 8 小时 = 156.8 元" in error["message_zh"]
+    assert "Zhongshan District minimum wage 19.6 yuan/hour × 8 hours = 156.8 yuan" in error["message_en"]
 
 
 async def test_review_flags_travel_on_the_command(

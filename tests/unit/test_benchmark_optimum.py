@@ -221,8 +221,9 @@ def test_the_trace_posts_only_requests_the_gateway_admits() -> None:
 
     t = generate(3, TraceParams(workers=50, positions=400))
     assert gateway_refusals(t, Settings()) == {}
-    assert lawful_day_wage(100, 10, TraceParams()) == 180  # 10 h x 17.2 yuan = 172, rounded up to 10 yuan
-    assert lawful_day_wage(200, 8, TraceParams()) == 200
+    assert lawful_day_wage(100, 10, "liuzhi", TraceParams()) == 180  # 10 h x 17.2 yuan = 172, rounded up to 10
+    assert lawful_day_wage(100, 10, "zhongshan", TraceParams()) == 200  # class 1: 10 h x 19.6 yuan = 196
+    assert lawful_day_wage(200, 8, "zhongshan", TraceParams()) == 200
 
 
 def test_optimum_of_a_hand_made_morning() -> None:

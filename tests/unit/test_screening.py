@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services import screening, trades
+from services import minimum_wage, screening, trades
 from services.errors import InvalidInput
 from services.job_request import parse_job_request
 from services.settings import Settings, SettingsError
@@ -105,22 +105,62 @@ def test_education_needed_per_trade() -> None:
 
 
 @pytest.mark.parametrize(
-    ("hours", "wage", "refused"),
-    [(8, 137, True), (8, 138, False), (1, 17, True), (1, 18, False), (12, 206, True), (12, 207, False)],
+    ("county", "hours", "wage", "refused"),
+    [
+        # 六枝特区, class 3 (17.2 yuan/hour)
+        ("liuzhi", 8, 137, True),
+        ("liuzhi", 8, 138, False),
+        ("liuzhi", 1, 17, True),
+        ("liuzhi", 1, 18, False),
+        ("liuzhi", 12, 206, True),
+        ("liuzhi", 12, 207, False),
+        # 钟山区, class 1 (19.6 yuan/hour)
+        ("zhongshan", 8, 156, True),
+        ("zhongshan", 8, 157, False),
+        ("zhongshan", 1, 19, True),
+        ("zhongshan", 1, 20, False),
+        ("zhongshan", 12, 235, True),
+        ("zhongshan", 12, 236, False),
+    ],
 )
-def test_day_wage_below_the_minimum_is_refused(hours: int, wage: int, refused: bool) -> None:
-    verdict = screening.screen(_posting("porter", "", hours=hours, day_wage=wage), POLICY)
+def test_day_wage_below_the_minimum_is_refused(county: str, hours: int, wage: int, refused: bool) -> None:
+    verdict = screening.screen(_posting("porter", "", hours=hours, day_wage=wage, county=county), POLICY)
     assert [(e.field, e.rule) for e in verdict.refusals] == ([("day_wage", "wage_below_minimum")] if refused else [])
     if refused:
-        assert f"{hours} 小时 × 17.2 元/小时" in verdict.refusals[0].message_zh
+        hourly = {"liuzhi": "17.2", "zhongshan": "19.6"}[county]
+        assert f"最低工资 {hourly} 元/小时 × {hours} 小时" in verdict.refusals[0].message_zh
 
 
-def test_county_of_a_higher_class_has_a_higher_minimum() -> None:
-    policy = screening.Policy.from_settings(Settings(minimum_hourly_wage_by_county="zhongshan=19.6"))
+def test_zhongshan_posting_below_class_one_but_above_class_three_is_refused_naming_the_county() -> None:
+    """150 yuan for 8 hours is lawful in a class-3 county (137.6) but not in 钟山区, class 1 (156.8)."""
+    (error,) = screening.screen(_posting("porter", "", day_wage=150, county="zhongshan"), POLICY).refusals
+    assert (error.field, error.rule) == ("day_wage", "wage_below_minimum")
+    assert "钟山区最低工资 19.6 元/小时 × 8 小时 = 156.8 元" in error.message_zh
+    assert error.message_zh.startswith("日工资 150 元低于最低工资")
+    assert "Zhongshan District minimum wage 19.6 yuan/hour × 8 hours = 156.8 yuan" in error.message_en
+    assert not screening.screen(_posting("porter", "", day_wage=150, county="liuzhi"), POLICY).refusals
+    with pytest.raises(InvalidInput) as caught:
+        parse_job_request(_body(day_wage=150), now=NOW)  # zs-market, the default policy
+    assert [(e.field, e.rule) for e in caught.value.errors] == [("day_wage", "wage_below_minimum")]
+
+
+def test_the_setting_overrides_the_county_table() -> None:
+    policy = screening.Policy.from_settings(Settings(minimum_hourly_wage_by_county="liuzhi=19.6,zhongshan=21"))
+    assert policy.minimum_hourly_wage("liuzhi") == Decimal("19.6")
+    assert policy.minimum_hourly_wage("zhongshan") == Decimal("21")
+    assert policy.minimum_hourly_wage("panzhou") == Decimal("18.3")  # not overridden: the table
+    assert screening.screen(_posting("porter", "", day_wage=150, county="liuzhi"), policy).refusals  # 156.8
+    (error,) = screening.screen(_posting("porter", "", day_wage=150, county="zhongshan"), policy).refusals
+    assert "钟山区最低工资 21 元/小时 × 8 小时 = 168 元（贵州省最低工资标准，本平台按县设定）" in error.message_zh
+
+
+def test_a_county_outside_the_table_gets_the_fallback_rate() -> None:
+    policy = screening.Policy.from_settings(Settings(minimum_hourly_wage_yuan=18.0))
+    assert policy.minimum_hourly_wage("") == Decimal("18.0")
     assert policy.minimum_hourly_wage("zhongshan") == Decimal("19.6")
-    assert policy.minimum_hourly_wage("panzhou") == Decimal("17.2")
-    assert screening.screen(_posting("porter", "", day_wage=150), policy).refusals  # 8 × 19.6 = 156.8
-    assert not screening.screen(_posting("porter", "", day_wage=150, county="panzhou"), policy).refusals
+    (error,) = screening.screen(_posting("porter", "", day_wage=100, county=""), policy).refusals
+    assert "最低工资 18 元/小时 × 8 小时 = 144 元（贵州省最低工资标准）" in error.message_zh
+    assert "Minimum wage 18 yuan/hour × 8 hours = 144 yuan (Guizhou minimum wage)" in error.message_en
 
 
 @pytest.mark.parametrize("raw", ["zhongshan", "atlantis=19.6", "zhongshan=-1", "zhongshan=lots"])
@@ -166,13 +206,18 @@ def test_burst_counts_exactly_the_window(offsets: list[int], limit: int) -> None
     assert (screening.posting_burst(times, now=NOW, policy=policy) is not None) == (inside > limit)
 
 
-@given(st.integers(min_value=1, max_value=12), st.integers(min_value=1, max_value=5000))
-def test_minimum_wage_is_hours_times_the_hourly_rate(hours: int, wage: int) -> None:
+@given(
+    st.sampled_from(sorted(minimum_wage.COUNTY_CLASSES_BY_CODE)),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=5000),
+)
+def test_minimum_wage_is_hours_times_the_county_rate(county: str, hours: int, wage: int) -> None:
     refused = any(
         e.rule == "wage_below_minimum"
-        for e in screening.screen(_posting("porter", "", hours=hours, day_wage=wage), POLICY).refusals
+        for e in screening.screen(_posting("porter", "", hours=hours, day_wage=wage, county=county), POLICY).refusals
     )
-    assert refused == (Decimal(wage) < Decimal("17.2") * hours)
+    rank = minimum_wage.COUNTY_CLASSES_BY_CODE[county].rank
+    assert refused == (Decimal(wage) < minimum_wage.NOTICE_IN_FORCE.wage_class(rank).hourly_yuan * hours)
 
 
 INNOCUOUS = [

@@ -20,6 +20,21 @@
     window.location.assign(`/employer/requests/${result.body.request_id}`);
   }
   form.addEventListener("submit", submit);
+
+  /* The legal minimum beside the wage, for the chosen market's county and hours (web/wage_hints.py). */
+  const minimum = M.minimum_wage;
+  function showMinimum() {
+    const rate = minimum && minimum.markets[form.elements.market_id.value];
+    const hours = parseInt(form.elements.hours.value, 10);
+    if (!rate || !(hours >= 1)) return;
+    const day = String((rate.hundredths * hours) / 100);
+    const values = { county: rate.county, hourly: rate.hourly, hours: String(hours), day: day };
+    const hint = minimum.wording.replace(/\{(\w+)\}/g, (_, key) => values[key]);
+    Live.text("day_wage-hint", hint.charAt(0).toUpperCase() + hint.slice(1));
+  }
+  form.elements.market_id.addEventListener("change", showMinimum);
+  form.elements.hours.addEventListener("input", showMinimum);
+  showMinimum();
   Outbox.onDelivered((entry, result) => {
     if (result.ok && result.body && result.body.request_id) window.location.assign(`/employer/requests/${result.body.request_id}`);
   });
