@@ -11,6 +11,10 @@ from typing import Protocol
 
 REASONS: dict[str, tuple[str, str]] = {
     "not_checked_in": ("今天未在该市场登记或已离开", "not checked in at this market now"),
+    "paused": (
+        "两次未答复工作邀请，已暂停派工，确认“我还在等工作”后恢复",
+        "paused after two unanswered offers, until the worker confirms they are still waiting",
+    ),
     "holds_offer": ("正在等待答复另一份工作邀请", "already holds another offer"),
     "request_closed": ("该招工需求已招满、取消或过期", "the request is filled, cancelled or expired"),
     "other_market": ("不是同一个零工市场", "a different market"),
@@ -86,6 +90,8 @@ def why_not(worker: WorkerLike, request: RequestLike) -> str | None:
     """``None`` if ``worker`` may be offered ``request`` now; else the first failing rule's code."""
     if worker.status == "left":
         return "not_checked_in"
+    if worker.status == "paused":
+        return "paused"
     if worker.status == "offered":
         return "holds_offer"
     if request.status != "open":

@@ -12,6 +12,8 @@ Contracts:
   market earlier today, brought along by the roster on check-in);
 - a request never has more placements plus open offers than its headcount;
 - every offer goes to an eligible worker of the best tier among the eligible (see :mod:`services.allocation`);
+- a worker who lets ``missed_before_pause`` offers expire (since checking in or last confirming) is paused: no
+  offer until they confirm they are still waiting (``ConfirmWaiting``); a decline is not an expiry;
 - the day ends at local midnight (Asia/Shanghai): workers leave, requests expire, offers end.
 """
 
@@ -37,6 +39,7 @@ from services.market_index import (
     pending_offers,
     remember,
     requests_of_trades,
+    resume_worker,
     workers_of_trade,
 )
 from services.market_state import (
@@ -69,9 +72,12 @@ RECENT_COMMANDS_KEPT = 20_000
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class MarketRules:
-    """The knobs of a market: how long an offer stands and how places are allocated."""
+    """The knobs of a market: how long an offer stands, when a worker who lets offers expire is paused, and how
+    places are allocated."""
 
     offer_ttl: timedelta = timedelta(minutes=10)
+    #: Offers a worker may let expire (since checking in or last confirming) before being paused; 0 = never.
+    missed_before_pause: int = 2
     policy: AllocationPolicy = AllocationPolicy()  # noqa: RUF009 - frozen, so sharing the default is safe
     #: False only under the test-only ``Settings.test_deduplication_off``: a command id already applied applies again.
     deduplicate: bool = True
@@ -196,6 +202,8 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
             _no_show(state, command, out)
         case r.RecordPlacementStep():
             _placement_step(state, command, out)
+        case r.ConfirmWaiting():
+            _confirm_waiting(state, command, out)
         case r.Tick():
             pass  # time passed: expiry and the end of the day were handled above
     _allocate(state, rules, out)
@@ -367,6 +375,21 @@ def _check_out(state: MarketState, c: r.CheckOut, out: _Out) -> None:
     out.release(worker, "checked_out")
 
 
+def _confirm_waiting(state: MarketState, c: r.ConfirmWaiting, out: _Out) -> None:
+    """The worker says "我还在等工作": a paused worker waits again in their old place; the count of missed
+    offers starts over.
+    A worker who is waiting or holds an offer is left as they are (the command is then a no-op)."""
+    worker = state.workers.get(c.checkin_id)
+    if worker is None or worker.status == "left":
+        out.refuse(c.checkin_id, "not_checked_in", "未找到有效的登记", "no active check-in")
+        return
+    if worker.status != "paused":
+        return
+    worker.missed = 0
+    resume_worker(state, worker)
+    out.facts.append(r.WorkerResumed(**out.head(), checkin_id=worker.checkin_id, worker=worker.worker))
+
+
 def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
     placement = state.placements.get(c.placement_id)
     request = state.requests.get(placement.request_id) if placement else None
@@ -467,11 +490,15 @@ def _cancel_placement(
 
 
 def _expire_offers(state: MarketState, out: _Out) -> None:
-    """Every offer whose time is up, by (expiry, offer id): the worker waits again, and passes that request."""
+    """Every offer whose time is up, by (expiry, offer id): the worker passes that request and waits again, or,
+    at their ``missed_before_pause``-th unanswered offer, is paused until they confirm they are still waiting."""
+    limit = out.rules.missed_before_pause
     for offer in expired_offers(state, out.now):
         worker = state.workers[offer.checkin_id]
         drop_offer(state, offer)
-        worker.status = "waiting"
+        worker.missed += 1
+        paused = 0 < limit <= worker.missed
+        worker.status = "paused" if paused else "waiting"
         worker.offer_id = None
         worker.passed_requests += (offer.request_id,)
         out.facts.append(
@@ -481,6 +508,8 @@ def _expire_offers(state: MarketState, out: _Out) -> None:
                 request_id=offer.request_id,
                 checkin_id=offer.checkin_id,
                 worker=worker.worker,
+                paused=paused,
+                missed=worker.missed,
             )
         )
 

@@ -18,7 +18,8 @@ afresh, copied, or changed by code that bypasses these functions is still answer
 What is read from the live entries needs no index update: a worker's status. :func:`waiting_workers` keeps,
 per trade, the check-ins that *may* be waiting (every new check-in, and the worker of every offer that ended)
 and drops those whose live status is not ``waiting`` when it meets them: a worker stops waiting only by taking
-an offer or leaving, and starts again only when an offer ends (``left`` is final). The one contract that cannot be
+an offer, being paused or leaving, and starts again only when an offer ends or a pause is lifted
+(:func:`resume_worker`; ``left`` is final). The one contract that cannot be
 checked by shape: an offer's ``expires_at`` is never changed in place (the expiry heap records it).
 """
 
@@ -226,6 +227,14 @@ def drop_offer(state: MarketState, offer: PendingOffer) -> None:
         for trade in worker.trades:
             index.maybe_waiting.setdefault(trade, set()).add(offer.checkin_id)
     index.shape = (_shape(state.workers), _shape(state.offers))
+
+
+def resume_worker(state: MarketState, worker: WaitingWorker) -> None:
+    """A paused ``worker`` waits again: its status becomes ``waiting`` and it is filed as maybe waiting."""
+    index = _current(state)
+    worker.status = "waiting"
+    for trade in worker.trades:
+        index.maybe_waiting.setdefault(trade, set()).add(worker.checkin_id)
 
 
 def pending_offers(state: MarketState, request_id: str) -> list[PendingOffer]:

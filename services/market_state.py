@@ -28,8 +28,12 @@ class WaitingWorker(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     available_from: int
     available_until: int
     checked_in_at: datetime
-    status: Literal["waiting", "offered", "left"] = "waiting"
+    #: ``paused``: let too many offers expire (:attr:`services.market.MarketRules.missed_before_pause`); gets
+    #: no offer until they confirm they are still waiting (``ConfirmWaiting``), then waits again in their place.
+    status: Literal["waiting", "offered", "paused", "left"] = "waiting"
     offer_id: str | None = None
+    #: Offers let expire since checking in or last confirming "still waiting" (a decline is not counted).
+    missed: int = 0
     passed_requests: tuple[str, ...] = ()
     #: Jobs accepted today, here or (brought by the roster) at another market.
     commitments: tuple[Commitment, ...] = ()

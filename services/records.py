@@ -143,8 +143,24 @@ class Tick(Record, frozen=True, kw_only=True, tag="tick"):
     """The market's clock: offers expire and the day ends when a tick (or any command) says it is time."""
 
 
+class ConfirmWaiting(Record, frozen=True, kw_only=True, tag="confirm_waiting"):
+    """A worker paused for letting offers expire says "我还在等工作" (I am still waiting), at a kiosk or phone.
+
+    Lifts the pause (``WorkerResumed``); for a worker who is not paused it changes nothing."""
+
+    checkin_id: str
+
+
 MarketCommand = (
-    CheckIn | PostJobRequest | AnswerOffer | CancelJobRequest | CheckOut | MarkNoShow | RecordPlacementStep | Tick
+    CheckIn
+    | PostJobRequest
+    | AnswerOffer
+    | CancelJobRequest
+    | CheckOut
+    | MarkNoShow
+    | RecordPlacementStep
+    | Tick
+    | ConfirmWaiting
 )
 
 
@@ -251,10 +267,23 @@ class OfferDeclined(Event, frozen=True, kw_only=True, tag="offer_declined"):
 
 
 class OfferExpired(Event, frozen=True, kw_only=True, tag="offer_expired"):
-    """Nobody answered in time; the worker keeps their place in the queue, the next worker is offered."""
+    """Nobody answered in time; the worker keeps their place in the queue, the next worker is offered.
+
+    ``paused``: this was the worker's second unanswered offer (since checking in or last confirming): they get
+    no offer until they confirm they are still waiting (``ConfirmWaiting`` → ``WorkerResumed``). ``missed``:
+    how many offers they let expire since then, this one included (0 in records written before the pause)."""
 
     offer_id: str
     request_id: str
+    checkin_id: str
+    worker: str
+    paused: bool = False
+    missed: int = 0
+
+
+class WorkerResumed(Event, frozen=True, kw_only=True, tag="worker_resumed"):
+    """A paused worker confirmed they are still waiting: they are offered work again, in their old place."""
+
     checkin_id: str
     worker: str
 
@@ -327,6 +356,7 @@ MarketEvent = (
     | OfferAccepted
     | OfferDeclined
     | OfferExpired
+    | WorkerResumed
     | OfferWithdrawn
     | PlacementStarted
     | PlacementCancelled

@@ -15,7 +15,14 @@ from services.clock import parse_hhmm
 from services.eligibility import REASONS, why_not
 from services.readmodels.views import View
 
-_STATUS = {"queued": "waiting", "placed": "waiting", "offered": "offered", "left": "left", "refused": "left"}
+_STATUS = {
+    "queued": "waiting",
+    "placed": "waiting",
+    "offered": "offered",
+    "paused": "paused",
+    "left": "left",
+    "refused": "left",
+}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

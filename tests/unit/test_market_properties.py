@@ -6,8 +6,9 @@ with a lead time of 30 and 0 minutes). After every command it checks the invaria
 higher-tier worker passed over, ``reordered`` set exactly on the offers that leave an earlier eligible ticket of
 the tier without an offer, nobody left waiting while a due job they fit is open (unless the policy keeps them
 for a place not yet due), and the effects of decline, expiry, cancel, no-show and check-out on the workers
-concerned. A second machine runs the same rules and checks under ``rolling`` only, with a lead time of 0 to 240
-minutes.
+concerned; a worker is paused exactly when they let two offers expire since checking in or confirming "still
+waiting", and a paused worker is never offered. A second machine runs the same rules and checks under
+``rolling`` only, with a lead time of 0 to 240 minutes.
 """
 
 from __future__ import annotations
@@ -146,9 +147,30 @@ class MarketMachine(RuleBasedStateMachine):
             return  # stay within the day; the day's end has its own unit test
         self.now += timedelta(minutes=minutes)
         expiring = [o for o in self.state.offers.values() if o.expires_at <= self.now]
+        missed = {o.checkin_id: self.state.workers[o.checkin_id].missed for o in expiring}
         self._apply(r.Tick(**self._head("t")))  # type: ignore[arg-type]
         for o in expiring:
-            assert o.request_id in self.state.workers[o.checkin_id].passed_requests
+            worker = self.state.workers[o.checkin_id]
+            assert o.request_id in worker.passed_requests
+            assert worker.missed == missed[o.checkin_id] + 1
+        assert self.last is not None
+        for fact in self.last.facts:
+            if isinstance(fact, r.OfferExpired):
+                assert fact.paused == (fact.missed >= self.rules.missed_before_pause)
+
+    @precondition(lambda self: bool(self.state.workers))
+    @rule(pick=st.integers(0, 100))
+    def confirm_waiting(self, pick: int) -> None:
+        ids = sorted(self.state.workers)
+        checkin_id = ids[pick % len(ids)]
+        status = self.state.workers[checkin_id].status
+        self._apply(r.ConfirmWaiting(**self._head("w"), checkin_id=checkin_id))  # type: ignore[arg-type]
+        assert self.last is not None
+        resumed = [f for f in self.last.facts if isinstance(f, r.WorkerResumed)]
+        assert [f.checkin_id for f in resumed] == ([checkin_id] if status == "paused" else [])
+        if status == "paused":
+            assert self.state.workers[checkin_id].missed == 0
+            assert self.state.workers[checkin_id].status in ("waiting", "offered")
 
     @precondition(lambda self: bool(self.state.requests))
     @rule(pick=st.integers(0, 100))
@@ -193,6 +215,21 @@ class MarketMachine(RuleBasedStateMachine):
             slots = [(c.start, c.end) for c in worker.commitments]
             for i, a in enumerate(slots):
                 assert not any(overlaps(a, b) for b in slots[i + 1 :]), f"overlapping jobs for {worker.checkin_id}"
+
+    @invariant()
+    def paused_exactly_after_two_missed_offers_and_never_offered(self) -> None:
+        for worker in self.state.workers.values():
+            if worker.status != "left":
+                assert (worker.status == "paused") == (worker.missed >= self.rules.missed_before_pause)
+        if self.last is None or self.before is None:
+            return
+        for fact in self.last.facts:
+            if isinstance(fact, r.OfferMade):
+                before = self.before.workers.get(fact.checkin_id)
+                resumed = any(
+                    isinstance(f, r.WorkerResumed) and f.checkin_id == fact.checkin_id for f in self.last.facts
+                )
+                assert before is None or before.status != "paused" or resumed, "an offer to a paused worker"
 
     @invariant()
     def no_request_over_headcount(self) -> None:
