@@ -4,8 +4,15 @@
 - ``offer:<offer_id>``: where an offer lives (market, check-in), so the gateway can route an answer;
 - ``request:<request_id>``: what an employer sees: headcount, offers out, accepted workers (masked).
 
-Statuses: ticket ``queued`` → ``offered`` → ``placed``, or ``refused``; offer ``open`` → ``accepted`` |
-``declined`` | ``expired``; request ``open`` → ``filled``.
+Statuses: ticket ``queued`` → ``offered`` → ``placed``, or ``refused``, and ``paused`` after a second
+unanswered offer until ``WorkerResumed``; offer ``open`` → ``accepted`` | ``declined`` | ``expired``; request
+``open`` → ``filled``.
+
+Offers that end (issue 23): a ticket's ``notice`` says its last offer expired (``{"kind": "offer_expired",
+"at", "paused"}``) until the next offer, answer or confirmation; a request's ``offer_log`` lists every offer
+made on it (check-in, made and expiry times, outcome, when it ended) and, for a declined or expired one, the
+check-in offered the freed place next (``next_checkin_id``: the first offer made on the request after it ended,
+paired in the order the offers ended).
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ class MarketViews:
         """The view keys ``event`` may change."""
         p = self.prefix
         match event:
-            case r.WorkerQueued() | r.WorkerLeft():
+            case r.WorkerQueued() | r.WorkerLeft() | r.WorkerResumed():
                 return [keys.ticket(p, event.checkin_id)]
             case r.JobRequestOpened() | r.JobRequestFilled() | r.JobRequestClosed():
                 return [keys.job_request(p, event.request_id)]
@@ -142,20 +149,37 @@ def _why(e: r.OfferMade) -> View:
 
 
 def _ticket_offered(view: View | None, e: r.OfferMade) -> View:
-    return {**(view or {}), **_base(e), "status": "offered", "offer": _offer_details(e)}
+    return {**(view or {}), **_base(e), "status": "offered", "offer": _offer_details(e), "notice": None}
+
+
+def _back_in_queue(v: View) -> str:
+    """The status of a ticket whose offer ended (or whose pause was lifted)."""
+    return "left" if v.get("status") == "left" else ("placed" if v.get("jobs") else "queued")
 
 
 def _ticket_answered(
     status: str,
 ) -> Callable[[View | None, r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn], View]:
     def update(view: View | None, e: r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn) -> View:
-        past = {"offer_id": e.offer_id, "request_id": e.request_id, "outcome": status}
+        past = {"offer_id": e.offer_id, "request_id": e.request_id, "outcome": status, "at": e.at.isoformat()}
         history = [*(view or {}).get("past_offers", []), past]
         v = view or {}
-        back = "left" if v.get("status") == "left" else ("placed" if v.get("jobs") else "queued")
-        return {**v, **_base(e), "status": back, "offer": None, "past_offers": history}
+        back = _back_in_queue(v)
+        notice = None
+        if isinstance(e, r.OfferExpired):
+            notice = {"kind": "offer_expired", "at": e.at.isoformat(), "paused": e.paused, "missed": e.missed}
+            if e.paused and back != "left":
+                back = "paused"
+        return {**v, **_base(e), "status": back, "offer": None, "past_offers": history, "notice": notice}
 
     return update
+
+
+def _ticket_resumed(view: View | None, e: r.WorkerResumed) -> View | None:
+    if view is None:
+        return None
+    status = view.get("status")
+    return {**view, **_base(e), "status": _back_in_queue(view) if status == "paused" else status, "notice": None}
 
 
 def _ticket_left(view: View | None, e: r.WorkerLeft) -> View:
@@ -164,7 +188,7 @@ def _ticket_left(view: View | None, e: r.WorkerLeft) -> View:
 
 def _ticket_placed(view: View | None, e: r.OfferAccepted) -> View:
     offer = (view or {}).get("offer") or {}
-    return {**(view or {}), **_base(e), "status": "placed", "offer": {**offer, "accepted": True}}
+    return {**(view or {}), **_base(e), "status": "placed", "offer": {**offer, "accepted": True}, "notice": None}
 
 
 def _ticket_placement(view: View | None, e: r.PlacementStarted) -> View:
@@ -247,6 +271,30 @@ def _request_opened(view: View | None, e: r.JobRequestOpened) -> View:
     }
 
 
+def _log_offer(log: list[View], e: r.OfferMade) -> list[View]:
+    """``log`` with the new offer appended, named as the successor of the earliest ended offer that has none."""
+    if any(entry["offer_id"] == e.offer_id for entry in log):
+        return log
+    log = [dict(entry) for entry in log]
+    waiting = [x for x in log if x["outcome"] in ("declined", "expired") and "next_checkin_id" not in x]
+    if waiting:
+        first = min(waiting, key=lambda x: (x["ended_at"], x["offer_id"]))
+        first["next_checkin_id"] = e.checkin_id
+        first["next_offer_id"] = e.offer_id
+    entry: View = {
+        "offer_id": e.offer_id,
+        "checkin_id": e.checkin_id,
+        "made_at": e.at.isoformat(),
+        "expires_at": e.expires_at.isoformat(),
+        "outcome": "open",
+    }
+    return [*log, entry]
+
+
+def _log_outcome(log: list[View], offer_id: str, outcome: str, at: str) -> list[View]:
+    return [{**x, "outcome": outcome, "ended_at": at} if x["offer_id"] == offer_id else x for x in log]
+
+
 def _request_offer_out(view: View | None, e: r.OfferMade) -> View:
     v = view or {"offers_out": [], "accepted": []}
     offered_to = {**v.get("offered_to_by_offer", {}), e.offer_id: e.checkin_id}
@@ -255,14 +303,24 @@ def _request_offer_out(view: View | None, e: r.OfferMade) -> View:
         "offers_out": sorted({*v["offers_out"], e.offer_id}),
         "offered_to_by_offer": offered_to,
         "offered_to": sorted({offered_to[o] for o in {*v["offers_out"], e.offer_id} if o in offered_to}),
+        "offer_log": _log_offer(v.get("offer_log", []), e),
     }
+
+
+_CLOSED = {r.OfferDeclined: "declined", r.OfferExpired: "expired", r.OfferWithdrawn: "withdrawn"}
 
 
 def _request_offer_closed(view: View | None, e: r.OfferDeclined | r.OfferExpired | r.OfferWithdrawn) -> View:
     v = view or {"offers_out": [], "accepted": []}
     out = [o for o in v["offers_out"] if o != e.offer_id]
     by_offer = v.get("offered_to_by_offer", {})
-    return {**v, "offers_out": out, "offered_to": sorted({by_offer[o] for o in out if o in by_offer})}
+    log = _log_outcome(v.get("offer_log", []), e.offer_id, _CLOSED[type(e)], e.at.isoformat())
+    return {
+        **v,
+        "offers_out": out,
+        "offered_to": sorted({by_offer[o] for o in out if o in by_offer}),
+        "offer_log": log,
+    }
 
 
 def _request_accepted(view: View | None, e: r.OfferAccepted) -> View:
@@ -274,6 +332,7 @@ def _request_accepted(view: View | None, e: r.OfferAccepted) -> View:
         "offers_out": out,
         "offered_to": sorted({by_offer[o] for o in out if o in by_offer}),
         "accepted": sorted({*v["accepted"], e.checkin_id}),
+        "offer_log": _log_outcome(v.get("offer_log", []), e.offer_id, "accepted", e.at.isoformat()),
     }
 
 
@@ -336,6 +395,7 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("ticket", r.PlacementCancelled): _ticket_placement_cancelled,  # type: ignore[dict-item]
     ("ticket", r.OfferWithdrawn): _ticket_answered("withdrawn"),  # type: ignore[dict-item]
     ("ticket", r.WorkerLeft): _ticket_left,  # type: ignore[dict-item]
+    ("ticket", r.WorkerResumed): _ticket_resumed,  # type: ignore[dict-item]
     ("placement", r.PlacementStarted): _placement_started,  # type: ignore[dict-item]
     ("placement", r.PlacementCancelled): _placement_cancelled,  # type: ignore[dict-item]
     ("offer", r.OfferWithdrawn): _offer_status("withdrawn"),

@@ -6,7 +6,7 @@ from services import records as r
 from services.readmodels import keys
 from services.readmodels.market_views import MarketViews
 from services.readmodels.views import View
-from tests.unit.market_fixtures import check_in, head, job, of, run, step
+from tests.unit.market_fixtures import T0, check_in, head, job, of, run, step
 
 P = "t."
 
@@ -28,7 +28,9 @@ def test_check_out_withdraws_the_offer_in_the_ticket_offer_and_request_views() -
     ticket = store[keys.ticket(P, "c1")]
     assert ticket is not None
     assert (ticket["status"], ticket["offer"], ticket["left_reason"]) == ("left", None, "checked_out")
-    assert ticket["past_offers"] == [{"offer_id": offer.offer_id, "request_id": "j1", "outcome": "withdrawn"}]
+    assert ticket["past_offers"] == [
+        {"offer_id": offer.offer_id, "request_id": "j1", "outcome": "withdrawn", "at": T0.isoformat()}
+    ]
     withdrawn = store[keys.offer(P, offer.offer_id)]
     assert withdrawn is not None and withdrawn["status"] == "withdrawn"
     request = store[keys.job_request(P, "j1")]
