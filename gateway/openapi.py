@@ -317,7 +317,8 @@ class PlacementCommandAccepted(msgspec.Struct):
 
 
 class Ticket(msgspec.Struct):
-    """The worker's ticket (a read model): ``status`` is ``queued``, ``offered``, ``placed``, ``refused``…"""
+    """The worker's ticket (a read model): ``status`` is ``queued``, ``offered``, ``placed``, ``paused``,
+    ``refused``…; an open offer carries its ``expires_at``, an expired one leaves a ``notice``."""
 
     checkin_id: str
     status: str
@@ -877,6 +878,21 @@ OPERATIONS: tuple[Operation, ...] = (
         answer=CheckInCommandAccepted,
         command=True,
         not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/checkins/{checkin_id}/still-waiting",
+        "still_waiting",
+        "A paused worker confirms they are still waiting (kiosk of the market, or the worker's phone)",
+        description="A worker who let two offers expire is paused (ticket status ``paused``) and gets no offer "
+        "until this command arrives; 409 ``not_paused`` when the ticket is not paused.",
+        role="kiosk",
+        body=EmptyBody,
+        answer=CheckInCommandAccepted,
+        command=True,
+        not_found=True,
+        extra_statuses=(409,),
         tags=("market",),
     ),
     Operation(

@@ -18,6 +18,7 @@ from gateway.views import (
     reports,
     staff,
     supply,
+    waiting,
 )
 from web import employer, i18n, kiosk, organiser, pages, sign_in, worker, worker_link
 
@@ -99,4 +100,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/organiser/fairs/{fair_id}", organiser.fair_page, name="organiser_fair")
     r.add_get("/live/tickets/{checkin_id}", live.ticket_stream, name="live_ticket")
     r.add_get("/live/job-requests/{request_id}", live.job_request_stream, name="live_job_request")
+    # offers that say when they end (issue 23): a paused worker confirms "我还在等工作"
+    r.add_post("/api/v1/checkins/{checkin_id}/still-waiting", waiting.post_still_waiting, name="still_waiting")
+    r.add_post("/tickets/{checkin_id}/still-waiting", waiting.post_ticket_still_waiting, name="ticket_still_waiting")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

@@ -43,6 +43,13 @@ def employer_messages(request: web.Request) -> dict[str, Any]:
         },
         "step_actions": {"arrived": _("标记到岗"), "completed": _("标记完工"), "wage_paid": _("标记已付工资")},
         "step_sent": _("已提交"),
+        # offers that say when they end (issue 23): web/static/employer_offers.js
+        "ticket": _("{n} 号"),
+        "deadline": _("{t} 前答复（还剩 {m} 分 {s} 秒）"),
+        "deadline_over": _("答复时间已到"),
+        "outcome": {"expired": _("已过期"), "declined": _("已拒绝")},
+        "next_offered": _("已邀请下一位：{n} 号"),
+        "no_next": _("还没有邀请下一位"),
         "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
     }
 

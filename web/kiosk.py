@@ -47,6 +47,7 @@ def kiosk_messages(request: web.Request) -> dict[str, Any]:
             "offered": _("有工作邀请，请尽快答复"),
             "placed": _("已接受工作"),
             "left": _("已离开队伍"),
+            "paused": _("已暂停派工：两次没有答复邀请"),
         },
         "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
         "steps": {
@@ -56,6 +57,12 @@ def kiosk_messages(request: web.Request) -> dict[str, Any]:
             "wage_received": _("已确认收到工资"),
         },
         "confirm_wage": _("确认已收到工资"),
+        # offers that say when they end (issue 23)
+        "countdown": _("请在 {m} 分 {s} 秒内答复（{t} 前）"),
+        "countdown_over": _("答复时间已到"),
+        "still_queued": _("您仍在排队，有新工作会再通知您"),
+        "paused": _("您已两次没有答复工作邀请，暂停派工。还要找工作，请点“我还在等工作”"),
+        "still_waiting_sent": _("已确认，您继续排队等工作"),
         "step_sent": _("已提交"),
     }
 

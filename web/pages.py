@@ -9,12 +9,12 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from gateway.typedefs import REDIS, SETTINGS
+from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import live
 from services import geography, trades
 from services.readmodels import keys
 from services.readmodels.views import load, public
-from web import i18n
+from web import countdown, i18n
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -24,6 +24,7 @@ STATUS_TEXT = {
     "offered": ("有工作邀请，请尽快答复", "you have a job offer: please answer"),
     "placed": ("已接受工作", "job accepted"),
     "refused": ("登记未被受理", "check-in refused"),
+    "paused": ("已暂停派工", "offers paused"),
 }
 
 
@@ -56,4 +57,7 @@ async def ticket(request: web.Request) -> dict[str, Any]:
     prefix = request.app[SETTINGS].topic_prefix
     checkin_id = request.match_info["checkin_id"]
     view = public(load(await request.app[REDIS].get(keys.ticket(prefix, checkin_id))))
-    return {"ticket": view, "checkin_id": checkin_id}
+    now = request.app[CLOCK]()
+    offer = (view or {}).get("offer") or {}
+    deadline = countdown.deadline(offer["expires_at"], now) if offer.get("expires_at") else None
+    return {"ticket": view, "checkin_id": checkin_id, "server_now": now.isoformat(), "deadline": deadline}

@@ -6,7 +6,9 @@ in for that check-in) and ``GET /live/job-requests/{request_id}`` (the employer 
 projector's Redis pub/sub channel of the view key (:func:`services.readmodels.keys.changes_channel`); a
 comment line every :data:`HEARTBEAT_SECONDS` keeps proxies from closing the stream. The stream subscribes
 before it reads, so a change between the read and the subscription is never lost. ``data`` is the public
-view (``null`` until the projector has it). Browsers reconnect by themselves (``retry: 2000``).
+view (``null`` until the projector has it), with ``server_now``: the gateway's clock when it was sent, so
+that a page counts an offer's time down by the server's clock, not the device's. Browsers reconnect by
+themselves (``retry: 2000``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from aiohttp import web
 
 from gateway.problems import dumps
 from gateway.sessions import page_principal
-from gateway.typedefs import REDIS, SETTINGS
+from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services.readmodels import keys
 from services.readmodels.views import View, load, public
 
@@ -58,7 +60,8 @@ async def job_request_stream(request: web.Request) -> web.StreamResponse:
     async def shown(view: View) -> View | None:
         if view.get("employer_id") != principal.subject_id:
             return None
-        return {**view, "workers": await _workers(request.app[REDIS], prefix, view)}
+        redis = request.app[REDIS]
+        return {**view, "workers": await _workers(redis, prefix, view), "offers": await _offers(redis, prefix, view)}
 
     return await stream_view(request, key, shown)
 
@@ -86,6 +89,34 @@ async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
     return workers
 
 
+async def _offers(redis: Any, prefix: str, view: View) -> list[View]:
+    """The request's offer log as its employer sees it: each offer's worker (ticket number, masked ID), its
+    deadline, outcome and when it ended, and the ticket number of the worker offered the place next."""
+    log = list(view.get("offer_log", []))
+    checkin_ids = sorted({c for x in log for c in (x.get("checkin_id"), x.get("next_checkin_id")) if c})
+    if not checkin_ids:
+        return []
+    tickets = dict(zip(checkin_ids, await redis.mget([keys.ticket(prefix, c) for c in checkin_ids]), strict=True))
+    shown: dict[str, View] = {c: load(raw) or {} for c, raw in tickets.items()}
+    offers = []
+    for entry in log:
+        worker = shown.get(entry.get("checkin_id") or "", {})
+        after = shown.get(entry.get("next_checkin_id") or "", {})
+        offers.append(
+            {
+                "offer_id": entry.get("offer_id"),
+                "ticket_no": worker.get("ticket_no"),
+                "worker_masked": worker.get("worker_masked", ""),
+                "made_at": entry.get("made_at"),
+                "expires_at": entry.get("expires_at"),
+                "outcome": entry.get("outcome"),
+                "ended_at": entry.get("ended_at"),
+                "next_ticket_no": after.get("ticket_no"),
+            }
+        )
+    return offers
+
+
 Shown = Callable[[View], Awaitable[View | None]]
 
 
@@ -108,6 +139,8 @@ async def stream_view(request: web.Request, key: str, shown: Shown) -> web.Strea
             view = public(load(await redis.get(key)))
             if view is not None:
                 view = await shown(view)
+            if view is not None:
+                view = {**view, "server_now": request.app[CLOCK]().isoformat()}
             await response.write(f"event: view\ndata: {dumps(view)}\n\n".encode())
             if not await _next_change(pubsub, response):
                 break

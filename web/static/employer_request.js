@@ -61,6 +61,7 @@
     Live.text("r-filled", (view.accepted || []).length);
     Live.text("r-offers", (view.offers_out || []).length);
     tbody.replaceChildren(...(view.workers || []).map(row));
+    if (window.EmployerOffers) EmployerOffers.render(view); // the offers' deadlines and outcomes
   }
   Live.watch(`/live/job-requests/${root.dataset.request}`, render);
 })();

@@ -1,5 +1,6 @@
 /* The ticket panel (web/templates/_ticket_panel.html), shared by the kiosk and the worker's phone:
- * queue number and status live over SSE, the open offer with accept and decline. */
+ * queue number and status live over SSE, the open offer with its deadline counting down (countdown.js) and
+ * accept and decline; an expired offer's notice (back in the queue, or paused with "我还在等工作"). */
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
@@ -11,6 +12,8 @@
     function render(view) {
       if (onView) onView(view);
       if (!view) { Live.text("t-status", M.processing); return; }
+      if (view.server_now) Countdown.sync(view.server_now);
+      renderExpiry(view);
       if (view.ticket_no) Live.text("t-no", view.ticket_no);
       if (view.worker_masked) Live.text("t-masked", view.worker_masked);
       if (view.status === "refused" && view.refusal) {
@@ -23,6 +26,9 @@
       const open = view.status === "offered" && offer;
       $("offer").hidden = !offer;
       $("accept").hidden = $("decline").hidden = !open;
+      const deadline = $("o-deadline");
+      if (open && offer.expires_at) Countdown.bind(deadline, offer.expires_at, M.countdown, M.countdown_over);
+      else { Countdown.unbind(deadline); deadline.textContent = ""; }
       if (!offer) return;
       offerId = offer.offer_id;
       Live.text("o-employer", offer.employer_name);
@@ -31,6 +37,23 @@
       Live.text("o-place", offer.place);
       Live.text("o-start", `${offer.start}（${offer.hours} ${M.hours}）`);
       if (open && onOffer) onOffer();
+    }
+    /** The last offer expired (the OfferExpired fact is in the view): back in the queue, or paused. */
+    function renderExpiry(view) {
+      const paused = view.status === "paused";
+      const expired = view.notice && view.notice.kind === "offer_expired";
+      $("expiry").hidden = !(expired || paused);
+      Live.text("expiry-next", paused ? M.paused : M.still_queued);
+      $("still-waiting").hidden = !paused;
+      if (expired || paused) Live.text("answer-status", "");
+    }
+    async function stillWaiting() {
+      $("still-waiting").disabled = true;
+      const result = await Outbox.post(`/api/v1/checkins/${checkinId}/still-waiting`, {});
+      $("still-waiting").disabled = false;
+      if (result.queued) Live.text("answer-status", M.queued_offline);
+      else if (!result.ok) Live.text("answer-status", (result.body && result.body.message_zh) || M.failed);
+      else Live.text("answer-status", M.still_waiting_sent);
     }
     async function answer(choice) {
       if (!offerId) return;
@@ -46,11 +69,14 @@
     const onDecline = () => answer("decline");
     $("accept").addEventListener("click", onAccept);
     $("decline").addEventListener("click", onDecline);
+    $("still-waiting").addEventListener("click", stillWaiting);
     const close = Live.watch(`/live/tickets/${checkinId}`, render);
     return () => {
       close();
       $("accept").removeEventListener("click", onAccept);
       $("decline").removeEventListener("click", onDecline);
+      $("still-waiting").removeEventListener("click", stillWaiting);
+      Countdown.unbind($("o-deadline"));
     };
   }
   window.TicketPanel = { attach: attach };
