@@ -1,6 +1,7 @@
 """Offers that say when they end, through the pages only (Chromium): the countdown and the expiry notice on the
 kiosk, the worker's phone, the public ticket page and the employer's request page; the pause after a second
-unanswered offer and "我还在等工作" lifting it.
+unanswered offer and "我还在等工作" lifting it (from the phone, then after a second pause from the ticket page's
+form).
 
 The movable clock: this module runs its own stack (its own topic prefix, stream worker and projector, on the
 session's Kafka and Redis) whose gateway clock is a value the test moves, and it drives the market's clock by
@@ -292,3 +293,20 @@ async def test_an_offer_counts_down_expires_and_a_second_expiry_pauses_until_sti
     await expect(phone.locator("#answer-status")).to_contain_text("已确认")
     await ticket.reload()
     await expect(ticket.locator("#expiry")).to_have_count(0)
+
+    # two more unanswered offers pause A again; this time the public ticket page's form lifts the pause
+    for expected_deadline in ("（09:00 前）", "（09:10 前）"):
+        status, _ = await _api(
+            site, "POST", "/api/v1/job-requests", tokens["employer"], job_body(MARKET.market_id, TRADE, start="10:00")
+        )
+        assert status == 202
+        await expect(kiosk.locator("#o-deadline")).to_contain_text(expected_deadline, timeout=WAIT)
+        await ticks(clock.advance(TTL))
+    await expect(kiosk.locator("#still-waiting")).to_be_visible(timeout=WAIT)
+    await ticket.reload()
+    await ticket.click("#still-waiting")
+    await ticket.wait_for_url(f"**/tickets/{a_id}")
+    for page in (kiosk, phone):
+        await expect(page.locator("#t-status")).to_contain_text("排队等候中", timeout=WAIT)
+    await ticket.reload()
+    await expect(ticket.locator("#still-waiting")).to_have_count(0)
