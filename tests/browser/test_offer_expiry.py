@@ -155,6 +155,18 @@ async def _offer_of(site: str, checkin_id: str) -> dict[str, Any]:
     raise AssertionError(f"no offer for {checkin_id}")
 
 
+async def _shoot(pages: dict[str, Page], stage: str) -> None:
+    """Screenshots of each page at the three sizes, and no sideways scroll at 390 px wide."""
+    for name, page in pages.items():
+        await photograph(page, f"offer-{stage}-{name}")
+        before = page.viewport_size
+        await page.set_viewport_size({"width": 390, "height": 844})
+        fits = await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert fits, f"{name} scrolls sideways at 390 px ({stage})"
+        if before:
+            await page.set_viewport_size(before)
+
+
 async def _without_self_refresh(route: Route) -> None:
     """The ticket page reloads itself every 3 s (``<meta http-equiv="refresh">``); this test reloads it at each
     step itself, so the screenshots are never taken in the middle of a reload. Nothing else is changed."""
@@ -231,8 +243,7 @@ async def test_an_offer_counts_down_expires_and_a_second_expiry_pauses_until_sti
     await expect(open_offer).to_have_count(1, timeout=WAIT)
     await expect(open_offer).to_contain_text("1 号")
     await expect(open_offer).to_contain_text("08:40 前答复（还剩 ")
-    for page, name in ((kiosk, "kiosk"), (phone, "phone"), (ticket, "ticket"), (employer, "employer")):
-        await photograph(page, f"offer-countdown-{name}")
+    await _shoot({"kiosk": kiosk, "phone": phone, "ticket": ticket, "employer": employer}, "countdown")
 
     # 08:40: the market's clock passes the deadline; the OfferExpired fact reaches the pages
     await ticks(clock.advance(TTL))
@@ -251,8 +262,7 @@ async def test_an_offer_counts_down_expires_and_a_second_expiry_pauses_until_sti
     await expect(ended).to_contain_text("已过期")
     await expect(ended).to_contain_text("已邀请下一位：2 号")
     b_offer = await _offer_of(site, b_id)
-    for page, name in ((kiosk, "kiosk"), (phone, "phone"), (ticket, "ticket")):
-        await photograph(page, f"offer-expired-{name}")
+    await _shoot({"kiosk": kiosk, "phone": phone, "ticket": ticket}, "expired")
     status, _ = await _api(
         site, "POST", f"/api/v1/offers/{b_offer['offer_id']}/answer", tokens["kiosk"], {"answer": "decline"}
     )
@@ -262,7 +272,7 @@ async def test_an_offer_counts_down_expires_and_a_second_expiry_pauses_until_sti
     await expect(declined).to_contain_text("已拒绝")
     await expect(declined).to_contain_text("还没有邀请下一位")
     await expect(employer.locator("#no-open-offers")).to_be_visible()
-    await photograph(employer, "offer-expired-employer")
+    await _shoot({"employer": employer}, "expired")
 
     # not paused yet: "still waiting" is refused with the rule's name
     status, refused = await _api(site, "POST", f"/api/v1/checkins/{a_id}/still-waiting", tokens["kiosk"], {})
@@ -283,8 +293,7 @@ async def test_an_offer_counts_down_expires_and_a_second_expiry_pauses_until_sti
     await ticket.reload()
     await expect(ticket.locator("#still-waiting")).to_be_visible()
     await expect(ticket.locator("#expiry")).to_contain_text("暂停派工")
-    for page, name in ((kiosk, "kiosk"), (phone, "phone"), (ticket, "ticket")):
-        await photograph(page, f"offer-paused-{name}")
+    await _shoot({"kiosk": kiosk, "phone": phone, "ticket": ticket}, "paused")
 
     await phone.click("#still-waiting")
     for page in (phone, kiosk):
