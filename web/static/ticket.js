@@ -4,6 +4,8 @@
 "use strict";
 (function () {
   const $ = (id) => document.getElementById(id);
+  /** countdown.js, loaded before this script by every page with the panel; without it no deadline is shown. */
+  const clock = () => window.Countdown || { sync() {}, bind() {}, unbind() {} };
 
   /** Show check-in ``checkinId`` live; ``onOffer`` is called when an open offer arrives, ``onView`` with
    * every view. Returns a closer. */
@@ -12,7 +14,7 @@
     function render(view) {
       if (onView) onView(view);
       if (!view) { Live.text("t-status", M.processing); return; }
-      if (view.server_now) Countdown.sync(view.server_now);
+      if (view.server_now) clock().sync(view.server_now);
       renderExpiry(view);
       if (view.ticket_no) Live.text("t-no", view.ticket_no);
       if (view.worker_masked) Live.text("t-masked", view.worker_masked);
@@ -27,8 +29,9 @@
       $("offer").hidden = !offer;
       $("accept").hidden = $("decline").hidden = !open;
       const deadline = $("o-deadline");
-      if (open && offer.expires_at) Countdown.bind(deadline, offer.expires_at, M.countdown, M.countdown_over);
-      else { Countdown.unbind(deadline); deadline.textContent = ""; }
+      if (deadline && open && offer.expires_at) {
+        clock().bind(deadline, offer.expires_at, M.countdown, M.countdown_over);
+      } else if (deadline) { clock().unbind(deadline); deadline.textContent = ""; }
       if (!offer) return;
       offerId = offer.offer_id;
       Live.text("o-employer", offer.employer_name);
@@ -40,6 +43,7 @@
     }
     /** The last offer expired (the OfferExpired fact is in the view): back in the queue, or paused. */
     function renderExpiry(view) {
+      if (!$("expiry")) return; // a page with the panel from before the expiry notice
       const paused = view.status === "paused";
       const expired = view.notice && view.notice.kind === "offer_expired";
       $("expiry").hidden = !(expired || paused);
@@ -69,14 +73,14 @@
     const onDecline = () => answer("decline");
     $("accept").addEventListener("click", onAccept);
     $("decline").addEventListener("click", onDecline);
-    $("still-waiting").addEventListener("click", stillWaiting);
+    if ($("still-waiting")) $("still-waiting").addEventListener("click", stillWaiting);
     const close = Live.watch(`/live/tickets/${checkinId}`, render);
     return () => {
       close();
       $("accept").removeEventListener("click", onAccept);
       $("decline").removeEventListener("click", onDecline);
-      $("still-waiting").removeEventListener("click", stillWaiting);
-      Countdown.unbind($("o-deadline"));
+      if ($("still-waiting")) $("still-waiting").removeEventListener("click", stillWaiting);
+      clock().unbind($("o-deadline"));
     };
   }
   window.TicketPanel = { attach: attach };
