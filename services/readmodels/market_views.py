@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from services import placement_life
 from services import records as r
-from services.clock import format_hhmm
+from services.clock import format_hhmm, local_date
 from services.readmodels import keys
 from services.readmodels.views import View, already_applied, mark_applied
 
@@ -51,7 +52,7 @@ class MarketViews:
                     keys.offer(p, event.offer_id),
                     keys.job_request(p, event.request_id),
                 ]
-            case r.PlacementStepRecorded():
+            case r.PlacementStepRecorded() | r.PlacementStepCorrected() | r.WageDisputeOpened():
                 return [
                     keys.ticket(p, event.checkin_id),
                     keys.placement(p, event.placement_id),
@@ -176,6 +177,7 @@ def _ticket_placement(view: View | None, e: r.PlacementStarted) -> View:
         "day_wage": e.day_wage,
         "start": format_hhmm(e.start),
         "hours": e.hours,
+        "end_at": _end_at(e),
         "status": "started",
     }
     jobs = [j for j in v.get("jobs", []) if j["placement_id"] != e.placement_id] + [job]
@@ -202,9 +204,17 @@ def _placement_started(view: View | None, e: r.PlacementStarted) -> View:
         "trade": e.trade,
         "day_wage": e.day_wage,
         "start": format_hhmm(e.start),
+        "start_minutes": e.start,
         "hours": e.hours,
+        "day": local_date(e.at).isoformat(),
+        "end_at": _end_at(e),
         "status": "started",
     }
+
+
+def _end_at(e: r.PlacementStarted) -> str:
+    """The job's scheduled end (an instant, UTC) on the placement's day: "没拿到工资" is offered from then."""
+    return placement_life.schedule(local_date(e.at), e.start, e.hours).end.isoformat()
 
 
 def _placement_cancelled(view: View | None, e: r.PlacementCancelled) -> View | None:
@@ -305,23 +315,53 @@ def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:
     }
 
 
-def _ticket_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
+def _step_times(old: View, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> dict[str, str]:
+    """When each standing step was recorded (the pages offer a correction within the window)."""
+    times = {k: v for k, v in old.get("step_times", {}).items() if k in e.steps}
+    if isinstance(e, r.PlacementStepRecorded):
+        times[e.step] = e.at.isoformat()
+    return times
+
+
+def _ticket_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> View | None:
     if view is None:
         return None
-    jobs = [{**j, "steps": list(e.steps)} if j["placement_id"] == e.placement_id else j for j in view.get("jobs", [])]
+    jobs = [
+        {**j, "steps": list(e.steps), "step_times": _step_times(j, e)} if j["placement_id"] == e.placement_id else j
+        for j in view.get("jobs", [])
+    ]
     return {**view, "jobs": jobs, "updated_at": e.at.isoformat()}
 
 
-def _placement_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
-    return None if view is None else {**view, "steps": list(e.steps), "updated_at": e.at.isoformat()}
+def _placement_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> View | None:
+    if view is None:
+        return None
+    return {**view, "steps": list(e.steps), "step_times": _step_times(view, e), "updated_at": e.at.isoformat()}
 
 
-def _request_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
+def _request_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> View | None:
     """The employer's live page re-reads its workers' steps when the request view changes."""
     if view is None:
         return None
     steps = {**view.get("steps_by_placement", {}), e.placement_id: list(e.steps)}
     return {**view, "steps_by_placement": steps, "updated_at": e.at.isoformat()}
+
+
+def _ticket_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
+    if view is None:
+        return None
+    jobs = [{**j, "disputed": True} if j["placement_id"] == e.placement_id else j for j in view.get("jobs", [])]
+    return {**view, "jobs": jobs, "updated_at": e.at.isoformat()}
+
+
+def _placement_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
+    return None if view is None else {**view, "disputed": True, "updated_at": e.at.isoformat()}
+
+
+def _request_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
+    if view is None:
+        return None
+    return {**view, "disputes": sorted({*view.get("disputes", []), e.placement_id}), "updated_at": e.at.isoformat()}
 
 
 _Updater = Callable[[View | None, r.MarketEvent], View | None]
@@ -356,4 +396,10 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("ticket", r.PlacementStepRecorded): _ticket_step,  # type: ignore[dict-item]
     ("placement", r.PlacementStepRecorded): _placement_step,  # type: ignore[dict-item]
     ("request", r.PlacementStepRecorded): _request_step,  # type: ignore[dict-item]
+    ("ticket", r.PlacementStepCorrected): _ticket_step,  # type: ignore[dict-item]
+    ("placement", r.PlacementStepCorrected): _placement_step,  # type: ignore[dict-item]
+    ("request", r.PlacementStepCorrected): _request_step,  # type: ignore[dict-item]
+    ("ticket", r.WageDisputeOpened): _ticket_dispute,  # type: ignore[dict-item]
+    ("placement", r.WageDisputeOpened): _placement_dispute,  # type: ignore[dict-item]
+    ("request", r.WageDisputeOpened): _request_dispute,  # type: ignore[dict-item]
 }
