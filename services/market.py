@@ -383,7 +383,7 @@ def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
     if placement is None or request is None or request.employer_id != c.employer_id or placement.status != "started":
         out.refuse(c.placement_id, "placement_unknown", "没有找到该用工记录", "no such active placement")
         return
-    refusal = placement_life.may_mark_no_show(placement.steps, _schedule(state, request), out.now)
+    refusal = placement_life.may_mark_no_show(placement.steps, _schedule(state, request), out.now, placement.disputed)
     if refusal is not None:
         out.refused(c.placement_id, refusal)
         return

@@ -13,7 +13,8 @@ Rules (issue 23; ``start`` and ``end`` are the job's scheduled local times on th
   not before ``start``;
 - ``wage_paid`` (employer), ``wage_received`` (worker): after ``completed``, or after ``end``;
 - arrival and completion are refused once a wage step is recorded (a later step already stands);
-- no-show (employer): not before ``start``, and never once any step is recorded;
+- no-show (employer): not before ``start``, never once any step is recorded, nor once the worker reported
+  "没拿到工资" (the dispute is for the county's staff to settle);
 - "没拿到工资" (worker): not before ``end``, and not while the worker's ``wage_received`` stands;
 - a correction withdraws a recorded step: only by the party who records that step, within the correction
   window after it was recorded, and only when no later step that depends on it stands (``completed`` depends on
@@ -21,8 +22,8 @@ Rules (issue 23; ``start`` and ``end`` are the job's scheduled local times on th
 
 Rule codes: ``placement_unknown``, ``arrival_too_early``, ``completion_before_arrival``,
 ``completion_before_start``, ``wage_before_completion``, ``step_after_wage``, ``no_show_before_start``,
-``no_show_after_arrival``, ``unpaid_before_end``, ``unpaid_after_received``, ``correction_nothing``,
-``correction_window_passed``, ``correction_dependent_step``.
+``no_show_after_arrival``, ``no_show_disputed``, ``unpaid_before_end``, ``unpaid_after_received``,
+``correction_nothing``, ``correction_window_passed``, ``correction_dependent_step``.
 """
 
 from __future__ import annotations
@@ -134,8 +135,15 @@ def may_record(
     return UNKNOWN
 
 
-def may_mark_no_show(steps: Collection[str], when: Schedule, now: datetime) -> Refusal | None:
-    """Whether the employer may report the worker absent at ``now``."""
+def may_mark_no_show(steps: Collection[str], when: Schedule, now: datetime, disputed: bool = False) -> Refusal | None:
+    """Whether the employer may report the worker absent at ``now``; ``disputed``: the worker reported
+    "没拿到工资" (a dispute for the county's staff, not settled by the employer's word)."""
+    if disputed:
+        return Refusal(
+            "no_show_disputed",
+            "工人已报告没拿到工资，不能再标记未到岗；请联系人社部门处理",
+            "the worker reported the wage unpaid: a no-show can no longer be marked; contact the county's staff",
+        )
     if steps:
         return Refusal(
             "no_show_after_arrival",

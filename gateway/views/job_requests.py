@@ -105,7 +105,7 @@ async def post_no_show(request: web.Request) -> web.Response:
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         steps, when = placement_steps.life_of(placement, now)  # issue 23: after the start, never after a step
-        placement_steps.refuse(placement_life.may_mark_no_show(steps, when, now))
+        placement_steps.refuse(placement_life.may_mark_no_show(steps, when, now, placement.get("disputed", False)))
         record = records.MarkNoShow(
             id=command_id,
             at=now,

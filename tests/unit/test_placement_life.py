@@ -63,6 +63,7 @@ def test_no_show_after_the_start_and_never_after_arrival() -> None:
     assert life.may_mark_no_show((), WHEN, at(9)) is None
     assert rule(life.may_mark_no_show(("arrived",), WHEN, at(10))) == "no_show_after_arrival"
     assert rule(life.may_mark_no_show(("wage_received",), WHEN, at(18))) == "no_show_after_arrival"
+    assert rule(life.may_mark_no_show((), WHEN, at(18), disputed=True)) == "no_show_disputed"
 
 
 def test_unpaid_after_the_end_unless_the_wage_was_received() -> None:
