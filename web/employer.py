@@ -16,7 +16,7 @@ from aiohttp import web
 
 from gateway import sessions
 from services import geography, trades
-from web import i18n, wage_hints
+from web import i18n, placement_steps, wage_hints
 
 
 def employer_messages(request: web.Request) -> dict[str, Any]:
@@ -44,6 +44,7 @@ def employer_messages(request: web.Request) -> dict[str, Any]:
         "step_actions": {"arrived": _("标记到岗"), "completed": _("标记完工"), "wage_paid": _("标记已付工资")},
         "step_sent": _("已提交"),
         "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
+        **placement_steps.step_messages(request),
     }
 
 
@@ -75,6 +76,9 @@ async def post_job_page(request: web.Request) -> web.Response:
 async def job_request_page(request: web.Request) -> web.Response:
     """``GET /employer/requests/{request_id}``: the job, its fills live (the SSE stream checks ownership)."""
     principal = await sessions.page_principal(request, "employer")
-    return await _render(
-        request, "employer_request.html", {"employer": principal, "request_id": request.match_info["request_id"]}
-    )
+    context = {
+        "employer": principal,
+        "request_id": request.match_info["request_id"],
+        "server_now": placement_steps.server_now(request),
+    }
+    return await _render(request, "employer_request.html", context)

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock, geography
+from services import clock, geography, trades
 from services import records as r
 from services.readmodels.views import View, field_key
 
@@ -296,6 +296,8 @@ def disputes_by_county(heads: Mapping[str, View | None]) -> dict[str, list[dict[
         for placement_id, d in head.get("disputes", {}).items():
             row = {**d, "placement_id": placement_id, "market_id": market_id}
             row["start"] = clock.format_hhmm(d["start"])
+            trade = trades.TRADES_BY_CODE.get(d["trade"])
+            row["trade_zh"] = trade.name_zh if trade else d["trade"]
             out[head["county"]].append(row)
     for rows in out.values():
         rows.sort(key=lambda d: (d["at"], d["placement_id"]))
