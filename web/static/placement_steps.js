@@ -25,7 +25,11 @@
       yes.type = "button"; yes.className = "primary step-yes"; yes.textContent = M.ok;
       const no = document.createElement("button");
       no.type = "button"; no.className = "step-no"; no.textContent = M.cancel;
-      yes.addEventListener("click", () => { pending = null; yes.disabled = no.disabled = true; run(); });
+      yes.addEventListener("click", () => {
+        pending = null;
+        yes.disabled = no.disabled = true;
+        Promise.resolve(run()).finally(idle); // back to the button; the live view replaces it once recorded
+      });
       no.addEventListener("click", () => { pending = null; idle(); });
       box.replaceChildren(q, yes, no);
       yes.focus();
