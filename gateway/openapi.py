@@ -322,8 +322,12 @@ class OfferAnswerAccepted(msgspec.Struct):
 
 
 class PlacementCommandAccepted(msgspec.Struct):
+    """``command_id``: a refusal by the market (a rule that depends on the steps standing) is shown on the
+    ticket's job (``refusal``) and the job request (``last_refusal``) with this id."""
+
     placement_id: str
     status: Literal["accepted"]
+    command_id: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class Ticket(msgspec.Struct):
@@ -993,7 +997,7 @@ OPERATIONS: tuple[Operation, ...] = (
         command=True,
         not_found=True,
         tags=("market",),
-        extra_statuses=(409,),
+        extra_statuses=(401, 403, 409, 429),
     ),
     Operation(
         "POST",

@@ -156,10 +156,12 @@ class _Out:
             )
         )
 
-    def refused(self, subject_id: str, refusal: placement_life.Refusal) -> None:
-        self.refuse(subject_id, refusal.rule, refusal.message_zh, refusal.message_en)
+    def refused(self, subject_id: str, refusal: placement_life.Refusal, placement: Placement | None = None) -> None:
+        """A refusal by the rules of a placement's life; naming the ``placement`` lets the pages show it."""
+        where = {"checkin_id": placement.checkin_id, "request_id": placement.request_id} if placement else {}
+        self.refuse(subject_id, refusal.rule, refusal.message_zh, refusal.message_en, **where)
 
-    def refuse(self, subject_id: str, rule: str, zh: str, en: str) -> None:
+    def refuse(self, subject_id: str, rule: str, zh: str, en: str, checkin_id: str = "", request_id: str = "") -> None:
         self.facts.append(
             r.CommandRefused(
                 **self.head(),
@@ -168,6 +170,8 @@ class _Out:
                 rule=rule,
                 message_zh=zh,
                 message_en=en,
+                checkin_id=checkin_id,
+                request_id=request_id,
             )
         )
 
@@ -385,7 +389,7 @@ def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
         return
     refusal = placement_life.may_mark_no_show(placement.steps, _schedule(state, request), out.now, placement.disputed)
     if refusal is not None:
-        out.refused(c.placement_id, refusal)
+        out.refused(c.placement_id, refusal, placement)
         return
     _cancel_placement(state, placement, "no_show", out)
     worker = state.workers[placement.checkin_id]
@@ -428,7 +432,7 @@ def _placement_step(state: MarketState, c: r.RecordPlacementStep, out: _Out) -> 
         c.step, placement.steps, _schedule(state, request), out.now, with_arrival=with_arrival
     )
     if refusal is not None:
-        out.refused(c.placement_id, refusal)
+        out.refused(c.placement_id, refusal, placement)
         return
     steps: list[str] = ["arrived"] if with_arrival and "arrived" not in placement.steps else []
     if c.step not in placement.steps:
@@ -464,7 +468,7 @@ def _correct_step(state: MarketState, c: r.CorrectPlacementStep, out: _Out) -> N
         c.step, placement.steps, placement.recorded_at, out.now, out.rules.correction_window
     )
     if refusal is not None:
-        out.refused(c.placement_id, refusal)
+        out.refused(c.placement_id, refusal, placement)
         return
     placement.steps.remove(c.step)
     del placement.recorded_at[c.step]
@@ -493,7 +497,7 @@ def _report_unpaid(state: MarketState, c: r.ReportWageUnpaid, out: _Out) -> None
     placement, request = found
     refusal = placement_life.may_report_unpaid(placement.steps, _schedule(state, request), out.now)
     if refusal is not None:
-        out.refused(c.placement_id, refusal)
+        out.refused(c.placement_id, refusal, placement)
         return
     if placement.disputed:
         return  # open already: nothing changes

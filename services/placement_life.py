@@ -135,6 +135,26 @@ def may_record(
     return UNKNOWN
 
 
+def known_refusal(
+    command: str, step: str, when: Schedule, now: datetime, *, with_arrival: bool = False
+) -> Refusal | None:
+    """A refusal certain from the clock alone, whatever steps were recorded or corrected meanwhile: what a reader
+    of a read model that may lag (the gateway) can refuse at once. ``command``: ``step``, ``no_show`` or
+    ``unpaid``. Every other refusal depends on the standing steps and is the market's to make.
+
+    Before ``start - ARRIVAL_LEAD`` no step can stand (arrival is the first and is not allowed yet), so every step
+    is refused as :func:`may_record` refuses it on no steps; a no-show is refused before the start, "没拿到工资"
+    before the end.
+    """
+    if command == "no_show":
+        return may_mark_no_show((), when, now)
+    if command == "unpaid":
+        return may_report_unpaid((), when, now)
+    if now < when.start - ARRIVAL_LEAD:
+        return may_record(step, (), when, now, with_arrival=with_arrival)
+    return None
+
+
 def may_mark_no_show(steps: Collection[str], when: Schedule, now: datetime, disputed: bool = False) -> Refusal | None:
     """Whether the employer may report the worker absent at ``now``; ``disputed``: the worker reported
     "没拿到工资" (a dispute for the county's staff, not settled by the employer's word)."""

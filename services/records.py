@@ -372,6 +372,10 @@ class JobRequestFilled(Event, frozen=True, kw_only=True, tag="job_request_filled
     request_id: str
 
 
+#: The commands about a placement; their refusals are shown on the ticket's job and the request view.
+PLACEMENT_COMMANDS = ("mark_no_show", "record_placement_step", "correct_placement_step", "report_wage_unpaid")
+
+
 class CommandRefused(Event, frozen=True, kw_only=True, tag="command_refused"):
     """The market's writer refused a command it received; ``rule`` says why (stable code)."""
 
@@ -380,6 +384,10 @@ class CommandRefused(Event, frozen=True, kw_only=True, tag="command_refused"):
     rule: str
     message_zh: str
     message_en: str
+    #: For a refused command about a known placement (issue 23): its check-in and request, so that the ticket
+    #: and the employer's request page can show the refusal.
+    checkin_id: str = ""
+    request_id: str = ""
 
 
 MarketEvent = (

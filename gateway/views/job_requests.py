@@ -104,8 +104,8 @@ async def post_no_show(request: web.Request) -> web.Response:
         raise ApiError(404, "placement_unknown", "没有找到该用工记录", "no such placement", field="placement_id")
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
-        steps, when = placement_steps.life_of(placement, now)  # issue 23: after the start, never after a step
-        placement_steps.refuse(placement_life.may_mark_no_show(steps, when, now, placement.get("disputed", False)))
+        _, when = placement_steps.life_of(placement, now)  # issue 23: not before the start (the clock alone)
+        placement_steps.refuse(placement_life.known_refusal("no_show", "", when, now))
         record = records.MarkNoShow(
             id=command_id,
             at=now,
@@ -114,7 +114,7 @@ async def post_no_show(request: web.Request) -> web.Response:
             placement_id=placement_id,
             employer_id=principal.subject_id,
         )
-        answer = {"placement_id": placement_id, "status": "accepted"}
+        answer = {"placement_id": placement_id, "status": "accepted", "command_id": command_id}
         return commands.Accepted(
             settings.topic(topics.MARKET_COMMANDS), placement["market_id"].encode(), record, answer
         )

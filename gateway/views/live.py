@@ -83,6 +83,7 @@ async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
                 "steps": job.get("steps", []),
                 "step_times": job.get("step_times", {}),  # issue 23: corrections within the window
                 "disputed": job.get("disputed", False),
+                "refusal": job.get("refusal"),
             }
         )
     return workers

@@ -7,15 +7,18 @@ party who recorded a step may correct it within the window.
 - ``POST /api/v1/placements/{placement_id}/unpaid`` with ``{}`` (the worker's "没拿到工资").
 
 Each is the accept-a-command flow of :mod:`gateway.commands`, published to ``market-commands`` keyed by the
-placement's market. Before publishing, the rules of :mod:`services.placement_life` are asked with the gateway's
-clock and the placement's read model: a refusal known here is answered 409 with the rule as ``error`` and the
-message in Chinese and English (nothing is published). The market agent decides again with its own state and
-clock (the authority: a refusal there is a ``command_refused`` fact with the same rule).
+placement's market. A refusal known from the clock alone (:func:`services.placement_life.known_refusal`: a step
+before an hour ahead of the start, a no-show before the start, "没拿到工资" before the end) is answered 409 with the
+rule as ``error`` and the message in Chinese and English, and nothing is published. Every other rule depends on
+the steps standing, which the read model may not show yet (a step sent a moment ago): the market decides it with
+its own state and clock, and a refusal is a ``command_refused`` fact naming the placement's check-in and request,
+projected onto the ticket's job and the request view with the ``command_id`` the 202 answer carries, where the
+pages show it.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from aiohttp import web
@@ -90,7 +93,7 @@ def _who(principal: Principal) -> dict[str, str]:
 
 
 def _accepted(request: web.Request, placement_id: str, placement: View, record: records.Record) -> commands.Accepted:
-    answer = {"placement_id": placement_id, "status": "accepted"}
+    answer = {"placement_id": placement_id, "status": "accepted", "command_id": record.id}
     topic = request.app[SETTINGS].topic(topics.MARKET_COMMANDS)
     return commands.Accepted(topic, placement["market_id"].encode(), record, answer)
 
@@ -105,8 +108,8 @@ async def post_placement_step(request: web.Request) -> web.Response:
         step = _step_of(body, allowed)
         with_arrival = step == "completed" and isinstance(body, dict) and body.get("with_arrival") is True
         _not_started(placement)
-        steps, when = life_of(placement, now)
-        refuse(placement_life.may_record(step, steps, when, now, with_arrival=with_arrival))
+        _, when = life_of(placement, now)
+        refuse(placement_life.known_refusal("step", step, when, now, with_arrival=with_arrival))
         record = records.RecordPlacementStep(
             id=command_id,
             at=now,
@@ -123,19 +126,16 @@ async def post_placement_step(request: web.Request) -> web.Response:
 
 
 async def post_correction(request: web.Request) -> web.Response:
-    """The party who recorded a step withdraws it within ``step_correction_minutes`` (later steps first)."""
+    """The party who recorded a step withdraws it within ``step_correction_minutes`` (later steps first): the
+    market judges it (the window runs from the step's latest recording, which the read model may not show yet)."""
     principal = await authenticate(request, "employer", "worker")
     now = request.app[CLOCK]()
-    window = timedelta(minutes=request.app[SETTINGS].step_correction_minutes)
     placement_id, placement = await _placement(request, principal)
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         allowed = WORKER_STEPS if principal.role == "worker" else placement_life.EMPLOYER_STEPS
         step = _step_of(body, allowed)
         _not_started(placement)
-        steps, _ = life_of(placement, now)
-        times = {k: datetime.fromisoformat(v) for k, v in placement.get("step_times", {}).items()}
-        refuse(placement_life.may_correct(step, steps, times, now, window))
         record = records.CorrectPlacementStep(
             id=command_id,
             at=now,
@@ -158,8 +158,8 @@ async def post_unpaid(request: web.Request) -> web.Response:
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         _not_started(placement)
-        steps, when = life_of(placement, now)
-        refuse(placement_life.may_report_unpaid(steps, when, now))
+        _, when = life_of(placement, now)
+        refuse(placement_life.known_refusal("unpaid", "", when, now))
         record = records.ReportWageUnpaid(
             id=command_id,
             at=now,

@@ -58,6 +58,8 @@ class MarketViews:
                     keys.placement(p, event.placement_id),
                     keys.job_request(p, event.request_id),
                 ]
+            case r.CommandRefused() if event.command_type in r.PLACEMENT_COMMANDS and event.checkin_id:
+                return [keys.ticket(p, event.checkin_id), keys.job_request(p, event.request_id)]
             case r.CommandRefused():
                 return [keys.ticket(p, event.subject_id)] if event.command_type == "check_in" else []
         return []
@@ -103,7 +105,24 @@ def _ticket_queued(view: View | None, e: r.WorkerQueued) -> View:
     }
 
 
-def _ticket_refused(view: View | None, e: r.CommandRefused) -> View:
+def _refusal(e: r.CommandRefused) -> View:
+    return {
+        "rule": e.rule,
+        "message_zh": e.message_zh,
+        "message_en": e.message_en,
+        "command_id": e.command_id,
+        "command_type": e.command_type,
+        "placement_id": e.subject_id,
+        "at": e.at.isoformat(),
+    }
+
+
+def _ticket_refused(view: View | None, e: r.CommandRefused) -> View | None:
+    if e.command_type in r.PLACEMENT_COMMANDS:  # a placement's command: on that job, for the page that sent it
+        if view is None:
+            return None
+        jobs = [{**j, "refusal": _refusal(e)} if j["placement_id"] == e.subject_id else j for j in view.get("jobs", [])]
+        return {**view, "jobs": jobs, "updated_at": e.at.isoformat()}
     return {
         **(view or {}),
         **_base(e),
@@ -347,6 +366,11 @@ def _request_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementSte
     return {**view, "steps_by_placement": steps, "updated_at": e.at.isoformat()}
 
 
+def _request_refused(view: View | None, e: r.CommandRefused) -> View | None:
+    """The employer's page shows a refusal of the command it sent (matched by ``command_id``)."""
+    return None if view is None else {**view, "last_refusal": _refusal(e), "updated_at": e.at.isoformat()}
+
+
 def _ticket_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
     if view is None:
         return None
@@ -400,6 +424,7 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("placement", r.PlacementStepCorrected): _placement_step,  # type: ignore[dict-item]
     ("request", r.PlacementStepCorrected): _request_step,  # type: ignore[dict-item]
     ("ticket", r.WageDisputeOpened): _ticket_dispute,  # type: ignore[dict-item]
+    ("request", r.CommandRefused): _request_refused,  # type: ignore[dict-item]
     ("placement", r.WageDisputeOpened): _placement_dispute,  # type: ignore[dict-item]
     ("request", r.WageDisputeOpened): _request_dispute,  # type: ignore[dict-item]
 }

@@ -11,6 +11,7 @@ employer's system would); the steps checked here are tapped on the pages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -55,7 +56,10 @@ async def test_wage_received_before_the_end_is_refused_and_not_paid_reaches_the_
     await kiosk_check_in(kiosk, id_number, trade)
     await expect(kiosk.locator("#t-status")).to_contain_text("排队等候中", timeout=WAIT)
     await kiosk.click("#phone")
-    link = await kiosk.locator("#phone-qr-img").get_attribute("data-url")
+    qr = kiosk.locator("#phone-qr-img")
+    await expect(qr).to_be_visible()
+    await expect(qr).to_have_attribute("data-url", re.compile(r"/w/"))
+    link = await qr.get_attribute("data-url")
     assert link
     phone_context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     phone = await phone_context.new_page()

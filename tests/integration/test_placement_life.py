@@ -1,6 +1,8 @@
 """A placement's life through the real stack (issue 23): the gateway answers 409 with the rule and both messages
-when services/placement_life.py refuses (no-show before the start, completion before arrival), the market
-records what the rules allow, a correction is a new fact that the views and the reports follow exactly.
+when the clock alone refuses (a no-show before the start); a rule that depends on the steps standing (completion
+before arrival, a correction others rest on) is the market's: 202 with the command id, then the refusal on the
+ticket's job and the request view with that id; a correction is a new fact that the views and the reports follow
+exactly.
 
 Time is the gateway's movable clock starting at ``TEST_NOW`` (08:30 local); the job starts at 08:40 for an hour.
 The lane is at a station of its own (``zs-dewu-station``): commands stamped later move that market's clock.
@@ -65,10 +67,25 @@ async def test_refusals_are_409_with_the_rule_and_a_correction_is_counted_exactl
     assert no_show.status == 409
     body = await no_show.json()
     assert body["error"] == "no_show_before_start" and "08:40" in body["message_zh"] and body["message_en"]
-    early = await gateway.post(f"{base}/steps", json={"step": "completed"}, headers=auth(employer))
-    assert early.status == 409 and (await early.json())["error"] == "completion_before_arrival"
-    both = await gateway.post(f"{base}/steps", json={"step": "completed", "with_arrival": True}, headers=auth(employer))
-    assert both.status == 409 and (await both.json())["error"] == "completion_before_start"
+
+    async def refused_by_the_market(path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = await gateway.post(f"{base}/{path}", json=body, headers=auth(employer))
+        assert response.status == 202, await response.text()
+        command_id = (await response.json())["command_id"]
+
+        async def shown() -> dict[str, Any] | None:
+            view = await _json(gateway, url) or {}
+            job = next((j for j in view.get("jobs", []) if j["placement_id"] == placement_id), {})
+            refusal = job.get("refusal") or {}
+            return refusal if refusal.get("command_id") == command_id else None
+
+        refusal: dict[str, Any] = await eventually(shown, what=f"the refusal of {body}")
+        return refusal
+
+    early = await refused_by_the_market("steps", {"step": "completed"})
+    assert early["rule"] == "completion_before_arrival" and early["message_zh"] and early["message_en"]
+    both = await refused_by_the_market("steps", {"step": "completed", "with_arrival": True})
+    assert both["rule"] == "completion_before_start" and "08:40" in both["message_zh"]
 
     async def report_completed() -> int:
         day = TEST_NOW.date().isoformat()
@@ -92,8 +109,8 @@ async def test_refusals_are_409_with_the_rule_and_a_correction_is_counted_exactl
         return await report_completed() == n
 
     await eventually(lambda: counted(before + 1), what="the completion counted")
-    depends = await gateway.post(f"{base}/corrections", json={"step": "arrived"}, headers=auth(employer))
-    assert depends.status == 409 and (await depends.json())["error"] == "correction_dependent_step"
+    depends = await refused_by_the_market("corrections", {"step": "arrived"})
+    assert depends["rule"] == "correction_dependent_step" and "完工" in depends["message_zh"]
     corrected = await gateway.post(f"{base}/corrections", json={"step": "completed"}, headers=auth(employer))
     assert corrected.status == 202, await corrected.text()
 

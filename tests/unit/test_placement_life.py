@@ -85,3 +85,16 @@ def test_correction_within_the_window_later_steps_first() -> None:
 
 def test_parties() -> None:
     assert [life.party_of(s) for s in life.STEPS] == ["employer", "employer", "employer", "worker"]
+
+
+def test_known_refusals_depend_on_the_clock_alone() -> None:
+    assert rule(life.known_refusal("step", "arrived", WHEN, at(7, 59))) == "arrival_too_early"
+    assert rule(life.known_refusal("step", "completed", WHEN, at(7, 59))) == "completion_before_arrival"
+    assert rule(life.known_refusal("step", "wage_received", WHEN, at(7, 59))) == "wage_before_completion"
+    # from an hour before the start, arrival may stand: completion and wages are the market's to judge
+    assert life.known_refusal("step", "completed", WHEN, at(8, 0)) is None
+    assert life.known_refusal("step", "wage_received", WHEN, at(8, 30)) is None
+    assert rule(life.known_refusal("no_show", "", WHEN, at(8, 59))) == "no_show_before_start"
+    assert life.known_refusal("no_show", "", WHEN, at(9, 0)) is None
+    assert rule(life.known_refusal("unpaid", "", WHEN, at(16, 59))) == "unpaid_before_end"
+    assert life.known_refusal("unpaid", "", WHEN, at(17, 0)) is None

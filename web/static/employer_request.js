@@ -70,6 +70,7 @@
     Live.text("r-filled", (view.accepted || []).length);
     Live.text("r-offers", (view.offers_out || []).length);
     tbody.replaceChildren(...(view.workers || []).map(row));
+    window.PlacementSteps.refused(view.last_refusal);
   }
   Live.watch(`/live/job-requests/${root.dataset.request}`, render);
 })();

@@ -66,13 +66,32 @@
     }
   }
 
+  // commands accepted (202) whose refusal, if the market refuses them, arrives later on the live view
+  const awaiting = {};
+
   /** POST to a placement's ``what`` (steps, corrections, unpaid, no-show) and show the answer. */
   async function send(placementId, what, body, statusId, M, sent) {
     const el = document.getElementById(statusId);
     if (el) { el.classList.remove("step-refused"); el.textContent = M.sending || ""; }
     const result = await Outbox.post(`/api/v1/placements/${placementId}/${what}`, body);
     show(statusId, result, M, sent);
+    const commandId = result.ok && result.body && result.body.command_id;
+    if (commandId) {
+      awaiting[commandId] = { statusId: statusId, M: M };
+      refused(seen[commandId]); // the view may have brought the refusal before the answer
+    }
     return result;
+  }
+
+  /** A refusal on the live view (the ticket's job, the request's last_refusal): shown when it answers a
+   * command this page sent (a rule the market judged from the steps standing). */
+  const seen = {};
+  function refused(refusal) {
+    if (refusal && refusal.command_id) seen[refusal.command_id] = refusal;
+    const mine = refusal && awaiting[refusal.command_id];
+    if (!mine) return;
+    delete awaiting[refusal.command_id];
+    show(mine.statusId, { ok: false, body: refusal }, mine.M, "");
   }
 
   /** Whether ``step`` may still be corrected (recorded within the window, by the gateway's clock). */
@@ -81,5 +100,5 @@
     return Boolean(at) && now() <= Date.parse(at) + minutes * 60000;
   }
 
-  window.PlacementSteps = { now: now, confirmable: confirmable, send: send, correctable: correctable };
+  window.PlacementSteps = { now: now, confirmable: confirmable, send: send, refused: refused, correctable: correctable };
 })();

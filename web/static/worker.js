@@ -45,6 +45,7 @@
   function renderJobs(view) {
     last = view;
     const jobs = (view && view.jobs) || [];
+    jobs.forEach((item) => S.refused(item.refusal));
     document.getElementById("jobs-section").hidden = jobs.length === 0;
     list.replaceChildren(...jobs.map(job));
   }
