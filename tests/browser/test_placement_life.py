@@ -17,7 +17,7 @@ from datetime import timedelta
 
 import pytest
 from aiohttp.test_utils import TestServer
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
 from gateway.main import create_app
 from services.settings import Settings
@@ -29,6 +29,15 @@ from tests.integration.fair_support import MovableClock
 from tests.support.browser import photograph
 
 MARKET = "sc-shuangshui-station"
+
+
+async def _no_sideways_scroll(page: Page) -> None:
+    """At 390 px wide the page does not scroll sideways."""
+    before = page.viewport_size
+    await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 390
+    if before:
+        await page.set_viewport_size(before)
 
 
 @pytest.fixture
@@ -85,6 +94,7 @@ async def test_wage_received_before_the_end_is_refused_and_not_paid_reaches_the_
     await expect(job).not_to_contain_text("已确认收到工资")
     await expect(job.locator('button[data-step="unpaid"]')).to_have_count(0)  # not before the end
     await photograph(phone, "placement-wage-refused")
+    await _no_sideways_scroll(phone)
 
     # the employer records the arrival on the request page: two taps
     _, employer = await signed_in(credentials["employer"], f"/employer/requests/{posted['request_id']}")
@@ -93,6 +103,7 @@ async def test_wage_received_before_the_end_is_refused_and_not_paid_reaches_the_
     await row.locator('button[data-step="arrived"]').click()
     await expect(row.locator(".step-question")).to_have_text("确认标记到岗？")
     await photograph(employer, "employer-step-confirm")
+    await _no_sideways_scroll(employer)
     await row.locator("button.step-yes").click()
     await expect(row).to_contain_text("已到岗", timeout=WAIT)
     await expect(row.locator('button[data-step="no_show"]')).to_have_count(0)  # never after arrival
@@ -109,6 +120,7 @@ async def test_wage_received_before_the_end_is_refused_and_not_paid_reaches_the_
     await expect(job).to_contain_text("已报告没拿到工资", timeout=WAIT)
     await expect(job.locator('button[data-step="unpaid"]')).to_have_count(0)
     await photograph(phone, "placement-not-paid")
+    await _no_sideways_scroll(phone)
 
     # the county's staff see it on the dashboard, counted beside the unpaid placements
     _, board = await signed_in(credentials["officer_shuicheng"], "/dashboard?county=shuicheng", width=1366, height=768)
