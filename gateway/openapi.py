@@ -139,7 +139,17 @@ class OfferAnswerBody(msgspec.Struct):
 
 
 class PlacementStepBody(msgspec.Struct):
-    """``arrived``, ``completed``, ``wage_paid`` (the employer, in that order) or ``wage_received`` (the worker)."""
+    """``arrived``, ``completed``, ``wage_paid`` (the employer, in that order) or ``wage_received`` (the worker).
+    ``with_arrival`` (with ``completed``): arrival and completion at once, only after the start. A step the rules
+    refuse (docs/placement-life.md) is answered 409 with the rule as ``error``."""
+
+    step: Literal["arrived", "completed", "wage_paid", "wage_received"]
+    with_arrival: bool = False
+
+
+class PlacementCorrectionBody(msgspec.Struct):
+    """The step to withdraw: by the party who records it, within ``LINGONG_STEP_CORRECTION_MINUTES`` (default
+    30) of recording it, later steps first (409 with the rule otherwise)."""
 
     step: Literal["arrived", "completed", "wage_paid", "wage_received"]
 
@@ -312,8 +322,12 @@ class OfferAnswerAccepted(msgspec.Struct):
 
 
 class PlacementCommandAccepted(msgspec.Struct):
+    """``command_id``: a refusal by the market (a rule that depends on the steps standing) is shown on the
+    ticket's job (``refusal``) and the job request (``last_refusal``) with this id."""
+
     placement_id: str
     status: Literal["accepted"]
+    command_id: str | msgspec.UnsetType = msgspec.UNSET
 
 
 class Ticket(msgspec.Struct):
@@ -665,7 +679,7 @@ class DashboardFigures(msgspec.Struct, forbid_unknown_fields=False):
 
 
 class DashboardAlert(msgspec.Struct, forbid_unknown_fields=False):
-    kind: Literal["quota_at_risk", "waiting_without_jobs", "unpaid_placements"]
+    kind: Literal["quota_at_risk", "waiting_without_jobs", "unpaid_placements", "wage_disputes"]
     county: str
     message_zh: str
     message_en: str
@@ -688,6 +702,13 @@ class Dashboard(msgspec.Struct):
         Meta(
             description="per county: placements completed and not recorded paid after LINGONG_UNPAID_ALERT_HOURS "
             "(default 4) or past the local midnight after completion"
+        ),
+    ]
+    wage_disputes: Annotated[
+        dict[str, list[dict[str, Any]]],
+        Meta(
+            description='per county: open wage disputes (a worker\'s "没拿到工资" after the scheduled end, until they '
+            "confirm the wage received): employer, trade, day wage, start, hours, masked ID, time reported"
         ),
     ]
 
@@ -949,6 +970,7 @@ OPERATIONS: tuple[Operation, ...] = (
         command=True,
         not_found=True,
         tags=("market",),
+        extra_statuses=(409,),
     ),
     Operation(
         "POST",
@@ -962,6 +984,36 @@ OPERATIONS: tuple[Operation, ...] = (
         command=True,
         not_found=True,
         tags=("market",),
+        extra_statuses=(409,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/placements/{placement_id}/corrections",
+        "placement_correction",
+        "Correct (withdraw) a recorded step within the correction window, by the party who recorded it",
+        description="A new fact withdraws the step; nothing is deleted. The worker's correction of "
+        "``wage_received`` is sent by the phone page (page session + X-CSRF-Token).",
+        role="employer",
+        body=PlacementCorrectionBody,
+        answer=PlacementCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+        extra_statuses=(409,),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/placements/{placement_id}/unpaid",
+        "placement_unpaid",
+        'The worker reports "没拿到工资" after the scheduled end: a wage dispute for the county\'s staff',
+        description="Sent by the worker's phone page (page session + X-CSRF-Token); 409 before the end or once "
+        "the worker confirmed the wage received.",
+        body=EmptyBody,
+        answer=PlacementCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+        extra_statuses=(401, 403, 409, 429),
     ),
     Operation(
         "POST",

@@ -90,6 +90,11 @@ def setup_routes(app: web.Application) -> None:
     # pages of issue 6: kiosk, worker phone, employer, organiser; live views (SSE); language switch
     r.add_get("/lang", i18n.switch, name="lang")
     r.add_post("/api/v1/placements/{placement_id}/steps", placement_steps.post_placement_step, name="placement_step")
+    # placement life (issue 23): corrections within the window, the worker's "没拿到工资"
+    r.add_post(
+        "/api/v1/placements/{placement_id}/corrections", placement_steps.post_correction, name="placement_correction"
+    )
+    r.add_post("/api/v1/placements/{placement_id}/unpaid", placement_steps.post_unpaid, name="placement_unpaid")
     r.add_get("/kiosk", kiosk.kiosk, name="kiosk")
     r.add_post("/kiosk/phone-link", kiosk.phone_link, name="kiosk_phone_link")
     r.add_get("/w/{token}", worker_link.redeem, name="worker_link")

@@ -20,10 +20,10 @@ Contracts:
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal, TypedDict
 
-from services import clock
+from services import clock, placement_life
 from services import records as r
 from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
@@ -81,6 +81,8 @@ class MarketRules:
     policy: AllocationPolicy = AllocationPolicy()  # noqa: RUF009 - frozen, so sharing the default is safe
     #: False only under the test-only ``Settings.test_deduplication_off``: a command id already applied applies again.
     deduplicate: bool = True
+    #: How long after recording a placement step its party may correct it.
+    correction_window: timedelta = placement_life.CORRECTION_WINDOW
 
     @classmethod
     def from_settings(cls, settings: Settings, market_id: str = "") -> MarketRules:
@@ -89,6 +91,7 @@ class MarketRules:
             offer_ttl=timedelta(seconds=settings.offer_ttl_seconds),
             policy=policy,
             deduplicate=not settings.test_deduplication_off,
+            correction_window=timedelta(minutes=settings.step_correction_minutes),
         )
 
 
@@ -159,7 +162,12 @@ class _Out:
             )
         )
 
-    def refuse(self, subject_id: str, rule: str, zh: str, en: str) -> None:
+    def refused(self, subject_id: str, refusal: placement_life.Refusal, placement: Placement | None = None) -> None:
+        """A refusal by the rules of a placement's life; naming the ``placement`` lets the pages show it."""
+        where = {"checkin_id": placement.checkin_id, "request_id": placement.request_id} if placement else {}
+        self.refuse(subject_id, refusal.rule, refusal.message_zh, refusal.message_en, **where)
+
+    def refuse(self, subject_id: str, rule: str, zh: str, en: str, checkin_id: str = "", request_id: str = "") -> None:
         self.facts.append(
             r.CommandRefused(
                 **self.head(),
@@ -168,6 +176,8 @@ class _Out:
                 rule=rule,
                 message_zh=zh,
                 message_en=en,
+                checkin_id=checkin_id,
+                request_id=request_id,
             )
         )
 
@@ -204,6 +214,10 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
             _placement_step(state, command, out)
         case r.ConfirmWaiting():
             _confirm_waiting(state, command, out)
+        case r.CorrectPlacementStep():
+            _correct_step(state, command, out)
+        case r.ReportWageUnpaid():
+            _report_unpaid(state, command, out)
         case r.Tick():
             pass  # time passed: expiry and the end of the day were handled above
     _allocate(state, rules, out)
@@ -396,6 +410,10 @@ def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
     if placement is None or request is None or request.employer_id != c.employer_id or placement.status != "started":
         out.refuse(c.placement_id, "placement_unknown", "没有找到该用工记录", "no such active placement")
         return
+    refusal = placement_life.may_mark_no_show(placement.steps, _schedule(state, request), out.now, placement.disputed)
+    if refusal is not None:
+        out.refused(c.placement_id, refusal, placement)
+        return
     _cancel_placement(state, placement, "no_show", out)
     worker = state.workers[placement.checkin_id]
     if worker.offer_id is not None:
@@ -406,32 +424,80 @@ def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
         request.status = "open"
 
 
-def _placement_step(state: MarketState, c: r.RecordPlacementStep, out: _Out) -> None:
-    """Record arrival, completion, payment (the employer, in that order) or the wage received (the worker)."""
-    placement = state.placements.get(c.placement_id)
+def _schedule(state: MarketState, request: OpenRequest) -> placement_life.Schedule:
+    """The request's scheduled start and end on the market's day (set by :func:`decide` before any handler)."""
+    return placement_life.schedule(date.fromisoformat(state.day), request.start, request.hours)
+
+
+def _started(
+    state: MarketState, placement_id: str, employer_id: str, checkin_id: str, party: str
+) -> tuple[Placement, OpenRequest] | None:
+    """The started placement ``placement_id`` when the command's sender is its ``party``, else ``None``."""
+    placement = state.placements.get(placement_id)
     request = state.requests.get(placement.request_id) if placement else None
-    if c.step in r.EMPLOYER_STEPS:
-        allowed = request is not None and request.employer_id == c.employer_id
-    else:
-        allowed = placement is not None and placement.checkin_id == c.checkin_id
-    if placement is None or request is None or not allowed or placement.status != "started":
-        out.refuse(c.placement_id, "placement_unknown", "没有找到该用工记录", "no such active placement")
+    if placement is None or request is None or placement.status != "started":
+        return None
+    if party == "employer":
+        return (placement, request) if request.employer_id == employer_id else None
+    return (placement, request) if placement.checkin_id == checkin_id else None
+
+
+def _placement_step(state: MarketState, c: r.RecordPlacementStep, out: _Out) -> None:
+    """Record arrival, completion, payment (the employer) or the wage received (the worker), by the rules of
+    :mod:`services.placement_life` at the market's clock; ``with_arrival`` records arrival and completion."""
+    found = _started(state, c.placement_id, c.employer_id, c.checkin_id, placement_life.party_of(c.step))
+    if found is None:
+        out.refused(c.placement_id, placement_life.UNKNOWN)
         return
-    if c.step in placement.steps:
-        return  # recorded before: nothing changes
-    if c.step in r.EMPLOYER_STEPS:
-        before = r.EMPLOYER_STEPS[: r.EMPLOYER_STEPS.index(c.step)]
-        if any(step not in placement.steps for step in before):
-            out.refuse(
-                c.placement_id,
-                "step_order",
-                "请按顺序记录：到岗、完工、已付工资",
-                "record the steps in order: arrived, completed, wage paid",
+    placement, request = found
+    with_arrival = c.with_arrival and c.step == "completed"
+    refusal = placement_life.may_record(
+        c.step, placement.steps, _schedule(state, request), out.now, with_arrival=with_arrival
+    )
+    if refusal is not None:
+        out.refused(c.placement_id, refusal, placement)
+        return
+    steps: list[str] = ["arrived"] if with_arrival and "arrived" not in placement.steps else []
+    if c.step not in placement.steps:
+        steps.append(c.step)
+    for step in steps:  # a step standing already: nothing changes
+        placement.steps.append(step)
+        placement.recorded_at[step] = out.now
+        placement.version += 1
+        if step == "wage_received":
+            placement.disputed = False
+        out.facts.append(
+            r.PlacementStepRecorded(
+                **out.head(),
+                placement_id=placement.placement_id,
+                request_id=placement.request_id,
+                checkin_id=placement.checkin_id,
+                worker=state.workers[placement.checkin_id].worker,
+                step=step,  # type: ignore[arg-type]
+                steps=tuple(placement.steps),
+                version=placement.version,
             )
-            return
-    placement.steps.append(c.step)
+        )
+
+
+def _correct_step(state: MarketState, c: r.CorrectPlacementStep, out: _Out) -> None:
+    """Withdraw a standing step within the window, by its party, once no step resting on it stands."""
+    found = _started(state, c.placement_id, c.employer_id, c.checkin_id, placement_life.party_of(c.step))
+    if found is None:
+        out.refused(c.placement_id, placement_life.UNKNOWN)
+        return
+    placement, _ = found
+    refusal = placement_life.may_correct(
+        c.step, placement.steps, placement.recorded_at, out.now, out.rules.correction_window
+    )
+    if refusal is not None:
+        out.refused(c.placement_id, refusal, placement)
+        return
+    placement.steps.remove(c.step)
+    del placement.recorded_at[c.step]
+    placement.version += 1
     out.facts.append(
-        r.PlacementStepRecorded(
+        r.PlacementStepCorrected(
             **out.head(),
             placement_id=placement.placement_id,
             request_id=placement.request_id,
@@ -439,6 +505,41 @@ def _placement_step(state: MarketState, c: r.RecordPlacementStep, out: _Out) -> 
             worker=state.workers[placement.checkin_id].worker,
             step=c.step,
             steps=tuple(placement.steps),
+            version=placement.version,
+            completed_at=placement.recorded_at.get("completed"),
+        )
+    )
+
+
+def _report_unpaid(state: MarketState, c: r.ReportWageUnpaid, out: _Out) -> None:
+    """The worker's "没拿到工资" after the scheduled end opens a wage dispute (once; again only after it closed)."""
+    found = _started(state, c.placement_id, "", c.checkin_id, "worker")
+    if found is None:
+        out.refused(c.placement_id, placement_life.UNKNOWN)
+        return
+    placement, request = found
+    refusal = placement_life.may_report_unpaid(placement.steps, _schedule(state, request), out.now)
+    if refusal is not None:
+        out.refused(c.placement_id, refusal, placement)
+        return
+    if placement.disputed:
+        return  # open already: nothing changes
+    placement.disputed = True
+    worker = state.workers[placement.checkin_id]
+    out.facts.append(
+        r.WageDisputeOpened(
+            **out.head(),
+            placement_id=placement.placement_id,
+            request_id=placement.request_id,
+            checkin_id=placement.checkin_id,
+            worker=worker.worker,
+            worker_masked=worker.worker_masked,
+            employer_id=request.employer_id,
+            employer_name=request.employer_name,
+            trade=request.trade,
+            day_wage=request.day_wage,
+            start=request.start,
+            hours=request.hours,
         )
     )
 

@@ -77,7 +77,13 @@ class Placement(msgspec.Struct, kw_only=True, omit_defaults=True):
     request_id: str
     checkin_id: str
     status: Literal["started", "cancelled"] = "started"
-    steps: list[str] = msgspec.field(default_factory=list)  # see records.RecordPlacementStep
+    steps: list[str] = msgspec.field(default_factory=list)  # the standing steps, see records.RecordPlacementStep
+    #: When each standing step was last recorded (the correction window runs from it).
+    recorded_at: dict[str, datetime] = msgspec.field(default_factory=dict)
+    #: Step facts emitted so far (recorded and corrected), numbering them for the report ledger.
+    version: int = 0
+    #: The worker reported "没拿到工资" (a wage dispute is open until they confirm the wage received).
+    disputed: bool = False
 
 
 class MarketState(msgspec.Struct, kw_only=True, dict=True, omit_defaults=True):

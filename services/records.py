@@ -137,6 +137,27 @@ class RecordPlacementStep(Record, frozen=True, kw_only=True, tag="record_placeme
     step: PlacementStep
     employer_id: str = ""
     checkin_id: str = ""
+    #: The employer confirms arrival and completion at once ("到岗并完工", ``step`` is ``completed``): both steps
+    #: are recorded, allowed only after the job's start (see :mod:`services.placement_life`).
+    with_arrival: bool = False
+
+
+class CorrectPlacementStep(Record, frozen=True, kw_only=True, tag="correct_placement_step"):
+    """Withdraw a recorded step (issue 23) within the correction window, by the party who records that step:
+    the employer (``employer_id``) for arrival, completion and wage paid; the worker (``checkin_id``) for the
+    wage received. A new fact (:class:`PlacementStepCorrected`) says so; the recorded step is never deleted."""
+
+    placement_id: str
+    step: PlacementStep
+    employer_id: str = ""
+    checkin_id: str = ""
+
+
+class ReportWageUnpaid(Record, frozen=True, kw_only=True, tag="report_wage_unpaid"):
+    """The worker reports "没拿到工资" after the job's scheduled end: it opens a wage dispute (issue 23)."""
+
+    placement_id: str
+    checkin_id: str
 
 
 class Tick(Record, frozen=True, kw_only=True, tag="tick"):
@@ -159,6 +180,8 @@ MarketCommand = (
     | CheckOut
     | MarkNoShow
     | RecordPlacementStep
+    | CorrectPlacementStep
+    | ReportWageUnpaid
     | Tick
     | ConfirmWaiting
 )
@@ -331,10 +354,48 @@ class PlacementStepRecorded(Event, frozen=True, kw_only=True, tag="placement_ste
     worker: str
     step: PlacementStep
     steps: tuple[str, ...]  # every step recorded so far, this one included
+    #: The placement's step facts so far, this one included (recorded and corrected; 0 in facts before issue 23):
+    #: the ledger keeps the latest, so reports count the corrected state.
+    version: int = 0
+
+
+class PlacementStepCorrected(Event, frozen=True, kw_only=True, tag="placement_step_corrected"):
+    """A recorded step was withdrawn by the party who recorded it (issue 23); ``steps`` are those that stand."""
+
+    placement_id: str
+    request_id: str
+    checkin_id: str
+    worker: str
+    step: PlacementStep
+    steps: tuple[str, ...]
+    version: int
+    #: When the standing completion was recorded (the dashboard's unpaid clock), if it stands.
+    completed_at: datetime | None = None
+
+
+class WageDisputeOpened(Event, frozen=True, kw_only=True, tag="wage_dispute_opened"):
+    """The worker reported "没拿到工资" after the scheduled end (issue 23); the county's staff see it on the
+    dashboard until the worker confirms the wage received."""
+
+    placement_id: str
+    request_id: str
+    checkin_id: str
+    worker: str
+    worker_masked: str
+    employer_id: str
+    employer_name: str
+    trade: str
+    day_wage: int
+    start: int
+    hours: int
 
 
 class JobRequestFilled(Event, frozen=True, kw_only=True, tag="job_request_filled"):
     request_id: str
+
+
+#: The commands about a placement; their refusals are shown on the ticket's job and the request view.
+PLACEMENT_COMMANDS = ("mark_no_show", "record_placement_step", "correct_placement_step", "report_wage_unpaid")
 
 
 class CommandRefused(Event, frozen=True, kw_only=True, tag="command_refused"):
@@ -345,6 +406,10 @@ class CommandRefused(Event, frozen=True, kw_only=True, tag="command_refused"):
     rule: str
     message_zh: str
     message_en: str
+    #: For a refused command about a known placement (issue 23): its check-in and request, so that the ticket
+    #: and the employer's request page can show the refusal.
+    checkin_id: str = ""
+    request_id: str = ""
 
 
 MarketEvent = (
@@ -361,6 +426,8 @@ MarketEvent = (
     | PlacementStarted
     | PlacementCancelled
     | PlacementStepRecorded
+    | PlacementStepCorrected
+    | WageDisputeOpened
     | JobRequestFilled
     | CommandRefused
 )

@@ -36,6 +36,8 @@ class Settings:
     gateway_port: int = 8080
     #: How long a worker has to answer an offer.
     offer_ttl_seconds: int = 600
+    #: How long after recording a placement step its party may correct it (issue 23, docs/placement-life.md).
+    step_correction_minutes: int = 30
     #: How long a stored Idempotency-Key answer is replayed.
     idempotency_ttl_seconds: int = 86_400
     #: How long the gateway waits for the broker's acknowledgement before answering 503.

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from gateway import sessions
 from services import geography, trades
-from web import i18n, wage_hints
+from web import i18n, placement_steps, wage_hints
 
 
 def employer_messages(request: web.Request) -> dict[str, Any]:
@@ -51,6 +51,7 @@ def employer_messages(request: web.Request) -> dict[str, Any]:
         "next_offered": _("已邀请下一位：{n} 号"),
         "no_next": _("还没有邀请下一位"),
         "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
+        **placement_steps.step_messages(request),
     }
 
 
@@ -82,6 +83,9 @@ async def post_job_page(request: web.Request) -> web.Response:
 async def job_request_page(request: web.Request) -> web.Response:
     """``GET /employer/requests/{request_id}``: the job, its fills live (the SSE stream checks ownership)."""
     principal = await sessions.page_principal(request, "employer")
-    return await _render(
-        request, "employer_request.html", {"employer": principal, "request_id": request.match_info["request_id"]}
-    )
+    context = {
+        "employer": principal,
+        "request_id": request.match_info["request_id"],
+        "server_now": placement_steps.server_now(request),
+    }
+    return await _render(request, "employer_request.html", context)

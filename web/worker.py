@@ -4,7 +4,9 @@ The phone is signed in by the one-time link the kiosk showed (:mod:`web.worker_l
 ``worker`` whose subject is the check-in id; it answers offers through the same JSON API as the kiosk
 (``/api/v1/offers/{id}/answer`` accepts a worker session for the offers of its own check-in).
 The worker confirms the wage received with the placement step ``wage_received``
-(``/api/v1/placements/{id}/steps``, gateway/views/placement_steps.py), added with these pages.
+(``/api/v1/placements/{id}/steps``, gateway/views/placement_steps.py), added with these pages; after the job's
+scheduled end (by the gateway's clock) the page also offers "没拿到工资" (``/api/v1/placements/{id}/unpaid``, a
+wage dispute), and the worker may withdraw their confirmation within the correction window (issue 23).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from gateway import sessions
+from web import placement_steps
 from web.kiosk import kiosk_messages
 
 
@@ -25,7 +28,8 @@ async def worker(request: web.Request) -> web.Response:
         "csrf_token": token,
         "checkin_id": principal.subject_id,
         "masked": principal.display_name,
-        "messages": kiosk_messages(request),
+        "messages": {**kiosk_messages(request), **placement_steps.step_messages(request)},
+        "server_now": placement_steps.server_now(request),
     }
     response.text = aiohttp_jinja2.render_string("worker.html", request, context)
     response.headers["Cache-Control"] = "no-store"

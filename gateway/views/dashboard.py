@@ -87,6 +87,7 @@ async def snapshot(request: web.Request, county: str | None) -> dict[str, Any]:
     answer["alerts"] = [*dv.quota_alerts(board), *answer["alerts"]]
     if county is not None:
         answer["unpaid_placements"] = {county: answer["unpaid_placements"].get(county, 0)}
+        answer["wage_disputes"] = {county: answer["wage_disputes"].get(county, [])}
         answer["markets"] = [m for m in answer["markets"] if m["county"] == county]
         answer["counties"] = [c for c in answer["counties"] if c["county"] == county]
         answer["quota_board"] = [e for e in answer["quota_board"] if e["scope"] == county]

@@ -10,7 +10,8 @@ from gateway import commands
 from gateway.auth import authenticate
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import records, screening, topics
+from gateway.views import placement_steps
+from services import placement_life, records, screening, topics
 from services.adapters.posting_log import record_posting
 from services.job_request import parse_job_request
 from services.readmodels import keys
@@ -103,6 +104,8 @@ async def post_no_show(request: web.Request) -> web.Response:
         raise ApiError(404, "placement_unknown", "没有找到该用工记录", "no such placement", field="placement_id")
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
+        _, when = placement_steps.life_of(placement, now)  # issue 23: not before the start (the clock alone)
+        placement_steps.refuse(placement_life.known_refusal("no_show", "", when, now))
         record = records.MarkNoShow(
             id=command_id,
             at=now,
@@ -111,7 +114,7 @@ async def post_no_show(request: web.Request) -> web.Response:
             placement_id=placement_id,
             employer_id=principal.subject_id,
         )
-        answer = {"placement_id": placement_id, "status": "accepted"}
+        answer = {"placement_id": placement_id, "status": "accepted", "command_id": command_id}
         return commands.Accepted(
             settings.topic(topics.MARKET_COMMANDS), placement["market_id"].encode(), record, answer
         )

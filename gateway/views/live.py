@@ -84,6 +84,9 @@ async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
                 "placement_id": job.get("placement_id"),
                 "placement_status": job.get("status"),
                 "steps": job.get("steps", []),
+                "step_times": job.get("step_times", {}),  # issue 23: corrections within the window
+                "disputed": job.get("disputed", False),
+                "refusal": job.get("refusal"),
             }
         )
     return workers

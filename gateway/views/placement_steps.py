@@ -1,34 +1,43 @@
-"""Steps of a started placement (issue 6): the employer records arrival, completion and the wage paid; the
-worker (their phone page, signed in for the check-in) confirms the wage received.
+"""Steps of a started placement (issues 6 and 23): the employer records arrival, completion and the wage paid;
+the worker (their phone page, signed in for the check-in) confirms the wage received or reports it unpaid; the
+party who recorded a step may correct it within the window.
 
-``POST /api/v1/placements/{placement_id}/steps`` with ``{"step": ...}``: the accept-a-command flow of
-:mod:`gateway.commands`, published to ``market-commands`` keyed by the placement's market. The market agent
-checks ownership and order and emits ``placement_step_recorded`` (or a refusal); the ticket, placement and
-job-request views then carry the steps.
+- ``POST /api/v1/placements/{placement_id}/steps`` with ``{"step": ..., "with_arrival": false}``;
+- ``POST /api/v1/placements/{placement_id}/corrections`` with ``{"step": ...}``;
+- ``POST /api/v1/placements/{placement_id}/unpaid`` with ``{}`` (the worker's "没拿到工资").
+
+Each is the accept-a-command flow of :mod:`gateway.commands`, published to ``market-commands`` keyed by the
+placement's market. A refusal known from the clock alone (:func:`services.placement_life.known_refusal`: a step
+before an hour ahead of the start, a no-show before the start, "没拿到工资" before the end) is answered 409 with the
+rule as ``error`` and the message in Chinese and English, and nothing is published. Every other rule depends on
+the steps standing, which the read model may not show yet (a step sent a moment ago): the market decides it with
+its own state and clock, and a refusal is a ``command_refused`` fact naming the placement's check-in and request,
+projected onto the ticket's job and the request view with the ``command_id`` the 202 answer carries, where the
+pages show it.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from aiohttp import web
 
 from gateway import commands
-from gateway.auth import authenticate
+from gateway.auth import Principal, authenticate
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import records, topics
+from services import clock, placement_life, records, topics
 from services.errors import FieldError, InvalidInput
 from services.readmodels import keys
-from services.readmodels.views import load
+from services.readmodels.views import View, load
 
-WORKER_STEPS = ("wage_received",)
+WORKER_STEPS = placement_life.WORKER_STEPS
 
 
-async def post_placement_step(request: web.Request) -> web.Response:
-    principal = await authenticate(request, "employer", "worker")
+async def _placement(request: web.Request, principal: Principal) -> tuple[str, View]:
+    """The placement of the URL when it is the principal's (its employer, or the worker's check-in), else 404."""
     settings = request.app[SETTINGS]
-    now = request.app[CLOCK]()
     placement_id = request.match_info["placement_id"]
     placement = load(await request.app[REDIS].get(keys.placement(settings.topic_prefix, placement_id)))
     mine = placement is not None and (
@@ -38,32 +47,127 @@ async def post_placement_step(request: web.Request) -> web.Response:
     )
     if placement is None or not mine:
         raise ApiError(404, "placement_unknown", "没有找到该用工记录", "no such placement", field="placement_id")
+    return placement_id, placement
+
+
+def life_of(placement: View, now: datetime) -> tuple[list[str], placement_life.Schedule]:
+    """The standing steps and the schedule of a placement's read model (views written before issue 23 carry
+    the start as ``HH:MM`` and no day: today's, at ``now``)."""
+    start = placement.get("start_minutes")
+    if start is None:
+        start = clock.parse_hhmm(placement.get("start", "00:00"), "start")
+    day = date.fromisoformat(placement["day"]) if placement.get("day") else clock.local_date(now)
+    return list(placement.get("steps", [])), placement_life.schedule(day, start, int(placement.get("hours", 0)))
+
+
+def refuse(refusal: placement_life.Refusal | None) -> None:
+    """409 naming the rule, when the rules of :mod:`services.placement_life` refuse."""
+    if refusal is not None:
+        raise ApiError(409, refusal.rule, refusal.message_zh, refusal.message_en)
+
+
+def _step_of(body: Any, allowed: tuple[str, ...]) -> str:
+    step = body.get("step") if isinstance(body, dict) else None
+    if step not in allowed:
+        raise InvalidInput(
+            FieldError(
+                "step",
+                "step_choice",
+                "步骤应为：" + "、".join(allowed),
+                "step must be one of: " + ", ".join(allowed),
+            )
+        )
+    return str(step)
+
+
+def _not_started(placement: View) -> None:
+    if placement.get("status") != "started":
+        raise ApiError(409, "placement_unknown", "该用工已取消或不存在", "this placement is not active")
+
+
+def _who(principal: Principal) -> dict[str, str]:
+    return {
+        "employer_id": principal.subject_id if principal.role == "employer" else "",
+        "checkin_id": principal.subject_id if principal.role == "worker" else "",
+    }
+
+
+def _accepted(request: web.Request, placement_id: str, placement: View, record: records.Record) -> commands.Accepted:
+    answer = {"placement_id": placement_id, "status": "accepted", "command_id": record.id}
+    topic = request.app[SETTINGS].topic(topics.MARKET_COMMANDS)
+    return commands.Accepted(topic, placement["market_id"].encode(), record, answer)
+
+
+async def post_placement_step(request: web.Request) -> web.Response:
+    principal = await authenticate(request, "employer", "worker")
+    now = request.app[CLOCK]()
+    placement_id, placement = await _placement(request, principal)
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
-        step = body.get("step") if isinstance(body, dict) else None
-        allowed = WORKER_STEPS if principal.role == "worker" else records.EMPLOYER_STEPS
-        if step not in allowed:
-            raise InvalidInput(
-                FieldError(
-                    "step",
-                    "step_choice",
-                    "步骤应为：" + "、".join(allowed),
-                    "step must be one of: " + ", ".join(allowed),
-                )
-            )
+        allowed = WORKER_STEPS if principal.role == "worker" else placement_life.EMPLOYER_STEPS
+        step = _step_of(body, allowed)
+        with_arrival = step == "completed" and isinstance(body, dict) and body.get("with_arrival") is True
+        _not_started(placement)
+        _, when = life_of(placement, now)
+        refuse(placement_life.known_refusal("step", step, when, now, with_arrival=with_arrival))
         record = records.RecordPlacementStep(
             id=command_id,
             at=now,
             market_id=placement["market_id"],
             county=placement["county"],
             placement_id=placement_id,
-            step=step,
-            employer_id=principal.subject_id if principal.role == "employer" else "",
-            checkin_id=principal.subject_id if principal.role == "worker" else "",
+            step=step,  # type: ignore[arg-type]
+            with_arrival=with_arrival,
+            **_who(principal),
         )
-        answer = {"placement_id": placement_id, "status": "accepted"}
-        return commands.Accepted(
-            settings.topic(topics.MARKET_COMMANDS), placement["market_id"].encode(), record, answer
+        return _accepted(request, placement_id, placement, record)
+
+    return await commands.accept(request, principal, build)
+
+
+async def post_correction(request: web.Request) -> web.Response:
+    """The party who recorded a step withdraws it within ``step_correction_minutes`` (later steps first): the
+    market judges it (the window runs from the step's latest recording, which the read model may not show yet)."""
+    principal = await authenticate(request, "employer", "worker")
+    now = request.app[CLOCK]()
+    placement_id, placement = await _placement(request, principal)
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        allowed = WORKER_STEPS if principal.role == "worker" else placement_life.EMPLOYER_STEPS
+        step = _step_of(body, allowed)
+        _not_started(placement)
+        record = records.CorrectPlacementStep(
+            id=command_id,
+            at=now,
+            market_id=placement["market_id"],
+            county=placement["county"],
+            placement_id=placement_id,
+            step=step,  # type: ignore[arg-type]
+            **_who(principal),
         )
+        return _accepted(request, placement_id, placement, record)
+
+    return await commands.accept(request, principal, build)
+
+
+async def post_unpaid(request: web.Request) -> web.Response:
+    """The worker's "没拿到工资" after the scheduled end: a wage dispute for the county's staff."""
+    principal = await authenticate(request, "worker")
+    now = request.app[CLOCK]()
+    placement_id, placement = await _placement(request, principal)
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        _not_started(placement)
+        _, when = life_of(placement, now)
+        refuse(placement_life.known_refusal("unpaid", "", when, now))
+        record = records.ReportWageUnpaid(
+            id=command_id,
+            at=now,
+            market_id=placement["market_id"],
+            county=placement["county"],
+            placement_id=placement_id,
+            checkin_id=principal.subject_id,
+        )
+        return _accepted(request, placement_id, placement, record)
 
     return await commands.accept(request, principal, build)

@@ -4,7 +4,9 @@
 
 - ``head``: the market's day (Asia/Shanghai date of its latest fact), its running figures (``waiting``,
   ``open_positions``, ``offers_out``), the day's fills with the seconds from check-in to placement, and the
-  ``unpaid`` placements (completed, wage not yet recorded paid or received) with the time of completion;
+  ``unpaid`` placements (completed, wage not yet recorded paid or received) with the time of completion, and
+  the open wage ``disputes`` (the worker's "没拿到工资", issue 23: employer, trade, wage, masked ID, time) until the
+  worker confirms the wage received;
 - ``c:<checkin_id>``: a check-in (``waiting`` / ``placed``, time of check-in, placements);
 - ``q:<request_id>``: an open request (headcount, placements);
 - ``o:<offer_id>``: an offer out (its request).
@@ -27,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock, geography
+from services import clock, geography, trades
 from services import records as r
 from services.readmodels.views import View, field_key
 
@@ -56,7 +58,7 @@ def _entities(e: r.MarketEvent) -> list[str]:
             return [f"o:{e.offer_id}"]
         case r.PlacementStarted() | r.PlacementCancelled():
             return [f"c:{e.checkin_id}", f"q:{e.request_id}"]
-        case r.PlacementStepRecorded():
+        case r.PlacementStepRecorded() | r.PlacementStepCorrected() | r.WageDisputeOpened():
             return []
     return []
 
@@ -75,6 +77,8 @@ _TRACKED = (
     r.PlacementStarted,
     r.PlacementCancelled,
     r.PlacementStepRecorded,
+    r.PlacementStepCorrected,
+    r.WageDisputeOpened,
 )
 
 
@@ -148,6 +152,7 @@ def _roll_day(head: View | None, event: r.MarketEvent) -> View:
             "offers_out": 0,
             "fills": {},
             "unpaid": {},
+            "disputes": {},
         }
     if day > head["day"]:
         yesterday = (date.fromisoformat(day) - timedelta(days=1)).isoformat()
@@ -155,6 +160,9 @@ def _roll_day(head: View | None, event: r.MarketEvent) -> View:
         head["fills"] = {}
         head["unpaid"] = {
             p: at for p, at in head["unpaid"].items() if clock.local_date(_at(at)).isoformat() >= yesterday
+        }
+        head["disputes"] = {
+            p: d for p, d in head.get("disputes", {}).items() if clock.local_date(_at(d["at"])).isoformat() >= yesterday
         }
     return head
 
@@ -189,8 +197,18 @@ def _apply(head: View, touched: dict[str, View | None], e: r.MarketEvent) -> Non
             _placed(head, touched[f"c:{e.checkin_id}"], touched[f"q:{e.request_id}"], e)
         case r.PlacementCancelled():
             _unplaced(head, touched[f"c:{e.checkin_id}"], touched[f"q:{e.request_id}"], e)
-        case r.PlacementStepRecorded():
+        case r.PlacementStepRecorded() | r.PlacementStepCorrected():
             _stepped(head, e)
+        case r.WageDisputeOpened():
+            head.setdefault("disputes", {})[e.placement_id] = {
+                "at": e.at.isoformat(),
+                "employer_name": e.employer_name,
+                "trade": e.trade,
+                "day_wage": e.day_wage,
+                "start": e.start,
+                "hours": e.hours,
+                "worker_masked": e.worker_masked,
+            }
 
 
 def _placed(head: View, checkin: View | None, request: View | None, e: r.PlacementStarted) -> None:
@@ -217,13 +235,20 @@ def _unplaced(head: View, checkin: View | None, request: View | None, e: r.Place
     if e.reason == "no_show":
         head["fills"].pop(e.placement_id, None)
     head["unpaid"].pop(e.placement_id, None)
+    head.get("disputes", {}).pop(e.placement_id, None)
 
 
-def _stepped(head: View, e: r.PlacementStepRecorded) -> None:
-    """A completed placement is unpaid until a wage step (paid by the employer, or received by the worker)."""
-    if any(step in PAID_STEPS for step in e.steps):
+def _stepped(head: View, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> None:
+    """A completed placement is unpaid until a wage step (paid by the employer, or received by the worker); a
+    correction puts it back (from its completion's time) or takes it out (completion withdrawn). A wage
+    dispute closes when the worker confirms the wage received."""
+    if "wage_received" in e.steps:
+        head.get("disputes", {}).pop(e.placement_id, None)
+    if any(step in PAID_STEPS for step in e.steps) or "completed" not in e.steps:
         head["unpaid"].pop(e.placement_id, None)
-    elif "completed" in e.steps:
+    elif isinstance(e, r.PlacementStepCorrected):
+        head["unpaid"][e.placement_id] = (e.completed_at or e.at).isoformat()
+    else:
         head["unpaid"].setdefault(e.placement_id, e.at.isoformat())
 
 
@@ -260,6 +285,23 @@ def unpaid_by_county(heads: Mapping[str, View | None], now: datetime, unpaid_aft
         if head is not None:
             counts[head["county"]] += sum(1 for at in head["unpaid"].values() if overdue(at, now, unpaid_after))
     return counts
+
+
+def disputes_by_county(heads: Mapping[str, View | None]) -> dict[str, list[dict[str, Any]]]:
+    """The open wage disputes of each county (every county, none included), oldest first, with their market."""
+    out: dict[str, list[dict[str, Any]]] = {county.code: [] for county in geography.COUNTIES}
+    for market_id, head in heads.items():
+        if head is None:
+            continue
+        for placement_id, d in head.get("disputes", {}).items():
+            row = {**d, "placement_id": placement_id, "market_id": market_id}
+            row["start"] = clock.format_hhmm(d["start"])
+            trade = trades.TRADES_BY_CODE.get(d["trade"])
+            row["trade_zh"] = trade.name_zh if trade else d["trade"]
+            out[head["county"]].append(row)
+    for rows in out.values():
+        rows.sort(key=lambda d: (d["at"], d["placement_id"]))
+    return out
 
 
 def _summary(figures: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
@@ -334,15 +376,33 @@ def compose(
         for county in geography.COUNTIES
         if unpaid[county.code]
     )
+    disputes = disputes_by_county(views)
+    alerts.extend(
+        {
+            "kind": "wage_disputes",
+            "county": county.code,
+            "count": len(disputes[county.code]),
+            "message_zh": f"{county.name_zh}：{len(disputes[county.code])} 名工人报告没拿到工资",
+            "message_en": f"{county.name_en}: {len(disputes[county.code])} workers report their wage unpaid",
+        }
+        for county in geography.COUNTIES
+        if disputes[county.code]
+    )
     for row in counties:
         row["unpaid_placements"] = unpaid[row["county"]]
+        row["wage_disputes"] = len(disputes[row["county"]])
     return {
         "day": today,
-        "city": {**_summary(by_market.values()), "unpaid_placements": sum(unpaid.values())},
+        "city": {
+            **_summary(by_market.values()),
+            "unpaid_placements": sum(unpaid.values()),
+            "wage_disputes": sum(len(rows) for rows in disputes.values()),
+        },
         "counties": counties,
         "markets": markets,
         "alerts": alerts,
         "unpaid_placements": unpaid,
+        "wage_disputes": disputes,
     }
 
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from services import placement_life
 from services import records as r
-from services.clock import format_hhmm
+from services.clock import format_hhmm, local_date
 from services.readmodels import keys
 from services.readmodels.views import View, already_applied, mark_applied
 
@@ -58,12 +59,14 @@ class MarketViews:
                     keys.offer(p, event.offer_id),
                     keys.job_request(p, event.request_id),
                 ]
-            case r.PlacementStepRecorded():
+            case r.PlacementStepRecorded() | r.PlacementStepCorrected() | r.WageDisputeOpened():
                 return [
                     keys.ticket(p, event.checkin_id),
                     keys.placement(p, event.placement_id),
                     keys.job_request(p, event.request_id),
                 ]
+            case r.CommandRefused() if event.command_type in r.PLACEMENT_COMMANDS and event.checkin_id:
+                return [keys.ticket(p, event.checkin_id), keys.job_request(p, event.request_id)]
             case r.CommandRefused():
                 return [keys.ticket(p, event.subject_id)] if event.command_type == "check_in" else []
         return []
@@ -109,7 +112,24 @@ def _ticket_queued(view: View | None, e: r.WorkerQueued) -> View:
     }
 
 
-def _ticket_refused(view: View | None, e: r.CommandRefused) -> View:
+def _refusal(e: r.CommandRefused) -> View:
+    return {
+        "rule": e.rule,
+        "message_zh": e.message_zh,
+        "message_en": e.message_en,
+        "command_id": e.command_id,
+        "command_type": e.command_type,
+        "placement_id": e.subject_id,
+        "at": e.at.isoformat(),
+    }
+
+
+def _ticket_refused(view: View | None, e: r.CommandRefused) -> View | None:
+    if e.command_type in r.PLACEMENT_COMMANDS:  # a placement's command: on that job, for the page that sent it
+        if view is None:
+            return None
+        jobs = [{**j, "refusal": _refusal(e)} if j["placement_id"] == e.subject_id else j for j in view.get("jobs", [])]
+        return {**view, "jobs": jobs, "updated_at": e.at.isoformat()}
     return {
         **(view or {}),
         **_base(e),
@@ -200,6 +220,7 @@ def _ticket_placement(view: View | None, e: r.PlacementStarted) -> View:
         "day_wage": e.day_wage,
         "start": format_hhmm(e.start),
         "hours": e.hours,
+        "end_at": _end_at(e),
         "status": "started",
     }
     jobs = [j for j in v.get("jobs", []) if j["placement_id"] != e.placement_id] + [job]
@@ -226,9 +247,17 @@ def _placement_started(view: View | None, e: r.PlacementStarted) -> View:
         "trade": e.trade,
         "day_wage": e.day_wage,
         "start": format_hhmm(e.start),
+        "start_minutes": e.start,
         "hours": e.hours,
+        "day": local_date(e.at).isoformat(),
+        "end_at": _end_at(e),
         "status": "started",
     }
+
+
+def _end_at(e: r.PlacementStarted) -> str:
+    """The job's scheduled end (an instant, UTC) on the placement's day: "没拿到工资" is offered from then."""
+    return placement_life.schedule(local_date(e.at), e.start, e.hours).end.isoformat()
 
 
 def _placement_cancelled(view: View | None, e: r.PlacementCancelled) -> View | None:
@@ -364,23 +393,58 @@ def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:
     }
 
 
-def _ticket_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
+def _step_times(old: View, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> dict[str, str]:
+    """When each standing step was recorded (the pages offer a correction within the window)."""
+    times = {k: v for k, v in old.get("step_times", {}).items() if k in e.steps}
+    if isinstance(e, r.PlacementStepRecorded):
+        times[e.step] = e.at.isoformat()
+    return times
+
+
+def _ticket_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> View | None:
     if view is None:
         return None
-    jobs = [{**j, "steps": list(e.steps)} if j["placement_id"] == e.placement_id else j for j in view.get("jobs", [])]
+    jobs = [
+        {**j, "steps": list(e.steps), "step_times": _step_times(j, e)} if j["placement_id"] == e.placement_id else j
+        for j in view.get("jobs", [])
+    ]
     return {**view, "jobs": jobs, "updated_at": e.at.isoformat()}
 
 
-def _placement_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
-    return None if view is None else {**view, "steps": list(e.steps), "updated_at": e.at.isoformat()}
+def _placement_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> View | None:
+    if view is None:
+        return None
+    return {**view, "steps": list(e.steps), "step_times": _step_times(view, e), "updated_at": e.at.isoformat()}
 
 
-def _request_step(view: View | None, e: r.PlacementStepRecorded) -> View | None:
+def _request_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementStepCorrected) -> View | None:
     """The employer's live page re-reads its workers' steps when the request view changes."""
     if view is None:
         return None
     steps = {**view.get("steps_by_placement", {}), e.placement_id: list(e.steps)}
     return {**view, "steps_by_placement": steps, "updated_at": e.at.isoformat()}
+
+
+def _request_refused(view: View | None, e: r.CommandRefused) -> View | None:
+    """The employer's page shows a refusal of the command it sent (matched by ``command_id``)."""
+    return None if view is None else {**view, "last_refusal": _refusal(e), "updated_at": e.at.isoformat()}
+
+
+def _ticket_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
+    if view is None:
+        return None
+    jobs = [{**j, "disputed": True} if j["placement_id"] == e.placement_id else j for j in view.get("jobs", [])]
+    return {**view, "jobs": jobs, "updated_at": e.at.isoformat()}
+
+
+def _placement_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
+    return None if view is None else {**view, "disputed": True, "updated_at": e.at.isoformat()}
+
+
+def _request_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
+    if view is None:
+        return None
+    return {**view, "disputes": sorted({*view.get("disputes", []), e.placement_id}), "updated_at": e.at.isoformat()}
 
 
 _Updater = Callable[[View | None, r.MarketEvent], View | None]
@@ -416,4 +480,11 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("ticket", r.PlacementStepRecorded): _ticket_step,  # type: ignore[dict-item]
     ("placement", r.PlacementStepRecorded): _placement_step,  # type: ignore[dict-item]
     ("request", r.PlacementStepRecorded): _request_step,  # type: ignore[dict-item]
+    ("ticket", r.PlacementStepCorrected): _ticket_step,  # type: ignore[dict-item]
+    ("placement", r.PlacementStepCorrected): _placement_step,  # type: ignore[dict-item]
+    ("request", r.PlacementStepCorrected): _request_step,  # type: ignore[dict-item]
+    ("ticket", r.WageDisputeOpened): _ticket_dispute,  # type: ignore[dict-item]
+    ("request", r.CommandRefused): _request_refused,  # type: ignore[dict-item]
+    ("placement", r.WageDisputeOpened): _placement_dispute,  # type: ignore[dict-item]
+    ("request", r.WageDisputeOpened): _request_dispute,  # type: ignore[dict-item]
 }

@@ -10,10 +10,13 @@ or scope, county, date) and one field ``<section>:<id>`` per entry, written once
 projector touches only a batch's own entries however large the day grows. :func:`assemble_market` and
 :func:`assemble_fair` turn a hash read whole (HGETALL) back into the ledger dict the reports compute from.
 
-Placement steps: ``completed`` holds the placements whose completion was recorded, ``paid`` those whose wage was
-recorded as paid (by the employer) or received (by the worker), each with the time of its first such step. A
-market records steps only for the placements of its current day (it forgets them at local midnight), so a step
-lands in the ledger of its placement's day.
+Placement steps: ``life`` holds one entry per step fact (recorded or corrected, issue 23), keyed
+``<placement_id>:<version>`` with the steps standing after it; reports take each placement's latest, so a
+correction removes a step exactly. Facts from before issue 23 (``version`` 0) went to ``completed`` (the
+placements whose completion was recorded) and ``paid`` (wage recorded paid by the employer or received by the
+worker), each with the time of its first such step; those are still read. A market records steps only for the
+placements of its current day (it forgets them at local midnight), so a step lands in the ledger of its
+placement's day.
 
 Reports (:mod:`services.reports.figures`) are computed from these ledgers by pure code; the gateway loads the
 ledgers of a period. A ledger keeps only what reporting needs: the worker's keyed pseudonym (to count unique
@@ -30,7 +33,7 @@ from services import fair_records as f
 from services import records as r
 from services.readmodels.views import View, field_key
 
-SECTIONS = ("checkins", "requests", "offers", "accepted", "placements", "no_shows", "completed", "paid")
+SECTIONS = ("checkins", "requests", "offers", "accepted", "placements", "no_shows", "completed", "paid", "life")
 FAIR_SECTIONS = ("held", "attendance", "intents", "hires")
 HEAD = "head"
 PAID_STEPS = ("wage_paid", "wage_received")
@@ -134,6 +137,8 @@ def _entry(e: r.MarketEvent) -> tuple[str, str, View] | None:
             return "placements", e.placement_id, entry
         case r.PlacementCancelled() if e.reason == "no_show":
             return "no_shows", e.placement_id, {"r": e.request_id, "c": e.checkin_id, "at": at}
+        case r.PlacementStepRecorded() | r.PlacementStepCorrected() if e.version > 0:
+            return "life", f"{e.placement_id}:{e.version:06d}", {"s": list(e.steps), "at": at}
         case r.PlacementStepRecorded() if e.step == "completed":
             return "completed", e.placement_id, {"at": at}
         case r.PlacementStepRecorded() if e.step in PAID_STEPS:

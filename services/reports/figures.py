@@ -8,8 +8,10 @@ Definitions (each counted once per id):
 - ``placements``: placements started; ``no_shows``: placements cancelled because the worker did not arrive;
 - ``fill_rate``: placements / positions (4 decimals; ``null`` without positions);
 - ``time_to_fill_p50`` / ``_p90``: seconds from a request's opening to each of its placements (nearest rank);
-- ``completed``: placements whose completion was recorded, or whose wage was (payment implies the work was done);
-  ``wages_paid``: those among them whose wage was recorded as paid (employer) or received (worker);
+- ``completed``: placements whose completion stands, or whose wage does (a wage step is accepted only after
+  completion or after the scheduled end, see :mod:`services.placement_life`); ``wages_paid``: those among them
+  whose wage stands as paid (employer) or received (worker). "Stands": the placement's latest step fact in the
+  ledger (``life``), so a corrected step is not counted;
 - ``wage_paid_rate``: wages_paid / completed (4 decimals; ``null`` without completed placements). Steps are
   counted in their placement's day ledger (see :mod:`services.readmodels.report_views`), under the placement's
   trade and groups;
@@ -165,12 +167,34 @@ def _market(table: _Table, dimension: Dimension, ledger: View) -> None:
 
     for placement_id in ledger["no_shows"]:
         table.add(placement_values(placement_id), "no_shows")
-    paid: dict[str, Any] = ledger.get("paid", {})
-    for placement_id in {*ledger.get("completed", {}), *paid}:
+    for placement_id, steps in standing_steps(ledger).items():
+        if not steps & {"completed", *PAID_STEPS}:
+            continue
         where = placement_values(placement_id)
         table.add(where, "completed")
-        if placement_id in paid:
+        if steps & set(PAID_STEPS):
             table.add(where, "wages_paid")
+
+
+PAID_STEPS = ("wage_paid", "wage_received")
+
+
+def standing_steps(ledger: View) -> dict[str, set[str]]:
+    """The steps standing for each placement of a market ledger: its latest ``life`` entry (step facts since
+    issue 23, corrections included), else what the older ``completed`` and ``paid`` sections say."""
+    out: dict[str, set[str]] = {}
+    for placement_id in ledger.get("completed", {}):
+        out.setdefault(placement_id, set()).add("completed")
+    for placement_id, entry in ledger.get("paid", {}).items():
+        out.setdefault(placement_id, set()).add(entry.get("s", "wage_paid"))
+    latest: dict[str, str] = {}
+    for entry_id in ledger.get("life", {}):
+        placement_id, _, version = entry_id.rpartition(":")
+        if version > latest.get(placement_id, ""):
+            latest[placement_id] = version
+    for placement_id, version in latest.items():
+        out[placement_id] = set(ledger["life"][f"{placement_id}:{version}"]["s"])
+    return out
 
 
 def _fairs(table: _Table, dimension: Dimension, ledger: View) -> None:

@@ -75,11 +75,14 @@ async def test_kiosk_check_in_offer_live_accept_and_employer_sees_the_worker(
     await expect(employer.locator("#r-filled")).to_have_text("1")
     await photograph(employer, "employer-request")
 
-    # the day's steps, in order: arrived, completed, wage paid
+    # the day's steps, in order: arrived, completed, wage paid; each two taps (the button, then 确认)
     for step, shown in (("arrived", "已到岗"), ("completed", "已完工"), ("wage_paid", "已付工资")):
         await row.locator(f'button[data-step="{step}"]').click()
+        await expect(row.locator(".step-question")).to_be_visible()
+        await row.locator("button.step-yes").click()
         await expect(row).to_contain_text(shown, timeout=WAIT)
-    await expect(row.locator("button")).to_have_count(0)
+    await expect(row.locator('button[data-step="wage_paid"]')).to_have_count(0)
+    await expect(row.locator('button[data-step="correct-wage_paid"]')).to_be_visible()  # within the window
     await photograph(employer, "employer-request-paid")
 
     await employer.goto("/")  # the public list of markets

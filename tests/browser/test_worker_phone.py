@@ -67,9 +67,11 @@ async def test_phone_link_shows_the_offer_live_and_the_worker_accepts(
     for step in ("arrived", "completed", "wage_paid"):
         await api_post(site, f"/api/v1/placements/{placement_id}/steps", credentials["employer"], {"step": step})
     await expect(job).to_contain_text("用工单位已付工资", timeout=WAIT)
-    await job.locator("button").click()
+    await job.locator('button[data-step="wage_received"]').click()  # two taps: the button, then 确认
+    await expect(job.locator(".step-question")).to_contain_text("确认已收到工资？")
+    await job.locator("button.step-yes").click()
     await expect(job).to_contain_text("已确认收到工资", timeout=WAIT)
-    await expect(job.locator("button")).to_have_count(0)
+    await expect(job.locator('button[data-step="wage_received"]')).to_have_count(0)
     await photograph(phone, "worker-phone-wage-received")
 
     # the link was for one opening only

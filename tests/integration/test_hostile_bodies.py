@@ -104,9 +104,7 @@ async def test_anonymous_hostile_bodies_get_problems_and_write_only_counters(
     assert len(counters) <= 10, "the per-address counters are few and bounded"
 
 
-async def test_signed_in_hostile_bodies_get_problems(
-    gateway: TestClient, credentials: dict[str, str]
-) -> None:
+async def test_signed_in_hostile_bodies_get_problems(gateway: TestClient, credentials: dict[str, str]) -> None:
     rng = random.Random(SEED + 1)
     # every role; revoking one's own session would end the shared credential, so that operation is left out
     paths = [p for p in operations(gateway) if p != "/api/v1/sessions/revoke"]

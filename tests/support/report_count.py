@@ -101,11 +101,18 @@ def independent_figures(events: list[dict[str, Any]], day: str, by: str) -> dict
             for k in keys(e, [p["trade"]] if p else [], p.get("groups", []) if p else []):
                 counts[k]["no_shows"] += 1
     # wage-paid rate: placements paid (employer) or received (worker) over placements completed (a payment
-    # implies completion), under the placement's trade and groups
-    steps = [e for e in todays if e["type"] == "placement_step_recorded"]
-    completed = {e["placement_id"]: e for e in steps if e["step"] == "completed"}
-    paid = {e["placement_id"]: e for e in steps if e["step"] in ("wage_paid", "wage_received")}
-    for placement_id, step in {**completed, **paid}.items():
+    # implies completion), under the placement's trade and groups; a correction (issue 23) withdraws a step: the
+    # placement's step fact with the highest version says what stands
+    latest: dict[str, dict[str, Any]] = {}
+    for e in todays:
+        if e["type"] not in ("placement_step_recorded", "placement_step_corrected"):
+            continue
+        if e["placement_id"] not in latest or e.get("version", 0) >= latest[e["placement_id"]].get("version", 0):
+            latest[e["placement_id"]] = e
+    standing = {p: set(e["steps"]) for p, e in latest.items()}
+    completed = {p: latest[p] for p, s in standing.items() if s & {"completed", "wage_paid", "wage_received"}}
+    paid = {p for p, s in standing.items() if s & {"wage_paid", "wage_received"}}
+    for placement_id, step in completed.items():
         p = placement_of.get(placement_id)
         for k in keys(p or step, [p["trade"]] if p else [], p.get("groups", []) if p else []):
             counts[k]["completed"] += 1

@@ -31,4 +31,3 @@ def test_with_the_switch_a_market_applies_a_command_id_again() -> None:
     state, _ = run(check_in(1))
     assert step(state, check_in(1)).facts == []
     assert step(state, check_in(1), dataclasses.replace(FCFS, deduplicate=False)).facts
-

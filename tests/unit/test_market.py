@@ -185,7 +185,7 @@ def test_no_show_offers_the_next_worker_at_once() -> None:
     state, events = run(check_in(1), check_in(2), job(1))
     offer = of(events, r.OfferMade)[0]
     placed = of(step(state, answer(offer.offer_id, "c1", "accept", 1)).facts, r.PlacementStarted)[0]
-    no_show = r.MarkNoShow(**head("ns"), placement_id=placed.placement_id, employer_id="e1")  # type: ignore[arg-type]
+    no_show = r.MarkNoShow(**head("ns", T0 + timedelta(hours=1)), placement_id=placed.placement_id, employer_id="e1")  # type: ignore[arg-type]
     decision = step(state, no_show)
     assert of(decision.facts, r.PlacementCancelled)[0].reason == "no_show"
     assert of(decision.facts, r.OfferMade)[0].checkin_id == "c2"

@@ -199,8 +199,14 @@ class MarketMachine(RuleBasedStateMachine):
     def no_show(self, pick: int) -> None:
         started = sorted(p for p, v in self.state.placements.items() if v.status == "started")
         placement_id = started[pick % len(started)]
+        request = self.state.requests[self.state.placements[placement_id].request_id]
+        started = self.now >= T0 - timedelta(hours=8) + timedelta(minutes=request.start)  # T0 is 08:00 local
         self._apply(r.MarkNoShow(**self._head("n"), placement_id=placement_id, employer_id="e1"))  # type: ignore[arg-type]
         placement = self.state.placements[placement_id]
+        if not started:  # services/placement_life.py: a no-show only after the job's start
+            assert placement.status == "started"
+            assert self.last is not None and any(isinstance(f, r.CommandRefused) for f in self.last.facts)
+            return
         assert placement.status == "cancelled"
         assert self.state.workers[placement.checkin_id].status == "left"
 

@@ -64,3 +64,39 @@ def test_every_updater_is_routed_by_keys_for() -> None:
     seen_types = {type(e) for e in facts}
     wanted = {pair for pair in _UPDATERS if pair[1] in seen_types}
     assert wanted <= routed, wanted - routed
+
+
+def test_a_placement_commands_refusal_correction_and_dispute_reach_the_ticket_and_the_request() -> None:
+    """Issue 23: a step the market refuses shows on the ticket's job and the request with its command id (the
+    ticket keeps its status); a correction withdraws the step and its time; a dispute marks the job."""
+    from datetime import timedelta
+
+    from tests.unit.market_fixtures import T0, answer
+
+    state, events = run(check_in(1), job(1))
+    offer = of(events, r.OfferMade)[0]
+    accepted = step(state, answer(offer.offer_id, "c1", "accept", 1))
+    placement_id = of(accepted.facts, r.PlacementStarted)[0].placement_id
+    facts = [*events, *accepted.facts]
+    early = r.RecordPlacementStep(**head("s1"), placement_id=placement_id, step="completed", employer_id="e1")  # type: ignore[arg-type]
+    facts += step(state, early).facts
+    store = project(facts)
+    ticket = store[keys.ticket(P, "c1")]
+    assert ticket is not None and ticket["status"] == "placed"
+    (job_view,) = ticket["jobs"]
+    assert job_view["refusal"]["rule"] == "completion_before_arrival" and job_view["refusal"]["command_id"] == "xs1"
+    assert job_view["end_at"] == "2026-11-26T09:00:00+00:00"  # 09:00-17:00 local
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None and request["last_refusal"]["command_id"] == "xs1"
+    arrived = r.RecordPlacementStep(**head("s2"), placement_id=placement_id, step="arrived", employer_id="e1")  # type: ignore[arg-type]
+    withdraw = r.CorrectPlacementStep(**head("s3"), placement_id=placement_id, step="arrived", employer_id="e1")  # type: ignore[arg-type]
+    unpaid = r.ReportWageUnpaid(**head("s4", T0 + timedelta(hours=9)), placement_id=placement_id, checkin_id="c1")  # type: ignore[arg-type]
+    for command in (arrived, withdraw, unpaid):
+        facts += step(state, command).facts
+    store = project(facts)
+    ticket = store[keys.ticket(P, "c1")]
+    assert ticket is not None
+    (job_view,) = ticket["jobs"]
+    assert (job_view["steps"], job_view["step_times"], job_view["disputed"]) == ([], {}, True)
+    placement = store[keys.placement(P, placement_id)]
+    assert placement is not None and placement["disputed"] and placement["day"] == "2026-11-26"

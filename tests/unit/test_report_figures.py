@@ -290,3 +290,95 @@ def test_unpaid_placements_outlive_one_midnight_only() -> None:
     assert next_day is not None and next_day["unpaid"] == {"p1": done.isoformat()} and next_day["fills"] == {}
     later = dash_head([*events, queued(30, T0 + timedelta(days=1)), queued(31, T0 + timedelta(days=2))])
     assert later is not None and later["unpaid"] == {}
+
+
+def test_a_correction_removes_a_step_from_the_figures_and_the_unpaid_list_exactly() -> None:
+    """Issue 23: step facts carry a version; the ledger keeps each and the figures take the latest."""
+    done = T0 + timedelta(hours=2)
+
+    def versioned(n: int, at: datetime, what: str, steps: tuple[str, ...], version: int) -> r.PlacementStepRecorded:
+        return r.PlacementStepRecorded(
+            **head(n, at),
+            placement_id="p1",
+            request_id="q1",
+            checkin_id="k1",
+            worker="w1",
+            step=what,
+            steps=steps,
+            version=version,  # type: ignore[arg-type]
+        )
+
+    def corrected(n: int, at: datetime, what: str, steps: tuple[str, ...], version: int) -> r.PlacementStepCorrected:
+        return r.PlacementStepCorrected(
+            **head(n, at),
+            placement_id="p1",
+            request_id="q1",
+            checkin_id="k1",
+            worker="w1",
+            step=what,
+            steps=steps,
+            version=version,
+            completed_at=done if "completed" in steps else None,  # type: ignore[arg-type]
+        )
+
+    paid = [
+        *day_events(),
+        versioned(8, done, "arrived", ("arrived",), 1),
+        versioned(9, done, "completed", ("arrived", "completed"), 2),
+        versioned(10, done + timedelta(minutes=5), "wage_paid", ("arrived", "completed", "wage_paid"), 3),
+    ]
+    total = {row["key"]: row for row in figures.compute("county", [ledger_of(paid)], [])}["total"]
+    assert (total["completed"], total["wages_paid"]) == (1, 1)
+    unpaid_again = [*paid, corrected(11, done + timedelta(minutes=10), "wage_paid", ("arrived", "completed"), 4)]
+    total = {row["key"]: row for row in figures.compute("county", [ledger_of(unpaid_again)], [])}["total"]
+    assert (total["completed"], total["wages_paid"]) == (1, 0)
+    head_ = dash_head(unpaid_again)
+    assert head_ is not None and head_["unpaid"] == {"p1": done.isoformat()}  # from its completion, not the correction
+    undone = [*unpaid_again, corrected(12, done + timedelta(minutes=15), "completed", ("arrived",), 5)]
+    total = {row["key"]: row for row in figures.compute("county", [ledger_of(undone)], [])}["total"]
+    assert (total["completed"], total["wages_paid"]) == (0, 0)
+    head_ = dash_head(undone)
+    assert head_ is not None and head_["unpaid"] == {}
+
+
+def test_a_wage_dispute_is_listed_and_counted_for_its_county_until_the_wage_is_received() -> None:
+    end = T0 + timedelta(hours=9)
+    dispute = r.WageDisputeOpened(
+        **head(20, end),
+        placement_id="p1",
+        request_id="q1",
+        checkin_id="k1",
+        worker="w1",
+        worker_masked="5202****1",
+        employer_id="e1",
+        employer_name="凉都建筑",
+        trade="mason",
+        day_wage=200,
+        start=540,
+        hours=8,
+    )
+    head_ = dash_head([*day_events(), dispute])
+    answer = compose({"zs-market": head_}, "2026-11-26", 20, now=end)
+    (row,) = answer["wage_disputes"]["zhongshan"]
+    assert (row["employer_name"], row["start"], row["worker_masked"], row["market_id"]) == (
+        "凉都建筑",
+        "09:00",
+        "5202****1",
+        "zs-market",
+    )
+    county = next(c for c in answer["counties"] if c["county"] == "zhongshan")
+    assert county["wage_disputes"] == 1 and answer["city"]["wage_disputes"] == 1
+    alert = next(a for a in answer["alerts"] if a["kind"] == "wage_disputes")
+    assert alert["count"] == 1 and "没拿到工资" in alert["message_zh"]
+    received = r.PlacementStepRecorded(
+        **head(21, end),
+        placement_id="p1",
+        request_id="q1",
+        checkin_id="k1",
+        worker="w1",
+        step="wage_received",
+        steps=("wage_received",),
+        version=1,
+    )
+    head_ = dash_head([*day_events(), dispute, received])
+    assert compose({"zs-market": head_}, "2026-11-26", 20, now=end)["wage_disputes"]["zhongshan"] == []

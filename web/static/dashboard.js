@@ -89,10 +89,31 @@
     s.counties.forEach(function (c) {
       var tr = document.createElement("tr");
       tr.setAttribute("data-county", c.county);
-      cell(tr, c.name_zh); cell(tr, c.unpaid_placements || 0);
-      if (c.unpaid_placements) { tr.className = "unpaid"; }
+      cell(tr, c.name_zh); cell(tr, c.unpaid_placements || 0); cell(tr, c.wage_disputes || 0);
+      if (c.unpaid_placements || c.wage_disputes) { tr.className = "unpaid"; }
       unpaid.appendChild(tr);
     });
+    // wage disputes (issue 23): a worker reported "没拿到工资" after the scheduled end
+    var disputes = document.getElementById("dash-disputes");
+    disputes.textContent = "";
+    var marketName = {};
+    s.markets.forEach(function (m) { marketName[m.market_id] = m.name_zh; });
+    Object.keys(s.wage_disputes || {}).forEach(function (county) {
+      s.wage_disputes[county].forEach(function (d) {
+        var tr = document.createElement("tr");
+        tr.className = "unpaid";
+        var at = new Date(d.at).toLocaleTimeString("zh-CN", { timeZone: "Asia/Shanghai", hour: "2-digit", minute: "2-digit" });
+        cell(tr, marketName[d.market_id] || d.market_id); cell(tr, d.employer_name); cell(tr, d.trade_zh || d.trade);
+        cell(tr, d.day_wage + " 元/天"); cell(tr, d.start + "（" + d.hours + " 小时）"); cell(tr, d.worker_masked);
+        cell(tr, at);
+        disputes.appendChild(tr);
+      });
+    });
+    if (!disputes.children.length) {
+      var none = document.createElement("tr");
+      cell(none, "暂无 / none");
+      disputes.appendChild(none);
+    }
     bars("chart-counties", s.counties.map(function (c) { return c.name_zh; }), s.counties);
     bars("chart-markets", s.markets.map(function (m) { return m.name_zh; }), s.markets);
   }

@@ -1,4 +1,5 @@
-/* Employer: one job request live over SSE — fills, the accepted workers, and no-show. */
+/* Employer: one job request live over SSE — fills, the accepted workers, their steps (two taps each, see
+ * placement_steps.js), corrections and no-show. */
 "use strict";
 (function () {
   const root = document.getElementById("employer-request");
@@ -16,39 +17,47 @@
       tr.appendChild(td);
     }
     const action = document.createElement("td");
-    if (worker.placement_id && worker.placement_status === "started") {
-      const done = worker.steps || [];
-      const next = ["arrived", "completed", "wage_paid"].find((s) => !done.includes(s));
-      if (next) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.className = "primary";
-        button.dataset.step = next;
-        button.textContent = M.step_actions[next];
-        button.addEventListener("click", () => recordStep(worker.placement_id, next, button));
-        action.appendChild(button);
-      }
-      if (!done.length) {
-        const button = document.createElement("button");
-        button.type = "button";
-        button.dataset.step = "no_show";
-        button.textContent = M.no_show;
-        button.addEventListener("click", () => noShow(worker.placement_id, button));
-        action.appendChild(button);
-      }
-    }
+    if (worker.placement_id && worker.placement_status === "started") action.append(...actions(worker));
     tr.appendChild(action);
     return tr;
   }
-  async function noShow(placementId, button) {
-    button.disabled = true;
-    const result = await Outbox.post(`/api/v1/placements/${placementId}/no-show`, {});
-    Live.text("action-status", result.queued ? M.queued_offline : result.ok ? M.no_show_sent : (result.body && result.body.message_zh) || M.failed);
-  }
-  async function recordStep(placementId, step, button) {
-    button.disabled = true;
-    const result = await Outbox.post(`/api/v1/placements/${placementId}/steps`, { step: step });
-    Live.text("action-status", result.queued ? M.queued_offline : result.ok ? M.step_sent : (result.body && result.body.message_zh) || M.failed);
+  /** The step buttons of a started placement (web/static/placement_steps.js: two taps each). */
+  function actions(worker) {
+    const S = window.PlacementSteps;
+    const id = worker.placement_id;
+    const done = worker.steps || [];
+    const out = [];
+    const step = (name, question, body) => S.confirmable(M, `${id}:${name}`,
+      name === "arrived_completed" ? M.both_action : M.step_actions[name], question,
+      () => S.send(id, "steps", body, "action-status", M, M.step_sent));
+    const hasWage = done.includes("wage_paid") || done.includes("wage_received");
+    if (!done.includes("arrived") && !hasWage) {
+      out.push(step("arrived", M.questions.arrived, { step: "arrived" }));
+      out.push(step("arrived_completed", M.questions.arrived_completed, { step: "completed", with_arrival: true }));
+    } else if (!done.includes("completed") && !hasWage) {
+      out.push(step("completed", M.questions.completed, { step: "completed" }));
+    }
+    if (!done.includes("wage_paid")) out.push(step("wage_paid", M.questions.wage_paid, { step: "wage_paid" }));
+    if (!done.length && !worker.disputed) {
+      out.push(S.confirmable(M, `${id}:no_show`, M.no_show, M.questions.no_show,
+        () => S.send(id, "no-show", {}, "action-status", M, M.no_show_sent), "decline"));
+    }
+    // a correction: the employer's latest step nothing else rests on, within the window (the gateway's clock)
+    const rests = { arrived: ["completed"], completed: ["wage_paid", "wage_received"], wage_paid: [] };
+    for (const s of ["wage_paid", "completed", "arrived"]) {
+      if (!done.includes(s) || rests[s].some((later) => done.includes(later))) continue;
+      if (!S.correctable(worker.step_times, s, M.correction_minutes)) continue;
+      out.push(S.confirmable(M, `${id}:correct-${s}`, M.corrections[s], M.correction_questions[s],
+        () => S.send(id, "corrections", { step: s }, "action-status", M, M.corrected), "decline"));
+      break;
+    }
+    if (worker.disputed) {
+      const note = document.createElement("span");
+      note.className = "step-refused";
+      note.textContent = M.disputed;
+      out.push(note);
+    }
+    return out;
   }
   function render(view) {
     if (!view) return;
@@ -62,6 +71,7 @@
     Live.text("r-offers", (view.offers_out || []).length);
     tbody.replaceChildren(...(view.workers || []).map(row));
     if (window.EmployerOffers) EmployerOffers.render(view); // the offers' deadlines and outcomes
+    window.PlacementSteps.refused(view.last_refusal);
   }
   Live.watch(`/live/job-requests/${root.dataset.request}`, render);
 })();

@@ -40,9 +40,12 @@
     } catch (e) {
       return { delivered: false, offline: true };
     }
-    if (response.status >= 500 || response.status === 409) return { delivered: false, offline: false };
     let body = null;
     try { body = await response.json(); } catch (e) { body = null; }
+    // 409 is retried only while the same key is still being processed; a 409 naming a rule (e.g. a placement
+    // step refused by the clock, issue 23) is a final answer to show
+    const inFlight = response.status === 409 && (!body || body.error === "idempotency_key_in_use");
+    if (response.status >= 500 || inFlight) return { delivered: false, offline: false };
     return { delivered: true, ok: response.ok, status: response.status, body: body };
   }
 
