@@ -8,18 +8,22 @@ operation's own field names holding control characters, bidirectional overrides 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
+import pytest
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
 from gateway.bodies import MAX_DEPTH
+from gateway.main import create_app
 from services.readmodels import keys
 from services.settings import Settings
+from tests.conftest import TEST_NOW
 
 SEED = 20261207
 #: Field names the operations read: a hostile value under a real name reaches the parsers, not just the decoder.
@@ -72,6 +76,26 @@ def operations(gateway: TestClient) -> list[str]:
         if route.method == "POST" and path.startswith("/api/"):
             paths.add(re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path))
     return sorted(paths)
+
+
+@pytest.fixture
+async def gateway(
+    aiohttp_client: Callable[..., Awaitable[TestClient]], platform: Settings, redis: aioredis.Redis
+) -> AsyncIterator[TestClient]:
+    """A gateway whose request limits let every hostile body reach the parsers; the shared credentials' and the
+    address's counters are put back afterwards, so the other tests' limits are not used up by this one."""
+    pattern = keys.rate_limit(platform.topic_prefix, "*", "*")
+    before = {key: (await redis.get(key), await redis.pttl(key)) async for key in redis.scan_iter(match=pattern)}
+    unlimited = dataclasses.replace(
+        platform, account_requests_max=10**6, kiosk_requests_max=10**6, address_requests_max=10**6
+    )
+    yield await aiohttp_client(create_app(unlimited, clock=lambda: TEST_NOW))
+    async for key in redis.scan_iter(match=pattern):
+        if key not in before:
+            await redis.delete(key)
+    for key, (value, ttl) in before.items():
+        if value is not None and ttl > 0:
+            await redis.set(key, value, px=ttl)
 
 
 async def _assert_problem(answer_status: int, text: str, where: str) -> None:
