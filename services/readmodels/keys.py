@@ -64,3 +64,18 @@ def idempotency(prefix: str, principal: str, key: str) -> str:
 def changes_channel(prefix: str, view_key: str) -> str:
     """Pub/sub channel announcing that ``view_key`` changed (for live pages)."""
     return f"{prefix}changed:{view_key}"
+
+
+def checkin_of(prefix: str, market_id: str, worker: str) -> str:
+    """The worker's latest check-in at ``market_id`` (by keyed pseudonym): the kiosk's "查看我的登记" lookup."""
+    return f"{prefix}checkin-of:{market_id}:{worker}"
+
+
+def waiting(prefix: str, market_id: str) -> str:
+    """A hash of the market's checked-in workers (field: check-in id): ticket, tier, trades, waiting or not."""
+    return f"{prefix}waiting:{market_id}"
+
+
+def hall(prefix: str, market_id: str) -> str:
+    """A hash of the market's open offers (field: offer id) as the hall television shows them: numbers only."""
+    return f"{prefix}hall:{market_id}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from services.readmodels.dashboard_views import DashboardViews
+from services.readmodels.kiosk_views import KioskViews
 from services.readmodels.report_views import FairLedgers, MarketLedgers
 from services.readmodels.supply_views import FairSupply, GigSupply
 from services.readmodels.views import View
@@ -37,8 +38,9 @@ class Together:
 
 
 def with_market_reporting(prefix: str, base: _Projection) -> Together:
-    """``base`` (the market views) plus the day ledgers, the dashboard and the gig supply list."""
-    return Together(base, MarketLedgers(prefix), DashboardViews(prefix), GigSupply(prefix))
+    """``base`` (the market views) plus the day ledgers, the dashboard, the gig supply list, and the kiosk's
+    lookup, queue-place and hall views."""
+    return Together(base, MarketLedgers(prefix), DashboardViews(prefix), GigSupply(prefix), KioskViews(prefix))
 
 
 def with_fair_reporting(prefix: str, base: _Projection) -> Together:
