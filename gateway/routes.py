@@ -20,7 +20,19 @@ from gateway.views import (
     supply,
     waiting,
 )
-from web import employer, i18n, kiosk, organiser, pages, sign_in, worker, worker_link
+from web import (
+    employer,
+    hall,
+    i18n,
+    kiosk,
+    my_registration,
+    organiser,
+    pages,
+    sign_in,
+    ticket_print,
+    worker,
+    worker_link,
+)
 
 
 def setup_routes(app: web.Application) -> None:
@@ -98,6 +110,7 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/kiosk", kiosk.kiosk, name="kiosk")
     r.add_post("/kiosk/phone-link", kiosk.phone_link, name="kiosk_phone_link")
     r.add_get("/w/{token}", worker_link.redeem, name="worker_link")
+    r.add_post("/w/{token}", worker_link.bind, name="worker_link_bind")
     r.add_get("/worker", worker.worker, name="worker")
     r.add_get("/employer", employer.post_job_page, name="employer")
     r.add_get("/employer/requests/{request_id}", employer.job_request_page, name="employer_request")
@@ -108,4 +121,10 @@ def setup_routes(app: web.Application) -> None:
     # offers that say when they end (issue 23): a paused worker confirms "我还在等工作"
     r.add_post("/api/v1/checkins/{checkin_id}/still-waiting", waiting.post_still_waiting, name="still_waiting")
     r.add_post("/tickets/{checkin_id}/still-waiting", waiting.post_ticket_still_waiting, name="ticket_still_waiting")
+    # a worker without a phone (issue 23): "查看我的登记" at the kiosk, the hall screen, the printed ticket
+    r.add_post("/kiosk/my-registration", my_registration.lookup, name="kiosk_my_registration")
+    r.add_get("/kiosk/queue-place/{checkin_id}", my_registration.place, name="kiosk_queue_place")
+    r.add_get("/kiosk/tickets/{checkin_id}/print", ticket_print.print_ticket, name="kiosk_ticket_print")
+    r.add_get("/hall/{market_id}", hall.hall_page, name="hall")
+    r.add_get("/live/hall/{market_id}", hall.hall_stream, name="live_hall")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

@@ -96,6 +96,13 @@ def limits(settings: Settings) -> Mapping[str, Limit]:
             "per kiosk",
         ),
         Limit(
+            "kiosk_lookups",
+            settings.kiosk_lookups_max,
+            settings.kiosk_lookups_window_seconds,
+            "每台自助终端查询登记",
+            "registration lookups per kiosk",
+        ),
+        Limit(
             "account_requests",
             settings.account_requests_max,
             settings.account_requests_window_seconds,

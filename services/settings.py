@@ -86,6 +86,9 @@ class Settings:
     #: Authenticated API requests per kiosk device, per account, and per client address, in a window.
     kiosk_requests_max: int = 120
     kiosk_requests_window_seconds: int = 60
+    #: "查看我的登记" lookups by ID number per kiosk device in a window (an ID lookup must not become an oracle).
+    kiosk_lookups_max: int = 12
+    kiosk_lookups_window_seconds: int = 60
     account_requests_max: int = 300
     account_requests_window_seconds: int = 60
     address_requests_max: int = 3000

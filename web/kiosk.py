@@ -64,6 +64,10 @@ def kiosk_messages(request: web.Request) -> dict[str, Any]:
         "paused": _("您已两次没有答复工作邀请，暂停派工。还要找工作，请点“我还在等工作”"),
         "still_waiting_sent": _("已确认，您继续排队等工作"),
         "step_sent": _("已提交"),
+        "ahead": _("前面还有 {n} 人在等（会做同样工种、优先或更早登记的人）"),
+        "ahead_none": _("前面没有人了，有合适的工作会马上邀请您"),
+        "waiting_total": _("本市场现在有 {n} 人在等候"),
+        "lookup_failed": _("查询失败，请重试或到服务台询问"),
     }
 
 
@@ -91,8 +95,9 @@ async def kiosk(request: web.Request) -> web.Response:
 
 
 async def phone_link(request: web.Request) -> web.Response:
-    """``POST /kiosk/phone-link`` (kiosk session + X-CSRF-Token) ``{"checkin_id": ...}``: a one-time link
-    (and its QR code as an SVG data URI) that signs the worker's phone in to this check-in."""
+    """``POST /kiosk/phone-link`` (kiosk session + X-CSRF-Token) ``{"checkin_id": ...}``: a link (and its QR code
+    as an SVG data URI) that signs the worker's phone in to this check-in, for the day, on the first phone that
+    opens it (:mod:`web.worker_link`)."""
     principal = await sessions.page_principal(request, "kiosk")
     body = decode_json(await request.read())
     await sessions.check_csrf(request, {sessions.CSRF_FIELD: request.headers.get("X-CSRF-Token", "")})

@@ -1,7 +1,8 @@
 """The worker's phone page: their check-in's queue number, status and offers, live; accept or decline.
 
-The phone is signed in by the one-time link the kiosk showed (:mod:`web.worker_link`), as the principal
-``worker`` whose subject is the check-in id; it answers offers through the same JSON API as the kiosk
+The phone is signed in by the link the kiosk showed (for the day, on the first phone that opens it:
+:mod:`web.worker_link`), as the principal ``worker`` whose subject is the check-in id; it answers offers through
+the same JSON API as the kiosk
 (``/api/v1/offers/{id}/answer`` accepts a worker session for the offers of its own check-in).
 The worker confirms the wage received with the placement step ``wage_received``
 (``/api/v1/placements/{id}/steps``, gateway/views/placement_steps.py), added with these pages; after the job's

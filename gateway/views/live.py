@@ -121,11 +121,17 @@ async def _offers(redis: Any, prefix: str, view: View) -> list[View]:
 
 
 Shown = Callable[[View], Awaitable[View | None]]
+Read = Callable[[], Awaitable[View | None]]
 
 
-async def stream_view(request: web.Request, key: str, shown: Shown) -> web.StreamResponse:
-    """Send ``key``'s view (as ``shown`` makes it; None hides it) now and after every change."""
+async def stream_view(request: web.Request, key: str, shown: Shown, read: Read | None = None) -> web.StreamResponse:
+    """Send ``key``'s view (as ``shown`` makes it; None hides it) now and after every change. ``read`` replaces
+    the plain GET of ``key`` (a view kept as a hash is read whole, e.g. the hall screen's open offers)."""
     redis = request.app[REDIS]
+
+    async def get() -> View | None:
+        return public(load(await redis.get(key)))
+
     pubsub = redis.pubsub()
     await pubsub.subscribe(keys.changes_channel(request.app[SETTINGS].topic_prefix, key))
     response = web.StreamResponse(
@@ -139,7 +145,7 @@ async def stream_view(request: web.Request, key: str, shown: Shown) -> web.Strea
         await response.prepare(request)
         await response.write(b"retry: 2000\n\n")
         while True:
-            view = public(load(await redis.get(key)))
+            view = await (read or get)()
             if view is not None:
                 view = await shown(view)
             if view is not None:

@@ -1,5 +1,6 @@
-"""The worker's phone: a one-time link from the kiosk (shown as a QR code) opens the worker's status; an
-offer appears live there and the worker accepts it from the phone."""
+"""The worker's phone: a link from the kiosk (shown as a QR code) opens the worker's status; an offer appears
+live there and the worker accepts it from the phone. The link works again on the same phone (WeChat opens a
+scanned link twice) and shows a clear page on a second phone."""
 
 from __future__ import annotations
 
@@ -74,7 +75,14 @@ async def test_phone_link_shows_the_offer_live_and_the_worker_accepts(
     await expect(job.locator('button[data-step="wage_received"]')).to_have_count(0)
     await photograph(phone, "worker-phone-wage-received")
 
-    # the link was for one opening only
-    other = await (await browser.new_context()).new_page()
+    # the same phone opens the link again (WeChat does): signed in again; a second phone gets a clear page
+    await phone.goto(link)
+    await phone.wait_for_url("**/worker")
+    await expect(phone.locator("#t-no")).to_have_text(ticket_no, timeout=WAIT)
+    other_context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
+    other = await other_context.new_page()
     response = await other.goto(link)
-    assert response is not None and response.status == 404
+    assert response is not None and response.status == 403
+    await expect(other.locator("h1")).to_have_text("这个二维码已在另一部手机上打开")
+    await expect(other.locator("main")).to_contain_text("请在服务台或自助机上用“查看我的登记”重新获取二维码")
+    await photograph(other, "phone-link-other-device")

@@ -11,7 +11,11 @@
   const form = $("checkin-form");
   const idInput = $("id_number");
   let closeLive = null;
+  let closePlace = null;
   let current = { checkinId: null, submissionKey: null };
+  // The ID number of the check-in just sent, in memory only until its ticket answers: a second check-in today
+  // is refused ("already checked in here"), and then the page looks the first one up ("查看我的登记").
+  let heldId = null;
 
   function show(id) {
     for (const el of document.querySelectorAll(".screen")) el.hidden = el.id !== id;
@@ -22,6 +26,8 @@
   let idleTimer = null;
   function resetToStart() {
     if (closeLive) closeLive();
+    if (closePlace) closePlace();
+    heldId = null;
     window.location.replace("/lang?to=zh_CN&next=/kiosk");
   }
   function touch() {
@@ -50,7 +56,7 @@
   }
 
   // ---------------------------------------------------------------- ID keypad
-  for (const key of document.querySelectorAll(".keypad .key")) {
+  for (const key of document.querySelectorAll("#checkin-form .keypad .key")) {
     key.addEventListener("click", () => {
       const k = key.dataset.key;
       if (k === "back") idInput.value = idInput.value.slice(0, -1);
@@ -125,16 +131,41 @@
   function handleCheckIn(result) {
     $("form-status").textContent = "";
     if (!result.ok) { serverErrors(result.body); return; }
+    heldId = idInput.value;
     form.reset();
     for (const b of document.querySelectorAll('.trade[aria-pressed="true"]')) b.setAttribute("aria-pressed", "false");
-    current.checkinId = result.body.checkin_id;
-    Live.text("t-masked", result.body.worker_masked);
-    show("screen-ticket");
-    touch();
-    closeLive = TicketPanel.attach(current.checkinId, M, touch);
+    showTicket(result.body.checkin_id, result.body.worker_masked, (view) => {
+      if (!view || !heldId) return;
+      const again = view.status === "refused" && view.refusal && view.refusal.rule === "already_checked_in";
+      const id = heldId;
+      heldId = null;
+      if (again && window.MyRegistration) MyRegistration.find(id);
+    });
   }
 
-  $("print").addEventListener("click", () => window.print());
+  /** Show check-in ``checkinId``'s ticket, live, with its place in the queue (the fresh check-in's, or the one
+   * "查看我的登记" found); ``onView`` also gets every view. */
+  function showTicket(checkinId, masked, onView) {
+    if (closeLive) closeLive();
+    if (closePlace) closePlace();
+    current.checkinId = checkinId;
+    Live.text("t-no", "…");
+    Live.text("t-masked", masked || "");
+    Live.text("answer-status", "");
+    $("phone-qr").hidden = true;
+    show("screen-ticket");
+    touch();
+    closePlace = window.MyRegistration ? MyRegistration.watchPlace(checkinId) : null;
+    closeLive = TicketPanel.attach(checkinId, M, touch, (view) => {
+      if (onView) onView(view);
+      if (closePlace && closePlace.refresh) closePlace.refresh();
+    });
+  }
+
+  // The receipt printer: the print page prints at once and comes back to the start screen.
+  $("print").addEventListener("click", () => {
+    if (current.checkinId) window.location.assign(`/kiosk/tickets/${encodeURIComponent(current.checkinId)}/print`);
+  });
   $("done").addEventListener("click", resetToStart);
   $("phone").addEventListener("click", async () => {
     const response = await fetch("/kiosk/phone-link", {
@@ -152,4 +183,6 @@
 
   $("start").addEventListener("click", () => { show("checkin-form"); touch(); idInput.focus(); });
   $("cancel").addEventListener("click", resetToStart);
+
+  window.Kiosk = { show: show, touch: touch, showTicket: showTicket, resetToStart: resetToStart, messages: M };
 })();
