@@ -22,15 +22,15 @@ async def test_kiosk_wrong_id_number_and_missing_trade(
     _, kiosk = await signed_in(credentials[market], "/kiosk")
     await kiosk.click("#start")
     for character in _wrong_check_character(id_number):
-        await kiosk.click(f'.keypad .key[data-key="{character}"]')
+        await kiosk.click(f'#checkin-form .keypad .key[data-key="{character}"]')
     message = kiosk.locator("#id_number-error")
     await expect(message).to_have_text("身份证号码校验位不正确，请核对后重新输入")
     await expect(kiosk.locator("#id_number")).to_have_attribute("aria-invalid", "true")
     # the message sits with its field: the input names it as its description
     await expect(kiosk.locator("#id_number")).to_have_attribute("aria-describedby", "id_number-error")
 
-    await kiosk.click('.keypad .key[data-key="back"]')
-    await kiosk.click(f'.keypad .key[data-key="{id_number[-1]}"]')
+    await kiosk.click('#checkin-form .keypad .key[data-key="back"]')
+    await kiosk.click(f'#checkin-form .keypad .key[data-key="{id_number[-1]}"]')
     await expect(message).to_have_text("")
     await kiosk.click("#submit")  # no trade chosen
     await expect(kiosk.locator("#trades-error")).to_have_text("请至少选择一个工种")

@@ -18,7 +18,7 @@ async def kiosk_check_in(page: Page, id_number: str, trade: str, *, shots: str |
         await photograph(page, f"{shots}-start")
     await page.click("#start")
     for character in id_number:
-        await page.click(f'.keypad .key[data-key="{character}"]')
+        await page.click(f'#checkin-form .keypad .key[data-key="{character}"]')
     await page.click(f'.trade[data-trade="{trade}"]')
     if shots:
         await photograph(page, f"{shots}-form")

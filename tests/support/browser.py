@@ -19,8 +19,10 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PACKAGES = ["chromium", "fonts-wqy-microhei"]
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "artifacts" / "screenshots"
-#: The sizes every page is photographed at: kiosk portrait and landscape, and a phone.
-SIZES = {"kiosk-portrait": (1080, 1920), "kiosk-landscape": (1366, 768), "phone": (390, 844)}
+#: The sizes pages are photographed at: kiosk portrait and landscape, a phone (every page: :data:`EVERY_PAGE`),
+#: and the hall television (the hall screen only).
+SIZES = {"kiosk-portrait": (1080, 1920), "kiosk-landscape": (1366, 768), "phone": (390, 844), "hall-tv": (1920, 1080)}
+EVERY_PAGE = ("kiosk-portrait", "kiosk-landscape", "phone")
 
 
 def _missing() -> list[str]:
@@ -63,7 +65,7 @@ def ensure_chromium() -> str:
     return CHROMIUM
 
 
-async def photograph(page: Page, name: str, sizes: tuple[str, ...] = tuple(SIZES)) -> list[Path]:
+async def photograph(page: Page, name: str, sizes: tuple[str, ...] = EVERY_PAGE) -> list[Path]:
     """Save ``page`` as ``{name}-{size}.png`` at each of ``sizes`` (full page); the viewport is restored."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     before = page.viewport_size
