@@ -89,6 +89,8 @@ class Settings:
     #: "查看我的登记" lookups by ID number per kiosk device in a window (an ID lookup must not become an oracle).
     kiosk_lookups_max: int = 12
     kiosk_lookups_window_seconds: int = 60
+    #: Width in millimetres of the kiosks' receipt paper: 58 or 80 (the printed ticket's page size).
+    kiosk_receipt_paper_mm: int = 58
     account_requests_max: int = 300
     account_requests_window_seconds: int = 60
     address_requests_max: int = 3000

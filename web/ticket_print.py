@@ -1,7 +1,7 @@
 """The printed ticket: a page for a 58 mm or 80 mm receipt printer, printed from the kiosk.
 
 Contract: ``GET /kiosk/tickets/{checkin_id}/print?paper=58|80`` (kiosk session; a check-in of its market, else
-404): the local date, market, ticket number, trades, the worker's minimum day wage, the masked ID, and the QR code
+404; without ``paper``, the setting ``kiosk_receipt_paper_mm``): the local date, market, ticket number, trades, the worker's minimum day wage, the masked ID, and the QR code
 of a phone link (:func:`web.worker_link.issue`, valid for the rest of the day on the first phone that opens it).
 The page's CSS (web/static/ticket_print.css) sets ``@page`` to the paper's width; its script prints at once and
 goes back to the kiosk's start screen. Nothing but the check-in's own ticket is on it.
@@ -30,8 +30,9 @@ async def print_ticket(request: web.Request) -> web.Response:
     ticket = load(await request.app[REDIS].get(keys.ticket(request.app[SETTINGS].topic_prefix, checkin_id)))
     if ticket is None or ticket.get("market_id") != principal.market_id or "ticket_no" not in ticket:
         raise ApiError(404, "checkin_unknown", "没有找到这次登记", "no such check-in", field="checkin_id")
-    paper = request.query.get("paper", "58")
-    paper = paper if paper in PAPERS else "58"
+    default = str(request.app[SETTINGS].kiosk_receipt_paper_mm)
+    paper = request.query.get("paper", default)
+    paper = paper if paper in PAPERS else (default if default in PAPERS else "58")
     link = await worker_link.issue(request, principal, checkin_id)
     day = clock.local_date(request.app[CLOCK]())
     context = {
