@@ -1,8 +1,9 @@
 """The printed ticket: a page for a 58 mm or 80 mm receipt printer, printed from the kiosk.
 
 Contract: ``GET /kiosk/tickets/{checkin_id}/print?paper=58|80`` (kiosk session; a check-in of its market, else
-404; without ``paper``, the setting ``kiosk_receipt_paper_mm``): the local date, market, ticket number, trades, the worker's minimum day wage, the masked ID, and the QR code
-of a phone link (:func:`web.worker_link.issue`, valid for the rest of the day on the first phone that opens it).
+404; without ``paper``, the setting ``kiosk_receipt_paper_mm``): the local date, market, ticket number, trades,
+the worker's minimum day wage, the masked ID, and the QR code of a phone link (:func:`web.worker_link.issue`,
+valid for the rest of the day on the first phone that opens it).
 The page's CSS (web/static/ticket_print.css) sets ``@page`` to the paper's width; its script prints at once and
 goes back to the kiosk's start screen. Nothing but the check-in's own ticket is on it.
 """
