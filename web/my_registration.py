@@ -21,7 +21,7 @@ from typing import Any
 
 from aiohttp import web
 
-from gateway import sessions, throttle
+from gateway import bodies, sessions, throttle
 from gateway.auth import Principal
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
@@ -44,10 +44,7 @@ async def lookup(request: web.Request) -> web.Response:
     principal = await sessions.page_principal(request, "kiosk")
     await sessions.check_csrf(request, {sessions.CSRF_FIELD: request.headers.get("X-CSRF-Token", "")})
     await throttle.enforce(request, "kiosk_lookups", principal.subject_id)
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
+    body = bodies.decode_json(await request.read())
     raw = body.get("id_number") if isinstance(body, dict) else None
     settings = request.app[SETTINGS]
     today = clock.local_date(request.app[CLOCK]())
