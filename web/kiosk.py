@@ -68,6 +68,7 @@ def kiosk_messages(request: web.Request) -> dict[str, Any]:
         "ahead_none": _("前面没有人了，有合适的工作会马上邀请您"),
         "waiting_total": _("本市场现在有 {n} 人在等候"),
         "lookup_failed": _("查询失败，请重试或到服务台询问"),
+        "already_here": _("您今天已在本市场登记，这是您的登记，不用重新排队"),
     }
 
 

@@ -68,6 +68,8 @@ async def test_a_worker_leaves_the_kiosk_comes_back_and_accepts_the_offer_with_m
     await kiosk_check_in(kiosk, id_number, trade)
     await expect(kiosk.locator("#t-no")).to_have_text(ticket_no, timeout=WAIT)
     await expect(kiosk.locator("#t-status")).to_contain_text("排队等候中", timeout=WAIT)
+    await expect(kiosk.locator("#answer-status")).to_contain_text("您今天已在本市场登记，这是您的登记")
+    await photograph(kiosk, "kiosk-check-in-again")
     await kiosk.click("#done")
 
     await api_post(site, "/api/v1/job-requests", credentials["employer"], job_body(market, trade))

@@ -139,7 +139,9 @@
       const again = view.status === "refused" && view.refusal && view.refusal.rule === "already_checked_in";
       const id = heldId;
       heldId = null;
-      if (again && window.MyRegistration) MyRegistration.find(id);
+      if (again && window.MyRegistration) {
+        MyRegistration.find(id).then((found) => { if (found) Live.text("answer-status", M.already_here); });
+      }
     });
   }
 
