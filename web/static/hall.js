@@ -1,5 +1,5 @@
 /* The hall screen: the market's open offers, live over SSE (/live/hall/{market}); a new number chimes (WebAudio)
- * and, where the browser has a zh-CN voice, is read aloud ("请 23 号到服务台"). Browsers start sound only after a
+ * and, where the browser has a zh-CN voice, is read aloud in Chinese whatever the page's language ("请 23 号到服务台"). Browsers start sound only after a
  * touch: the button unlocks it (a hall television can run Chromium with --autoplay-policy=no-user-gesture-required,
  * then it is on from the start). Each card carries data-shown-at (ms since the epoch) when it first appeared. */
 "use strict";
