@@ -305,6 +305,7 @@ async def _read_views(
             plain.append(key)
         else:
             fields.setdefault(key, []).append(field)
+
     async def read(*command: Any) -> list[Any]:  # a watching pipeline runs a command at once (not buffered)
         return cast(list[Any], await transaction.execute_command(*command))
 

@@ -4,8 +4,9 @@
   ticket_no}``; the gateway pseudonymises the ID typed on the kiosk keypad in memory and reads this key, so the
   raw number is never stored or sent anywhere.
 - ``waiting:<market>`` (a hash, field = check-in id): ``{ticket_no, tier, trades, day, waiting}`` of every
-  worker checked in there; ``waiting`` is false while the worker holds an offer or a job. A worker who left is
-  removed. :func:`queue_place` counts the people ahead from it.
+  worker checked in there; ``waiting`` is false while the worker holds an offer or a job, or is paused after a
+  second unanswered offer (until ``WorkerResumed``). A worker who left is removed. :func:`queue_place` counts
+  the people ahead from it.
 - ``hall:<market>`` (a hash, field = offer id): the open offers as the hall screen shows them — ticket number,
   trade, day wage, start — and nothing personal (no name, no ID). An offer answered, expired or withdrawn is
   removed. :func:`hall_board` lists the ones still open.
@@ -50,7 +51,7 @@ class KioskViews:
                 ]
             case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():
                 return [self._waiting(event, event.checkin_id), self._hall(event, event.offer_id)]
-            case r.PlacementCancelled() | r.WorkerLeft():
+            case r.PlacementCancelled() | r.WorkerLeft() | r.WorkerResumed():
                 return [self._waiting(event, event.checkin_id)]
         return []
 
@@ -70,6 +71,8 @@ class KioskViews:
                 return _set_waiting(waiting, current, True)
             case r.WorkerLeft():
                 return {self._waiting(event, event.checkin_id): None}
+            case r.WorkerResumed():
+                return _set_waiting(self._waiting(event, event.checkin_id), current, True)
         return {}
 
     def _queued(self, e: r.WorkerQueued) -> dict[str, View | None]:
@@ -113,7 +116,8 @@ class KioskViews:
         hall: dict[str, View | None] = {self._hall(e, e.offer_id): None}
         if isinstance(e, r.OfferWithdrawn) and e.reason != "request_cancelled":
             return {**hall, waiting: None}  # the worker left the market
-        back = not isinstance(e, r.OfferAccepted)
+        # back in the queue, unless the job was taken or the worker is paused after a second unanswered offer
+        back = not isinstance(e, r.OfferAccepted) and not (isinstance(e, r.OfferExpired) and e.paused)
         return {**hall, **_set_waiting(waiting, current, back)}
 
 

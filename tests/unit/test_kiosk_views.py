@@ -124,3 +124,17 @@ def test_hall_board_lists_the_newest_offer_first_and_only_today() -> None:
         },
     }
     assert [v["offer_id"] for v in hall_board(entries, T0 + timedelta(minutes=5))] == ["o2", "o1"]
+
+
+def test_a_paused_worker_is_not_counted_as_waiting_until_resumed() -> None:
+    ticks = [r.Tick(**head(f"t{m}", T0 + timedelta(minutes=m))) for m in (10, 20)]  # type: ignore[arg-type]
+    state, events = run(check_in(1), job(1), job(2, at=T0 + timedelta(minutes=1)), *ticks)
+    assert [e.paused for e in of(events, r.OfferExpired)] == [False, True]
+    store = project(events)
+    assert queue_place("c1", fields(store, keys.waiting(P, "zs-market")), DAY).is_waiting is False
+    assert fields(store, keys.hall(P, "zs-market")) == {}  # both offers left the hall when they expired
+    confirm = r.ConfirmWaiting(**head("cw1", T0 + timedelta(minutes=21)), checkin_id="c1")  # type: ignore[arg-type]
+    resumed = step(state, confirm).facts
+    assert of(resumed, r.WorkerResumed)
+    store = project(resumed, store)
+    assert queue_place("c1", fields(store, keys.waiting(P, "zs-market")), DAY).is_waiting is True
