@@ -114,8 +114,8 @@ class KioskViews:
     ) -> dict[str, View | None]:
         waiting = self._waiting(e, e.checkin_id)
         hall: dict[str, View | None] = {self._hall(e, e.offer_id): None}
-        if isinstance(e, r.OfferWithdrawn) and e.reason != "request_cancelled":
-            return {**hall, waiting: None}  # the worker left the market
+        if isinstance(e, r.OfferWithdrawn) and e.reason in ("checked_out", "end_of_day"):
+            return {**hall, waiting: None}  # the worker left the market (any other reason: the request ended)
         # back in the queue, unless the job was taken or the worker is paused after a second unanswered offer
         back = not isinstance(e, r.OfferAccepted) and not (isinstance(e, r.OfferExpired) and e.paused)
         return {**hall, **_set_waiting(waiting, current, back)}
