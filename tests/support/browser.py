@@ -79,3 +79,33 @@ async def photograph(page: Page, name: str, sizes: tuple[str, ...] = EVERY_PAGE)
     if before:
         await page.set_viewport_size(before)
     return saved
+
+
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+#: The axe-core impacts that fail a page: a serious or critical barrier for someone using it.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+async def axe_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's WCAG 2 A/AA and best-practice violations on ``page`` as it is now (vendored axe-core, injected
+    through the DevTools protocol, so the page's Content-Security-Policy does not stop it)."""
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):
+        await page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    result = await page.evaluate(
+        "async () => (await axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})).violations"
+        ".map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))"
+    )
+    return list(result)
+
+
+async def assert_accessible(page: Page, name: str) -> None:
+    """Fail when axe-core finds a serious or critical problem on ``page`` (``name`` says which page in the
+    message)."""
+    blocking = [v for v in await axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"{name}: axe-core found {blocking}"
+
+
+async def sideways_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than its viewport (0: no sideways scrolling)."""
+    return int(await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
