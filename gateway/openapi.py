@@ -119,15 +119,18 @@ class CheckInBody(msgspec.Struct):
     willing_to_travel: Annotated[bool, Meta(description='willing to work elsewhere (the "1+3" lists)')] = False
 
 
-class JobRequestBody(msgspec.Struct):
+class JobRequestBody(msgspec.Struct, kw_only=True):
     """A same-day job. The posting is screened: discriminatory words, charges to workers and wages under the
-    legal minimum are refused (422 naming ``description``, ``place`` or ``day_wage`` and the rule)."""
+    legal minimum are refused (422 naming ``description``, ``place`` or ``day_wage`` and the rule). A ``start``
+    before the current local minute is refused (422 ``start``, rule ``start_past``) unless ``start_now`` is true
+    ("现在就要人"): the start is then now, rounded up to the minute, and ``start`` is ignored."""
 
     market_id: MarketId
     trade: TradeCode
     headcount: Annotated[int, Meta(ge=1, le=200)]
     day_wage: Annotated[int, Meta(ge=1, le=5_000, description="yuan for the day")]
-    start: HHMM
+    start: HHMM | msgspec.UnsetType = msgspec.UNSET
+    start_now: Annotated[bool, Meta(description="start as soon as possible (start = now, rounded up)")] = False
     hours: Annotated[int, Meta(ge=1, le=12)]
     place: Annotated[str, Meta(min_length=1, max_length=100)]
     description: Text = ""
@@ -952,6 +955,20 @@ OPERATIONS: tuple[Operation, ...] = (
         "/api/v1/job-requests/{request_id}/cancel",
         "job_request_cancel",
         "Cancel a job request (the employer who posted it)",
+        role="employer",
+        body=EmptyBody,
+        answer=JobRequestAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/job-requests/{request_id}/reopen",
+        "job_request_reopen",
+        "Still needed, start as soon as possible: reopen a request closed because its start plus the late-start "
+        "grace passed, with its start moved to now (the employer who posted it; 409 request_not_reopenable "
+        "for any other request)",
         role="employer",
         body=EmptyBody,
         answer=JobRequestAccepted,

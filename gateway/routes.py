@@ -50,6 +50,12 @@ def setup_routes(app: web.Application) -> None:
         name="job_request_cancel",
     )
     r.add_post("/api/v1/placements/{placement_id}/no-show", job_requests.post_no_show, name="no_show")
+    # a request's life on the clock (issue 23): "still needed, start as soon as possible"
+    r.add_post(
+        "/api/v1/job-requests/{request_id}/reopen",
+        job_requests.post_reopen_job_request,
+        name="job_request_reopen",
+    )
     r.add_post("/api/v1/offers/{offer_id}/answer", offers.post_offer_answer, name="offer_answer")
     # fairs
     r.add_post("/api/v1/fairs", fairs.post_fair, name="fairs")

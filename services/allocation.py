@@ -20,6 +20,13 @@ Two procedures; neither makes an offer while a free worker of a better tier is e
   :func:`_pull_forward` first offers every free eligible worker of a better tier the place the plan keeps
   for them, due or not, so that none is passed over.
 
+Late starts (:mod:`services.request_life`): a request is offered only while ``now`` is before its start plus the
+late-start grace, and every procedure prefers the requests that have not started yet: place by place they come
+first; in the ``max_fill`` / ``rolling`` plan every worker tries them first (after ``rolling``'s due places), so
+that when a not-yet-started job and an already-started one both want the same worker, the plan covers the one
+the worker can still reach on time whenever some maximum matching does. The tier rule is untouched: it is
+applied per place, whatever the order of the places.
+
 A :class:`Choice` lists the earlier workers of its tier (queue order: ticket, or the draw) who were eligible for
 its place and got no offer in its round; the market marks the offer ``reordered`` when one of them gets no offer
 in the whole decision (:func:`passed_over`). Place by place this list is always empty.
@@ -32,8 +39,9 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from services import clock, request_life
 from services.clock import ZONE
 from services.eligibility import why_not
 from services.market_index import open_slots, waiting_workers
@@ -67,10 +75,24 @@ def passed_over(choice: Choice, offered: set[str]) -> bool:
     return any(checkin_id not in offered for checkin_id in choice.earlier)
 
 
-def request_order(state: MarketState) -> list[OpenRequest]:
-    """Open requests in the order their places are handed out."""
+def market_day(state: MarketState, now: datetime) -> str:
+    """The local day the state is about (ISO date); the day of ``now`` for a state that has seen no command."""
+    return state.day or clock.local_date(now).isoformat()
+
+
+def request_order(state: MarketState, now: datetime | None = None) -> list[OpenRequest]:
+    """Open requests in the order their places are handed out: with ``now``, those not yet started first; then
+    soonest start, the trade with the fewest check-ins, posting order."""
     open_requests = [r for r in state.requests.values() if r.status == "open"]
-    return sorted(open_requests, key=lambda r: (r.start, state.supply.get(r.trade, 0), r.opened_at, r.request_id))
+    day = market_day(state, now) if now is not None else ""
+
+    def started(r: OpenRequest) -> bool:
+        return now is not None and request_life.has_started(day, r.start, now)
+
+    return sorted(
+        open_requests,
+        key=lambda r: (started(r), r.start, state.supply.get(r.trade, 0), r.opened_at, r.request_id),
+    )
 
 
 def is_due(request: OpenRequest, now: datetime, policy: AllocationPolicy) -> bool:
@@ -90,8 +112,15 @@ def is_due(request: OpenRequest, now: datetime, policy: AllocationPolicy) -> boo
     return to_start <= policy.start_soon_minutes
 
 
-def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -> list[Choice]:
+def choose_offers(
+    state: MarketState,
+    policy: AllocationPolicy,
+    now: datetime,
+    grace: timedelta = request_life.DEFAULT_GRACE,
+) -> list[Choice]:
     """The offers to make now. Does not change ``state``; the caller applies the choices in order.
+
+    Only requests that still take offers at ``now`` (before their start plus ``grace``) are planned or offered.
 
     ``max_fill`` plans a matching over *every* open place, so that workers the plan keeps for a request still
     inside its window are not handed to another; it offers only the places that are due.
@@ -99,19 +128,25 @@ def choose_offers(state: MarketState, policy: AllocationPolicy, now: datetime) -
     Costs passes over the open requests and the waiting workers of their trades (derived indexes of
     :mod:`services.market_index`), not over every worker and offer of the market.
     """
-    open_requests = [r for r in request_order(state) if open_slots(state, r) > 0]
+    day = market_day(state, now)
+    open_requests = [
+        r
+        for r in request_order(state, now)
+        if open_slots(state, r) > 0 and request_life.takes_offers(day, r.start, now, grace)
+    ]
     if not open_requests:
         return []
+    started = {r.request_id for r in open_requests if request_life.has_started(day, r.start, now)}
     # Only a worker of an open place's trade can be eligible for it (why_not): the others change no choice.
     free = waiting_workers(state, {r.trade for r in open_requests})
     if not free:
         return []
     if policy.within_tier == "rolling":
         due_ids = {r.request_id for r in open_requests if is_due(r, now, policy)}
-        plan = _max_fill(state, policy, open_requests, free, due_ids)
+        plan = _max_fill(state, policy, open_requests, free, due_ids, started)
         pairs = _pull_forward(plan, due_ids, free, policy, state.day)
     elif policy.within_tier == "max_fill":
-        plan = _max_fill(state, policy, open_requests, free)
+        plan = _max_fill(state, policy, open_requests, free, started=started)
         pairs = _tier_safe([(w, r) for w, r in plan if is_due(r, now, policy)], plan, free, policy, state.day)
     else:
         due = [r for r in open_requests if is_due(r, now, policy)]
@@ -161,11 +196,20 @@ def _max_fill(
     due: list[OpenRequest],
     free: list[WaitingWorker],
     urgent: set[str] | frozenset[str] = frozenset(),
+    started: set[str] | frozenset[str] = frozenset(),
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
     capacity = {r.request_id: open_slots(state, r) for r in due}
     by_id = {r.request_id: r for r in due}
     hardest_first = sorted(
-        due, key=lambda r: (r.request_id not in urgent, r.fit_count, r.start, r.opened_at, r.request_id)
+        due,
+        key=lambda r: (
+            r.request_id not in urgent,
+            r.request_id in started,
+            r.fit_count,
+            r.start,
+            r.opened_at,
+            r.request_id,
+        ),
     )
     fits = {w.checkin_id: [r.request_id for r in hardest_first if why_not(w, r) is None] for w in free}
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}

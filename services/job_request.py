@@ -1,5 +1,9 @@
 """Parsing an employer's same-day job request: the gateway's checks before anything is published.
 
+The start: a wall-clock ``HH:MM`` not before the current local minute (rule ``start_past``), or ``start_now: true``
+("现在就要人"), which sets it to now rounded up to the minute and ignores ``start``
+(:mod:`services.request_life`).
+
 After the field checks, the posting is screened (:mod:`services.screening`): refusals join the field
 errors (``description`` / ``place`` / ``day_wage`` naming the rule), review flags travel on the form.
 """
@@ -11,14 +15,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from services import clock, forms, geography, screening, trades
+from services import clock, forms, geography, request_life, screening, trades
 from services.errors import FieldError, InvalidInput
 
 MAX_HEADCOUNT = 200
 MAX_DAY_WAGE = 5_000
 MAX_HOURS = 12
-#: A job may be posted up to this long after its start (workers already at the market can still go).
-LATE_POSTING_MINUTES = 60
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -59,15 +61,20 @@ def parse_job_request(body: object, *, now: datetime, policy: screening.Policy |
         data, "description", max_length=500, required=False, label_zh="说明", errors=errors, multiline=True
     )
     start = 0
+    wants_now = data.get("start_now", False)
     try:
-        start = clock.parse_hhmm(data.get("start"), "start")
+        if not isinstance(wants_now, bool):
+            raise InvalidInput(
+                FieldError("start_now", "boolean", "“现在就要人”只能选是或否", "start_now must be true or false")
+            )
+        start = request_life.start_now(now) if wants_now else clock.parse_hhmm(data.get("start"), "start")
     except InvalidInput as error:
         errors.extend(error.errors)
     else:
-        local_now = now.astimezone(clock.ZONE)
-        if start < local_now.hour * 60 + local_now.minute - LATE_POSTING_MINUTES:
-            errors.append(FieldError("start", "start_past", "开工时间已经过去", "start is already past today"))
-        if start + hours * 60 > 24 * 60:
+        past = request_life.posting_start_error(start, now)
+        if past is not None:
+            errors.append(past)
+        if start + hours * 60 > clock.MINUTES_PER_DAY:
             errors.append(FieldError("hours", "ends_tomorrow", "工作必须在今天内结束", "the job must end today"))
     bad = {error.field for error in errors}
     posting = screening.Posting(

@@ -14,7 +14,10 @@ Contracts:
 - every offer goes to an eligible worker of the best tier among the eligible (see :mod:`services.allocation`);
 - a worker who lets ``missed_before_pause`` offers expire (since checking in or last confirming) is paused: no
   offer until they confirm they are still waiting (``ConfirmWaiting``); a decline is not an expiry;
-- the day ends at local midnight (Asia/Shanghai): workers leave, requests expire, offers end.
+- the day ends at local midnight (Asia/Shanghai): workers leave, requests expire, offers end;
+- a request takes offers until its start plus the late-start grace (:mod:`services.request_life`): at the first
+  command (a tick, usually) at or after that moment it is closed (``start_passed``), and no offer outlives it;
+  its employer may reopen it with a new start at the market's now.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Literal, TypedDict
 
-from services import clock, placement_life
+from services import clock, placement_life, request_life
 from services import records as r
 from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
@@ -83,6 +86,8 @@ class MarketRules:
     deduplicate: bool = True
     #: How long after recording a placement step its party may correct it.
     correction_window: timedelta = placement_life.CORRECTION_WINDOW
+    #: A request takes offers until its start plus this (``Settings.late_start_grace_minutes``).
+    late_start_grace: timedelta = request_life.DEFAULT_GRACE
 
     @classmethod
     def from_settings(cls, settings: Settings, market_id: str = "") -> MarketRules:
@@ -92,6 +97,7 @@ class MarketRules:
             policy=policy,
             deduplicate=not settings.test_deduplication_off,
             correction_window=timedelta(minutes=settings.step_correction_minutes),
+            late_start_grace=timedelta(minutes=settings.late_start_grace_minutes),
         )
 
 
@@ -197,6 +203,7 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
     state.day = today
     state.clock = now
     _expire_offers(state, out)
+    _close_started(state, out)
     match command:
         case r.CheckIn():
             _check_in(state, command, out)
@@ -218,8 +225,10 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
             _correct_step(state, command, out)
         case r.ReportWageUnpaid():
             _report_unpaid(state, command, out)
+        case r.ReopenJobRequest():
+            _reopen_request(state, command, out)
         case r.Tick():
-            pass  # time passed: expiry and the end of the day were handled above
+            pass  # time passed: expiry, late starts and the end of the day were handled above
     _allocate(state, rules, out)
     if not isinstance(command, r.Tick):  # a tick is idempotent by the monotonic clock; keep the list short
         remember(state, command.id, RECENT_COMMANDS_KEPT)
@@ -317,6 +326,60 @@ def _open_request(state: MarketState, c: r.PostJobRequest, out: _Out) -> None:
             certificate_required=c.certificate_required,
         )
     )
+    if not request_life.takes_offers(state.day, request.start, out.now, out.rules.late_start_grace):
+        _close_for_start(state, request, out)  # arrived after its start plus the grace (the gateway refuses such)
+
+
+def _reopen_request(state: MarketState, c: r.ReopenJobRequest, out: _Out) -> None:
+    """"Still needed, start as soon as possible": a request closed for ``start_passed`` opens again, its start
+    moved to now (rounded up to the minute), its placements kept. Refused for any other request, or when the
+    job would then end after midnight."""
+    request = state.requests.get(c.request_id)
+    if request is None or request.employer_id != c.employer_id:
+        out.refuse(c.request_id, "request_not_open", "该招工需求不存在或已结束", "no such open request")
+        return
+    if request.closed_reason != "start_passed":
+        out.refuse(
+            c.request_id,
+            "request_not_reopenable",
+            "只有因开工时间已过而停止派人的招工才能重新开启",
+            "only a request stopped because its start passed can be reopened",
+        )
+        return
+    start = request_life.start_now(out.now)
+    if start + request.hours * 60 > clock.MINUTES_PER_DAY:
+        out.refuse(c.request_id, "ends_tomorrow", "工作必须在今天内结束", "the job must end today")
+        return
+    previous = request.start
+    workers = workers_of_trade(state, request.trade)
+    for worker in workers:  # versatility counts follow the new hours
+        if fits(worker, request):
+            worker.fit_count -= 1
+            request.fit_count -= 1
+    request.start = start
+    for worker in workers:
+        if fits(worker, request):
+            worker.fit_count += 1
+            request.fit_count += 1
+    request.closed_reason = ""
+    request.status = "filled" if len(request.placements) >= request.headcount else "open"
+    out.facts.append(
+        r.JobRequestReopened(
+            **out.head(),
+            request_id=request.request_id,
+            employer_id=request.employer_id,
+            employer_name=request.employer_name,
+            trade=request.trade,
+            headcount=request.headcount,
+            day_wage=request.day_wage,
+            start=start,
+            previous_start=previous,
+            hours=request.hours,
+            place=request.place,
+            certificate_required=request.certificate_required,
+            placements=tuple(request.placements),
+        )
+    )
 
 
 def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Out) -> None:
@@ -376,6 +439,7 @@ def _cancel_request(state: MarketState, c: r.CancelJobRequest, out: _Out) -> Non
     for placement_id in list(request.placements):
         _cancel_placement(state, state.placements[placement_id], "request_cancelled", out)
     request.status = "closed"
+    request.closed_reason = "cancelled"
     out.facts.append(r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="cancelled"))
 
 
@@ -550,7 +614,7 @@ def _report_unpaid(state: MarketState, c: r.ReportWageUnpaid, out: _Out) -> None
 def _withdraw(
     state: MarketState,
     offer: PendingOffer,
-    reason: Literal["request_cancelled", "checked_out", "end_of_day"],
+    reason: Literal["request_cancelled", "checked_out", "end_of_day", "start_passed"],
     out: _Out,
 ) -> None:
     worker = state.workers[offer.checkin_id]
@@ -615,6 +679,33 @@ def _expire_offers(state: MarketState, out: _Out) -> None:
         )
 
 
+def _close_started(state: MarketState, out: _Out) -> None:
+    """Every open request whose start plus the grace is at or before now closes, soonest start first."""
+    grace = out.rules.late_start_grace
+    late = [
+        q
+        for q in state.requests.values()
+        if q.status == "open" and not request_life.takes_offers(state.day, q.start, out.now, grace)
+    ]
+    for request in sorted(late, key=lambda q: (q.start, q.request_id)):
+        _close_for_start(state, request, out)
+
+
+def _close_for_start(state: MarketState, request: OpenRequest, out: _Out) -> None:
+    """Close ``request`` for ``start_passed``: no more offers (an offer still out, which only a state written
+    before offers were clipped can hold, is withdrawn); its placements stand."""
+    for offer in pending_offers(state, request.request_id):
+        _withdraw(state, offer, "start_passed", out)
+    request.status = "closed"
+    request.closed_reason = "start_passed"
+    grace_minutes = int(out.rules.late_start_grace.total_seconds() // 60)
+    out.facts.append(
+        r.JobRequestClosed(
+            **out.head(), request_id=request.request_id, reason="start_passed", grace_minutes=grace_minutes
+        )
+    )
+
+
 def _end_day(state: MarketState, out: _Out) -> None:
     """Local midnight passed: every offer ends, every worker leaves, every open request expires."""
     for offer in sorted(state.offers.values(), key=lambda o: o.offer_id):
@@ -625,6 +716,7 @@ def _end_day(state: MarketState, out: _Out) -> None:
     for request in sorted(state.requests.values(), key=lambda q: (q.opened_at, q.request_id)):
         if request.status == "open":
             request.status = "closed"
+            request.closed_reason = "expired"
             out.facts.append(r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="expired"))
     state.workers.clear()
     state.requests.clear()
@@ -644,7 +736,7 @@ def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
         return  # spares ``choose_offers`` its passes over every worker and request
     made: list[tuple[Choice, PendingOffer]] = []
     while True:
-        choices = choose_offers(state, rules.policy, out.now)
+        choices = choose_offers(state, rules.policy, out.now, rules.late_start_grace)
         if not choices:
             break
         made.extend((choice, _hold(state, rules, out, choice)) for choice in choices)
@@ -663,14 +755,17 @@ def _may_offer(state: MarketState) -> bool:
 
 
 def _hold(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> PendingOffer:
-    """Reserve the place for the worker: the offer stands from now until its expiry."""
+    """Reserve the place for the worker: the offer stands from now until its expiry, which is never after the
+    request closes (its start plus the late-start grace)."""
     worker, request = choice.worker, choice.request
     offer = PendingOffer(
         offer_id=r.derived_id("offer", request.request_id, worker.checkin_id),
         request_id=request.request_id,
         checkin_id=worker.checkin_id,
         made_at=out.now,
-        expires_at=out.now + rules.offer_ttl,
+        expires_at=request_life.offer_expiry(
+            out.now, rules.offer_ttl, state.day, request.start, rules.late_start_grace
+        ),
     )
     hold_offer(state, offer)
     worker.status = "offered"

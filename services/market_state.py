@@ -59,6 +59,8 @@ class OpenRequest(msgspec.Struct, kw_only=True, omit_defaults=True):
     opened_at: datetime
     placements: list[str] = msgspec.field(default_factory=list)  # active placement ids
     status: Literal["open", "filled", "closed"] = "open"
+    #: Why a closed request closed; only ``start_passed`` may be reopened by its employer.
+    closed_reason: Literal["", "cancelled", "expired", "start_passed"] = ""
     #: How many of today's workers in this market could do this job: how hard it is to fill.
     fit_count: int = 0
 

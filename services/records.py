@@ -160,6 +160,14 @@ class ReportWageUnpaid(Record, frozen=True, kw_only=True, tag="report_wage_unpai
     checkin_id: str
 
 
+class ReopenJobRequest(Record, frozen=True, kw_only=True, tag="reopen_job_request"):
+    """The employer of a request closed because its start passed answers "still needed, start as soon as
+    possible": it opens again with its start moved to the market's now (rounded up to the minute)."""
+
+    request_id: str
+    employer_id: str
+
+
 class Tick(Record, frozen=True, kw_only=True, tag="tick"):
     """The market's clock: offers expire and the day ends when a tick (or any command) says it is time."""
 
@@ -184,6 +192,8 @@ MarketCommand = (
     | ReportWageUnpaid
     | Tick
     | ConfirmWaiting
+    | Tick
+    | ReopenJobRequest
 )
 
 
@@ -245,10 +255,30 @@ class JobRequestOpened(Event, frozen=True, kw_only=True, tag="job_request_opened
 
 
 class JobRequestClosed(Event, frozen=True, kw_only=True, tag="job_request_closed"):
-    """A request stops taking workers: cancelled by the employer, or expired at the end of the day."""
+    """A request stops taking workers: cancelled by the employer, expired at the end of the day, or its start
+    plus the late-start grace passed (``start_passed``, with the grace in minutes; the employer may reopen it)."""
 
     request_id: str
-    reason: Literal["cancelled", "expired"]
+    reason: Literal["cancelled", "expired", "start_passed"]
+    grace_minutes: int = 0
+
+
+class JobRequestReopened(Event, frozen=True, kw_only=True, tag="job_request_reopened"):
+    """A request closed for ``start_passed`` is open again with a new ``start`` (was ``previous_start``). It
+    keeps its ``placements``; the other fields repeat the request's, so that a read model can list it again."""
+
+    request_id: str
+    employer_id: str
+    employer_name: str
+    trade: str
+    headcount: int
+    day_wage: int
+    start: int
+    previous_start: int
+    hours: int
+    place: str
+    certificate_required: bool = False
+    placements: tuple[str, ...] = ()
 
 
 class OfferMade(Event, frozen=True, kw_only=True, tag="offer_made"):
@@ -318,7 +348,7 @@ class OfferWithdrawn(Event, frozen=True, kw_only=True, tag="offer_withdrawn"):
     request_id: str
     checkin_id: str
     worker: str
-    reason: Literal["request_cancelled", "checked_out", "end_of_day"]
+    reason: Literal["request_cancelled", "checked_out", "end_of_day", "start_passed"]
 
 
 class PlacementCancelled(Event, frozen=True, kw_only=True, tag="placement_cancelled"):
@@ -417,6 +447,7 @@ MarketEvent = (
     | WorkerLeft
     | JobRequestOpened
     | JobRequestClosed
+    | JobRequestReopened
     | OfferMade
     | OfferAccepted
     | OfferDeclined

@@ -92,6 +92,39 @@ async def post_cancel_job_request(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+async def post_reopen_job_request(request: web.Request) -> web.Response:
+    """``POST /api/v1/job-requests/{request_id}/reopen`` (the employer who posted it): "still needed, start as soon
+    as possible". Only a request closed because its start plus the late-start grace passed (409
+    ``request_not_reopenable`` otherwise, also from the market if its view lagged); its start becomes the market's
+    now, rounded up to the minute."""
+    principal = await authenticate(request, "employer")
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    request_id = request.match_info["request_id"]
+    view = await _own_request(request, principal.subject_id, request_id)
+    if view.get("status") != "start_passed":
+        raise ApiError(
+            409,
+            "request_not_reopenable",
+            "只有因开工时间已过而停止派人的招工才能重新开启",
+            "only a request stopped because its start passed can be reopened",
+        )
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        record = records.ReopenJobRequest(
+            id=command_id,
+            at=now,
+            market_id=view["market_id"],
+            county=view["county"],
+            request_id=request_id,
+            employer_id=principal.subject_id,
+        )
+        answer = {"request_id": request_id, "status": "accepted"}
+        return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), view["market_id"].encode(), record, answer)
+
+    return await commands.accept(request, principal, build)
+
+
 async def post_no_show(request: web.Request) -> web.Response:
     """``POST /api/v1/placements/{placement_id}/no-show`` (the employer): the next worker is offered at once."""
     principal = await authenticate(request, "employer")

@@ -52,7 +52,7 @@ def _entities(e: r.MarketEvent) -> list[str]:
     match e:
         case r.WorkerQueued() | r.WorkerLeft():
             return [f"c:{e.checkin_id}"]
-        case r.JobRequestOpened() | r.JobRequestClosed() | r.JobRequestFilled():
+        case r.JobRequestOpened() | r.JobRequestClosed() | r.JobRequestFilled() | r.JobRequestReopened():
             return [f"q:{e.request_id}"]
         case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():
             return [f"o:{e.offer_id}"]
@@ -68,6 +68,7 @@ _TRACKED = (
     r.WorkerLeft,
     r.JobRequestOpened,
     r.JobRequestClosed,
+    r.JobRequestReopened,
     r.JobRequestFilled,
     r.OfferMade,
     r.OfferAccepted,
@@ -189,6 +190,9 @@ def _apply(head: View, touched: dict[str, View | None], e: r.MarketEvent) -> Non
             request = touched[f"q:{e.request_id}"]
             if request is not None:
                 request["open"] = False
+        case r.JobRequestReopened():
+            if len(e.placements) < e.headcount:
+                touched[f"q:{e.request_id}"] = {"n": e.headcount, "p": list(e.placements), "open": True}
         case r.OfferMade():
             touched[f"o:{e.offer_id}"] = {"r": e.request_id}
         case r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():

@@ -13,6 +13,9 @@ Offers that end (issue 23): a ticket's ``notice`` says its last offer expired (`
 made on it (check-in, made and expiry times, outcome, when it ended) and, for a declined or expired one, the
 check-in offered the freed place next (``next_checkin_id``: the first offer made on the request after it ended,
 paired in the order the offers ended).
+A request's life on the clock (issue 23): its status may also be ``cancelled`` / ``expired`` / ``start_passed`` (its
+start plus the grace passed: ``grace_minutes`` says how long; ``open`` again when reopened, with the new
+``start`` and ``previous_start``; a refused reopening leaves ``refusal``).
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ class MarketViews:
         match event:
             case r.WorkerQueued() | r.WorkerLeft() | r.WorkerResumed():
                 return [keys.ticket(p, event.checkin_id)]
-            case r.JobRequestOpened() | r.JobRequestFilled() | r.JobRequestClosed():
+            case r.JobRequestOpened() | r.JobRequestFilled() | r.JobRequestClosed() | r.JobRequestReopened():
                 return [keys.job_request(p, event.request_id)]
             case r.PlacementStarted():  # the placement view: where the no-show and step commands find it
                 return [
@@ -68,6 +71,8 @@ class MarketViews:
             case r.CommandRefused() if event.command_type in r.PLACEMENT_COMMANDS and event.checkin_id:
                 return [keys.ticket(p, event.checkin_id), keys.job_request(p, event.request_id)]
             case r.CommandRefused():
+                if event.command_type == "reopen_job_request":
+                    return [keys.job_request(p, event.subject_id)]
                 return [keys.ticket(p, event.subject_id)] if event.command_type == "check_in" else []
         return []
 
@@ -382,7 +387,22 @@ def _request_placement_cancelled(view: View | None, e: r.PlacementCancelled) -> 
 
 def _request_closed(view: View | None, e: r.JobRequestClosed) -> View:
     v = view or {"offers_out": [], "accepted": []}
-    return {**v, "status": e.reason, "offers_out": [], "updated_at": e.at.isoformat()}
+    closed = {**v, "status": e.reason, "offers_out": [], "updated_at": e.at.isoformat()}
+    if e.reason == "start_passed":
+        closed["grace_minutes"] = e.grace_minutes
+    return closed
+
+
+def _request_reopened(view: View | None, e: r.JobRequestReopened) -> View:
+    v = {k: val for k, val in (view or {"offers_out": [], "accepted": []}).items() if k != "refusal"}
+    return {
+        **v,
+        "status": "filled" if len(e.placements) >= e.headcount else "open",
+        "start": format_hhmm(e.start),
+        "previous_start": format_hhmm(e.previous_start),
+        "reopened_at": e.at.isoformat(),
+        "updated_at": e.at.isoformat(),
+    }
 
 
 def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:
@@ -426,8 +446,14 @@ def _request_step(view: View | None, e: r.PlacementStepRecorded | r.PlacementSte
 
 
 def _request_refused(view: View | None, e: r.CommandRefused) -> View | None:
-    """The employer's page shows a refusal of the command it sent (matched by ``command_id``)."""
-    return None if view is None else {**view, "last_refusal": _refusal(e), "updated_at": e.at.isoformat()}
+    """The employer's page shows a refusal of the command it sent (matched by ``command_id``); a refused
+    reopening also stays as ``refusal`` until the request is reopened."""
+    if view is None:
+        return None
+    refused = {**view, "last_refusal": _refusal(e), "updated_at": e.at.isoformat()}
+    if e.command_type == "reopen_job_request":
+        refused["refusal"] = {"rule": e.rule, "message_zh": e.message_zh, "message_en": e.message_en}
+    return refused
 
 
 def _ticket_dispute(view: View | None, e: r.WageDisputeOpened) -> View | None:
@@ -467,6 +493,8 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("request", r.PlacementStarted): _request_placement_started,  # type: ignore[dict-item]
     ("request", r.PlacementCancelled): _request_placement_cancelled,  # type: ignore[dict-item]
     ("request", r.JobRequestClosed): _request_closed,  # type: ignore[dict-item]
+    ("request", r.JobRequestReopened): _request_reopened,  # type: ignore[dict-item]
+    ("request", r.CommandRefused): _request_refused,  # type: ignore[dict-item]
     ("offer", r.OfferMade): _offer_made,  # type: ignore[dict-item]
     ("offer", r.OfferAccepted): _offer_status("accepted"),
     ("offer", r.OfferDeclined): _offer_status("declined"),
@@ -484,7 +512,6 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("placement", r.PlacementStepCorrected): _placement_step,  # type: ignore[dict-item]
     ("request", r.PlacementStepCorrected): _request_step,  # type: ignore[dict-item]
     ("ticket", r.WageDisputeOpened): _ticket_dispute,  # type: ignore[dict-item]
-    ("request", r.CommandRefused): _request_refused,  # type: ignore[dict-item]
     ("placement", r.WageDisputeOpened): _placement_dispute,  # type: ignore[dict-item]
     ("request", r.WageDisputeOpened): _request_dispute,  # type: ignore[dict-item]
 }

@@ -70,7 +70,14 @@ class GigSupply:
         self.prefix = prefix
 
     def keys_for(self, event: r.MarketEvent) -> list[str]:
-        tracked = (r.JobRequestOpened, r.JobRequestClosed, r.JobRequestFilled, r.PlacementStarted, r.PlacementCancelled)
+        tracked = (
+            r.JobRequestOpened,
+            r.JobRequestClosed,
+            r.JobRequestReopened,
+            r.JobRequestFilled,
+            r.PlacementStarted,
+            r.PlacementCancelled,
+        )
         return [gig_key(self.prefix, event.market_id)] if isinstance(event, tracked) else []
 
     def apply(self, event: r.MarketEvent, current: dict[str, View | None]) -> dict[str, View | None]:
@@ -101,7 +108,19 @@ class GigSupply:
                     },
                 )
             case r.JobRequestClosed() | r.JobRequestFilled():
-                requests.pop(event.request_id, None)
+                requests.pop(event.request_id, None)  # also at its start plus the grace (``start_passed``)
+            case r.JobRequestReopened():
+                requests[event.request_id] = {
+                    "employer_name": event.employer_name,
+                    "trade": event.trade,
+                    "headcount": event.headcount,
+                    "taken": list(event.placements),
+                    "day_wage": event.day_wage,
+                    "start": clock.format_hhmm(event.start),
+                    "hours": event.hours,
+                    "place": event.place,
+                    "date": clock.local_date(event.at).isoformat(),
+                }
             case r.PlacementStarted():
                 request = requests.get(event.request_id)
                 if request is not None and event.placement_id not in request["taken"]:

@@ -8,6 +8,7 @@
     Forms.clear(form);
     const body = Forms.values(form);
     if (!body.description) delete body.description;
+    if (body.start_now) delete body.start; else delete body.start_now;
     body.certificate_required = false;
     const status = document.getElementById("form-status");
     status.textContent = M.sending;
@@ -35,6 +36,8 @@
   form.elements.market_id.addEventListener("change", showMinimum);
   form.elements.hours.addEventListener("input", showMinimum);
   showMinimum();
+  const startNow = document.getElementById("start_now");
+  startNow.addEventListener("change", () => { document.getElementById("start").disabled = startNow.checked; });
   Outbox.onDelivered((entry, result) => {
     if (result.ok && result.body && result.body.request_id) window.location.assign(`/employer/requests/${result.body.request_id}`);
   });

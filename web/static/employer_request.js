@@ -59,8 +59,44 @@
     }
     return out;
   }
+  function fill(template, values) {
+    return template.replace(/\{(\w+)\}/g, (_, k) => (values[k] == null ? "" : String(values[k])));
+  }
+  function hhmmNow() {
+    const now = new Date(Date.now() + 59_000);  // the market rounds the new start up to the minute
+    return new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "Asia/Shanghai" }).format(now);
+  }
+  const latePanel = document.getElementById("late-panel");
+  const confirmBox = document.getElementById("reopen-confirm");
+  document.getElementById("reopen").addEventListener("click", () => {
+    Live.text("reopen-confirm-text", fill(M.reopen_confirm, { time: hhmmNow() }));
+    confirmBox.hidden = false;
+    document.getElementById("reopen-yes").focus();
+  });
+  document.getElementById("reopen-no").addEventListener("click", () => { confirmBox.hidden = true; });
+  document.getElementById("reopen-yes").addEventListener("click", async (event) => {
+    const button = event.currentTarget;
+    button.disabled = true;
+    const result = await Outbox.post(`/api/v1/job-requests/${root.dataset.request}/reopen`, {});
+    button.disabled = false;
+    confirmBox.hidden = true;
+    Live.text("action-status", result.queued ? M.queued_offline : result.ok ? M.reopen_sent : (result.body && result.body.message_zh) || M.failed);
+  });
+  function renderLife(view) {
+    const late = view.status === "start_passed";
+    latePanel.hidden = !late;
+    if (late) Live.text("late-text", fill(M.late, { minutes: view.grace_minutes || 30 }));
+    else confirmBox.hidden = true;
+    const reopened = document.getElementById("reopened-text");
+    reopened.hidden = !(view.reopened_at && !late);
+    if (!reopened.hidden) Live.text("reopened-text", fill(M.reopened, { start: view.start, previous: view.previous_start }));
+    const refusal = document.getElementById("refusal-text");
+    refusal.hidden = !view.refusal;
+    if (view.refusal) Live.text("refusal-text", M.lang === "en" ? view.refusal.message_en : view.refusal.message_zh);
+  }
   function render(view) {
     if (!view) return;
+    renderLife(view);
     Live.text("r-trade", M.trades[view.trade] || view.trade);
     Live.text("r-wage", view.day_wage);
     Live.text("r-start", `${view.start}（${view.hours}h）`);

@@ -29,7 +29,9 @@
     const out = {};
     for (const el of form.elements) {
       if (!el.name) continue;
-      if (el.type === "number") out[el.name] = el.value === "" ? null : Number(el.value);
+      if (el.disabled) continue;
+      if (el.type === "checkbox") out[el.name] = el.checked;
+      else if (el.type === "number") out[el.name] = el.value === "" ? null : Number(el.value);
       else out[el.name] = el.value;
     }
     return out;
