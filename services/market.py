@@ -331,9 +331,9 @@ def _open_request(state: MarketState, c: r.PostJobRequest, out: _Out) -> None:
 
 
 def _reopen_request(state: MarketState, c: r.ReopenJobRequest, out: _Out) -> None:
-    """"Still needed, start as soon as possible": a request closed for ``start_passed`` opens again, its start
-    moved to now (rounded up to the minute), its placements kept. Refused for any other request, or when the
-    job would then end after midnight."""
+    """Still needed, start as soon as possible ("还需要人，尽快开工"): a request closed for ``start_passed``
+    opens again, its start moved to now (rounded up to the minute), its placements kept. Refused for any other
+    request, or when the job would then end after midnight."""
     request = state.requests.get(c.request_id)
     if request is None or request.employer_id != c.employer_id:
         out.refuse(c.request_id, "request_not_open", "该招工需求不存在或已结束", "no such open request")

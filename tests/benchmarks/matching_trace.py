@@ -123,6 +123,10 @@ class TraceParams:
     posting_beta: tuple[float, float] = (1.3, 1.6)
     #: P(available from arrival) else from arrival + 30..120 min
     available_at_arrival: float = 0.75
+    #: P(a worker declares hours from the window's start, "any time today", whenever they arrive): such a worker
+    #: who arrives late fits jobs that have already started, the case the late-start grace is for. 0 (the
+    #: default) draws nothing, so the traces of the default parameters are unchanged.
+    available_all_day: float = 0.0
     #: P(full day until 17:00-20:00, half day until 12:00-14:00, short until 10:00-11:30)
     availability_kind: tuple[float, float, float] = (0.75, 0.15, 0.10)
     #: job start = posting + U(min, max) minutes, rounded up to a quarter hour
@@ -352,6 +356,8 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
         from_minutes = _ceil_to(arrived, 5)
         if rng.random() >= p.available_at_arrival:
             from_minutes = _ceil_to(arrived + rng.uniform(30, 120), 15)
+        if p.available_all_day and rng.random() < p.available_all_day:
+            from_minutes = start_minutes
         kind = rng.choices(("full", "half", "short"), p.availability_kind)[0]
         until = {
             "full": lambda: rng.choice(range(17 * 60, 20 * 60 + 1, 30)),

@@ -6,9 +6,10 @@ Eligibility (:func:`eligible`) is the platform's, read off the whole day at once
 * offered day wage >= the worker's minimum day wage;
 * the job's hours lie inside the worker's hours today (``start >= available_from`` and
   ``start + hours <= available_until``);
-* feasible in time: the worker checked in no later than the job's start, and the request was posted no later
-  than the job's start, so both were at the market together before the job began
-  (``max(arrive_at, posted_at) <= start``). The trace only posts jobs ahead of their start and makes
+* feasible in time, by the platform's late-start rule (:mod:`services.request_life`): the request was posted no
+  later than the job's start (the gateway refuses a start already past), and the worker checked in before the
+  job's start plus the late-start grace (``arrive_at < start + grace``, default 30 minutes): after that moment
+  the request takes no offer, so no worker can fill it. The trace only posts jobs ahead of their start and makes
   ``available_from >= arrival``, so the platform's own rules imply this: the optimum never forbids a match the
   platform could make;
 * the worker would accept that job (:meth:`Trace.answer`): the optimum knows who declines what. A decline is a
@@ -35,20 +36,29 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from services import request_life
 from tests.benchmarks.matching_trace import Trace, TraceRequest, TraceWorker
+
+#: The platform's default late-start grace (``Settings.late_start_grace_minutes``).
+GRACE = request_life.DEFAULT_GRACE
 
 
 def hours_fit(worker: TraceWorker, request: TraceRequest) -> bool:
     return request.start >= worker.available_from and request.end <= worker.available_until
 
 
-def time_feasible(trace: Trace, worker: TraceWorker, request: TraceRequest) -> bool:
-    """Worker and request were both at the market before the job started."""
-    start_at = trace.local_midnight() + timedelta(minutes=request.start)
-    return max(worker.arrive_at, request.posted_at) <= start_at
+def start_at(trace: Trace, request: TraceRequest) -> datetime:
+    """The instant the job starts."""
+    return trace.local_midnight() + timedelta(minutes=request.start)
+
+
+def time_feasible(trace: Trace, worker: TraceWorker, request: TraceRequest, grace: timedelta = GRACE) -> bool:
+    """The request was posted by the job's start, and the worker checked in before its start plus ``grace``."""
+    start = start_at(trace, request)
+    return request.posted_at <= start and worker.arrive_at < start + grace
 
 
 def platform_eligible(worker: TraceWorker, request: TraceRequest) -> bool:

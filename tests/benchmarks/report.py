@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,11 +65,39 @@ DEFINITIONS: Mapping[str, str] = {
         "of those, the workers who accepted no job all day: whom a reordering may have cost a job"
     ),
     "workers_placed": "distinct workers who accepted at least one job",
+    "placements_after_start_plus_grace": (
+        "accepted placements (OfferAccepted.at, the market's clock) at or after the job's start plus the "
+        "late-start grace (grace_minutes): a worker who could not reach the job in time. Must be 0"
+    ),
+    "placements_after_start": (
+        "accepted placements after the job's start but before its start plus the grace (allowed: a late start)"
+    ),
     "decide_ms": (
         "engine only: CPU time of one services.market.decide call (thread time, every command: check-ins, "
         "requests, answers, ticks), percentiles and maximum, on the shared machine"
     ),
 }
+
+
+def late_placements(trace: Trace, audit: Audit, request_index: Mapping[str, int], grace: timedelta) -> dict[str, Any]:
+    """Accepted placements by when they were accepted against the job's start: ``after_grace`` (at or after the
+    start plus ``grace``: must be 0), ``after_start`` (after the start, before the grace ran out), and the
+    minutes after the start of those two together (p50, max)."""
+    after_grace = after_start = 0
+    minutes: list[float] = []
+    for at, _, _, request_id in audit.acceptances:
+        index = request_index.get(request_id)
+        if index is None:
+            continue
+        start = offline_optimum.start_at(trace, trace.requests[index])
+        if at >= start + grace:
+            after_grace += 1
+        elif at > start:
+            after_start += 1
+        if at > start:
+            minutes.append((at - start).total_seconds() / 60)
+    spread = {"p50": round(sorted(minutes)[len(minutes) // 2], 1), "max": round(max(minutes), 1)} if minutes else {}
+    return {"after_grace": after_grace, "after_start": after_start, "minutes_after_start": spread}
 
 
 def percentiles(values: Sequence[float], qs: Sequence[float] = (50, 99)) -> dict[str, float | None]:
@@ -92,8 +120,10 @@ def summarise(
     negative_clamped: int = 0,
     refused: Mapping[int, str] | None = None,
     optimum_all_posted: offline_optimum.Optimum | None = None,
+    grace: timedelta = offline_optimum.GRACE,
 ) -> dict[str, Any]:
     filled = audit.accepted - audit.cancelled_placements
+    late = late_placements(trace, audit, request_index, grace)
     accepted_pairs = [(checkin_index.get(c), request_index.get(q)) for _, _, c, q in audit.acceptances]
     outside = sum(
         1
@@ -152,6 +182,10 @@ def summarise(
         "workers_passed_over_within_tier": len(audit.passed_over),
         "workers_passed_over_never_placed": audit.passed_over_never_placed,
         "workers_placed": len({checkin_id for _, _, checkin_id, _ in audit.acceptances}),
+        "grace_minutes": int(grace.total_seconds() // 60),
+        "placements_after_start_plus_grace": late["after_grace"],
+        "placements_after_start": late["after_start"],
+        "minutes_after_start_of_late_placements": late["minutes_after_start"],
         "time_to_offer_ms": (
             {**percentiles(latencies_ms), "n": len(latencies_ms), "negative_clamped": negative_clamped}
             if latencies_ms is not None
@@ -169,6 +203,7 @@ def summarise(
         "ineligible_offers": audit.ineligible_offers,
         "placements_outside_optimum_eligibility": outside,
         "requests_over_headcount": over_headcount,
+        "placements_after_start_plus_grace": late["after_grace"],
         "workers_with_two_placements": sum(1 for w, n in per_worker.items() if w is not None and n > 1),
         "duplicate_events": audit.duplicates,
         "multi_job_log": audit.multi_job,

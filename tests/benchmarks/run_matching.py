@@ -3,6 +3,10 @@
     python -m tests.benchmarks.run_matching --seed 1 --seed 2 --seed 3 --policy max_fill:3600 \
         --out tests/benchmarks/results/
 
+(``--policy`` may be repeated: every policy runs on every seed.) Every result counts the placements accepted
+at or after the job's start plus the late-start grace (``placements_after_start_plus_grace``, also under
+``checks``: must be 0), and the optimum allows a worker a job only if they checked in before that moment.
+
 For each seed: a Kafka broker and a Redis of its own (free loopback ports, temporary directories; one
 pair is shared by the seeds of one invocation, each seed with its own topic prefix), the stream worker and
 the projector as real processes, and the gateway in this process (``create_app`` with a clock that follows
@@ -68,6 +72,11 @@ def policy_of(spec: str) -> AllocationPolicy:
 def market_policies_spec(spec: str) -> str:
     """The ``market_policies_spec`` setting that gives every market of the city the policy ``spec``."""
     return ";".join(f"{m.market_id}={spec}" for m in geography.MARKETS)
+
+
+def trace_slug(params: matching_trace.TraceParams) -> str:
+    """The part of a result's file name that names a trace variant ('' for the default trace)."""
+    return f"-allday{round(params.available_all_day * 100)}" if params.available_all_day else ""
 
 
 def policy_slug(spec: str) -> str:
@@ -682,7 +691,7 @@ def run_engine_only(seed: int, out: Path, params: matching_trace.TraceParams, no
     }
     return _write(
         out,
-        f"matching-{seed}-{policy_slug(policy)}-engine-only",
+        f"matching-{seed}-{policy_slug(policy)}{trace_slug(params)}-engine-only",
         trace,
         optimum,
         decoded,
@@ -827,7 +836,7 @@ def run_pipeline(
         log.warning("seed %s: %d dead letters: the figures are not valid", seed, len(letters))
     return _write(
         out,
-        f"matching-{seed}-{policy_slug(policy)}",
+        f"matching-{seed}-{policy_slug(policy)}{trace_slug(params)}",
         trace,
         optimum,
         decoded,
@@ -862,34 +871,52 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle-timeout", type=float, default=120.0, help="wall seconds after the last command")
     parser.add_argument("--workers", type=int, help="workers in the trace (default 1500)")
     parser.add_argument("--positions", type=int, help="positions in the trace (default 1300)")
+    parser.add_argument(
+        "--available-all-day",
+        type=float,
+        help="share of workers who declare hours from the window's start whenever they arrive (default 0; the "
+        "late arrivals then fit jobs already started; result files get -allday<percent>)",
+    )
     parser.add_argument("--engine-only", action="store_true", help="skip the pipeline: call services.market.decide")
     parser.add_argument(
         "--policy",
-        default="max_fill",
-        help="allocation policy of every market: fcfs, lottery:<seed>, max_fill[:<window seconds>] "
-        "(default max_fill, window 0)",
+        action="append",
+        help="allocation policy of every market: fcfs, lottery:<seed>, max_fill[:<window seconds>], "
+        "rolling[:<lead minutes>] (default max_fill, window 0); repeat for several, each run on every seed",
     )
     parser.add_argument("--note", default="", help="free text stored in the results (e.g. which engine)")
     args = parser.parse_args(argv)
-    try:
-        policy_of(args.policy)
-    except ValueError as error:
-        parser.error(f"--policy {args.policy}: {error}")
+    policies = args.policy or ["max_fill"]
+    for policy in policies:
+        try:
+            policy_of(policy)
+        except ValueError as error:
+            parser.error(f"--policy {policy}: {error}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
     seeds = args.seed or [1]
-    overrides = {k: v for k, v in (("workers", args.workers), ("positions", args.positions)) if v}
+    overrides = {
+        k: v
+        for k, v in (
+            ("workers", args.workers),
+            ("positions", args.positions),
+            ("available_all_day", args.available_all_day),
+        )
+        if v
+    }
     params = matching_trace.TraceParams(**overrides)
     began = time.monotonic()
     documents = []
     if args.engine_only:
-        documents = [run_engine_only(seed, args.out, params, args.note, args.policy) for seed in seeds]
+        documents = [
+            run_engine_only(seed, args.out, params, args.note, policy) for policy in policies for seed in seeds
+        ]
     else:
         with (
             tempfile.TemporaryDirectory(prefix="lingong-bench-") as tmp,
             _stack(Path(tmp)) as (broker, redis),
         ):
-            for seed in seeds:
+            for policy, seed in ((p, s) for p in policies for s in seeds):
                 documents.append(
                     run_pipeline(
                         seed,
@@ -901,7 +928,7 @@ def main(argv: list[str] | None = None) -> int:
                         Path(tmp),
                         args.speedup,
                         args.settle_timeout,
-                        args.policy,
+                        policy,
                     )
                 )
     for document in documents:
@@ -914,7 +941,9 @@ def main(argv: list[str] | None = None) -> int:
             f"simulated wait p50 {waited['p50']} s p90 {waited['p90']} s "
             f"time-to-offer p50 {latency.get('p50')} ms p99 {latency.get('p99')} ms "
             f"tier inversions {r['tier_inversions']} within-tier reorderings {r['within_tier_reorderings']} "
-            f"(passed over, never placed: {r['workers_passed_over_never_placed']})"
+            f"(passed over, never placed: {r['workers_passed_over_never_placed']}) "
+            f"placed after start+{r['grace_minutes']} min: {r['placements_after_start_plus_grace']} "
+            f"(after start, within the grace: {r['placements_after_start']})"
             + (f" decide ms {document['decide_ms']}" if "decide_ms" in document else "")
             + ("" if document.get("valid", True) else "  [NOT VALID: see run.dead_letters / run.errors]")
         )

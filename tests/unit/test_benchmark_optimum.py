@@ -74,10 +74,12 @@ def trace(workers: list[TraceWorker], requests: list[TraceRequest], accept: floa
         ({"available_from": 8 * 60 + 1}, {}, False),
         ({"available_until": 16 * 60 - 1}, {}, False),
         ({"available_until": 16 * 60}, {}, True),
-        # arrived after the job began
-        ({"arrive_at": DAY_START + timedelta(hours=2, seconds=1)}, {}, False),
+        # arrived after the job began: only before its start plus the late-start grace (30 minutes)
+        ({"arrive_at": DAY_START + timedelta(hours=2, seconds=1)}, {}, True),
+        ({"arrive_at": DAY_START + timedelta(hours=2, minutes=29, seconds=59)}, {}, True),
+        ({"arrive_at": DAY_START + timedelta(hours=2, minutes=30)}, {}, False),
         ({"arrive_at": DAY_START + timedelta(hours=2)}, {}, True),
-        # posted after the job began
+        # posted after the job began (the gateway refuses a start already past)
         ({}, {"posted_at": DAY_START + timedelta(hours=2, minutes=1)}, False),
     ],
 )
@@ -368,3 +370,36 @@ def test_duplicates_are_counted_once() -> None:
     events = [queued("a", 1), opened("q"), offered("q", "q", "a")]
     audit = log_audit.audit([*events, events[-1]])
     assert (audit.offers, audit.duplicates) == (1, 1)
+
+
+# ---------------------------------------------------------------- the late-start rule: optimum and counter
+
+
+def test_the_optimum_fills_a_job_only_with_workers_checked_in_before_its_start_plus_the_grace() -> None:
+    """One job (08:00, two places); one worker in time, one inside the grace, one at its end: the optimum
+    counts two, and with a grace of 0 only the worker there by the start."""
+    workers = [
+        worker(0),
+        worker(1, arrive_at=DAY_START + timedelta(hours=2, minutes=10)),
+        worker(2, arrive_at=DAY_START + timedelta(hours=2, minutes=30)),
+    ]
+    t = trace(workers, [request(0, headcount=3)])
+    assert offline_optimum.optimum(t).filled == 2
+    assert [offline_optimum.time_feasible(t, w, t.requests[0], timedelta(0)) for w in workers] == [True, False, False]
+
+
+def test_the_counter_counts_placements_at_or_after_the_start_plus_the_grace() -> None:
+    """report.late_placements reads the acceptances' times against each job's start (08:00)."""
+    from tests.benchmarks import report
+
+    t = trace([worker(i) for i in range(4)], [request(0, headcount=4)])
+    start = DAY_START + timedelta(hours=2)
+    audit = log_audit.Audit()
+    for n, after in enumerate(
+        (timedelta(minutes=-5), timedelta(minutes=10), timedelta(minutes=30), timedelta(hours=1))
+    ):
+        audit.acceptances.append((start + after, "zs-market", f"c{n}", "q0"))
+    late = report.late_placements(t, audit, {"q0": 0}, timedelta(minutes=30))
+    assert (late["after_grace"], late["after_start"]) == (2, 1)
+    assert late["minutes_after_start"] == {"p50": 30.0, "max": 60.0}
+    assert report.late_placements(t, audit, {"q0": 0}, timedelta(hours=2))["after_grace"] == 0
