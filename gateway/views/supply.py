@@ -6,6 +6,7 @@ the rows hold employers, trades, positions, wages, dates and places — no perso
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import aiohttp_jinja2
@@ -43,7 +44,8 @@ async def supply_list(request: web.Request) -> dict[str, Any]:
     live = [load(v) for v in await redis.mget([*gig_keys, *fair_keys])]
     week_code = request.query.get("week")
     if week_code is None:
-        rows = sv.rows(live[: len(gig_keys)], live[len(gig_keys) :], now)
+        grace = timedelta(minutes=request.app[SETTINGS].late_start_grace_minutes)
+        rows = sv.rows(live[: len(gig_keys)], live[len(gig_keys) :], now, grace)
         return {"week": None, "as_of": now.isoformat(), "summary": sv.summary(rows), "rows": rows}
     week = periods.parse_period("week", week_code, "week")
     this_week = quotas.iso_week(clock.local_date(now))

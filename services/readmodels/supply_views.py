@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock, fairs, geography, quotas, trades
+from services import clock, fairs, geography, quotas, request_life, trades
 from services import fair_records as f
 from services import records as r
 from services.readmodels.views import View
@@ -217,8 +217,16 @@ def _trade(code: str) -> tuple[str, str]:
     return (trade.name_zh, trade.name_en) if trade else (code, code)
 
 
-def rows(gig_views: Iterable[View | None], fair_views: Iterable[View | None], now: datetime) -> list[dict[str, Any]]:
-    """Open positions as rows (no personal data), gig requests of today and later, fairs not yet ended."""
+def rows(
+    gig_views: Iterable[View | None],
+    fair_views: Iterable[View | None],
+    now: datetime,
+    grace: timedelta = request_life.DEFAULT_GRACE,
+) -> list[dict[str, Any]]:
+    """Open positions as rows (no personal data), gig requests of today and later, fairs not yet ended.
+
+    A gig request of today is left out from its start plus ``grace`` on, even before its market's
+    ``JobRequestClosed`` (``start_passed``) has reached the view (its ticker stalled, a lagging projector)."""
     today = clock.local_date(now)
     markets = {m.market_id: m for m in geography.MARKETS}
     out: list[dict[str, Any]] = []
@@ -227,6 +235,10 @@ def rows(gig_views: Iterable[View | None], fair_views: Iterable[View | None], no
             continue
         market = markets.get(view["market_id"])
         for request_id, q in sorted(gig_open_at(view, today)["requests"].items()):
+            if q["date"] == today.isoformat() and not request_life.takes_offers(
+                q["date"], clock.parse_hhmm(q["start"], "start"), now, grace
+            ):
+                continue
             zh, en = _trade(q["trade"])
             out.append(
                 {

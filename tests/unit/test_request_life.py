@@ -211,3 +211,39 @@ def test_the_better_tier_gets_the_job_not_yet_started_and_nobody_is_passed_over(
     step(state, job(2, start=8 * 60 + 30, at=T0 + timedelta(minutes=1)), rules)
     offers = of(step(state, tick(1, T0 + timedelta(minutes=10)), rules).facts, r.OfferMade)
     assert {(o.checkin_id, o.request_id) for o in offers} == {("c1", "j2"), ("c2", "j1")}
+
+
+# ---------------------------------------------------------------- read models: supply list, employer's view
+
+
+def test_the_supply_list_drops_a_request_at_its_close_and_lists_it_again_when_reopened() -> None:
+    from services.readmodels.market_views import MarketViews
+    from services.readmodels.supply_views import GigSupply, gig_key, rows
+
+    state, facts = run(job(1, start=8 * 60 + 10))
+    facts += step(state, tick(1, T0 + timedelta(minutes=40))).facts
+    closed_at = len(facts)
+    facts += step(state, reopen(1, T0 + timedelta(minutes=45))).facts
+    supply, market = GigSupply(""), MarketViews("")
+    views: dict[str, object] = {}
+    listed: list[list[str]] = []
+    for fact in facts:
+        views.update(supply.apply(fact, views))  # type: ignore[arg-type]
+        views.update(market.apply(fact, views))  # type: ignore[arg-type]
+        listed.append([row["id"] for row in rows([views.get(gig_key("", "zs-market"))], [], fact.at)])  # type: ignore[list-item]
+    assert listed[0] == ["j1"] and listed[closed_at - 1] == [] and listed[-1] == ["j1"]
+    request = views["request:j1"]
+    assert request["status"] == "open" and request["start"] == "08:45" and request["previous_start"] == "08:10"  # type: ignore[index]
+
+
+def test_the_supply_list_hides_a_request_past_its_close_even_before_the_fact_arrives() -> None:
+    from services.readmodels.supply_views import GigSupply, gig_key, rows
+
+    _, facts = run(job(1, start=8 * 60))
+    views: dict[str, object] = {}
+    for fact in facts:
+        views.update(GigSupply("").apply(fact, views))  # type: ignore[arg-type]
+    view = [views[gig_key("", "zs-market")]]
+    assert [row["id"] for row in rows(view, [], T0 + timedelta(minutes=29))] == ["j1"]  # type: ignore[arg-type]
+    assert rows(view, [], T0 + timedelta(minutes=30)) == []  # type: ignore[arg-type]
+    assert len(rows(view, [], T0 + timedelta(minutes=30), timedelta(minutes=45))) == 1  # type: ignore[arg-type]
