@@ -84,14 +84,10 @@ def request_order(state: MarketState, now: datetime | None = None) -> list[OpenR
     """Open requests in the order their places are handed out: with ``now``, those not yet started first; then
     soonest start, the trade with the fewest check-ins, posting order."""
     open_requests = [r for r in state.requests.values() if r.status == "open"]
-    day = market_day(state, now) if now is not None else ""
-
-    def started(r: OpenRequest) -> bool:
-        return now is not None and request_life.has_started(day, r.start, now)
-
+    started = -1.0 if now is None else request_life.cutoff(market_day(state, now), now, timedelta(0))
     return sorted(
         open_requests,
-        key=lambda r: (started(r), r.start, state.supply.get(r.trade, 0), r.opened_at, r.request_id),
+        key=lambda r: (r.start * 60 <= started, r.start, state.supply.get(r.trade, 0), r.opened_at, r.request_id),
     )
 
 
@@ -129,14 +125,12 @@ def choose_offers(
     :mod:`services.market_index`), not over every worker and offer of the market.
     """
     day = market_day(state, now)
-    open_requests = [
-        r
-        for r in request_order(state, now)
-        if open_slots(state, r) > 0 and request_life.takes_offers(day, r.start, now, grace)
-    ]
+    closed_by = request_life.cutoff(day, now, grace)
+    open_requests = [r for r in request_order(state, now) if open_slots(state, r) > 0 and r.start * 60 > closed_by]
     if not open_requests:
         return []
-    started = {r.request_id for r in open_requests if request_life.has_started(day, r.start, now)}
+    started_by = request_life.cutoff(day, now, timedelta(0))
+    started = {r.request_id for r in open_requests if r.start * 60 <= started_by}
     # Only a worker of an open place's trade can be eligible for it (why_not): the others change no choice.
     free = waiting_workers(state, {r.trade for r in open_requests})
     if not free:

@@ -681,12 +681,8 @@ def _expire_offers(state: MarketState, out: _Out) -> None:
 
 def _close_started(state: MarketState, out: _Out) -> None:
     """Every open request whose start plus the grace is at or before now closes, soonest start first."""
-    grace = out.rules.late_start_grace
-    late = [
-        q
-        for q in state.requests.values()
-        if q.status == "open" and not request_life.takes_offers(state.day, q.start, out.now, grace)
-    ]
+    cutoff = request_life.cutoff(state.day, out.now, out.rules.late_start_grace)
+    late = [q for q in state.requests.values() if q.status == "open" and q.start * 60 <= cutoff]
     for request in sorted(late, key=lambda q: (q.start, q.request_id)):
         _close_for_start(state, request, out)
 

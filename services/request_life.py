@@ -19,6 +19,7 @@ Contracts (pure: nothing here reads the clock; every instant is aware and passed
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 
 from services import clock
@@ -37,7 +38,13 @@ START_PAST = FieldError(
 
 def start_at(day: str, start: int) -> datetime:
     """The instant (UTC) of minute ``start`` of the local day ``day`` (ISO date)."""
-    return clock.local_midnight_utc(date.fromisoformat(day)) + timedelta(minutes=start)
+    return _midnight(day) + timedelta(minutes=start)
+
+
+@functools.lru_cache(maxsize=64)
+def _midnight(day: str) -> datetime:
+    """Local midnight of ``day`` as an instant: asked for every open request on every command, so kept."""
+    return clock.local_midnight_utc(date.fromisoformat(day))
 
 
 def closes_at(day: str, start: int, grace: timedelta) -> datetime:
@@ -45,14 +52,21 @@ def closes_at(day: str, start: int, grace: timedelta) -> datetime:
     return start_at(day, start) + grace
 
 
+def cutoff(day: str, now: datetime, grace: timedelta) -> float:
+    """Seconds into ``day`` such that a request whose start (``start * 60``) is at or before them no longer takes
+    offers at ``now``: ``now - grace`` as seconds since the day's local midnight. Computed once for all the
+    requests a command looks at (the market and the matcher look at every open request on every command)."""
+    return (now - grace - _midnight(day)).total_seconds()
+
+
 def takes_offers(day: str, start: int, now: datetime, grace: timedelta) -> bool:
     """Whether a request starting at ``start`` on ``day`` may still be offered at ``now``."""
-    return now < closes_at(day, start, grace)
+    return start * 60 > cutoff(day, now, grace)
 
 
 def has_started(day: str, start: int, now: datetime) -> bool:
     """Whether the job's start is at or before ``now``."""
-    return now >= start_at(day, start)
+    return start * 60 <= cutoff(day, now, timedelta(0))
 
 
 def offer_expiry(made_at: datetime, ttl: timedelta, day: str, start: int, grace: timedelta) -> datetime:

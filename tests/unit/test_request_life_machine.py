@@ -216,7 +216,7 @@ TestRequestLife.settings = settings(
 
 
 def _grace_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(request_life, "takes_offers", lambda day, start, now, grace: True)
+    monkeypatch.setattr(request_life, "cutoff", lambda day, now, grace: float("-inf"))
 
 
 def _expiry_not_clipped(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -237,8 +237,8 @@ def _reopen_keeps_the_old_start(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _closed_by_the_start_not_the_grace(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = request_life.takes_offers
-    monkeypatch.setattr(request_life, "takes_offers", lambda day, start, now, grace: real(day, start, now, grace * 0))
+    real = request_life.cutoff
+    monkeypatch.setattr(request_life, "cutoff", lambda day, now, grace: real(day, now, grace * 0))
 
 
 def _one_place_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
