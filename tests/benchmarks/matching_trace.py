@@ -149,6 +149,20 @@ class TraceParams:
         return dataclasses.asdict(self)
 
 
+#: Named variants of the default parameters (``run_matching --trace NAME``; result files get ``-NAME``).
+#: ``late-rush``: workers come late in the window (Beta(3, 1.5)), jobs are posted early (Beta(1.2, 2.5)) and start
+#: 15-90 minutes after posting, and half the workers declare hours from 06:00 whenever they arrive: many late
+#: arrivals fit jobs that have already started, the morning that placed workers on started jobs (issue 23).
+VARIANTS: Mapping[str, Mapping[str, Any]] = {
+    "late-rush": {
+        "arrival_beta": (3.0, 1.5),
+        "posting_beta": (1.2, 2.5),
+        "start_after_posting": (15, 90),
+        "available_all_day": 0.5,
+    },
+}
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class TraceWorker:
     index: int

@@ -76,6 +76,9 @@ def market_policies_spec(spec: str) -> str:
 
 def trace_slug(params: matching_trace.TraceParams) -> str:
     """The part of a result's file name that names a trace variant ('' for the default trace)."""
+    for name, overrides in matching_trace.VARIANTS.items():
+        if all(getattr(params, k) == v for k, v in overrides.items()):
+            return f"-{name}"
     return f"-allday{round(params.available_all_day * 100)}" if params.available_all_day else ""
 
 
@@ -877,6 +880,11 @@ def main(argv: list[str] | None = None) -> int:
         help="share of workers who declare hours from the window's start whenever they arrive (default 0; the "
         "late arrivals then fit jobs already started; result files get -allday<percent>)",
     )
+    parser.add_argument(
+        "--trace",
+        choices=sorted(matching_trace.VARIANTS),
+        help="a named variant of the trace (matching_trace.VARIANTS; result files get -<name>)",
+    )
     parser.add_argument("--engine-only", action="store_true", help="skip the pipeline: call services.market.decide")
     parser.add_argument(
         "--policy",
@@ -904,7 +912,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         if v
     }
-    params = matching_trace.TraceParams(**overrides)
+    params = matching_trace.TraceParams(**{**(matching_trace.VARIANTS[args.trace] if args.trace else {}), **overrides})
     began = time.monotonic()
     documents = []
     if args.engine_only:
