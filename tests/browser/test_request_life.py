@@ -1,6 +1,6 @@
-"""A job request's life on the clock, through the employer's pages only (Chromium): "现在就要人" posts a job that
-starts now; a request past its start plus the grace says so in plain Chinese and offers "还需要人，尽快开工",
-which opens it again with the start moved to now.
+"""A job request's life on the clock, through the employer's pages only (Chromium): a start already past is
+refused beside the field; "现在就要人" posts a job that starts now; a request past its start plus the grace
+says so in plain Chinese and offers "还需要人，尽快开工", which opens it again with the start moved to now.
 
 Moving time: the pages' gateway has the session's fixed clock (``TEST_NOW``, 08:30 in Liupanshui) and the
 stream worker's ticker is off in the test stack, so the test moves *the market's* clock instead: it sends the
@@ -79,6 +79,18 @@ async def _tick(settings: Settings, minutes_after_test_now: int) -> None:
 async def test_start_now_posts_a_job_that_starts_now(signed_in: Signed, credentials: dict[str, str]) -> None:
     _, trade = take_lane(MARKET)
     _, employer = await signed_in(credentials["employer"], "/employer", width=1366, height=768)
+    # a start already past (07:00 at 08:30) is refused beside the field, in Chinese
+    await employer.select_option("#market_id", MARKET)
+    await employer.select_option("#trade", trade)
+    await employer.fill("#day_wage", "300")
+    await employer.fill("#place", "盘州市红果街道")
+    await employer.fill("#start", "07:00")
+    await employer.click("#submit")
+    await expect(employer.locator("#start-error")).to_contain_text("开工时间已经过去", timeout=WAIT)
+    await expect(employer.locator("#start-error")).to_contain_text("现在就要人")
+    await expect(employer.locator("#start")).to_have_attribute("aria-invalid", "true")
+    assert employer.url.endswith("/employer")
+    await photograph(employer, "employer-start-past", SIZES)
     await employer.check("#start_now")
     await photograph(employer, "employer-post-start-now", SIZES)
     await employer.uncheck("#start_now")
