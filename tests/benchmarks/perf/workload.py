@@ -65,9 +65,13 @@ class Kiosks:
 
 
 def job_body(market_id: str, trade: str, headcount: int, now: datetime) -> dict[str, object]:
-    """A same-day job starting a few minutes from ``now`` (local time), ending by 23:59."""
+    """A same-day job starting a few minutes from ``now`` (local time), ending by 23:59. A job must start no earlier
+    than the current minute and end today, so the benchmark cannot post in the last hour of the local day: raises
+    ``ValueError`` then (run it before 22:55 Asia/Shanghai)."""
     local = now.astimezone(clock.ZONE)
-    start = min(local.hour * 60 + local.minute + 5, 22 * 60)
+    start = local.hour * 60 + local.minute + 5
+    if start + 60 > 23 * 60 + 59:
+        raise ValueError("the benchmark posts same-day jobs of an hour or more: run it before 22:55 Asia/Shanghai")
     hours = max(1, min(8, (23 * 60 + 59 - start) // 60))
     return {
         "market_id": market_id,
