@@ -59,9 +59,11 @@ async def test_my_registration_finds_todays_check_in_and_says_the_same_for_every
     assert status == 200, found
     assert found["checkin_id"] == checkin_id and isinstance(found["ticket_no"], int)
     assert found["worker_masked"].startswith("5202") and id_number not in str(found)
-    assert found["place"] == {"ahead": 1, "waiting": 2, "is_waiting": True}
+    # "ahead" counts the lane's trade only; "waiting" is the whole market, where other tests' workers wait too
+    assert found["place"]["ahead"] == 1 and found["place"]["is_waiting"] is True
+    assert found["place"]["waiting"] >= 2
     place = await (await gateway.get(f"/kiosk/queue-place/{first}")).json()
-    assert place == {"ahead": 0, "waiting": 2, "is_waiting": True}
+    assert place["ahead"] == 0 and place["is_waiting"] is True and place["waiting"] >= 2
 
     # no oracle: a valid number that never checked in, and one checked in at another market, get one answer
     answers = [await _lookup(gateway, csrf, n) for n in (new_id_number(), elsewhere)]
