@@ -204,7 +204,18 @@ async def test_concurrent_check_ins_at_two_markets_with_two_stream_workers(
         return {f.worker for f in facts if isinstance(f, records.WorkerQueued) and f.market_id == "sc-market"} >= movers
 
     await eventually(movers_queued_at_sc, timeout=60, what="movers queued at 水城")
-    await asyncio.sleep(2)  # the overlapping job is open at 水城 now; give the market time to (wrongly) offer it
+    # A marker job after it at the same market: the market decides its commands in order, so once the marker is
+    # open, the overlapping job was decided too, with any offer it (wrongly) made.
+    marker = job_body("sc-market", "porter", headcount=1, start="11:00", hours=1, place="水城区标记工地")
+    marker_answer = await client.post("/api/v1/job-requests", json=marker, headers=auth(employer))
+    assert marker_answer.status == 202
+    marker_id = (await marker_answer.json())["request_id"]
+
+    async def marker_open() -> bool:
+        facts = await _facts(own, topics.MARKET_EVENTS, records.decode_event)
+        return any(isinstance(f, records.JobRequestOpened) and f.request_id == marker_id for f in facts)
+
+    await eventually(marker_open, timeout=60, what="the marker job open at 水城")
     await accept_all()
     facts = await _facts(own, topics.MARKET_EVENTS, records.decode_event)
     jobs: dict[str, list[tuple[int, int]]] = defaultdict(list)
