@@ -192,9 +192,7 @@ def city_week(fairs: Iterable[quotas.CountedFair], now: datetime) -> QuotaLine:
     )  # fmt: skip
 
 
-def panel(
-    indexes: Mapping[str, Mapping[str, Any] | None], county: str | None, now: datetime
-) -> list[QuotaRow]:
+def panel(indexes: Mapping[str, Mapping[str, Any] | None], county: str | None, now: datetime) -> list[QuotaRow]:
     """The rows of the panel: the organiser's county (every county for city-wide staff), then the city."""
     scopes = [county] if county else list(quotas.COUNTY_SCOPES)
     rows = []

@@ -45,9 +45,7 @@ def test_city_fairs_never_count_for_a_county_and_cancelled_fairs_never_count() -
 
 
 def test_the_county_month_is_its_weeks_whose_thursday_is_in_the_month() -> None:
-    fairs = organiser_quota.counted_fairs(
-        _index(*(_fair(f"f{d}", f"2026-11-{d:02d}", held=True) for d in (3, 10, 17)))
-    )
+    fairs = organiser_quota.counted_fairs(_index(*(_fair(f"f{d}", f"2026-11-{d:02d}", held=True) for d in (3, 10, 17))))
     line = organiser_quota.county_month("liuzhi", fairs, NOW)
     # November 2026: weeks of 5, 12, 19, 26 November (Thursdays); the fourth has nothing scheduled
     assert line.status_zh == "有风险"
