@@ -67,9 +67,7 @@ async def test_organiser_records_attendance_an_intent_and_a_hire(
     await expect(page.locator("#c-attendees")).to_have_text("1", timeout=WAIT)
 
     await page.locator('form[data-path="employer-attendance"] button').click()
-    await expect(page.locator('form[data-path="employer-attendance"] .form-status')).to_contain_text(
-        "已记录", timeout=WAIT
-    )
+    await expect(page.locator(".booth .attended")).to_have_text("✓ 已到场", timeout=WAIT)
 
     intent = page.locator("#intent-form")
     await intent.locator("input[name=id_number]").fill(id_number)

@@ -66,16 +66,22 @@ def no_api_calls(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
 
 
+WIDEST = """() => Array.from(document.querySelectorAll('body *'))
+  .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+  .map((el) => el.tagName + '.' + el.className + '#' + el.id + ' ' + Math.round(el.getBoundingClientRect().right))
+  .slice(0, 8)"""
+
+
 async def check_page(page: Page, name: str) -> None:
     """Screenshots at both sizes; axe-core finds nothing serious; no sideways scroll at 390 px, also at 24 px."""
     await photograph(page, name, SIZES)
     await assert_accessible(page, name)
     before = page.viewport_size
     await page.set_viewport_size({"width": 390, "height": 844})
-    assert await sideways_overflow(page) == 0, f"{name} scrolls sideways at 390 px"
+    assert await sideways_overflow(page) == 0, f"{name} scrolls sideways at 390 px: {await page.evaluate(WIDEST)}"
     await assert_accessible(page, f"{name} at 390 px")
     style = await page.add_style_tag(content="html { font-size: 24px !important; }")
-    assert await sideways_overflow(page) == 0, f"{name} scrolls sideways at 390 px with a 24 px base font"
+    assert await sideways_overflow(page) == 0, f"{name}: sideways at 24 px: {await page.evaluate(WIDEST)}"
     await style.evaluate("(el) => el.remove()")
     if before:
         await page.set_viewport_size(before)
@@ -146,7 +152,7 @@ async def test_an_organiser_runs_a_fair_from_the_pages(
             fair_url = page.url
 
             # move it to the afternoon (and keep the place)
-            await page.click("text=改期或换地点")
+            await page.click("summary:has-text('改期或换地点')")
             await page.fill("#re-start", "13:30")
             await page.fill("#re-end", "17:00")
             await page.click("#reschedule-form button[type=submit]")
@@ -226,7 +232,7 @@ async def test_an_organiser_runs_a_fair_from_the_pages(
             await page.click("#schedule-form button[type=submit]")
             await page.wait_for_url("**/organiser/fairs/*", timeout=WAIT)
             assert page.url != fair_url
-            await page.click("text=取消招聘会")
+            await page.click("summary:has-text('取消招聘会')")
             await page.fill("#cancel-reason", "场地检修，改为线上招聘")
             await page.click("#cancel-form button[type=submit]")
             await expect(page.locator("#fair-status")).to_contain_text("已取消", timeout=WAIT)
