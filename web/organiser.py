@@ -10,7 +10,7 @@ models; county and trade codes are shown by their Chinese names, dates in Asia/S
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import aiohttp_jinja2
@@ -73,8 +73,11 @@ def _describe(fair: dict[str, Any], lang: str) -> dict[str, Any]:
     kind = fairs.KINDS_BY_CODE.get(fair.get("kind", ""))
     status = "held" if fair.get("held") and fair["status"] != "cancelled" else fair["status"]
     held_zh, held_en = "已举办", "held"
+    starts, ends = (datetime.fromisoformat(fair[k]).astimezone(clock.ZONE) for k in ("starts_at", "ends_at"))
     return {
         **fair,
+        "start": f"{starts:%H:%M}",
+        "end": f"{ends:%H:%M}",
         "day_text": local_day(fair["date"], lang),
         "county_text": county_name(fair["venue_county"], lang),
         "level_text": (LEVEL_EN if en else LEVEL_ZH).get(fair["level"], ""),

@@ -1,15 +1,16 @@
 """An organiser's whole day through the pages only (issue 24): schedule a fair, move it, add a booth with its
 positions, publish; a second fair scheduled and cancelled with a reason; at the door a job seeker by the ID
 keypad and another by the fair pass their phone shows, read by the laptop's camera (Chromium's fake capture
-plays a QR code generated here); the employer's arrival (the page updates without a reload); a hire whose trade
+plays the QR code of the pass the worker's page showed); the employer's arrival (the page updates without a reload); a hire whose trade
 list offers only the employer's trades; and the county's weekly quota turning from 有风险 to 已完成 on the home
 page. Every page is photographed at 1366x768 and 390x844, checked with axe-core, and checked for sideways
 scrolling at 390 px at the normal font size and at a 24 px base font.
 
-The test process never calls the JSON API during the day: ``aiohttp.ClientSession`` refuses to be created from
-the moment the organiser signs in (``no_api_calls``). Setup before that, clearly marked: a county-bound organiser
-credential (through the registry, as an administrator issues one) and the worker's fair pass as their phone would
-show it (:func:`services.fair_pass.issue` with the gateway's key), drawn into a video file for the camera.
+The test process never calls the JSON API during the day: ``aiohttp.ClientSession`` refuses to be created before
+the day starts (``no_api_calls``). The only setup, before that and clearly marked: a county-bound organiser
+credential, published through the registry as an administrator issues one. The second job seeker makes their
+fair pass on the fair pass page (``/fair-pass``) in a phone-sized browser; the QR code of what that page shows is
+drawn into the video file the organiser's camera plays.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import aiohttp
 import pytest
 import segno
 from PIL import Image
-from playwright.async_api import Page, async_playwright, expect
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from deploy.local.demo import wait_for_credentials
 from services import credit_code, fair_pass, identity, trades
@@ -88,7 +89,12 @@ async def check_page(page: Page, name: str) -> None:
 
 
 async def test_an_organiser_runs_a_fair_from_the_pages(
-    chromium: str, site: str, platform: Settings, tmp_path: Path, request: pytest.FixtureRequest
+    chromium: str,
+    browser: Browser,
+    site: str,
+    platform: Settings,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     # ---- setup (not the day): a county-bound organiser; the worker's fair pass as their phone shows it
     token = await register_credential(
@@ -96,19 +102,34 @@ async def test_an_organiser_runs_a_fair_from_the_pages(
     )
     await wait_for_credentials(platform, [token])
     at_keypad, with_phone = new_id_number(), new_id_number()
-    worker = identity.pseudonymise(with_phone, platform.pseudonym_key)
-    shown = fair_pass.issue(
-        worker, identity.mask_id_number(with_phone), now=TEST_NOW, pseudonym_key=platform.pseudonym_key
-    )
+    request.getfixturevalue("no_api_calls")
+
+    # ---- the day, through the pages only
+    # the second job seeker makes their fair pass on their phone, in the queue
+    phone = await browser.new_context(viewport={"width": 390, "height": 844}, base_url=site, locale="zh-CN",
+                                      bypass_csp=True)  # fmt: skip
+    worker_page = await phone.new_page()
+    await worker_page.goto("/fair-pass")
+    await check_page(worker_page, "worker-fair-pass")
+    await worker_page.fill("#id_number", with_phone[:-1])
+    await worker_page.click("button[type=submit]")
+    await expect(worker_page.locator(".field-error")).to_contain_text("18")
+    await worker_page.fill("#id_number", with_phone)
+    await worker_page.click("button[type=submit]")
+    await expect(worker_page.locator("#fair-pass")).to_contain_text(identity.mask_id_number(with_phone))
+    shown = await worker_page.locator("#fair-pass").get_attribute("data-pass")
+    assert shown is not None and with_phone not in await worker_page.content()
+    found = fair_pass.verify(shown, now=TEST_NOW, pseudonym_key=platform.pseudonym_key)
+    assert found.worker == identity.pseudonymise(with_phone, platform.pseudonym_key)
+    await check_page(worker_page, "worker-fair-pass-shown")
+    await phone.close()
+    # what the organiser's camera sees: that QR code (Chromium's fake capture device plays this file)
     video = qr_video(shown, tmp_path / "fair-pass.y4m")
     camera = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-video-capture={video}",
     ]
-    request.getfixturevalue("no_api_calls")
-
-    # ---- the day, through the pages only
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
             executable_path=chromium, headless=True, args=[*CHROMIUM_ARGS, *camera]
@@ -245,6 +266,7 @@ async def test_an_organiser_runs_a_fair_from_the_pages(
             await expect(week).to_contain_text("本周已举办 1 场县级招聘会")
             await expect(page.locator(".fair-list")).to_contain_text("已举办")
             await expect(page.locator(".fair-list")).to_contain_text("已取消")
+            await expect(page.locator(".fair-list")).to_contain_text("2026年11月26日（周四） 13:30–17:00")
             await check_page(page, "organiser-home-met")
             await context.close()
         finally:
