@@ -1,9 +1,9 @@
 """An organiser's whole day through the pages only (issue 24): schedule a fair, move it, add a booth with its
-positions, publish; a second fair scheduled and cancelled with a reason; at the door a job seeker by the ID
-keypad and another by the fair pass their phone shows, read by the laptop's camera (Chromium's fake capture
-plays the QR code of the pass the worker's page showed); the employer's arrival (the page updates without a reload); a hire whose trade
-list offers only the employer's trades; and the county's weekly quota turning from 有风险 to 已完成 on the home
-page. Every page is photographed at 1366x768 and 390x844, checked with axe-core, and checked for sideways
+positions, publish; a second fair scheduled and cancelled with a reason; at the door a job seeker by the ID keypad
+and another by the fair pass their phone shows, read by the laptop's camera (Chromium's fake capture plays the QR
+code of the pass the worker's page showed); the employer's arrival (the page updates without a reload); a hire
+whose trade list offers only the employer's trades; and the county's weekly quota turning from 有风险 to 已完成 on the
+home page. Every page is photographed at 1366x768 and 390x844, checked with axe-core, and checked for sideways
 scrolling at 390 px at the normal font size and at a 24 px base font.
 
 The test process never calls the JSON API during the day: ``aiohttp.ClientSession`` refuses to be created before
