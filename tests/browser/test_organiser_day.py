@@ -73,12 +73,22 @@ WIDEST = """() => Array.from(document.querySelectorAll('body *'))
   .slice(0, 8)"""
 
 
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'main a, main button, main input:not([type=hidden]), main select, main textarea, main summary'))
+  .filter((el) => el.offsetParent !== null)
+  .filter((el) => { const r = el.getBoundingClientRect(); return r.height < 47.5 || r.width < 47.5; })
+  .map((el) => el.tagName + '#' + el.id + ' ' + (el.textContent || el.name || '').trim().slice(0, 20))"""
+
+
 async def check_page(page: Page, name: str) -> None:
-    """Screenshots at both sizes; axe-core finds nothing serious; no sideways scroll at 390 px, also at 24 px."""
+    """Screenshots at both sizes; axe-core finds nothing serious; tap targets of at least 48 px; no sideways scroll
+    at 390 px, also at a 24 px base font."""
     await photograph(page, name, SIZES)
     await assert_accessible(page, name)
+    assert await page.evaluate(SMALL_TARGETS) == [], f"{name}: tap targets under 48 px"
     before = page.viewport_size
     await page.set_viewport_size({"width": 390, "height": 844})
+    assert await page.evaluate(SMALL_TARGETS) == [], f"{name}: tap targets under 48 px at 390 px"
     assert await sideways_overflow(page) == 0, f"{name} scrolls sideways at 390 px: {await page.evaluate(WIDEST)}"
     await assert_accessible(page, f"{name} at 390 px")
     style = await page.add_style_tag(content="html { font-size: 24px !important; }")
