@@ -22,6 +22,7 @@ from gateway.views import (
 )
 from web import (
     employer,
+    fair_pass_page,
     hall,
     i18n,
     kiosk,
@@ -121,7 +122,11 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/employer", employer.post_job_page, name="employer")
     r.add_get("/employer/requests/{request_id}", employer.job_request_page, name="employer_request")
     r.add_get("/organiser", organiser.fairs_page, name="organiser")
+    # organisers run a fair from the pages (issue 24): scheduling form (before the fair's own path)
+    r.add_get("/organiser/fairs/new", organiser.new_fair_page, name="organiser_new_fair")
     r.add_get("/organiser/fairs/{fair_id}", organiser.fair_page, name="organiser_fair")
+    r.add_get("/fair-pass", fair_pass_page.get_fair_pass, name="fair_pass")
+    r.add_post("/fair-pass", fair_pass_page.post_fair_pass, name="fair_pass_post")
     r.add_get("/live/tickets/{checkin_id}", live.ticket_stream, name="live_ticket")
     r.add_get("/live/job-requests/{request_id}", live.job_request_stream, name="live_job_request")
     # offers that say when they end (issue 23): a paused worker confirms "我还在等工作"

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock, credit_code, fairs, forms, geography, identity, quotas, trades
+from services import clock, credit_code, fair_pass, fairs, forms, geography, identity, quotas, trades
 from services.errors import FieldError, InvalidInput
 from services.fair_records import FairPosition, Level, QuotaPolicy, WageUnit
 
@@ -59,16 +59,27 @@ class EmployerForm:
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)
 class PersonForm:
-    """A job seeker, and for intents and hires the employer, trade and wage. Keep ``resident`` in memory."""
+    """A job seeker, and for intents and hires the employer, trade and wage. Keep ``resident`` in memory.
 
-    resident: identity.ResidentId
+    The job seeker is given by their ID number (``resident``) or by the fair pass their phone showed
+    (``pass_``, :mod:`services.fair_pass`); exactly one of the two is set."""
+
+    resident: identity.ResidentId | None
     credit_code: str = ""
     trade: str = ""
     wage: int = 0
     wage_unit: WageUnit = "day"
+    pass_: fair_pass.FairPass | None = None
 
     def __repr__(self) -> str:
-        return f"PersonForm(resident={self.resident!r}, trade={self.trade!r})"
+        return f"PersonForm(resident={self.resident!r}, pass_={self.pass_!r}, trade={self.trade!r})"
+
+    def worker(self, pseudonym_key: bytes) -> tuple[str, str]:
+        """The job seeker's pseudonym and masked ID number."""
+        if self.pass_ is not None:
+            return self.pass_.worker, self.pass_.worker_masked
+        assert self.resident is not None
+        return identity.pseudonymise(self.resident, pseudonym_key), identity.mask_id_number(self.resident.number)
 
 
 def parse_county(raw: object, field: str = "county") -> str:
@@ -154,14 +165,25 @@ def parse_credit_code_body(body: object) -> str:
     return credit_code.parse_credit_code(data.get("credit_code"))
 
 
-def parse_person(body: object, *, now: datetime, with_employer: bool = False, with_wage: bool = False) -> PersonForm:
-    """Attendance (``id_number``), an intent (+ ``credit_code``, ``trade``) or a hire (+ ``wage``,
-    ``wage_unit``)."""
+def parse_person(
+    body: object,
+    *,
+    now: datetime,
+    with_employer: bool = False,
+    with_wage: bool = False,
+    pseudonym_key: bytes | None = None,
+) -> PersonForm:
+    """Attendance (``id_number``, or with ``pseudonym_key`` given the worker's fair ``pass`` read from their
+    QR code), an intent (+ ``credit_code``, ``trade``) or a hire (+ ``wage``, ``wage_unit``)."""
     data = forms.require_object(body)
     errors: list[FieldError] = []
-    resident = _collect(
-        lambda: identity.parse_id_number(data.get("id_number"), today=clock.local_date(now)), None, errors
-    )
+    resident, shown = None, None
+    if pseudonym_key is not None and data.get("pass"):
+        shown = _collect(lambda: fair_pass.verify(data.get("pass"), now=now, pseudonym_key=pseudonym_key), None, errors)
+    else:
+        resident = _collect(
+            lambda: identity.parse_id_number(data.get("id_number"), today=clock.local_date(now)), None, errors
+        )
     code, trade, wage, unit = "", "", 0, "day"
     if with_employer:
         code = _collect(lambda: credit_code.parse_credit_code(data.get("credit_code")), "", errors)
@@ -171,8 +193,8 @@ def parse_person(body: object, *, now: datetime, with_employer: bool = False, wi
         unit = _choice(data, "wage_unit", ("day", "month"), "工资单位", errors)
     if errors:
         raise InvalidInput(errors)
-    assert resident is not None
-    return PersonForm(resident, code, trade, wage, unit)  # type: ignore[arg-type]
+    assert resident is not None or shown is not None
+    return PersonForm(resident, code, trade, wage, unit, shown)  # type: ignore[arg-type]
 
 
 def parse_policy(body: object) -> QuotaPolicy:

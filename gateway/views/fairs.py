@@ -19,7 +19,7 @@ from gateway import commands
 from gateway.auth import Principal, authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import access, fair_forms, fair_records, identity, quotas, topics
+from services import access, fair_forms, fair_records, quotas, topics
 from services.errors import FieldError, InvalidInput
 from services.readmodels import fair_views
 from services.readmodels.views import View, load, public
@@ -97,9 +97,10 @@ def _employer_attendance(
 
 def _person_maker(kind: str, key: bytes) -> MakeRecord:
     def make(command_id: str, body: Any, fair: View, now: datetime, _: Principal) -> fair_records.FairRecord:
-        form = fair_forms.parse_person(body, now=now, with_employer=kind != "attendance", with_wage=kind == "hire")
-        worker = identity.pseudonymise(form.resident, key)
-        masked = identity.mask_id_number(form.resident.number)
+        form = fair_forms.parse_person(
+            body, now=now, with_employer=kind != "attendance", with_wage=kind == "hire", pseudonym_key=key
+        )
+        worker, masked = form.worker(key)
         head = _head(command_id, fair, now)
         if kind == "attendance":
             return fair_records.RecordAttendance(**head, worker=worker, worker_masked=masked)

@@ -56,8 +56,8 @@ async def test_organiser_records_attendance_an_intent_and_a_hire(
     await photograph(page, "organiser-fairs")
     await page.click(f'a[href="/organiser/fairs/{fair_id}"]')
     await expect(page.locator("h1")).to_have_text("六枝特区冬季招聘会")
-    await expect(page.locator("table").first).to_contain_text("A-03")
-    await expect(page.locator("table").first).to_contain_text("六枝电力安装公司")
+    await expect(page.locator(".booths")).to_contain_text("A-03")
+    await expect(page.locator(".booths")).to_contain_text("六枝电力安装公司")
     await photograph(page, "organiser-fair")
 
     door = page.locator("#attendance-form")
@@ -67,9 +67,7 @@ async def test_organiser_records_attendance_an_intent_and_a_hire(
     await expect(page.locator("#c-attendees")).to_have_text("1", timeout=WAIT)
 
     await page.locator('form[data-path="employer-attendance"] button').click()
-    await expect(page.locator('form[data-path="employer-attendance"] .form-status')).to_contain_text(
-        "已记录", timeout=WAIT
-    )
+    await expect(page.locator(".booth .attended")).to_have_text("✓ 已到场", timeout=WAIT)
 
     intent = page.locator("#intent-form")
     await intent.locator("input[name=id_number]").fill(id_number)

@@ -156,3 +156,18 @@ def test_scopes_and_policies() -> None:
     with pytest.raises(InvalidInput) as error:
         fair_forms.parse_policy({"warn_weekday": 8, "warn_hour": "noon"})
     assert rules(error) == {("warn_weekday", "range"), ("warn_hour", "integer")}
+
+
+def test_a_fair_pass_stands_for_the_id_number_when_the_key_is_given() -> None:
+    from services import fair_pass
+
+    key = b"a test pseudonym key, 32 bytes.."
+    worker = identity.pseudonymise(ID, key)
+    shown = fair_pass.issue(worker, identity.mask_id_number(ID), now=NOW, pseudonym_key=key)
+    person = fair_forms.parse_person({"pass": shown}, now=NOW, pseudonym_key=key)
+    assert person.resident is None
+    assert person.worker(key) == (worker, identity.mask_id_number(ID))
+    assert fair_forms.parse_person({"id_number": ID}, now=NOW, pseudonym_key=key).worker(key)[0] == worker
+    with pytest.raises(InvalidInput) as error:
+        fair_forms.parse_person({"pass": shown + "x"}, now=NOW, pseudonym_key=key)
+    assert rules(error) == {("pass", "pass_invalid")}
