@@ -11,7 +11,7 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from tests.browser.conftest import Signed
-from tests.support.browser import SIZES, assert_accessible, sideways_overflow
+from tests.support.browser import SIZES, assert_accessible, photograph, sideways_overflow
 
 PUBLIC_PAGES = ["/", "/sign-in", "/supply", "/hall/zs-market"]
 #: (credential, path): the signed-in pages, each by the role that uses it.
@@ -47,7 +47,10 @@ async def test_public_pages_are_accessible_and_fit_a_phone(browser: Browser, sit
             width, height = SIZES[size]
             await page.set_viewport_size({"width": width, "height": height})
             await _check(page, path)
+        name = "public-" + (path.strip("/").replace("/", "-") or "index")
+        await photograph(page, name, ("kiosk-landscape", "phone"))
         await _fits_a_phone(page, path)
+        await photograph(page, f"{name}-24px", ("phone",))  # the 24 px base font is still on
     finally:
         await context.close()
 
