@@ -20,6 +20,17 @@ _FAILED_PASSWORD = ("登录名或密码不正确", "the login or the password is
 _FAILED_KEY = ("访问密钥无效或已停用", "the access key is unknown or revoked")
 #: Where each role lands after signing in, unless the sign-in link named a page.
 HOME_BY_ROLE = {"kiosk": "/", "employer": "/", "organiser": "/", "officer": "/", "admin": "/"}
+#: The employer registration page, linked from the sign-in page once the gateway serves it.
+EMPLOYER_REGISTRATION = "/employer/register"
+
+
+def registration_path(app: web.Application) -> str | None:
+    """:data:`EMPLOYER_REGISTRATION` if a GET route serves it, else ``None`` (no link to a missing page)."""
+    for resource in app.router.resources():
+        info = resource.get_info()
+        if info.get("path") == EMPLOYER_REGISTRATION and any(r.method == "GET" for r in resource):
+            return EMPLOYER_REGISTRATION
+    return None
 
 
 def _safe_next(raw: str, principal: Principal) -> str:
@@ -50,7 +61,12 @@ async def get_sign_in(request: web.Request) -> web.Response:
     """The sign-in form, with a CSRF token bound to an anonymous session."""
     response = web.Response(content_type="text/html")
     token = await sessions.csrf_token(request, response)
-    context: dict[str, Any] = {"csrf_token": token, "next": request.query.get("next", ""), "error": None}
+    context: dict[str, Any] = {
+        "csrf_token": token,
+        "next": request.query.get("next", ""),
+        "error": None,
+        "registration_path": registration_path(request.app),
+    }
     rendered = aiohttp_jinja2.render_string("sign_in.html", request, context)
     response.text = rendered
     return response
@@ -68,6 +84,7 @@ async def post_sign_in(request: web.Request) -> web.StreamResponse:
             "csrf_token": token,
             "next": form.get("next", ""),
             "error": _FAILED_PASSWORD if form.get("login", "").strip() else _FAILED_KEY,
+            "registration_path": registration_path(request.app),
         }
         response.text = aiohttp_jinja2.render_string("sign_in.html", request, context)
         return response

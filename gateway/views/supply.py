@@ -6,7 +6,8 @@ the rows hold employers, trades, positions, wages, dates and places — no perso
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp_jinja2
@@ -15,7 +16,8 @@ from aiohttp import web
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views.reports import csv_response
-from services import clock, geography, quotas
+from services import clock, geography, quotas, supply_search, trades
+from services.errors import InvalidInput
 from services.readmodels import supply_views as sv
 from services.readmodels.views import load
 from services.reports import export, periods
@@ -73,9 +75,67 @@ async def get_supply_csv(request: web.Request) -> web.Response:
     return csv_response(export.to_csv(answer["rows"], COLUMNS, HEADERS), f"supply-{name}.csv")
 
 
-@aiohttp_jinja2.template("supply.html")
-async def supply_page(request: web.Request) -> dict[str, Any]:
-    """``GET /supply?week=`` (public page)."""
-    answer = await supply_list(request)
-    names = {c.code: c.name_zh for c in geography.COUNTIES}
-    return {**answer, "week_code": request.query.get("week", ""), "county_names": names}
+# ---------------------------------------------------------------- the page (filters, sort, how to apply)
+
+#: Weeks offered by the page's week picker: this one and the ones before it.
+WEEKS_OFFERED = 8
+
+
+def _week_label(week: quotas.Period) -> str:
+    """``2026年第48周（11月23日—11月29日）``: the ISO week in words with its dates."""
+    year, number = week.code.split("-W")
+    first, last = week.first_day, week.last_day
+    return f"{year}年第{int(number)}周（{first.month}月{first.day}日—{last.month}月{last.day}日）"
+
+
+def _local_time(at: datetime) -> str:
+    local = at.astimezone(clock.ZONE)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def _card(row: Mapping[str, Any], county_names: Mapping[str, str]) -> dict[str, Any]:
+    apply_zh, apply_en = supply_search.how_to_apply(row)
+    return {
+        **row,
+        "county_zh": county_names.get(row["county"], ""),
+        "date_zh": supply_search.date_zh(row["date"]),
+        "apply_zh": apply_zh,
+        "apply_en": apply_en,
+    }
+
+
+def _refused(request: web.Request, refused: InvalidInput) -> web.Response:
+    """The friendly page for a bad week or filter: each rule in words, Chinese first, and a way back."""
+    context = {"errors": refused.errors}
+    return aiohttp_jinja2.render_template("supply_refused.html", request, context, status=422)
+
+
+async def supply_page(request: web.Request) -> web.Response:
+    """``GET /supply?week=&county=&trade=&wage_min=&sort=`` (public page): cards on a phone, a table on a laptop;
+    a bad week or filter answers 422 with a page saying which and why (``period_format``, ``county_unknown``,
+    ``trade_unknown``, ``wage_min_format``, ``sort_unknown``), never JSON."""
+    try:
+        query = supply_search.parse_query(request.query)
+        answer = await supply_list(request)
+    except InvalidInput as refused:
+        return _refused(request, refused)
+    county_names = {c.code: c.name_zh for c in geography.COUNTIES}
+    now = request.app[CLOCK]()
+    this_week = quotas.iso_week(clock.local_date(now))
+    weeks = [quotas.iso_week(this_week.first_day - timedelta(days=7 * n)) for n in range(WEEKS_OFFERED)]
+    shown = supply_search.select(answer["rows"], query)
+    week = periods.parse_period("week", answer["week"], "week") if answer["week"] else None
+    context = {
+        **answer,
+        "rows": [_card(row, county_names) for row in shown],
+        "summary": sv.summary(shown),
+        "total": answer["summary"],
+        "query": query,
+        "week_label": _week_label(week) if week else None,
+        "as_of_local": _local_time(datetime.fromisoformat(answer["as_of"])),
+        "weeks": [(w.code, _week_label(w)) for w in weeks],
+        "counties": geography.COUNTIES,
+        "trades": trades.TRADES,
+        "query_string": request.query_string,
+    }
+    return aiohttp_jinja2.render_template("supply.html", request, context)
