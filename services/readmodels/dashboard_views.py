@@ -32,6 +32,7 @@ from typing import Any
 from services import clock, geography, trades
 from services import records as r
 from services.readmodels.views import View, field_key
+from services.reports import labels
 
 FIGURES = ("workers_waiting", "open_positions", "offers_out", "fills_today")
 HEAD = "head"
@@ -340,6 +341,7 @@ def compose(
                 "market_id": market.market_id,
                 "county": market.county,
                 "county_zh": geography.COUNTIES_BY_CODE[market.county].name_zh,
+                "county_en": geography.COUNTIES_BY_CODE[market.county].name_en,
                 "name_zh": market.name_zh,
                 "name_en": market.name_en,
                 **_summary([figures]),
@@ -410,20 +412,44 @@ def compose(
     }
 
 
+RULE_SHORT = {
+    "county_week": ("每周招聘会", "weekly fair"),
+    "city_month": ("每月综合招聘会", "monthly city fairs"),
+}
+
+
+def label_board_entry(entry: Mapping[str, Any]) -> dict[str, Any]:
+    """A quota board entry with its scope and period in words, both languages (``scope_zh`` 钟山区 / 市本级,
+    ``period_zh`` 11月23日—11月29日（第48周）, ``period_en`` …), beside the codes."""
+    return {
+        **entry,
+        "scope_zh": labels.place_name(entry["scope"], "zh_CN"),
+        "scope_en": labels.place_name(entry["scope"], "en"),
+        "period_zh": labels.quota_period_label(entry["period"], "zh_CN"),
+        "period_en": labels.quota_period_label(entry["period"], "en"),
+    }
+
+
 def quota_alerts(board: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Alerts for the quota board's entries at risk (or warned and not met) — the composed board of
-    :func:`services.readmodels.fair_views.compose_board`."""
+    :func:`services.readmodels.fair_views.compose_board` — each message in one language, in words (place and
+    period names, never codes)."""
     out: list[dict[str, Any]] = []
-    for entry in board.get("entries", []):
-        if entry["status"] == "at_risk" or (entry.get("warned") and entry["status"] not in ("met", "missed")):
+    for raw in board.get("entries", []):
+        if raw["status"] == "at_risk" or (raw.get("warned") and raw["status"] not in ("met", "missed")):
+            entry = label_board_entry(raw)
+            zh, en = RULE_SHORT.get(entry["rule"], (entry.get("rule_zh", entry["rule"]), entry["rule"]))
+            held, pending, target = entry.get("held", 0), entry.get("pending", 0), entry.get("target", 0)
             out.append(
                 {
                     "kind": "quota_at_risk",
                     "county": entry["scope"],
                     "period": entry["period"],
                     "rule": entry["rule"],
-                    "message_zh": f"{entry.get('rule_zh', entry['rule'])} {entry['scope']} {entry['period']}：有风险",
-                    "message_en": f"{entry.get('rule_en', entry['rule'])} {entry['scope']} {entry['period']}: at risk",
+                    "message_zh": f"{entry['scope_zh']} {entry['period_zh']}：{zh}指标有风险，已举办 {held} 场，"
+                    f"待举办 {pending} 场，目标 {target} 场",
+                    "message_en": f"{entry['scope_en']}, {entry['period_en']}: {en} quota at risk, {held} held, "
+                    f"{pending} scheduled, target {target}",
                 }
             )
     return out
