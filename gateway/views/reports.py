@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import web
 
+from gateway import sessions
 from gateway.auth import Principal, authenticate, require_county
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
@@ -20,7 +21,7 @@ from services import access, clock, geography, quotas
 from services.errors import FieldError, InvalidInput
 from services.readmodels.report_views import assemble_fair, assemble_market, fair_ledger_key, market_ledger_key
 from services.readmodels.views import View, load_fields
-from services.reports import export, figures, lists, periods, report
+from services.reports import export, figures, labels, lists, periods, report
 
 STAFF_ROLES = ("officer", "organiser")
 MAX_LIST_DAYS = 92
@@ -30,6 +31,15 @@ async def staff(request: web.Request) -> Principal:
     """The staff principal of an API request: an officer's, an organiser's or the city administrator's; else
     401/403."""
     return await authenticate(request, "officer", "organiser")
+
+
+async def staff_or_page(request: web.Request) -> Principal:
+    """The staff principal of a page or a download: a bearer credential if one is sent (scripts), else the
+    signed-in page session of an officer or organiser (a 303 to the sign-in page when not signed in). For
+    reading only: a page session alone never sends a command (see docs/pages.md)."""
+    if "Authorization" in request.headers:
+        return await staff(request)
+    return await sessions.page_principal(request, *STAFF_ROLES)
 
 
 def county_scope(principal: Principal, asked: str | None) -> str | None:
@@ -88,16 +98,17 @@ async def _ledgers(request: web.Request, days: list[date], *, fairs: bool) -> li
     return found
 
 
-async def _report(request: web.Request) -> dict[str, Any]:
-    principal = await staff(request)
-    query = request.query
-    kind = periods.parse_kind(query.get("period", "day"), "period")
-    if "at" in query:
-        period = periods.parse_period(kind, query["at"], "at")
-    else:
-        period = periods.period_at(kind, request.app[CLOCK]())
-    dimension = _dimension(query.get("by", "county"))
-    county = county_scope(principal, parse_county(query.get("county")))
+async def load_report(
+    request: web.Request,
+    *,
+    kind: periods.Kind,
+    period: quotas.Period,
+    dimension: figures.Dimension,
+    county: str | None,
+    targets: bool = True,
+) -> dict[str, Any]:
+    """The report of ``period`` by ``dimension`` for ``county`` (already checked by :func:`county_scope`);
+    ``targets=False`` skips the year's ledgers (the annual targets then show no progress)."""
     days = list(periods.days(period))
     return report.build(
         kind=kind,
@@ -105,15 +116,36 @@ async def _report(request: web.Request) -> dict[str, Any]:
         dimension=dimension,
         markets=await _ledgers(request, days, fairs=False),
         fair_days=await _ledgers(request, days, fairs=True),
-        year_markets=await _ledgers(request, report.year_days(period), fairs=False),
+        year_markets=await _ledgers(request, report.year_days(period), fairs=False) if targets else [],
         targets=request.app[SETTINGS].annual_targets(),
         county=county,
     )
 
 
+async def market_ledgers(request: web.Request, days: list[date]) -> list[View]:
+    """The market day ledgers of ``days`` (those that exist)."""
+    return await _ledgers(request, days, fairs=False)
+
+
+def period_query(request: web.Request) -> tuple[periods.Kind, quotas.Period]:
+    """The period of a request's ``period`` (kind, default ``day``) and ``at`` (code, default: now's)."""
+    query = request.query
+    kind = periods.parse_kind(query.get("period", "day"), "period")
+    if query.get("at"):
+        return kind, periods.parse_period(kind, query["at"], "at")
+    return kind, periods.period_at(kind, request.app[CLOCK]())
+
+
+async def _report(request: web.Request, principal: Principal) -> dict[str, Any]:
+    kind, period = period_query(request)
+    dimension = _dimension(request.query.get("by", "county"))
+    county = county_scope(principal, parse_county(request.query.get("county")))
+    return await load_report(request, kind=kind, period=period, dimension=dimension, county=county)
+
+
 async def get_report(request: web.Request) -> web.Response:
     """``GET /api/v1/reports?period=&at=&by=&county=`` (staff): figures of one period by one dimension."""
-    return web.json_response(await _report(request), dumps=dumps)
+    return web.json_response(await _report(request, await staff(request)), dumps=dumps)
 
 
 def csv_response(body: bytes, filename: str) -> web.Response:
@@ -126,9 +158,11 @@ def csv_response(body: bytes, filename: str) -> web.Response:
 
 
 async def get_report_csv(request: web.Request) -> web.Response:
-    """``GET /exports/reports.csv?period=&at=&by=&county=`` (staff): the report's rows as CSV."""
-    answer = await _report(request)
-    body = export.to_csv(answer["rows"], ["key", *answer["columns"]])
+    """``GET /exports/reports.csv?period=&at=&by=&county=`` (staff): the report's rows as CSV, Chinese headers,
+    the period in words and each row named (钟山区, 钟山区零工市场, 凉都电工, 返乡人员, 合计)."""
+    answer = await _report(request, await staff_or_page(request))
+    headers, rows = labels.report_table(answer)
+    body = export.to_csv(rows, headers, {})
     return csv_response(body, f"report-{answer['period']['code']}-{answer['by']}.csv")
 
 
@@ -142,8 +176,7 @@ def _days(raw: str | None, default: int) -> int:
     return int(raw)
 
 
-async def _lists(request: web.Request) -> dict[str, Any]:
-    principal = await staff(request)
+async def _lists(request: web.Request, principal: Principal) -> dict[str, Any]:
     days = _days(request.query.get("days"), request.app[SETTINGS].looking_days)
     county = county_scope(principal, parse_county(request.query.get("county")))
     today = clock.local_date(request.app[CLOCK]())
@@ -160,29 +193,7 @@ async def _lists(request: web.Request) -> dict[str, Any]:
 
 async def get_lists(request: web.Request) -> web.Response:
     """``GET /api/v1/reports/lists?days=&county=`` (staff): the "1+3" lists."""
-    return web.json_response(await _lists(request), dumps=dumps)
-
-
-LIST_COLUMNS = (
-    "worker_masked",
-    "county",
-    "market_id",
-    "last_check_in",
-    "trades",
-    "groups",
-    "willing_to_travel",
-    "placements",
-)
-LIST_HEADERS = {
-    "worker_masked": "身份证号(脱敏) masked ID",
-    "county": "县区 county",
-    "market_id": "市场 market",
-    "last_check_in": "最近登记 last check-in",
-    "trades": "工种 trades",
-    "groups": "人群 groups",
-    "willing_to_travel": "愿意异地就业 willing to work elsewhere",
-    "placements": "上岗次数 placements",
-}
+    return web.json_response(await _lists(request, await staff(request)), dumps=dumps)
 
 
 async def get_lists_csv(request: web.Request) -> web.Response:
@@ -194,5 +205,6 @@ async def get_lists_csv(request: web.Request) -> web.Response:
                 "list", "list_unknown", "名单应为 placed、looking 或 willing", "list must be placed, looking or willing"
             )
         )
-    answer = await _lists(request)
-    return csv_response(export.to_csv(answer[name], LIST_COLUMNS, LIST_HEADERS), f"{name}-{answer['last_day']}.csv")
+    answer = await _lists(request, await staff_or_page(request))
+    headers, rows = labels.list_table(answer[name])
+    return csv_response(export.to_csv(rows, headers, {}), f"{name}-{answer['last_day']}.csv")

@@ -20,21 +20,7 @@ from services import clock, geography, quotas, supply_search, trades
 from services.errors import InvalidInput
 from services.readmodels import supply_views as sv
 from services.readmodels.views import load
-from services.reports import export, periods
-
-COLUMNS = ("source", "county", "where", "employer", "trade_zh", "positions", "wage", "date", "time", "place")
-HEADERS = {
-    "source": "来源 source",
-    "county": "县区 county",
-    "where": "市场/招聘会 where",
-    "employer": "用人单位 employer",
-    "trade_zh": "工种/岗位 trade",
-    "positions": "空缺人数 open positions",
-    "wage": "工资 wage",
-    "date": "日期 date",
-    "time": "时间 time",
-    "place": "地点 place",
-}
+from services.reports import export, labels, periods
 
 
 async def supply_list(request: web.Request) -> dict[str, Any]:
@@ -69,10 +55,11 @@ async def get_supply(request: web.Request) -> web.Response:
 
 
 async def get_supply_csv(request: web.Request) -> web.Response:
-    """``GET /exports/supply.csv?week=`` (public)."""
+    """``GET /exports/supply.csv?week=`` (public): Chinese headers and names (零工市场 / 招聘会, 钟山区)."""
     answer = await supply_list(request)
     name = answer["week"] or clock.local_date(request.app[CLOCK]()).isoformat()
-    return csv_response(export.to_csv(answer["rows"], COLUMNS, HEADERS), f"supply-{name}.csv")
+    headers, rows = labels.supply_table(answer["rows"])
+    return csv_response(export.to_csv(rows, headers, {}), f"supply-{name}.csv")
 
 
 # ---------------------------------------------------------------- the page (filters, sort, how to apply)
