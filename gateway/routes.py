@@ -98,6 +98,8 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/supply", supply.supply_page, name="supply_page")
     r.add_get("/dashboard", dashboard.dashboard_page, name="dashboard_page")
     r.add_get("/dashboard/events", dashboard.dashboard_events, name="dashboard_events")
+    # County staff dashboard: the wall display (数据大屏, 1920x1080)
+    r.add_get("/dashboard/wall", dashboard.dashboard_wall, name="dashboard_wall")
     # docs
     r.add_get("/api/openapi.json", openapi.openapi_json, name="openapi")
     r.add_get("/", pages.index, name="index")

@@ -6,7 +6,7 @@ reads the views and pushes one ``dashboard`` event — notices in between are co
 page stays smooth however fast the events come. A comment line every 15 s keeps proxies from closing the stream.
 When Redis goes away the pub/sub connection ends and so does the stream: the page's ``EventSource`` reconnects
 and, once Redis is back, gets a fresh snapshot and notices again (tests/faults/test_redis_killed.py).
-Authentication is one call, :func:`page_staff` (a staff bearer credential now; page sessions when they land).
+Authentication is one call, :func:`page_staff` (a staff bearer credential, else the page session).
 """
 
 from __future__ import annotations
@@ -15,31 +15,27 @@ import asyncio
 import contextlib
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
 
-from gateway import sessions
-from gateway.auth import Principal
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.views import reports
 from gateway.views.reports import county_scope, parse_county, staff
 from services import clock, geography, quotas
 from services.readmodels import dashboard_views as dv
 from services.readmodels import fair_views, keys
 from services.readmodels.views import View, load
+from services.reports import labels, periods, trends
+from web import i18n
 
 KEEPALIVE_SECONDS = 15.0
 
 
-async def page_staff(request: web.Request) -> Principal:
-    """The staff principal of a dashboard request: a bearer credential if one is sent (scripts, benchmarks),
-    else the signed-in page session (officer or organiser; a 303 to the sign-in page when not signed in)."""
-    if "Authorization" in request.headers:
-        return await staff(request)
-    return await sessions.page_principal(request, "officer", "organiser")
+page_staff = reports.staff_or_page
 
 
 async def _quota_board(request: web.Request, now: datetime) -> dict[str, Any]:
@@ -92,7 +88,9 @@ async def snapshot(request: web.Request, county: str | None) -> dict[str, Any]:
         answer["counties"] = [c for c in answer["counties"] if c["county"] == county]
         answer["quota_board"] = [e for e in answer["quota_board"] if e["scope"] == county]
         answer["alerts"] = [a for a in answer["alerts"] if a["county"] == county]
+    answer["quota_board"] = [dv.label_board_entry(e) for e in answer["quota_board"]]
     answer["as_of"] = now.isoformat()
+    answer["as_of_local"] = labels.local_hhmm(now)
     answer["county"] = county
     return answer
 
@@ -104,17 +102,89 @@ async def get_dashboard(request: web.Request) -> web.Response:
     return web.json_response(await snapshot(request, county), dumps=dumps)
 
 
-@aiohttp_jinja2.template("dashboard.html")
-async def dashboard_page(request: web.Request) -> dict[str, Any]:
-    """``GET /dashboard?county=`` (staff page): figures, charts, quota board and alerts, updated live."""
+#: How many periods of each kind the period picker offers, newest first.
+PICKER_DEPTH = {"day": 14, "week": 12, "month": 12, "quarter": 8}
+#: The trend by day of a day or a week shows the four weeks ending with it.
+TREND_DAYS = 28
+
+
+def _trend_window(kind: periods.Kind, period: quotas.Period) -> tuple[date, date]:
+    if kind in ("day", "week"):
+        return period.last_day - timedelta(days=TREND_DAYS - 1), period.last_day
+    return period.first_day, period.last_day
+
+
+def _exports(kind: periods.Kind, period: quotas.Period, county: str | None) -> list[dict[str, str]]:
+    """Links to every CSV export for the chosen period: the report by county, market, trade and group, the
+    "1+3" lists over the period's length (ending today, at most 92 days), and the supply list (the week's
+    snapshot for a week, else as it stands)."""
+    place = f"&county={county}" if county else ""
+    at = f"period={kind}&at={period.code}{place}"
+    days = min(len(list(periods.days(period))), reports.MAX_LIST_DAYS)
+    out = [
+        {"what": what, "href": f"/exports/reports.csv?{at}&by={by}"}
+        for by, what in (("county", "county"), ("market", "market"), ("trade", "trade"), ("group", "group"))
+    ]
+    out += [
+        {"what": f"list_{name}", "href": f"/exports/lists.csv?list={name}&days={days}{place}"}
+        for name in ("placed", "looking", "willing")
+    ]
+    supply_week = f"?week={period.code}" if kind == "week" else ""
+    out.append({"what": "supply", "href": f"/exports/supply.csv{supply_week}"})
+    return out
+
+
+async def _page(request: web.Request) -> dict[str, Any]:
+    """What the dashboard and the wall display render: the live snapshot, and for the chosen period its report
+    by county, the trends (today by hour, the period's days by day) and the export links."""
     principal = await page_staff(request)
     county = county_scope(principal, parse_county(request.query.get("county")))
+    kind, period = reports.period_query(request)
+    lang: labels.Lang = "en" if i18n.language(request) == "en" else "zh_CN"
+    now = request.app[CLOCK]()
+    today = clock.local_date(now)
+    answer = await reports.load_report(
+        request, kind=kind, period=period, dimension="county", county=county, targets=False
+    )
+    first, last = _trend_window(kind, period)
+    window = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    ledgers = await reports.market_ledgers(request, sorted({*window, today}))
+    rows = [{**row, "name": labels.key_name("county", row["key"], lang)} for row in answer["rows"]]
     return {
         "initial": json.dumps(await snapshot(request, county), ensure_ascii=False),
         "county": county or "",
+        "county_name": labels.place_name(county, lang) if county else "",
         "counties": geography.COUNTIES,
         "unpaid_hours": f"{request.app[SETTINGS].unpaid_alert_hours:g}",
+        "kind": kind,
+        "kinds": periods.KINDS,
+        "kind_names": {k: v[lang] for k, v in labels.PERIOD_KIND_NAME.items()},
+        "period_code": period.code,
+        "period_label": labels.period_label(kind, period, lang),
+        "choices": labels.recent_periods(kind, today, PICKER_DEPTH[kind], lang),
+        "report_rows": rows,
+        "trends": json.dumps(
+            {
+                "today": trends.by_hour(ledgers, today, county),
+                "period": trends.by_day(ledgers, first, last, county),
+            }
+        ),
+        "exports": _exports(kind, period, county),
     }
+
+
+@aiohttp_jinja2.template("dashboard.html")
+async def dashboard_page(request: web.Request) -> dict[str, Any]:
+    """``GET /dashboard?county=&period=&at=`` (staff page): live figures, alerts, quota board, the chosen
+    period's report, trend charts and CSV exports; updated live."""
+    return await _page(request)
+
+
+@aiohttp_jinja2.template("dashboard_wall.html")
+async def dashboard_wall(request: web.Request) -> dict[str, Any]:
+    """``GET /dashboard/wall?county=`` (staff page): the 数据大屏 for a 1920x1080 wall display — big live
+    numbers, today's trend by hour and the alerts, no scrolling; updated live."""
+    return await _page(request)
 
 
 async def dashboard_events(request: web.Request) -> web.StreamResponse:
