@@ -60,6 +60,16 @@ async def _download(page: Page, selector: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
 
 
+async def _small_targets(page: Page) -> list[str]:
+    """The dashboard's links styled as buttons, buttons and selects lower or narrower than 48 px."""
+    found: list[str] = await page.evaluate(
+        "[...document.querySelectorAll('main a.dash-button, main button, main select')]"
+        ".map(e => [e.textContent.trim(), e.getBoundingClientRect()])"
+        ".filter(([, r]) => r.height < 48 || r.width < 48).map(([t, r]) => `${t} ${r.width}x${r.height}`)"
+    )
+    return found
+
+
 async def _no_codes(page: Page, where: str) -> None:
     shown = await page.locator("main").inner_text()
     assert not CODES.findall(shown), f"{where} shows codes: {CODES.findall(shown)}"
@@ -96,10 +106,12 @@ async def test_an_officer_watches_a_check_in_picks_last_week_exports_and_opens_t
     alerts = await board.locator("#dash-alerts li").all_inner_texts()
     assert alerts and not any(" / " in a or re.search(r"[A-Za-z]{4,}", a) for a in alerts), alerts
     await assert_accessible(board, "dashboard 1366x768")
+    assert await _small_targets(board) == []
     await photograph(board, "dashboard", ("kiosk-landscape", "phone"))
     await board.set_viewport_size({"width": 390, "height": 844})
     assert await sideways_overflow(board) == 0
     await assert_accessible(board, "dashboard 390x844")
+    assert await _small_targets(board) == []
     await board.set_viewport_size({"width": 1366, "height": 768})
 
     # the period picker: weeks, then last week
@@ -167,4 +179,5 @@ async def test_the_dashboard_fits_a_phone_with_the_base_font_at_24px(
     await expect(board.locator("#dash-status")).to_have_text("实时", timeout=WAIT)
     assert await sideways_overflow(board) == 0
     await assert_accessible(board, "dashboard 390x844 at 24px")
+    assert await _small_targets(board) == []
     await photograph(board, "dashboard-24px", ("phone",))

@@ -7,13 +7,17 @@ checked in ``test_reports_replay`` on a stack of its own: the session's fair sco
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
 from gateway.auth import Principal
+from gateway.main import create_app
 from gateway.problems import ApiError
 from gateway.views.reports import county_scope
 from services.settings import Settings
@@ -98,3 +102,37 @@ def test_a_county_officer_sees_only_their_county() -> None:
     else:
         raise AssertionError("another county's figures were allowed")
     assert county_scope(Principal("admin", "ad-city", "市就业局", None), "liuzhi") == "liuzhi"
+
+
+async def _page_session(gateway: TestClient, access_key: str) -> None:
+    """Sign ``gateway``'s cookie jar in through the sign-in page, as a browser does."""
+    form = await (await gateway.get("/sign-in?next=/dashboard")).text()
+    match = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert match, form
+    signed = await gateway.post(
+        "/sign-in", data={"csrf_token": match.group(1), "access_key": access_key}, allow_redirects=False
+    )
+    assert signed.status == 303, await signed.text()
+
+
+async def test_downloads_from_the_dashboard_page_keep_to_the_officers_county(
+    aiohttp_client: Callable[..., Awaitable[TestClient]], platform: Settings, credentials: dict[str, str]
+) -> None:
+    """The dashboard's CSV links work with the page session; a county officer gets their county's figures, and
+    another county is 403; without a session the download goes to the sign-in page."""
+    anonymous = await aiohttp_client(create_app(platform, clock=lambda: TEST_NOW))
+    away = await anonymous.get("/exports/reports.csv?period=week&by=county", allow_redirects=False)
+    assert away.status == 303 and away.headers["Location"].startswith("/sign-in")
+    gateway = await aiohttp_client(create_app(platform, clock=lambda: TEST_NOW))
+    await _page_session(gateway, credentials["officer_panzhou"])
+    mine = await gateway.get("/exports/reports.csv?period=week&at=2026-W47&by=county")
+    table = list(csv.reader(io.StringIO((await mine.read()).decode("utf-8-sig"))))
+    assert mine.status == 200 and table[0][:3] == ["期间", "县（区）", "登记人次"]
+    assert {row[1] for row in table[1:]} <= {"盘州市", "合计"}, table
+    other = await gateway.get("/exports/reports.csv?period=week&by=county&county=zhongshan")
+    assert other.status == 403
+    lists = await gateway.get("/exports/lists.csv?list=looking&days=7")
+    rows = list(csv.reader(io.StringIO((await lists.read()).decode("utf-8-sig"))))
+    assert lists.status == 200 and rows[0][1] == "县（区）" and all(row[1] == "盘州市" for row in rows[1:])
+    page = await gateway.get("/dashboard/wall")
+    assert page.status == 200 and "盘州市" in await page.text()
