@@ -30,6 +30,7 @@ from services import clock, placement_life, request_life
 from services import records as r
 from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
+from services.job_request import MAX_HEADCOUNT
 from services.market_index import (
     active_check_in,
     add_request,
@@ -445,8 +446,8 @@ def _cancel_request(state: MarketState, c: r.CancelJobRequest, out: _Out) -> Non
     out.facts.append(r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="cancelled"))
 
 
-#: The most workers one request may ask for (as the posting form's ``headcount``).
-HEADCOUNT_MAX = 200
+#: The most workers one request may ask for (the posting form's limit).
+HEADCOUNT_MAX = MAX_HEADCOUNT
 
 
 def _change_headcount(state: MarketState, c: r.ChangeHeadcount, out: _Out) -> None:
