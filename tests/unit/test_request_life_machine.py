@@ -267,7 +267,15 @@ def _one_place_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _lowered_headcount_keeps_its_offers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(market, "pending_offers", lambda state, request_id: [])
+    """A lowered headcount that withdraws no offer awaiting an answer (only in the headcount change)."""
+    real = market._change_headcount
+
+    def keeps(state: MarketState, c: r.ChangeHeadcount, out: market._Out) -> None:
+        with pytest.MonkeyPatch.context() as inner:
+            inner.setattr(market, "pending_offers", lambda state, request_id: [])
+            real(state, c, out)
+
+    monkeypatch.setattr(market, "_change_headcount", keeps)
 
 
 @pytest.mark.parametrize(
