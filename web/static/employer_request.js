@@ -109,6 +109,7 @@
   const headcountConfirm = document.getElementById("headcount-confirm");
   const cancelConfirm = document.getElementById("cancel-confirm");
   let sentHeadcount = null; // {command, n}: a change this page sent, answered by the view
+  let asked = null; // the headcount the question asked about
   let sentCancel = false;
   function refusal(statusId, body) {
     const el = document.getElementById(statusId);
@@ -124,6 +125,7 @@
     event.preventDefault();
     Live.text("headcount-error", "");
     const n = Number(headcountInput.value);
+    asked = n;
     Live.text("headcount-question", fill(M.headcount_question, { n: headcountInput.value }));
     headcountConfirm.hidden = !(n >= 1);
     if (n >= 1) document.getElementById("headcount-yes").focus();
@@ -132,7 +134,7 @@
   document.getElementById("headcount-no").addEventListener("click", () => { headcountConfirm.hidden = true; });
   document.getElementById("headcount-yes").addEventListener("click", async () => {
     headcountConfirm.hidden = true;
-    const n = Number(headcountInput.value);
+    const n = asked;
     Live.text("manage-status", M.sending);
     const result = await Outbox.post(`/api/v1/job-requests/${root.dataset.request}/headcount`, { headcount: n });
     if (result.queued) { Live.text("manage-status", M.queued_offline); return; }
@@ -145,6 +147,7 @@
     headcountInput.removeAttribute("aria-invalid");
     sentHeadcount = { command: result.body.command_id, n: n };
     Live.text("manage-status", fill(M.headcount_sent, { n: n }));
+    renderManage(lastView); // the live view may have brought the change before this answer
   });
   document.getElementById("cancel-request").addEventListener("click", () => {
     const n = (lastView.accepted || []).length;
