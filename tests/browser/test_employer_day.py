@@ -240,8 +240,8 @@ async def test_an_employer_registers_posts_adjusts_confirms_pays_and_cancels_in_
 
     # sign-out on every employer page
     await employer.click("#sign-out")
-    await employer.wait_for_url("**/sign-in*")
-    await employer.goto("/employer/requests")
-    await employer.wait_for_url("**/sign-in*")
+    await employer.wait_for_url(re.compile(r"/sign-in$"))
+    await employer.goto("/employer/requests")  # signed out: the page asks to sign in again
+    await employer.wait_for_url(re.compile(r"/sign-in\?next="))
     await kiosk_context.close()
     await phone_context.close()
