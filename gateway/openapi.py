@@ -157,6 +157,19 @@ class PlacementCorrectionBody(msgspec.Struct):
     step: Literal["arrived", "completed", "wage_paid", "wage_received"]
 
 
+class HeadcountBody(msgspec.Struct):
+    """The request's new headcount (issue 24): never below the workers already accepted."""
+
+    headcount: Annotated[int, Meta(ge=1, le=200)]
+
+
+class HeadcountAccepted(msgspec.Struct):
+    request_id: str
+    status: Literal["accepted"]
+    command_id: str
+    headcount: int
+
+
 class EmptyBody(msgspec.Struct):
     """No fields are read; send ``{}``."""
 
@@ -975,6 +988,21 @@ OPERATIONS: tuple[Operation, ...] = (
         command=True,
         not_found=True,
         tags=("market",),
+    ),
+    Operation(
+        "POST",
+        "/api/v1/job-requests/{request_id}/headcount",
+        "job_request_headcount",
+        "Change how many workers a request needs (the employer who posted it; 409 headcount_below_accepted below "
+        "the workers accepted, 409 request_not_open for a request that ended; offers awaiting an answer beyond the "
+        "new headcount are withdrawn)",
+        role="employer",
+        body=HeadcountBody,
+        answer=HeadcountAccepted,
+        command=True,
+        not_found=True,
+        tags=("market",),
+        extra_statuses=(409,),
     ),
     Operation(
         "POST",

@@ -57,6 +57,12 @@ def setup_routes(app: web.Application) -> None:
         job_requests.post_reopen_job_request,
         name="job_request_reopen",
     )
+    # employers finish their day in the pages (issue 24): change a request's headcount; registration, "我的用工"
+    r.add_post(
+        "/api/v1/job-requests/{request_id}/headcount", job_requests.post_headcount, name="job_request_headcount"
+    )
+    r.add_get("/employer/register", employer.register_page, name="employer_register")
+    r.add_get("/employer/requests", employer.requests_page, name="employer_requests")
     r.add_post("/api/v1/offers/{offer_id}/answer", offers.post_offer_answer, name="offer_answer")
     # fairs
     r.add_post("/api/v1/fairs", fairs.post_fair, name="fairs")

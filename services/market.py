@@ -30,6 +30,7 @@ from services import clock, placement_life, request_life
 from services import records as r
 from services.allocation import Choice, choose_offers, passed_over
 from services.eligibility import fits
+from services.job_request import MAX_HEADCOUNT
 from services.market_index import (
     active_check_in,
     add_request,
@@ -227,6 +228,8 @@ def decide(state: MarketState, command: r.MarketCommand, rules: MarketRules) -> 
             _report_unpaid(state, command, out)
         case r.ReopenJobRequest():
             _reopen_request(state, command, out)
+        case r.ChangeHeadcount():
+            _change_headcount(state, command, out)
         case r.Tick():
             pass  # time passed: expiry, late starts and the end of the day were handled above
     _allocate(state, rules, out)
@@ -443,6 +446,58 @@ def _cancel_request(state: MarketState, c: r.CancelJobRequest, out: _Out) -> Non
     out.facts.append(r.JobRequestClosed(**out.head(), request_id=request.request_id, reason="cancelled"))
 
 
+#: The most workers one request may ask for (the posting form's limit).
+HEADCOUNT_MAX = MAX_HEADCOUNT
+
+
+def _change_headcount(state: MarketState, c: r.ChangeHeadcount, out: _Out) -> None:
+    """The employer changes how many workers a request still taking workers needs (issue 24).
+
+    Keeps "never more accepted than the headcount": a headcount below the workers already accepted is refused
+    (``headcount_below_accepted``); offers awaiting an answer beyond the new headcount are withdrawn, the latest
+    made first (``headcount_lowered``); a raised headcount reopens a filled request to new offers. A request
+    cancelled, expired or closed for its start is refused (``request_not_open``)."""
+    request = state.requests.get(c.request_id)
+    if request is None or request.employer_id != c.employer_id or request.status == "closed":
+        out.refuse(c.request_id, "request_not_open", "该招工需求不存在或已结束", "no such open request")
+        return
+    if not 1 <= c.headcount <= HEADCOUNT_MAX:
+        out.refuse(
+            c.request_id, "headcount_range", "招工人数应在 1 到 200 人之间", "the headcount must be from 1 to 200"
+        )
+        return
+    accepted = len(request.placements)
+    if c.headcount < accepted:
+        out.refuse(
+            c.request_id,
+            "headcount_below_accepted",
+            f"已有 {accepted} 人接受，招工人数不能少于 {accepted} 人",
+            f"{accepted} workers have accepted; the headcount cannot be below {accepted}",
+        )
+        return
+    previous = request.headcount
+    if c.headcount == previous:
+        return
+    pending = sorted(pending_offers(state, request.request_id), key=lambda o: (o.made_at, o.offer_id))
+    excess = accepted + len(pending) - c.headcount
+    for offer in reversed(pending[len(pending) - excess :] if excess > 0 else []):
+        _withdraw(state, offer, "headcount_lowered", out)
+    status: Literal["open", "filled"] = "filled" if accepted >= c.headcount else "open"
+    request.headcount = c.headcount
+    request.status = status
+    out.facts.append(
+        r.HeadcountChanged(
+            **out.head(),
+            request_id=request.request_id,
+            employer_id=request.employer_id,
+            headcount=c.headcount,
+            previous=previous,
+            accepted=accepted,
+            status=status,
+        )
+    )
+
+
 def _check_out(state: MarketState, c: r.CheckOut, out: _Out) -> None:
     worker = state.workers.get(c.checkin_id)
     if worker is None or worker.status == "left":
@@ -614,7 +669,7 @@ def _report_unpaid(state: MarketState, c: r.ReportWageUnpaid, out: _Out) -> None
 def _withdraw(
     state: MarketState,
     offer: PendingOffer,
-    reason: Literal["request_cancelled", "checked_out", "end_of_day", "start_passed"],
+    reason: Literal["request_cancelled", "checked_out", "end_of_day", "start_passed", "headcount_lowered"],
     out: _Out,
 ) -> None:
     worker = state.workers[offer.checkin_id]

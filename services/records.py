@@ -168,6 +168,16 @@ class ReopenJobRequest(Record, frozen=True, kw_only=True, tag="reopen_job_reques
     employer_id: str
 
 
+class ChangeHeadcount(Record, frozen=True, kw_only=True, tag="change_headcount"):
+    """The employer changes how many workers an open request needs (issue 24, "我的用工"). Never below the
+    workers already accepted (refused ``headcount_below_accepted``); offers awaiting an answer beyond the new
+    headcount are withdrawn (``headcount_lowered``), so no more are ever accepted than the headcount."""
+
+    request_id: str
+    employer_id: str
+    headcount: int
+
+
 class Tick(Record, frozen=True, kw_only=True, tag="tick"):
     """The market's clock: offers expire and the day ends when a tick (or any command) says it is time."""
 
@@ -194,6 +204,7 @@ MarketCommand = (
     | ConfirmWaiting
     | Tick
     | ReopenJobRequest
+    | ChangeHeadcount
 )
 
 
@@ -281,6 +292,18 @@ class JobRequestReopened(Event, frozen=True, kw_only=True, tag="job_request_reop
     placements: tuple[str, ...] = ()
 
 
+class HeadcountChanged(Event, frozen=True, kw_only=True, tag="headcount_changed"):
+    """A request's headcount is now ``headcount`` (was ``previous``); ``status`` is the request's after the
+    change (``open`` or ``filled``, by the workers accepted)."""
+
+    request_id: str
+    employer_id: str
+    headcount: int
+    previous: int
+    accepted: int
+    status: Literal["open", "filled"]
+
+
 class OfferMade(Event, frozen=True, kw_only=True, tag="offer_made"):
     """A worker is offered one place on a request, with the reason recorded for "why me / why not me"."""
 
@@ -348,7 +371,7 @@ class OfferWithdrawn(Event, frozen=True, kw_only=True, tag="offer_withdrawn"):
     request_id: str
     checkin_id: str
     worker: str
-    reason: Literal["request_cancelled", "checked_out", "end_of_day", "start_passed"]
+    reason: Literal["request_cancelled", "checked_out", "end_of_day", "start_passed", "headcount_lowered"]
 
 
 class PlacementCancelled(Event, frozen=True, kw_only=True, tag="placement_cancelled"):
@@ -448,6 +471,7 @@ MarketEvent = (
     | JobRequestOpened
     | JobRequestClosed
     | JobRequestReopened
+    | HeadcountChanged
     | OfferMade
     | OfferAccepted
     | OfferDeclined

@@ -11,9 +11,10 @@ from gateway.auth import authenticate
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import placement_steps
-from services import placement_life, records, screening, topics
+from services import forms, placement_life, records, screening, topics
 from services.adapters.posting_log import record_posting
-from services.job_request import parse_job_request
+from services.errors import FieldError, InvalidInput
+from services.job_request import MAX_HEADCOUNT, parse_job_request
 from services.readmodels import keys
 from services.readmodels.views import load, public
 
@@ -120,6 +121,51 @@ async def post_reopen_job_request(request: web.Request) -> web.Response:
             employer_id=principal.subject_id,
         )
         answer = {"request_id": request_id, "status": "accepted"}
+        return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), view["market_id"].encode(), record, answer)
+
+    return await commands.accept(request, principal, build)
+
+
+async def post_headcount(request: web.Request) -> web.Response:
+    """``POST /api/v1/job-requests/{request_id}/headcount`` (the employer who posted it), body ``{"headcount": n}``
+    (issue 24): 422 ``range`` on the field outside 1..200; 409 ``request_not_open`` for a request cancelled,
+    expired or stopped at its start; 409 ``headcount_below_accepted`` below the workers already accepted (the market
+    judges the same rules again on its own state, and a refusal it makes reaches the request's view as
+    ``last_refusal`` with this answer's ``command_id``)."""
+    principal = await authenticate(request, "employer")
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    request_id = request.match_info["request_id"]
+    view = await _own_request(request, principal.subject_id, request_id)
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        errors: list[FieldError] = []
+        headcount = forms.integer(
+            forms.require_object(body), "headcount", low=1, high=MAX_HEADCOUNT, label_zh="招工人数", errors=errors
+        )
+        if errors:
+            raise InvalidInput(errors)
+        if view.get("status") not in ("open", "filled"):
+            raise ApiError(409, "request_not_open", "该招工需求已结束，不能再改人数", "this request has ended")
+        accepted = len(view.get("accepted", []))
+        if headcount < accepted:
+            raise ApiError(
+                409,
+                "headcount_below_accepted",
+                f"已有 {accepted} 人接受，招工人数不能少于 {accepted} 人",
+                f"{accepted} workers have accepted; the headcount cannot be below {accepted}",
+                field="headcount",
+            )
+        record = records.ChangeHeadcount(
+            id=command_id,
+            at=now,
+            market_id=view["market_id"],
+            county=view["county"],
+            request_id=request_id,
+            employer_id=principal.subject_id,
+            headcount=headcount,
+        )
+        answer = {"request_id": request_id, "status": "accepted", "command_id": command_id, "headcount": headcount}
         return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), view["market_id"].encode(), record, answer)
 
     return await commands.accept(request, principal, build)

@@ -53,7 +53,10 @@ def _entities(e: r.MarketEvent) -> list[str]:
     match e:
         case r.WorkerQueued() | r.WorkerLeft():
             return [f"c:{e.checkin_id}"]
-        case r.JobRequestOpened() | r.JobRequestClosed() | r.JobRequestFilled() | r.JobRequestReopened():
+        case (
+            r.JobRequestOpened() | r.JobRequestClosed() | r.JobRequestFilled() | r.JobRequestReopened()
+            | r.HeadcountChanged()
+        ):
             return [f"q:{e.request_id}"]
         case r.OfferMade() | r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():
             return [f"o:{e.offer_id}"]
@@ -71,6 +74,7 @@ _TRACKED = (
     r.JobRequestClosed,
     r.JobRequestReopened,
     r.JobRequestFilled,
+    r.HeadcountChanged,
     r.OfferMade,
     r.OfferAccepted,
     r.OfferDeclined,
@@ -194,6 +198,11 @@ def _apply(head: View, touched: dict[str, View | None], e: r.MarketEvent) -> Non
         case r.JobRequestReopened():
             if len(e.placements) < e.headcount:
                 touched[f"q:{e.request_id}"] = {"n": e.headcount, "p": list(e.placements), "open": True}
+        case r.HeadcountChanged():  # issue 24: the open positions follow the new headcount
+            request = touched[f"q:{e.request_id}"]
+            if request is not None:
+                request["n"] = e.headcount
+                request["open"] = e.status == "open"
         case r.OfferMade():
             touched[f"o:{e.offer_id}"] = {"r": e.request_id}
         case r.OfferAccepted() | r.OfferDeclined() | r.OfferExpired() | r.OfferWithdrawn():

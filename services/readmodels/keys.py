@@ -15,6 +15,11 @@ def job_request(prefix: str, request_id: str) -> str:
     return f"{prefix}request:{request_id}"
 
 
+def employer_requests(prefix: str, employer_id: str) -> str:
+    """An employer's requests of the last days ("我的用工", issue 24): ids and dates, newest first."""
+    return f"{prefix}employer-requests:{employer_id}"
+
+
 def placement(prefix: str, placement_id: str) -> str:
     return f"{prefix}placement:{placement_id}"
 

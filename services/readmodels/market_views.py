@@ -16,11 +16,15 @@ paired in the order the offers ended).
 A request's life on the clock (issue 23): its status may also be ``cancelled`` / ``expired`` / ``start_passed`` (its
 start plus the grace passed: ``grace_minutes`` says how long; ``open`` again when reopened, with the new
 ``start`` and ``previous_start``; a refused reopening leaves ``refusal``).
+Issue 24: ``HeadcountChanged`` sets a request's ``headcount`` (``previous_headcount``) and status; a refused change
+leaves ``refusal`` like a reopening; ``employer-requests:<employer_id>`` lists an employer's requests of today and
+the seven days before (id, local date), newest first, for "我的用工".
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from services import placement_life
 from services import records as r
@@ -41,7 +45,9 @@ class MarketViews:
         match event:
             case r.WorkerQueued() | r.WorkerLeft() | r.WorkerResumed():
                 return [keys.ticket(p, event.checkin_id)]
-            case r.JobRequestOpened() | r.JobRequestFilled() | r.JobRequestClosed() | r.JobRequestReopened():
+            case r.JobRequestOpened():  # and the employer's list of requests ("我的用工", issue 24)
+                return [keys.job_request(p, event.request_id), keys.employer_requests(p, event.employer_id)]
+            case r.JobRequestFilled() | r.JobRequestClosed() | r.JobRequestReopened() | r.HeadcountChanged():
                 return [keys.job_request(p, event.request_id)]
             case r.PlacementStarted():  # the placement view: where the no-show and step commands find it
                 return [
@@ -71,7 +77,7 @@ class MarketViews:
             case r.CommandRefused() if event.command_type in r.PLACEMENT_COMMANDS and event.checkin_id:
                 return [keys.ticket(p, event.checkin_id), keys.job_request(p, event.request_id)]
             case r.CommandRefused():
-                if event.command_type == "reopen_job_request":
+                if event.command_type in ("reopen_job_request", "change_headcount"):
                     return [keys.job_request(p, event.subject_id)]
                 return [keys.ticket(p, event.subject_id)] if event.command_type == "check_in" else []
         return []
@@ -405,6 +411,38 @@ def _request_reopened(view: View | None, e: r.JobRequestReopened) -> View:
     }
 
 
+def _request_headcount(view: View | None, e: r.HeadcountChanged) -> View | None:
+    if view is None:
+        return None
+    return {
+        **view,
+        "headcount": e.headcount,
+        "previous_headcount": e.previous,
+        "status": e.status if view.get("status") in ("open", "filled") else view.get("status"),
+        "updated_at": e.at.isoformat(),
+    }
+
+
+#: How many days of requests an employer's list keeps (today and the seven before).
+EMPLOYER_LIST_DAYS = 8
+#: At most this many requests in the list (a busy employer's oldest fall off first).
+EMPLOYER_LIST_MAX = 200
+
+
+def _employer_request_opened(view: View | None, e: r.JobRequestOpened) -> View:
+    """The request id and its local date, newest first; requests older than :data:`EMPLOYER_LIST_DAYS` fall off."""
+    day = local_date(e.at)
+    oldest = day.toordinal() - (EMPLOYER_LIST_DAYS - 1)
+    kept = [
+        x
+        for x in (view or {}).get("requests", [])
+        if x["request_id"] != e.request_id and date.fromisoformat(x["date"]).toordinal() >= oldest
+    ]
+    entry = {"request_id": e.request_id, "date": day.isoformat(), "opened_at": e.at.isoformat()}
+    ordered = sorted([entry, *kept], key=lambda x: (x["opened_at"], x["request_id"]), reverse=True)
+    return {"employer_id": e.employer_id, "requests": ordered[:EMPLOYER_LIST_MAX], "updated_at": e.at.isoformat()}
+
+
 def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:
     return {
         **(view or {"offers_out": [], "accepted": []}),
@@ -500,6 +538,8 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("offer", r.OfferDeclined): _offer_status("declined"),
     ("offer", r.OfferExpired): _offer_status("expired"),
     ("request", r.JobRequestOpened): _request_opened,  # type: ignore[dict-item]
+    ("request", r.HeadcountChanged): _request_headcount,  # type: ignore[dict-item]
+    ("employer-requests", r.JobRequestOpened): _employer_request_opened,  # type: ignore[dict-item]
     ("request", r.OfferMade): _request_offer_out,  # type: ignore[dict-item]
     ("request", r.OfferDeclined): _request_offer_closed,  # type: ignore[dict-item]
     ("request", r.OfferExpired): _request_offer_closed,  # type: ignore[dict-item]

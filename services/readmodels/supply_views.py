@@ -77,6 +77,7 @@ class GigSupply:
             r.JobRequestFilled,
             r.PlacementStarted,
             r.PlacementCancelled,
+            r.HeadcountChanged,
         )
         return [gig_key(self.prefix, event.market_id)] if isinstance(event, tracked) else []
 
@@ -121,6 +122,11 @@ class GigSupply:
                     "place": event.place,
                     "date": clock.local_date(event.at).isoformat(),
                 }
+            case r.HeadcountChanged():  # issue 24; a filled request raised again is listed at its next reopening
+                if event.status == "filled":
+                    requests.pop(event.request_id, None)
+                elif event.request_id in requests:
+                    requests[event.request_id]["headcount"] = event.headcount
             case r.PlacementStarted():
                 request = requests.get(event.request_id)
                 if request is not None and event.placement_id not in request["taken"]:

@@ -100,3 +100,38 @@ def test_a_placement_commands_refusal_correction_and_dispute_reach_the_ticket_an
     assert (job_view["steps"], job_view["step_times"], job_view["disputed"]) == ([], {}, True)
     placement = store[keys.placement(P, placement_id)]
     assert placement is not None and placement["disputed"] and placement["day"] == "2026-11-26"
+
+
+# ---------------------------------------------------------------- issue 24: headcount and the employer's list
+
+
+def test_a_headcount_change_and_its_refusal_reach_the_request_view() -> None:
+    from datetime import timedelta
+
+    state, events = run(check_in(1), check_in(2), job(1, headcount=1))
+    offer = of(events, r.OfferMade)[0]
+    accepted = step(state, r.AnswerOffer(**head("a"), offer_id=offer.offer_id, checkin_id="c1", answer="accept"))  # type: ignore[arg-type]
+    raised = step(state, r.ChangeHeadcount(**head("h1"), request_id="j1", employer_id="e1", headcount=2))  # type: ignore[arg-type]
+    store = project([*events, *accepted.facts, *raised.facts])
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None
+    assert (request["headcount"], request["previous_headcount"], request["status"]) == (2, 1, "open")
+    at = T0 + timedelta(minutes=1)
+    lowered = step(state, r.ChangeHeadcount(**head("h2", at), request_id="j1", employer_id="e1", headcount=0))  # type: ignore[arg-type]
+    store = project(lowered.facts, store)
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None and request["last_refusal"]["rule"] == "headcount_range"
+    assert request["last_refusal"]["command_id"] == "xh2" and "refusal" not in request
+
+
+def test_the_employer_list_keeps_today_and_the_seven_days_before_newest_first() -> None:
+    from datetime import timedelta
+
+    store: dict[str, View | None] = {}
+    for n, days in enumerate((9, 7, 0), start=1):
+        _, events = run(job(n, at=T0 - timedelta(days=days)))
+        project(events, store)
+    listing = store[keys.employer_requests(P, "e1")]
+    assert listing is not None
+    assert [x["request_id"] for x in listing["requests"]] == ["j3", "j2"]  # j1 (nine days ago) fell off
+    assert [x["date"] for x in listing["requests"]] == ["2026-11-26", "2026-11-19"]

@@ -68,6 +68,7 @@ class RequestLifeMachine(RuleBasedStateMachine):
         self.closed: dict[str, str] = {}  # request id -> reason, while closed
         self.placed: dict[str, set[str]] = {}
         self.expires: dict[str, datetime] = {}
+        self.wanted = 0  # the headcount of the last ChangeHeadcount
 
     @initialize(policy=st.sampled_from(POLICIES), ttl=st.sampled_from([5, 10, 45]))
     def choose(self, policy: AllocationPolicy, ttl: int) -> None:
@@ -115,6 +116,13 @@ class RequestLifeMachine(RuleBasedStateMachine):
                 assert len(self.placed[f.request_id]) <= self.headcount[f.request_id], "over the headcount"
             case r.PlacementCancelled():
                 self.placed[f.request_id].discard(f.placement_id)
+            case r.HeadcountChanged():  # issue 24: never below the workers accepted
+                assert f.previous == self.headcount[f.request_id]
+                assert f.headcount >= len(self.placed[f.request_id]), "headcount lowered below the accepted"
+                assert f.accepted == len(self.placed[f.request_id])
+                self.headcount[f.request_id] = f.headcount
+            case r.CommandRefused() if f.rule == "headcount_below_accepted":
+                assert self.wanted < len(self.placed[f.subject_id]), "refused a headcount the accepted allow"
 
     # ------------------------------------------------------------ commands
 
@@ -169,6 +177,15 @@ class RequestLifeMachine(RuleBasedStateMachine):
     def cancel(self, pick: int) -> None:
         ids = sorted(self.state.requests)
         self._apply(r.CancelJobRequest(**self._head("x"), request_id=ids[pick % len(ids)], employer_id="e1"))  # type: ignore[arg-type]
+
+    @precondition(lambda self: bool(self.state.requests))
+    @rule(pick=st.integers(0, 100), headcount=st.integers(1, 4))
+    def change_headcount(self, pick: int, headcount: int) -> None:
+        ids = sorted(self.state.requests)
+        self.wanted = headcount
+        self._apply(
+            r.ChangeHeadcount(**self._head("h"), request_id=ids[pick % len(ids)], employer_id="e1", headcount=headcount)  # type: ignore[arg-type]
+        )
 
     @precondition(lambda self: bool(self.state.offers))
     @rule(pick=st.integers(0, 100), accept=st.booleans())
@@ -249,6 +266,18 @@ def _one_place_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(services.allocation, "open_slots", lambda state, request: real(state, request) + 1)
 
 
+def _lowered_headcount_keeps_its_offers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lowered headcount that withdraws no offer awaiting an answer (only in the headcount change)."""
+    real = market._change_headcount
+
+    def keeps(state: MarketState, c: r.ChangeHeadcount, out: market._Out) -> None:
+        with pytest.MonkeyPatch.context() as inner:
+            inner.setattr(market, "pending_offers", lambda state, request_id: [])
+            real(state, c, out)
+
+    monkeypatch.setattr(market, "_change_headcount", keeps)
+
+
 @pytest.mark.parametrize(
     "inject",
     [
@@ -257,6 +286,7 @@ def _one_place_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
         _reopen_keeps_the_old_start,
         _closed_by_the_start_not_the_grace,
         _one_place_too_many,
+        _lowered_headcount_keeps_its_offers,
     ],
 )
 def test_the_machine_finds_an_injected_bug(monkeypatch: pytest.MonkeyPatch, inject: Callable[..., None]) -> None:

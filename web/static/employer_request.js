@@ -11,11 +11,13 @@
     tr.dataset.checkin = worker.checkin_id;
     const steps = (worker.steps || []).map((s) => M.steps[s] || s);
     const state = [M.placement[worker.placement_status] || "", ...steps].filter(Boolean).join("，");
-    for (const value of [worker.ticket_no, worker.worker_masked, state]) {
+    const labels = document.querySelectorAll("#workers thead th");
+    [worker.ticket_no, worker.worker_masked, state].forEach((value, i) => {
       const td = document.createElement("td");
       td.textContent = value == null ? "" : String(value);
+      if (labels[i]) td.dataset.label = labels[i].textContent;
       tr.appendChild(td);
-    }
+    });
     const action = document.createElement("td");
     if (worker.placement_id && worker.placement_status === "started") action.append(...actions(worker));
     tr.appendChild(action);
@@ -27,9 +29,11 @@
     const id = worker.placement_id;
     const done = worker.steps || [];
     const out = [];
+    // the answer in words: who, at what time (the gateway's clock), the wage with its unit
+    const said = (name) => fill(M.step_done[name], { who: worker.worker_masked, time: hhmm(S.now()), wage: lastView.day_wage });
     const step = (name, question, body) => S.confirmable(M, `${id}:${name}`,
       name === "arrived_completed" ? M.both_action : M.step_actions[name], question,
-      () => S.send(id, "steps", body, "action-status", M, M.step_sent));
+      () => S.send(id, "steps", body, "action-status", M, said(name)));
     const hasWage = done.includes("wage_paid") || done.includes("wage_received");
     if (!done.includes("arrived") && !hasWage) {
       out.push(step("arrived", M.questions.arrived, { step: "arrived" }));
@@ -40,7 +44,7 @@
     if (!done.includes("wage_paid")) out.push(step("wage_paid", M.questions.wage_paid, { step: "wage_paid" }));
     if (!done.length && !worker.disputed) {
       out.push(S.confirmable(M, `${id}:no_show`, M.no_show, M.questions.no_show,
-        () => S.send(id, "no-show", {}, "action-status", M, M.no_show_sent), "decline"));
+        () => S.send(id, "no-show", {}, "action-status", M, said("no_show")), "decline"));
     }
     // a correction: the employer's latest step nothing else rests on, within the window (the gateway's clock)
     const rests = { arrived: ["completed"], completed: ["wage_paid", "wage_received"], wage_paid: [] };
@@ -62,10 +66,14 @@
   function fill(template, values) {
     return template.replace(/\{(\w+)\}/g, (_, k) => (values[k] == null ? "" : String(values[k])));
   }
-  function hhmmNow() {
-    const now = new Date(Date.now() + 59_000);  // the market rounds the new start up to the minute
-    return new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "Asia/Shanghai" }).format(now);
+  /** ``ms`` (an instant) as HH:MM in Asia/Shanghai. */
+  function hhmm(ms) {
+    return new Intl.DateTimeFormat("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "Asia/Shanghai" }).format(new Date(ms));
   }
+  function hhmmNow() {
+    return hhmm(window.PlacementSteps.now() + 59_000);  // the market rounds the new start up to the minute
+  }
+  let lastView = {};
   const latePanel = document.getElementById("late-panel");
   const confirmBox = document.getElementById("reopen-confirm");
   document.getElementById("reopen").addEventListener("click", () => {
@@ -94,12 +102,93 @@
     refusal.hidden = !view.refusal;
     if (view.refusal) Live.text("refusal-text", M.lang === "en" ? view.refusal.message_en : view.refusal.message_zh);
   }
+  // ---------------------------------------------------------------- adjust: headcount and cancel (issue 24)
+  const manage = document.getElementById("manage");
+  const headcountForm = document.getElementById("headcount-form");
+  const headcountInput = document.getElementById("headcount");
+  const headcountConfirm = document.getElementById("headcount-confirm");
+  const cancelConfirm = document.getElementById("cancel-confirm");
+  let sentHeadcount = null; // {command, n}: a change this page sent, answered by the view
+  let asked = null; // the headcount the question asked about
+  let sentCancel = false;
+  function refusal(statusId, body) {
+    const el = document.getElementById(statusId);
+    el.replaceChildren(body.message_zh || M.failed);
+    if (body.message_en && M.lang !== "en") {
+      const en = document.createElement("span");
+      en.lang = "en";
+      en.textContent = body.message_en;
+      el.append(" ", en);
+    }
+  }
+  headcountForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    Live.text("headcount-error", "");
+    const n = Number(headcountInput.value);
+    asked = n;
+    Live.text("headcount-question", fill(M.headcount_question, { n: headcountInput.value }));
+    headcountConfirm.hidden = !(n >= 1);
+    if (n >= 1) document.getElementById("headcount-yes").focus();
+    else Live.text("headcount-error", M.required);
+  });
+  document.getElementById("headcount-no").addEventListener("click", () => { headcountConfirm.hidden = true; });
+  document.getElementById("headcount-yes").addEventListener("click", async () => {
+    headcountConfirm.hidden = true;
+    const n = asked;
+    Live.text("manage-status", M.sending);
+    const result = await Outbox.post(`/api/v1/job-requests/${root.dataset.request}/headcount`, { headcount: n });
+    if (result.queued) { Live.text("manage-status", M.queued_offline); return; }
+    if (!result.ok) {
+      Live.text("manage-status", "");
+      headcountInput.setAttribute("aria-invalid", "true");
+      refusal("headcount-error", result.body || {});
+      return;
+    }
+    headcountInput.removeAttribute("aria-invalid");
+    sentHeadcount = { command: result.body.command_id, n: n };
+    Live.text("manage-status", fill(M.headcount_sent, { n: n }));
+    renderManage(lastView); // the live view may have brought the change before this answer
+  });
+  document.getElementById("cancel-request").addEventListener("click", () => {
+    const n = (lastView.accepted || []).length;
+    Live.text("cancel-question", n ? fill(M.cancel_question_some, { n: n }) : M.cancel_question_none);
+    cancelConfirm.hidden = false;
+    document.getElementById("cancel-no").focus();
+  });
+  document.getElementById("cancel-no").addEventListener("click", () => { cancelConfirm.hidden = true; });
+  document.getElementById("cancel-yes").addEventListener("click", async () => {
+    cancelConfirm.hidden = true;
+    Live.text("manage-status", M.sending);
+    const result = await Outbox.post(`/api/v1/job-requests/${root.dataset.request}/cancel`, {});
+    if (result.queued) { Live.text("manage-status", M.queued_offline); return; }
+    if (!result.ok) { refusal("manage-status", result.body || {}); return; }
+    sentCancel = true;
+    Live.text("manage-status", M.cancel_sent);
+  });
+  function renderManage(view) {
+    const adjustable = view.status === "open" || view.status === "filled";
+    manage.hidden = !adjustable;
+    if (document.activeElement !== headcountInput && headcountConfirm.hidden) headcountInput.value = view.headcount;
+    const refused = view.last_refusal;
+    if (sentHeadcount && refused && refused.command_id === sentHeadcount.command) {
+      sentHeadcount = null;
+      Live.text("manage-status", "");
+      refusal("headcount-error", refused);
+    } else if (sentHeadcount && view.headcount === sentHeadcount.n) {
+      Live.text("manage-status", fill(M.headcount_done, { n: view.headcount, previous: view.previous_headcount }));
+      sentHeadcount = null;
+    }
+    if (view.status === "cancelled" && (sentCancel || !adjustable)) Live.text("manage-status", M.cancelled_done);
+  }
+
   function render(view) {
     if (!view) return;
+    lastView = view;
     renderLife(view);
+    renderManage(view);
     Live.text("r-trade", M.trades[view.trade] || view.trade);
-    Live.text("r-wage", view.day_wage);
-    Live.text("r-start", `${view.start}（${view.hours}h）`);
+    Live.text("r-wage", fill(M.wage_unit, { wage: view.day_wage }));
+    Live.text("r-start", fill(M.start_hours, { start: view.start, hours: view.hours }));
     Live.text("r-place", view.place);
     Live.text("r-status", M.status[view.status] || view.status);
     Live.text("r-headcount", view.headcount);

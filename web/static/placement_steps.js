@@ -20,6 +20,7 @@
       const q = document.createElement("span");
       q.className = "step-question";
       q.setAttribute("role", "alertdialog");
+      q.setAttribute("aria-label", question); // a dialog is named (axe-core aria-dialog-name)
       q.textContent = question;
       const yes = document.createElement("button");
       yes.type = "button"; yes.className = "primary step-yes"; yes.textContent = M.ok;
