@@ -496,6 +496,17 @@ def _change_headcount(state: MarketState, c: r.ChangeHeadcount, out: _Out) -> No
             status=status,
         )
     )
+    if status == "open":
+        _open_again(state, request, out)
+
+
+def _open_again(state: MarketState, request: OpenRequest, out: _Out) -> None:
+    """A place of ``request`` is free again (a no-show, a raised headcount): it takes offers while its start plus
+    the grace has not passed; after that it closes for ``start_passed`` at once (a filled request is not closed by
+    the clock, so it can come back open only here)."""
+    request.status = "open"
+    if not request_life.takes_offers(state.day, request.start, out.now, out.rules.late_start_grace):
+        _close_for_start(state, request, out)
 
 
 def _check_out(state: MarketState, c: r.CheckOut, out: _Out) -> None:
@@ -540,7 +551,7 @@ def _no_show(state: MarketState, c: r.MarkNoShow, out: _Out) -> None:
     if worker.status != "left":
         out.release(worker, "no_show")
     if request.status == "filled":
-        request.status = "open"
+        _open_again(state, request, out)
 
 
 def _schedule(state: MarketState, request: OpenRequest) -> placement_life.Schedule:

@@ -99,3 +99,26 @@ def test_the_same_command_twice_is_applied_once() -> None:
     state, _ = run(job(1, headcount=1))
     assert of(step(state, change(1, 3)).facts, r.HeadcountChanged)
     assert step(state, change(1, 3)).facts == []
+
+
+def test_raising_a_filled_request_past_its_start_plus_the_grace_closes_it_instead_of_opening_it() -> None:
+    """Found by the request-life state machine: a filled request is not closed by the clock, so a raised headcount
+    after its start plus the grace must close it (start_passed) rather than open it to offers it may not make."""
+    state, events = run(job(1, headcount=1, start=8 * 60 + 10), check_in(1), check_in(2))  # 08:10, grace to 08:40
+    (offer,) = of(events, r.OfferMade)
+    step(state, answer(offer.offer_id, offer.checkin_id, "accept", 1))
+    assert state.requests["j1"].status == "filled"
+    late = r.ChangeHeadcount(
+        **head("hc-late", T0 + timedelta(minutes=45)),  # type: ignore[arg-type]  # 08:45, past 08:40
+        request_id="j1",
+        employer_id="e1",
+        headcount=2,
+    )
+    facts = step(state, late).facts
+    assert [type(f).__name__ for f in facts if isinstance(f, r.HeadcountChanged | r.JobRequestClosed)] == [
+        "HeadcountChanged",
+        "JobRequestClosed",
+    ]
+    (closed,) = of(facts, r.JobRequestClosed)
+    assert closed.reason == "start_passed"
+    assert state.requests["j1"].status == "closed" and not of(facts, r.OfferMade)
