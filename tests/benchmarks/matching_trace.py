@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from services import clock, geography, identity, screening, trades
+from services import clock, geography, identity, request_life, screening, trades
 
 #: Policy groups sent in the check-in's ``groups`` field (contract with the matching engine).
 GROUPS: tuple[str, ...] = ("veteran", "poverty_alleviated", "relocated", "disabled", "long_term_unemployed")
@@ -121,6 +121,10 @@ class TraceParams:
     #: arrivals and postings over the window: Beta(a, b) of the window
     arrival_beta: tuple[float, float] = (2.0, 3.0)
     posting_beta: tuple[float, float] = (1.3, 1.6)
+    #: P(a worker arrives in a second wave, Beta(``second_wave_beta``) of the window, instead of
+    #: ``arrival_beta``): two waves of arrivals. 0 (the default) draws nothing.
+    second_wave: float = 0.0
+    second_wave_beta: tuple[float, float] = (8.0, 2.0)
     #: P(available from arrival) else from arrival + 30..120 min
     available_at_arrival: float = 0.75
     #: P(a worker declares hours from the window's start, "any time today", whenever they arrive): such a worker
@@ -131,6 +135,14 @@ class TraceParams:
     availability_kind: tuple[float, float, float] = (0.75, 0.15, 0.10)
     #: job start = posting + U(min, max) minutes, rounded up to a quarter hour
     start_after_posting: tuple[int, int] = (30, 180)
+    #: P(a request is posted with 现在就要人, ``start_now``: the job starts at the posting's minute, rounded up).
+    #: 0 (the default) draws nothing.
+    start_now: float = 0.0
+    #: P(an offered day wage is posted as drawn, not raised to the county's legal minimum: the gateway refuses
+    #: the ones below it, and they are out of the optimum). 0 (the default) draws nothing.
+    unlawful_wage: float = 0.0
+    #: trade → multiplier of its supply and demand weights (0 leaves it out of the morning): the trade mix
+    trade_weights: tuple[tuple[str, float], ...] = ()
     #: P(hours 8, 9-10, 4-6, 2-3)
     hours_kind: tuple[float, float, float, float] = (0.45, 0.20, 0.15, 0.20)
     #: share of workers with one or more policy groups, and the groups' relative weights
@@ -207,9 +219,12 @@ class TraceRequest:
     start: int  # minutes since local midnight
     hours: int
     place: str
+    #: posted with 现在就要人 (``start_now: true``): ``start`` is the posting's minute rounded up, as the gateway
+    #: sets it
+    start_now: bool = False
 
     def body(self) -> dict[str, Any]:
-        return {
+        body: dict[str, Any] = {
             "market_id": self.market_id,
             "trade": self.trade,
             "headcount": self.headcount,
@@ -218,6 +233,9 @@ class TraceRequest:
             "hours": self.hours,
             "place": self.place,
         }
+        if self.start_now:
+            body["start_now"] = True
+        return body
 
     @property
     def end(self) -> int:
@@ -330,9 +348,15 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
         local = at.astimezone(clock.ZONE)
         return local.hour * 60 + local.minute + local.second / 60 + local.microsecond / 60e6
 
+    mix = dict(p.trade_weights)
+    for code in mix:
+        trades.trade(code)
+    if mix and not any(w > 0 for w in (mix.get(t.code, 1.0) for t in TRADE_PROFILES)):
+        raise ValueError("trade_weights leave no trade in the morning")
+
     def weights(market_id: str, side: Literal["supply", "demand"]) -> list[float]:
         local = LOCAL_TRADES.get(market_id, {})
-        return [getattr(t, side) * local.get(t.code, 1.0) for t in TRADE_PROFILES]
+        return [getattr(t, side) * local.get(t.code, 1.0) * mix.get(t.code, 1.0) for t in TRADE_PROFILES]
 
     numbers: set[str] = set()
 
@@ -349,6 +373,8 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
     for index in range(p.workers):
         market_id = rng.choices(market_ids, market_weights)[0]
         arrive_at = instant(p.arrival_beta)
+        if p.second_wave and rng.random() < p.second_wave:
+            arrive_at = instant(p.second_wave_beta)
         supply = weights(market_id, "supply")
         first = rng.choices(TRADE_PROFILES, supply)[0]
         chosen = [first]
@@ -357,7 +383,7 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
             pool = [
                 (t, w)
                 for t, w in zip(TRADE_PROFILES, supply, strict=True)
-                if t not in chosen and (rng.random() >= p.same_family_extra or t.family == first.family)
+                if t not in chosen and (rng.random() >= p.same_family_extra or t.family == first.family) and w > 0
             ]
             if not pool:
                 break
@@ -411,6 +437,9 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
         posted_at = instant(p.posting_beta)
         low_after, high_after = p.start_after_posting
         start = _ceil_to(local_minutes(posted_at) + rng.uniform(low_after, high_after), 15)
+        now = bool(p.start_now) and rng.random() < p.start_now
+        if now:
+            start = request_life.start_now(posted_at)
         kind = rng.choices(("day", "long", "half", "short"), p.hours_kind)[0]
         hours = {
             "day": 8,
@@ -421,6 +450,8 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
         low_clip, high_clip = p.offered_wage_clip
         factor = min(max(rng.gauss(1.0, p.offered_wage_sd), low_clip), high_clip)
         market = geography.market(market_id)
+        drawn_wage = _round10(profile.base_wage * factor)
+        lawful = not (p.unlawful_wage and rng.random() < p.unlawful_wage)
         requests.append(
             TraceRequest(
                 index=index,
@@ -429,10 +460,11 @@ def generate(seed: int, params: TraceParams | None = None) -> Trace:
                 posted_at=posted_at,
                 trade=profile.code,
                 headcount=headcount,
-                day_wage=lawful_day_wage(_round10(profile.base_wage * factor), hours, market.county, p),
+                day_wage=lawful_day_wage(drawn_wage, hours, market.county, p) if lawful else drawn_wage,
                 start=start,
                 hours=hours,
                 place=f"{market.name_zh}附近 {rng.randrange(1, 60)} 号工点",
+                start_now=now,
             )
         )
     return Trace(seed=seed, params=p, starts_at=starts_at, workers=tuple(workers), requests=tuple(requests))

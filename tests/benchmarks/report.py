@@ -288,3 +288,28 @@ def plot(
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+def plot_family(document: Mapping[str, Any], path: Path) -> None:
+    """The family's result: filled / reachable optimum per trace (sorted by greedy's), one line per policy."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    traces = sorted(document["traces"], key=lambda t: t["greedy_over_optimum"] or 0.0)
+    fig, ax = plt.subplots(figsize=(10, 5))
+    xs = list(range(len(traces)))
+    for policy in document["policies"]:
+        ys = [t["policies"][policy]["filled_over_optimum"] for t in traces]
+        ax.plot(xs, ys, marker="o", markersize=3, label=policy)
+    ax.axhline(0.97, color="grey", linestyle=":", linewidth=1)
+    ax.axhline(0.95, color="grey", linestyle="--", linewidth=1)
+    ax.set_xticks(xs, [str(t["seed"]) for t in traces], fontsize=7)
+    ax.set_xlabel("trace seed (sorted by first-come greedy / optimum)")
+    ax.set_ylabel("filled / reachable optimum")
+    ax.set_title(f"family of {document['family']} mornings (scale {document['scale']:g}, engine only)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -892,6 +892,15 @@ def main(argv: list[str] | None = None) -> int:
         help="allocation policy of every market: fcfs, lottery:<seed>, max_fill[:<window seconds>], "
         "rolling[:<lead minutes>] (default max_fill, window 0); repeat for several, each run on every seed",
     )
+    parser.add_argument(
+        "--family",
+        type=int,
+        help="draw this many traces from the family of mornings (matching_family.draw, seeds 1..N; engine only) "
+        "and write one result, results/matching-family-<N>[-x<scale>]-engine-only.json",
+    )
+    parser.add_argument(
+        "--family-scale", type=float, default=1.0, help="multiply the family's workers and positions (CPU budget)"
+    )
     parser.add_argument("--note", default="", help="free text stored in the results (e.g. which engine)")
     args = parser.parse_args(argv)
     policies = args.policy or ["max_fill"]
@@ -902,6 +911,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--policy {policy}: {error}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    if args.family:
+        return _family(args.family, policies, args.family_scale, args.out, args.note)
     seeds = args.seed or [1]
     overrides = {
         k: v
@@ -956,6 +967,28 @@ def main(argv: list[str] | None = None) -> int:
             + ("" if document.get("valid", True) else "  [NOT VALID: see run.dead_letters / run.errors]")
         )
     print(f"total {time.monotonic() - began:.0f}s; results in {args.out}")
+    return 0
+
+
+def _family(count: int, policies: list[str], scale: float, out: Path, note: str) -> int:
+    """``--family N``: every policy (and first-come greedy) on N drawn mornings, one JSON and one PNG."""
+    from tests.benchmarks import matching_family
+
+    document = matching_family.run_family(count, policies, scale, progress=lambda line: print(line, flush=True))
+    document = {"code_sha256": CODE_AT_IMPORT, "git": _git(), "note": note, **document}
+    name = f"matching-family-{count}" + (f"-x{scale:g}" if scale != 1.0 else "") + "-engine-only"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(document, ensure_ascii=False, indent=1, default=str) + "\n")
+    report.plot_family(document, out / f"{name}.png")
+    for policy in document["policies"]:
+        t = document["total"][policy]
+        print(
+            f"{policy}: filled / reachable optimum median {t['filled_over_optimum']['median']} "
+            f"min {t['filled_over_optimum']['min']}; >= greedy on {t['traces_at_least_greedy']} of {t['traces']}; "
+            f"tier inversions {t['tier_inversions']}; after start+grace {t['placements_after_start_plus_grace']}; "
+            f"decide ms p99 max {t['decide_ms_p99_max']} max {t['decide_ms_max']}"
+        )
+    print(f"results in {out / name}.json")
     return 0
 
 
