@@ -170,17 +170,32 @@ def _priority(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], t
 def _place_by_place(
     state: MarketState, policy: AllocationPolicy, due: list[OpenRequest], free: list[WaitingWorker]
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
+    """Each due request's places, in order, to its first eligible free workers by ``_priority``.
+
+    One pass per request over the free workers of its trade, in priority order, stopping at its open places
+    (a worker who does not list the trade is never eligible, :func:`~services.eligibility.why_not`): the same
+    choices as taking the minimum of all eligible workers place by place (the sort is stable, so ties keep the
+    queue order, as ``min`` did), without re-checking every worker for every place.
+    """
     key = _priority(policy, state.day)
-    available = {w.checkin_id: w for w in free}
+    by_trade: dict[str, list[WaitingWorker]] = {}
+    for worker in sorted(free, key=key):
+        for trade in worker.trades:
+            by_trade.setdefault(trade, []).append(worker)
+    taken: set[str] = set()
     pairs: list[tuple[WaitingWorker, OpenRequest]] = []
     for request in due:
-        for _ in range(open_slots(state, request)):
-            eligible = [w for w in available.values() if why_not(w, request) is None]
-            if not eligible:
+        places = open_slots(state, request)
+        if places <= 0:
+            continue
+        for worker in by_trade.get(request.trade, ()):
+            if worker.checkin_id in taken or why_not(worker, request) is not None:
+                continue
+            pairs.append((worker, request))
+            taken.add(worker.checkin_id)
+            places -= 1
+            if places == 0:
                 break
-            chosen = min(eligible, key=key)
-            pairs.append((chosen, request))
-            del available[chosen.checkin_id]
     return pairs
 
 
