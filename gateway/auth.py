@@ -69,7 +69,8 @@ def _unknown() -> ApiError:
 
 
 def bearer_token(request: web.Request) -> str:
-    """The request's bearer token, or 401."""
+    """The request's bearer token, or 401 (also for a token that is not printable ASCII: no token we issue is,
+    and bytes that are not UTF-8 could not even be hashed)."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(
@@ -80,7 +81,10 @@ def bearer_token(request: web.Request) -> str:
             field="Authorization",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    return token.strip()
+    token = token.strip()
+    if not (token.isascii() and token.isprintable()):  # undecodable header bytes arrive as lone surrogates
+        raise _unknown()
+    return token
 
 
 async def principal_for_token(app: web.Application, token: str) -> Principal | None:

@@ -3,7 +3,7 @@
 ``begin`` claims the key atomically (``SET NX``) with a keyed fingerprint of the request body:
 - first time: :class:`Claimed` — go ahead, then :meth:`finish` with the answer or :meth:`abandon` on failure;
 - the same key while the first is still in flight: :class:`InFlight` → 409;
-- the same key with a different body: :class:`Mismatch` → 422;
+- the same key with a different body (a different decoded value, not different bytes): :class:`Mismatch` → 422;
 - the same key after success: :class:`Replay` with the stored status and body.
 Redis is the fast path, not the guarantee: command ids derive from the key, so the agents deduplicate too.
 """
@@ -19,9 +19,21 @@ from typing import Any
 import msgspec
 import redis.asyncio as aioredis
 
+from gateway.bodies import decode_json
+from gateway.problems import ApiError
 from services.readmodels import keys
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,128}$")
+
+
+def canonical_body(body: bytes) -> bytes:
+    """The JSON value of ``body`` written one way (object keys sorted, no spaces); a body that is not JSON (it
+    is refused later, 400) stays as its bytes. ``1`` and ``1.0`` stay different values, as the parsers see them."""
+    try:
+        value = decode_json(body)
+    except ApiError:
+        return body
+    return msgspec.json.encode(value, order="sorted")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -63,8 +75,11 @@ class IdempotencyStore:
         self._ttl = ttl_seconds
 
     def fingerprint(self, method: str, path: str, body: bytes) -> str:
-        """A keyed hash of the request (bodies may carry ID numbers: a plain hash could be reversed)."""
-        return hmac.digest(self._secret, b"\0".join((method.encode(), path.encode(), body)), "sha256").hex()
+        """A keyed hash of the request (bodies may carry ID numbers: a plain hash could be reversed). The body
+        counts by its decoded value (:func:`canonical_body`): the same JSON with its keys in another order or
+        other spacing is the same request."""
+        parts = (method.encode(), path.encode(), canonical_body(body))
+        return hmac.digest(self._secret, b"\0".join(parts), "sha256").hex()
 
     @property
     def ttl_seconds(self) -> int:
