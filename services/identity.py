@@ -44,6 +44,10 @@ PROVINCE_CODES = frozenset(
 #: Birth years before this are refused as implausible (and as typing errors).
 EARLIEST_BIRTH_YEAR = 1900
 
+#: What an ID number may be written as (the OpenAPI document's pattern too): 17 digits and a digit or X, in
+#: ASCII or full width, either case of X, with whitespace around it; it is then normalised (NFKC, strip, upper).
+ID_NUMBER_PATTERN = r"^\s*[0-9０-９]{17}[0-9０-９XxＸｘ]\s*$"
+_ID_WRITTEN = re.compile(ID_NUMBER_PATTERN)
 _ID_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
 _DIGITS17 = re.compile(r"[0-9]{17}")
 _PHONE = re.compile(r"1[3-9][0-9]{9}")
@@ -118,13 +122,14 @@ def _normalise(raw: str) -> str:
 def parse_id_number(raw: object, *, today: date, minimum_age: int = 16, field: str = "id_number") -> ResidentId:
     """Check an 18-character resident ID number and decode it.
 
-    Accepts surrounding whitespace, a lowercase ``x`` and full-width characters. Raises
+    Accepts what :data:`ID_NUMBER_PATTERN` allows (surrounding whitespace, a lowercase ``x``, full-width digits
+    and X), nothing else that NFKC would turn into digits (superscripts, circled digits). Raises
     :class:`InvalidInput` naming ``field`` with every broken rule: ``id_format`` (alone, since nothing else
     can be read then), ``id_region``, ``id_birth_date_invalid`` (not a calendar date, or before 1900),
     ``id_birth_date_future``, ``id_check_character``, ``id_under_minimum_age`` (someone whose
     ``minimum_age``-th birthday is ``today`` is accepted).
     """
-    number = _normalise(raw) if isinstance(raw, str) else ""
+    number = _normalise(raw) if isinstance(raw, str) and _ID_WRITTEN.match(raw) else ""
     if not _ID_FORMAT.fullmatch(number):
         raise InvalidInput(
             FieldError(

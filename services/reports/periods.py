@@ -20,10 +20,27 @@ from services.quotas import Period
 Kind = Literal["day", "week", "month", "quarter"]
 KINDS: tuple[Kind, ...] = ("day", "week", "month", "quarter")
 
-_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_WEEK = re.compile(r"(\d{4})-W(\d{2})")
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-_QUARTER = re.compile(r"(\d{4})-Q([1-4])")
+#: The years a period may name (the OpenAPI document's patterns say the same).
+YEARS = range(2000, 2100)
+_YEAR = "20[0-9]{2}"
+_LEAP_YEARS = "20(?:[02468][048]|[13579][26])"
+_LONG_YEARS = "|".join(str(y) for y in YEARS if date(y, 12, 28).isocalendar()[1] == 53)
+
+#: Patterns of the codes (ASCII digits only, no spaces: exactly what ``parse_period`` accepts), unanchored.
+DAY_PATTERN = (
+    f"{_YEAR}-(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|{_YEAR}-(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    f"|{_YEAR}-02-(?:0[1-9]|1[0-9]|2[0-8])|{_LEAP_YEARS}-02-29"
+)
+WEEK_PATTERN = f"{_YEAR}-W(?:0[1-9]|[1-4][0-9]|5[0-2])|(?:{_LONG_YEARS})-W53"
+MONTH_PATTERN = f"{_YEAR}-(?:0[1-9]|1[0-2])"
+QUARTER_PATTERN = f"{_YEAR}-Q[1-4]"
+PATTERNS: dict[Kind, str] = {
+    "day": DAY_PATTERN,
+    "week": WEEK_PATTERN,
+    "month": MONTH_PATTERN,
+    "quarter": QUARTER_PATTERN,
+}
+_COMPILED = {kind: re.compile(pattern) for kind, pattern in PATTERNS.items()}
 
 
 def day_period(day: date) -> Period:
@@ -90,18 +107,16 @@ def parse_kind(raw: object, field: str = "period") -> Kind:
 
 
 def parse_period(kind: Kind, raw: object, field: str = "at") -> Period:
-    """The period of ``kind`` named by the code ``raw``; :class:`InvalidInput` (``period_format``) otherwise."""
-    text = raw.strip() if isinstance(raw, str) else ""
-    try:
-        if kind == "day" and (m := _DAY.fullmatch(text)):
-            return day_period(date(int(m[1]), int(m[2]), int(m[3])))
-        if kind == "week" and (m := _WEEK.fullmatch(text)):
-            monday = date.fromisocalendar(int(m[1]), int(m[2]), 1)
-            return quotas.iso_week(monday)
-        if kind == "month" and (m := _MONTH.fullmatch(text)):
-            return quotas.calendar_month(date(int(m[1]), int(m[2]), 1))
-        if kind == "quarter" and (m := _QUARTER.fullmatch(text)):
-            return quarter(date(int(m[1]), (int(m[2]) - 1) * 3 + 1, 1))
-    except ValueError:
-        pass
+    """The period of ``kind`` named by the code ``raw`` (matching :data:`PATTERNS`); :class:`InvalidInput`
+    (``period_format``) otherwise."""
+    text = raw if isinstance(raw, str) else ""
+    if _COMPILED[kind].fullmatch(text):
+        year = int(text[:4])
+        if kind == "day":
+            return day_period(date(year, int(text[5:7]), int(text[8:10])))
+        if kind == "week":
+            return quotas.iso_week(date.fromisocalendar(year, int(text[6:8]), 1))
+        if kind == "month":
+            return quotas.calendar_month(date(year, int(text[5:7]), 1))
+        return quarter(date(year, (int(text[6]) - 1) * 3 + 1, 1))
     raise _bad(field, kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from services.errors import InvalidInput
 from services.identity import (
+    ID_NUMBER_PATTERN,
     ID_WEIGHTS,
     PROVINCE_CODES,
     ResidentId,
@@ -107,6 +109,21 @@ def test_surrounding_whitespace_is_stripped() -> None:
 def test_full_width_input_is_accepted() -> None:
     full_width = "１１０１０５１９４９１２３１００２ｘ"
     assert parse_id_number(full_width, today=TODAY).number == "11010519491231002X"
+
+
+def test_only_what_the_documented_pattern_allows_is_normalised() -> None:
+    """Full-width digits and X and surrounding spaces pass (ID_NUMBER_PATTERN, the OpenAPI document's too);
+    other characters NFKC would turn into digits do not."""
+    number = make_number("520201", date(1990, 1, 1), "123")
+    assert re.match(ID_NUMBER_PATTERN, f" {number} ")
+    assert re.match(ID_NUMBER_PATTERN, "１１０１０５１９４９１２３１００２ｘ")
+    superscript = number[:-1].replace("2", "\u00b2") + number[-1]
+    circled = "\u2460" + number[1:] if number[0] == "1" else number.replace("1", "\u2460", 1)
+    for written in (superscript, circled, "\U0001d7d0" + number[1:]):
+        assert not re.match(ID_NUMBER_PATTERN, written)
+        with pytest.raises(InvalidInput) as refused:
+            parse_id_number(written, today=TODAY)
+        assert refused.value.errors[0].rule == "id_format"
 
 
 def test_liupanshui_number_decodes_region_birth_and_sex() -> None:

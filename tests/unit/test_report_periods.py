@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.errors import InvalidInput
 from services.reports import periods
@@ -61,3 +64,26 @@ def test_bad_kind() -> None:
     with pytest.raises(InvalidInput) as raised:
         periods.parse_kind("year")
     assert raised.value.errors[0].rule == "period_kind"
+
+
+@pytest.mark.parametrize(
+    ("kind", "code"),
+    [
+        ("week", "2027-W53"),  # 2027 has 52 weeks
+        ("week", "0000-W00"),
+        ("week", "1999-W10"),  # outside the years a period may name
+        ("day", "2027-02-29"),
+        ("day", "２０２６-11-26"),  # full-width digits: the document's pattern says ASCII
+        ("month", " 2026-11"),
+    ],
+)
+def test_codes_outside_the_documented_patterns_are_refused(kind: periods.Kind, code: str) -> None:
+    assert not re.fullmatch(periods.PATTERNS[kind], code)
+    with pytest.raises(InvalidInput):
+        periods.parse_period(kind, code, "at")
+
+
+@given(st.sampled_from(periods.KINDS), st.data())
+def test_every_code_the_documented_pattern_allows_is_a_period(kind: periods.Kind, data: st.DataObject) -> None:
+    code = data.draw(st.from_regex(f"^(?:{periods.PATTERNS[kind]})$", fullmatch=True))
+    assert periods.parse_period(kind, code).code == code
