@@ -15,7 +15,12 @@ from aiohttp.typedefs import Handler
 
 from gateway.admission import Admission
 from gateway.idempotency import IdempotencyStore
-from gateway.middlewares import error_middleware, request_limits_middleware, security_headers_middleware
+from gateway.middlewares import (
+    error_middleware,
+    json_body_middleware,
+    request_limits_middleware,
+    security_headers_middleware,
+)
 from gateway.publisher import Publisher
 from gateway.routes import setup_routes
 from gateway.typedefs import ADMISSION, CLOCK, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
@@ -40,7 +45,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     if settings.test_deduplication_off:
         log.warning("!!! LINGONG_TEST_DEDUPLICATION_OFF: Idempotency-Key answers are NOT replayed (tests only) !!!")
     app = web.Application(
-        middlewares=[security_headers_middleware, error_middleware, request_limits_middleware],
+        middlewares=[security_headers_middleware, error_middleware, request_limits_middleware, json_body_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings

@@ -2,7 +2,8 @@
 becomes a JSON answer naming what went wrong.
 
 Order in ``create_app``: ``security_headers_middleware`` (outermost, so error answers get the headers too),
-``error_middleware``, ``request_limits_middleware`` (innermost, so its 408 and 413 become JSON answers).
+``error_middleware``, ``request_limits_middleware`` (so its 408 and 413 become JSON answers), then
+``json_body_middleware`` (innermost: a documented JSON body is ``application/json``, JSON and an object).
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import redis.exceptions
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway import problems
+from gateway import openapi, problems
+from gateway.bodies import decode_json
 from gateway.publisher import BrokerUnavailable
 from gateway.typedefs import SETTINGS
 from services.errors import InvalidInput
@@ -135,4 +137,35 @@ async def request_limits_middleware(request: web.Request, handler: Handler) -> w
             ).response()
             response.force_close()
             return response
+    return await handler(request)
+
+
+@web.middleware
+async def json_body_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """An operation whose document row has a request body (``gateway/openapi.py``) gets one, as the document
+    says, before any other check: ``Content-Type: application/json`` (else 415 ``content_type``), a JSON
+    document (else 400 ``body_json`` / ``body_depth``) whose value is an object (else 422 ``body_object``; an
+    empty body is not an object). Fields the operation does not know are ignored (docs/api.md)."""
+    resource = request.match_info.route.resource
+    if resource is None or not request.path.startswith("/api/"):
+        return await handler(request)
+    operation = openapi.OPERATIONS_BY_ROUTE.get((request.method, resource.canonical))
+    if operation is None or operation.body is None:
+        return await handler(request)
+    if request.content_type != "application/json":
+        raise problems.ApiError(
+            415,
+            "content_type",
+            "提交的内容类型不对，应为 application/json",
+            f"the request body must be sent as application/json, not {request.content_type!r}",
+            field="Content-Type",
+        )
+    if not isinstance(decode_json(await request.read()), dict):
+        raise problems.ApiError(
+            422,
+            "body_object",
+            "提交的内容应为一个 JSON 对象，例如 {}",
+            "the request body must be a JSON object, e.g. {}",
+            field="body",
+        )
     return await handler(request)

@@ -21,8 +21,9 @@ from aiohttp import web
 from msgspec import Meta
 
 from gateway import idempotency
-from services import credit_code, fair_forms, fairs, geography, groups, quotas, trades
+from services import credit_code, fair_forms, fairs, geography, groups, identity, quotas, trades
 from services.fair_records import Level, QuotaStatus, WageUnit
+from services.reports import periods
 
 Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]
 
@@ -44,7 +45,17 @@ MarketId = Annotated[
 ]
 HHMM = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time, Asia/Shanghai")]
 Text = Annotated[str, Meta(max_length=500)]
-IdNumber = Annotated[str, Meta(pattern=r"^[0-9]{17}[0-9Xx]$", description="18-character resident ID number (GB 11643)")]
+IdNumber = Annotated[
+    str,
+    Meta(
+        pattern=identity.ID_NUMBER_PATTERN,
+        description="18-character resident ID number (GB 11643): 17 digits and a digit or X, ASCII or full width, "
+        "either case of X, spaces around it allowed (the server normalises it: NFKC, strip, upper case). Format "
+        "`gb11643`: its region code, birth date and check character must be right (422 `id_region`, "
+        "`id_birth_date_invalid`, `id_check_character`…)",
+        extra_json_schema={"format": "gb11643"},
+    ),
+]
 CreditCode = Annotated[
     str,
     Meta(
@@ -72,8 +83,16 @@ Day = Annotated[date, Meta(description="a local date (Asia/Shanghai), YYYY-MM-DD
 Instant = Annotated[
     datetime, Meta(description="an instant, ISO 8601 with offset", extra_json_schema={"format": "date-time"})
 ]
-IsoWeek = Annotated[str, Meta(pattern=r"^[0-9]{4}-W[0-9]{2}$", description="an ISO week, e.g. 2026-W48")]
-Month = Annotated[str, Meta(pattern=r"^[0-9]{4}-[0-9]{2}$", description="a calendar month, e.g. 2026-11")]
+IsoWeek = Annotated[
+    str,
+    Meta(
+        pattern=f"^(?:{periods.WEEK_PATTERN})$",
+        description="an ISO week of 2000-2099, e.g. 2026-W48 (W53 only in a year that has one)",
+    ),
+]
+Month = Annotated[
+    str, Meta(pattern=f"^(?:{periods.MONTH_PATTERN})$", description="a calendar month of 2000-2099, e.g. 2026-11")
+]
 Wage = Annotated[int, Meta(ge=1, le=fair_forms.MAX_WAGE, description="yuan per `wage_unit`")]
 QuotaRule = Annotated[str, Meta(description="a quota rule", extra_json_schema={"enum": list(quotas.RULES_BY_CODE)})]
 
@@ -120,16 +139,27 @@ class CheckInBody(msgspec.Struct):
 
 
 class JobRequestBody(msgspec.Struct, kw_only=True):
-    """A same-day job. The posting is screened: discriminatory words, charges to workers and wages under the
-    legal minimum are refused (422 naming ``description``, ``place`` or ``day_wage`` and the rule). A ``start``
-    before the current local minute is refused (422 ``start``, rule ``start_past``) unless ``start_now`` is true
-    ("现在就要人"): the start is then now, rounded up to the minute, and ``start`` is ignored."""
+    """A same-day job, today at the market (local time). ``start`` + ``hours`` ends by midnight (422 ``hours``
+    ``ends_tomorrow``). A ``start`` before the current local minute is refused (422 ``start``, rule
+    ``start_past``) unless ``start_now`` is true ("现在就要人"): the start is then now, rounded up to the minute,
+    and ``start`` is ignored; without ``start_now``, ``start`` is required. The posting is screened:
+    discriminatory words, charges to workers and wages under the legal minimum for ``hours`` in the market's
+    county are refused (422 naming ``description``, ``place`` or ``day_wage`` and the rule)."""
 
     market_id: MarketId
     trade: TradeCode
     headcount: Annotated[int, Meta(ge=1, le=200)]
     day_wage: Annotated[int, Meta(ge=1, le=5_000, description="yuan for the day")]
-    start: HHMM | msgspec.UnsetType = msgspec.UNSET
+    start: (
+        Annotated[
+            HHMM,
+            Meta(
+                description="local start time today, not before the current minute (else 422 `start_past`); "
+                "required unless `start_now`"
+            ),
+        ]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
     start_now: Annotated[bool, Meta(description="start as soon as possible (start = now, rounded up)")] = False
     hours: Annotated[int, Meta(ge=1, le=12)]
     place: Annotated[str, Meta(min_length=1, max_length=100)]
@@ -775,26 +805,59 @@ class SessionIssued(msgspec.Struct):
     county: str | None
 
 
-class EmployerRegistrationBody(msgspec.Struct):
-    """``company`` with ``credit_code``, or ``individual`` with ``id_number`` (an adult's)."""
+class CompanyRegistrationBody(msgspec.Struct, kw_only=True, tag_field="kind", tag="company"):
+    """A company, by its unified social credit code."""
 
-    kind: Literal["company", "individual"]
     name: Name
     password: Password
-    credit_code: CreditCode | msgspec.UnsetType = msgspec.UNSET
-    id_number: IdNumber | msgspec.UnsetType = msgspec.UNSET
+    credit_code: CreditCode
     phone: Phone | msgspec.UnsetType = msgspec.UNSET
 
 
-class StaffAccountBody(msgspec.Struct):
-    """A staff account: an officer needs a ``county``; an administrator has none."""
+class IndividualRegistrationBody(msgspec.Struct, kw_only=True, tag_field="kind", tag="individual"):
+    """A person, by ID number (an adult's: 18 or older)."""
 
+    name: Name
+    password: Password
+    id_number: IdNumber
+    phone: Phone | msgspec.UnsetType = msgspec.UNSET
+
+
+#: ``kind`` says which: ``company`` with ``credit_code``, or ``individual`` with ``id_number``.
+EmployerRegistrationBody = CompanyRegistrationBody | IndividualRegistrationBody
+
+_NO_COUNTY = "422 `county_not_allowed` for any other value"
+
+
+class StaffAccountFields(msgspec.Struct, kw_only=True):
     login: Username
     name: Name
     password: Password
-    role: Literal["organiser", "officer", "admin"]
-    county: CountyCode | msgspec.UnsetType = msgspec.UNSET
     phone: Phone | msgspec.UnsetType = msgspec.UNSET
+
+
+class OrganiserAccountBody(StaffAccountFields, tag_field="role", tag="organiser"):
+    """An organiser of fairs, of a county or (no ``county``) of the city."""
+
+    county: Annotated[CountyCode | None, Meta(description="null or left out: the city")] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+
+
+class OfficerAccountBody(StaffAccountFields, tag_field="role", tag="officer"):
+    """A county officer: sees and acts for their ``county`` only."""
+
+    county: CountyCode
+
+
+class AdminAccountBody(StaffAccountFields, tag_field="role", tag="admin"):
+    """A city administrator: no county (only officers and organisers have one)."""
+
+    county: Annotated[None, Meta(description=f"null or left out; {_NO_COUNTY}")] = None
+
+
+#: ``role`` says which: a county only for an officer (required) or an organiser (optional), never for an admin.
+StaffAccountBody = OrganiserAccountBody | OfficerAccountBody | AdminAccountBody
 
 
 class DeviceBody(msgspec.Struct):
@@ -865,7 +928,8 @@ class Operation:
     name: str
     summary: str
     role: Role | None = None
-    body: type[msgspec.Struct] | None = None
+    #: A struct, or a union of tagged structs.
+    body: Any = None
     answer: type[msgspec.Struct] = AnyObject
     command: bool = False
     not_found: bool = False
@@ -1092,8 +1156,8 @@ OPERATIONS: tuple[Operation, ...] = (
         tags=("fairs",),
         params=(
             Param("county", Scope, checked=True, description="a quota scope; all scopes if left out"),
-            Param("week", IsoWeek, description="only fairs starting in this ISO week"),
-            Param("month", Month, description="only fairs starting in this month"),
+            Param("week", IsoWeek, checked=True, description="only fairs starting in this ISO week"),
+            Param("month", Month, checked=True, description="only fairs starting in this month"),
         ),
     ),
     Operation(
@@ -1355,9 +1419,10 @@ OPERATIONS += (
             Param("period", PeriodKind, checked=True, description="day (default), week, month or quarter"),
             Param(
                 "at",
-                str,
+                Annotated[str, Meta(pattern=f"^(?:{'|'.join(periods.PATTERNS.values())})$")],
                 checked=True,
-                description="the period: 2026-11-26, 2026-W48, 2026-11 or 2026-Q4; default the one holding now",
+                description="the period, written as `period` says (default day): 2026-11-26, 2026-W48, 2026-11 or "
+                "2026-Q4, else 422 `period_format`; default the one holding now",
             ),
             Param("by", Literal["county", "market", "trade", "group"], checked=True, description="default county"),
             _STAFF_COUNTY,
@@ -1405,14 +1470,17 @@ OPERATIONS_BY_ROUTE = {(op.method, op.path): op for op in OPERATIONS}
 # ---------------------------------------------------------------- the document
 
 _ERRORS: dict[int, str] = {
-    400: "malformed request: Idempotency-Key missing or malformed, body not JSON",
+    400: "malformed request: Idempotency-Key missing or malformed, body not JSON (or nested deeper than 32)",
     401: "missing or unknown credential",
     403: "the credential's role may not do this",
     404: "no such resource (or not yours)",
     408: "the request body did not arrive in time",
-    409: "a request with this Idempotency-Key is still in flight, or (accounts) the login is taken",
+    409: "a request with this Idempotency-Key is still in flight (`idempotency_key_in_use`), or a rule of the "
+    "resource's life (named as `error`), or (accounts) the login is taken",
     413: "the request body is too large",
-    422: "invalid input: every broken rule, naming the field and the rule",
+    415: "the request body is not sent as application/json",
+    422: "invalid input: every broken rule, naming the field and the rule; also an Idempotency-Key already used "
+    "with another body (`idempotency_key_reused`), and a body that is not a JSON object (`body_object`)",
     429: "over a rate limit (named as the field); retry after Retry-After seconds",
     503: "Kafka or Redis is unavailable; retry after Retry-After seconds",
 }
@@ -1426,6 +1494,8 @@ def _error_statuses(op: Operation) -> list[int]:
         statuses.add(404)
     if op.command:
         statuses |= {400, 408, 409, 413, 422}
+    if op.body is not None:
+        statuses |= {400, 408, 413, 415, 422}
     if any(p.checked for p in op.params):
         statuses.add(422)
     return sorted(statuses)
@@ -1504,8 +1574,14 @@ def document() -> dict[str, Any]:
         "info": {
             "title": "零工 lingong — 六盘水零工市场与招聘会平台 API",
             "version": "1",
-            "description": "Errors name the field and the rule, in Chinese then English. Every POST needs an "
-            "Idempotency-Key; a 202 means Kafka has the command.",
+            "description": "Errors name the field and the rule, in Chinese then English. A request body is a JSON "
+            "object sent as `application/json` (else 415, 400 or 422); fields an operation does not list are "
+            "ignored. A command (answer 202) needs an Idempotency-Key: a retry with the same key and the same body "
+            "(compared as JSON values, so key order and spacing do not matter) replays the first answer with "
+            "`Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while "
+            "the first is still being processed, 409 `idempotency_key_in_use`. A 202 means Kafka has the command. "
+            "Times are local (Asia/Shanghai); rules a schema cannot state (ID check characters, times not yet "
+            "past, one field after another) are in the descriptions.",
         },
         "paths": paths,
         "components": {

@@ -23,6 +23,7 @@ from services import access, fair_forms, fair_records, quotas, topics
 from services.errors import FieldError, InvalidInput
 from services.readmodels import fair_views
 from services.readmodels.views import View, load, public
+from services.reports import periods
 
 MakeRecord = Callable[[str, Any, View, datetime, Principal], fair_records.FairRecord]
 
@@ -168,9 +169,15 @@ async def get_fairs(request: web.Request) -> web.Response:
     for scope, raw in zip(scopes, values, strict=True):
         index = load(raw) or {}
         found.extend({**entry, "scope": scope} for entry in index.get("fairs", {}).values())
-    week, month = request.query.get("week"), request.query.get("month")
+    week, month = _period_code(request, "week"), _period_code(request, "month")
     chosen = [e for e in found if (week is None or e["week"] == week) and (month is None or e["month"] == month)]
     return web.json_response({"fairs": sorted(chosen, key=lambda e: (e["starts_at"], e["fair_id"]))}, dumps=dumps)
+
+
+def _period_code(request: web.Request, kind: periods.Kind) -> str | None:
+    """The query's ``week`` or ``month``, checked as the document's pattern says (422 ``period_format``)."""
+    raw = request.query.get(kind)
+    return None if raw is None else periods.parse_period(kind, raw, kind).code
 
 
 async def get_fair_command(request: web.Request) -> web.Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from aiohttp.test_utils import TestClient
 
@@ -66,6 +68,37 @@ async def test_wrong_or_missing_credential(gateway: TestClient, credentials: dic
 
 
 async def test_invalid_json_is_a_400(gateway: TestClient, credentials: dict[str, str]) -> None:
-    response = await gateway.post("/api/v1/checkins", data=b"{not json", headers=auth(credentials["zs-market"]))
+    headers = {**auth(credentials["zs-market"]), "Content-Type": "application/json"}
+    response = await gateway.post("/api/v1/checkins", data=b"{not json", headers=headers)
     assert response.status == 400
     assert (await response.json())["errors"][0]["field"] == "body"
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded"])
+async def test_a_body_not_sent_as_json_is_a_415(
+    gateway: TestClient, credentials: dict[str, str], content_type: str | None
+) -> None:
+    """The document says ``application/json``: a body of another type (or of none) is not parsed as JSON."""
+    headers = {**auth(credentials["admin"]), "Idempotency-Key": uuid.uuid4().hex}
+    if content_type:
+        headers["Content-Type"] = content_type
+    response = await gateway.post("/api/v1/devices", data=b'{"market_id": "zs-market", "name": "x"}', headers=headers)
+    assert response.status == 415
+    problem = await response.json()
+    assert (problem["error"], problem["errors"][0]["field"]) == ("content_type", "Content-Type")
+    assert "application/json" in problem["message_zh"]
+
+
+@pytest.mark.parametrize("body", [b"", b"[]", b'"text"', b"null", b"3"])
+async def test_a_body_that_is_not_an_object_is_refused(
+    gateway: TestClient, credentials: dict[str, str], body: bytes
+) -> None:
+    """A revoke with no body (or a body that is not an object) does nothing: 422 ``body_object``."""
+    headers = {**auth(credentials["admin"]), "Content-Type": "application/json"}
+    response = await gateway.post("/api/v1/credentials/" + "0" * 64 + "/revoke", data=body, headers=headers)
+    assert response.status == 422
+    assert (await response.json())["error"] == "body_object"
+    garbage = await gateway.post(
+        "/api/v1/credentials/" + "0" * 64 + "/revoke", data=b"\x01\x02\x1b[2J", headers=headers
+    )
+    assert garbage.status == 400
