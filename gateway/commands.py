@@ -126,5 +126,3 @@ async def accept(
         raise
     await store.finish(principal.key, key, fingerprint, 202, accepted.answer)
     return json_answer(accepted.answer, status=202)
-
-

@@ -21,7 +21,7 @@ from aiohttp import web
 from msgspec import Meta
 
 from gateway import idempotency
-from services import credit_code, fair_forms, fairs, geography, groups, identity, quotas, trades
+from services import credit_code, fair_forms, fairs, forms, geography, groups, identity, quotas, trades
 from services.fair_records import Level, QuotaStatus, WageUnit
 from services.reports import periods
 
@@ -44,7 +44,24 @@ MarketId = Annotated[
     ),
 ]
 HHMM = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time, Asia/Shanghai")]
-Text = Annotated[str, Meta(max_length=500)]
+_SHOWN = "text fit to show: no control characters or bidirectional controls, something visible"
+_SHOWN_LINES = "text fit to show, lines allowed: no other control characters or bidirectional controls"
+
+
+def shown(max_length: int, *, optional: bool = False, multiline: bool = False) -> Any:
+    """A free-text field as ``services.forms.text`` accepts it (422 ``control_character``, ``bidi_control``,
+    ``invisible_only``); ``optional``: empty or only spaces is allowed too."""
+    return Annotated[
+        str,
+        Meta(
+            max_length=max_length,
+            pattern=forms.text_pattern(multiline=multiline, optional=optional),
+            description=_SHOWN_LINES if multiline else _SHOWN,
+        ),
+    ]
+
+
+Text = shown(500, optional=True, multiline=True)
 IdNumber = Annotated[
     str,
     Meta(
@@ -61,7 +78,8 @@ CreditCode = Annotated[
     Meta(
         pattern=f"^[{credit_code.ALPHABET}]{{18}}$",
         description="unified social credit code (GB 32100): 18 digits or capital letters without I, O, S, V, "
-        "Z, the last a check character",
+        "Z; format `gb32100`: the last is its check character (422 `credit_code_check_character`)",
+        extra_json_schema={"format": "gb32100"},
     ),
 ]
 CountyCode = Annotated[
@@ -124,17 +142,20 @@ class CheckInBody(msgspec.Struct):
     """A worker checks in for today at the kiosk's market."""
 
     id_number: IdNumber
-    trades: Annotated[list[TradeCode], Meta(min_length=1, max_length=5)]
+    trades: Annotated[list[TradeCode], Meta(min_length=1, max_length=5, extra_json_schema={"uniqueItems": True})]
     min_day_wage: Annotated[int, Meta(ge=0, le=5_000)]
     available_from: HHMM
     available_until: HHMM
     market_id: Annotated[MarketId, Meta(description="if given, must be the kiosk's own market (else 403)")] | (
         msgspec.UnsetType
     ) = msgspec.UNSET
-    groups: Annotated[
-        list[Annotated[str, Meta(extra_json_schema={"enum": [g.code for g in groups.GROUPS]})]],
-        Meta(max_length=len(groups.GROUPS), description="priority groups declared by the worker"),
-    ] = []
+    groups: (
+        Annotated[
+            list[Annotated[str, Meta(extra_json_schema={"enum": [g.code for g in groups.GROUPS]})]],
+            Meta(max_length=len(groups.GROUPS), description="priority groups declared by the worker (null: none)"),
+        ]
+        | None
+    ) = []
     willing_to_travel: Annotated[bool, Meta(description='willing to work elsewhere (the "1+3" lists)')] = False
 
 
@@ -162,7 +183,7 @@ class JobRequestBody(msgspec.Struct, kw_only=True):
     ) = msgspec.UNSET
     start_now: Annotated[bool, Meta(description="start as soon as possible (start = now, rounded up)")] = False
     hours: Annotated[int, Meta(ge=1, le=12)]
-    place: Annotated[str, Meta(min_length=1, max_length=100)]
+    place: shown(100)  # type: ignore[valid-type]
     description: Text = ""
     certificate_required: bool | None = None
 
@@ -208,8 +229,8 @@ class AnyObject(msgspec.Struct):
     """A JSON object whose fields this document does not detail yet (see the operation's description)."""
 
 
-Title = Annotated[str, Meta(min_length=1, max_length=60)]
-Venue = Annotated[str, Meta(min_length=1, max_length=100)]
+Title = shown(60)
+Venue = shown(100)
 Capacity = Annotated[int, Meta(ge=1, le=fair_forms.MAX_CAPACITY)]
 
 
@@ -240,13 +261,13 @@ class FairRescheduleBody(msgspec.Struct):
     start: HHMM
     end: HHMM
     end_date: Day | None = None
-    venue: Annotated[str, Meta(max_length=100)] | None = None
+    venue: shown(100, optional=True) | None = None  # type: ignore[valid-type]
 
 
 class FairCancelBody(msgspec.Struct):
     """Cancel a fair that has not been held."""
 
-    reason: Annotated[str, Meta(min_length=1, max_length=200)]
+    reason: shown(200, multiline=True)  # type: ignore[valid-type]
 
 
 class FairPositionBody(msgspec.Struct):
@@ -257,15 +278,15 @@ class FairPositionBody(msgspec.Struct):
     wage_min: Wage
     wage_max: Wage
     wage_unit: WageUnit
-    title: Annotated[str, Meta(max_length=60)] | None = None
+    title: shown(60, optional=True) | None = None  # type: ignore[valid-type]
 
 
 class FairEmployerBody(msgspec.Struct):
     """An employer's booth and positions; registering the same ``credit_code`` again replaces them."""
 
     credit_code: CreditCode
-    name: Annotated[str, Meta(min_length=1, max_length=100)]
-    booth: Annotated[str, Meta(min_length=1, max_length=20)]
+    name: shown(100)  # type: ignore[valid-type]
+    booth: shown(20)  # type: ignore[valid-type]
     positions: Annotated[list[FairPositionBody], Meta(min_length=1, max_length=fair_forms.MAX_POSITIONS)]
 
 
@@ -778,7 +799,7 @@ Username = Annotated[
     str, Meta(pattern=r"^[a-z][a-z0-9._-]{2,31}$", description="3 to 32 lower-case letters, digits or ._-")
 ]
 Phone = Annotated[str, Meta(pattern=r"^1[3-9][0-9]{9}$", description="a mainland mobile number (stored masked)")]
-Name = Annotated[str, Meta(min_length=1, max_length=60)]
+Name = shown(60)
 
 
 #: Errors of a POST that reads a JSON body outside the command flow.
@@ -788,7 +809,7 @@ _BODY_ERRORS = (400, 408, 413, 422)
 class SignInBody(msgspec.Struct):
     """A staff or device username, a company's credit code or an individual employer's ID number."""
 
-    login: Annotated[str, Meta(min_length=1, max_length=64)]
+    login: shown(64)  # type: ignore[valid-type]
     password: Annotated[str, Meta(min_length=1, max_length=128)]
 
 
@@ -839,9 +860,10 @@ class StaffAccountFields(msgspec.Struct, kw_only=True):
 class OrganiserAccountBody(StaffAccountFields, tag_field="role", tag="organiser"):
     """An organiser of fairs, of a county or (no ``county``) of the city."""
 
-    county: Annotated[CountyCode | None, Meta(description="null or left out: the city")] | msgspec.UnsetType = (
-        msgspec.UNSET
-    )
+    county: (
+        Annotated[CountyCode | Literal[""] | None, Meta(description="empty, null or left out: the city")]
+        | msgspec.UnsetType
+    ) = msgspec.UNSET
 
 
 class OfficerAccountBody(StaffAccountFields, tag_field="role", tag="officer"):
@@ -853,7 +875,7 @@ class OfficerAccountBody(StaffAccountFields, tag_field="role", tag="officer"):
 class AdminAccountBody(StaffAccountFields, tag_field="role", tag="admin"):
     """A city administrator: no county (only officers and organisers have one)."""
 
-    county: Annotated[None, Meta(description=f"null or left out; {_NO_COUNTY}")] = None
+    county: Annotated[Literal[""] | None, Meta(description=f"empty, null or left out; {_NO_COUNTY}")] = None
 
 
 #: ``role`` says which: a county only for an officer (required) or an organiser (optional), never for an admin.

@@ -10,6 +10,7 @@ normalised to NFC; full-width letters and digits are kept as written (they are l
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
@@ -29,11 +30,14 @@ def require_object(body: object) -> Mapping[str, Any]:
 def integer(
     body: Mapping[str, Any], field: str, *, low: int, high: int, label_zh: str, errors: list[FieldError]
 ) -> int:
-    """An integer in ``[low, high]``; booleans and strings are refused."""
+    """An integer in ``[low, high]`` (a number with no fraction, ``3.0`` too, as JSON Schema's ``integer``);
+    booleans and strings are refused."""
     value = body.get(field)
     if value is None:
         errors.append(FieldError(field, "required", f"请填写{label_zh}", f"{field} is required"))
         return low
+    if isinstance(value, float) and value.is_integer():  # JSON Schema: 3.0 is an integer too
+        value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         errors.append(FieldError(field, "integer", f"{label_zh}必须是整数", f"{field} must be a whole number"))
         return low
@@ -66,6 +70,53 @@ def unfit_to_show(value: str, *, multiline: bool = False) -> str | None:
     if value and not any(unicodedata.category(char) not in ("Cf", "Zs", "Zl", "Zp", "Cc") for char in value):
         return "invisible_only"
     return None
+
+
+def _char_class(chars: list[int]) -> str:
+    """A regular-expression character class body for the code points ``chars`` (sorted), as ranges."""
+    parts: list[str] = []
+    start = prev = chars[0]
+    for code in [*chars[1:], -2]:
+        if code == prev + 1:
+            prev = code
+            continue
+        parts.append(_escaped(start) if start == prev else f"{_escaped(start)}-{_escaped(prev)}")
+        start = prev = code
+    return "".join(parts)
+
+
+def _escaped(code: int) -> str:
+    return f"\\u{code:04x}" if code <= 0xFFFF else chr(code)
+
+
+@functools.cache
+def _categories() -> tuple[frozenset[int], frozenset[int]]:
+    """The control characters (Cc) and the characters :func:`unfit_to_show` counts as invisible."""
+    controls: set[int] = set()
+    invisible: set[int] = set()
+    for code in range(0x110000):
+        category = unicodedata.category(chr(code))
+        if category == "Cc":
+            controls.add(code)
+        if category in ("Cf", "Zs", "Zl", "Zp", "Cc"):
+            invisible.add(code)
+    return frozenset(controls), frozenset(invisible)
+
+
+@functools.cache
+def text_pattern(*, multiline: bool = False, optional: bool = False) -> str:
+    """A regular expression (for the OpenAPI document) of exactly the text :func:`text` accepts as fit to show:
+    no control characters (but tab and line breaks when ``multiline``), no bidirectional controls, and at least
+    one visible character; with ``optional``, also text of only whitespace (it is stripped to nothing)."""
+    controls, invisible_chars = _categories()
+    layout = {ord(c) for c in _LAYOUT} if multiline else set()
+    banned = sorted((controls - layout) | {ord(c) for c in BIDI_CONTROLS})
+    invisible = sorted(invisible_chars | set(banned))
+    allowed = f"[^{_char_class(banned)}]"
+    visible = f"[^{_char_class(invisible)}]"
+    space = f"[{_char_class(sorted(c for c in range(0x3100) if chr(c).isspace()))}]*"  # what strip() takes off
+    shown = f"{allowed}*{visible}{allowed}*"
+    return f"^{space}(?:{shown})?{space}$" if optional else f"^{space}{shown}{space}$"
 
 
 _UNFIT_MESSAGES = {
@@ -104,7 +155,7 @@ def text(
         return ""
     if required and not value:
         errors.append(FieldError(field, "required", f"请填写{label_zh}", f"{field} is required"))
-    if len(value) > max_length:
+    if len(raw) > max_length:  # as sent, spaces included: the OpenAPI document's maxLength counts so
         errors.append(
             FieldError(
                 field,

@@ -3,6 +3,8 @@ invisible-only text are refused with the field and the rule)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -59,3 +61,27 @@ def test_accepted_text_never_holds_a_control_or_bidi_character(value: str) -> No
     if not errors:
         assert forms.unfit_to_show(out) is None
         assert not any(c in forms.BIDI_CONTROLS for c in out)
+
+
+_SAMPLES = st.text(
+    st.sampled_from(["a", "工", " ", "\t", "\n", "\x00", "\x1b", "\x85", "\u200b", "\ufeff", "\u202e", "\u2067"])
+    | st.characters(),
+    max_size=6,
+)
+
+
+@given(_SAMPLES, st.booleans(), st.booleans())
+def test_the_documented_pattern_accepts_exactly_what_text_accepts(raw: str, multiline: bool, required: bool) -> None:
+    errors: list[FieldError] = []
+    forms.text({"f": raw}, "f", max_length=100, required=required, label_zh="字段", errors=errors, multiline=multiline)
+    pattern = forms.text_pattern(multiline=multiline, optional=not required)
+    assert bool(re.match(pattern, raw)) == (not errors), (raw, errors)
+
+
+@pytest.mark.parametrize(("value", "expected"), [(3.0, 3), (3, 3)])
+def test_an_integer_may_be_written_with_a_zero_fraction(value: float, expected: int) -> None:
+    errors: list[FieldError] = []
+    assert forms.integer({"n": value}, "n", low=0, high=5, label_zh="数", errors=errors) == expected
+    assert not errors
+    forms.integer({"n": 3.5}, "n", low=0, high=5, label_zh="数", errors=errors)
+    assert [e.rule for e in errors] == ["integer"]
