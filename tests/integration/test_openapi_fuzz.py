@@ -38,7 +38,7 @@ from schemathesis.generation.modes import GenerationMode
 from gateway import openapi
 from gateway.auth import token_sha256
 from gateway.main import create_app, server_options
-from services import clock, credit_code, geography, identity, job_request, records, screening
+from services import clock, credit_code, geography, identity, records, screening
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import dump
 from services.reports import periods
@@ -168,15 +168,12 @@ def _checkin(body: dict[str, Any], _: Settings) -> None:
 
 
 def _job_request(body: dict[str, Any], settings: Settings) -> None:
-    """Job request: ``start`` within the late-posting grace, ending by midnight, a wage at least the legal
-    minimum for its hours in the market's county."""
+    """Job request: a ``start`` (unless ``start_now``) not before the current minute, ending by midnight, a
+    wage at least the legal minimum for its hours in the market's county."""
     body["hours"] = hours = int(body["hours"])  # 3.0 is an integer too
-    start = _minutes(body["start"])
-    if start < _now_minutes() - job_request.LATE_POSTING_MINUTES:
-        start = _now_minutes()
-    if start + hours * 60 > 24 * 60:
-        start = 24 * 60 - hours * 60
-    body["start"] = _hhmm(start)
+    if body.get("start_now") is not True:
+        start = max(_minutes(body.get("start", "00:00")), _now_minutes())
+        body["start"] = _hhmm(min(start, 24 * 60 - hours * 60))
     county = geography.MARKETS_BY_ID[body["market_id"]].county
     minimum = screening.Policy.from_settings(settings).county_minimum(county).day_minimum(hours)
     body["day_wage"] = max(body["day_wage"], math.ceil(minimum))
