@@ -6,11 +6,14 @@ or any log file of the stack (stream worker, projector, broker, Redis, the in-pr
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from pathlib import Path
 
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
+from services import forms
 from services.readmodels import keys
 from services.settings import Settings
 from tests.integration import account_support
@@ -117,3 +120,58 @@ async def test_no_raw_id_or_phone_number_anywhere_after_the_session(
     assert {p.name for p in logs} >= {"streams.log", "projector.log", "gateway.log"}, logs
     assert any(p.name == "gateway.log" and p.stat().st_size > 0 for p in logs)
     assert not hits, "personal data found:\n" + "\n".join(str(h) for h in hits[:20])
+
+
+def _unfit_characters(text: str) -> set[str]:
+    """Control characters (other than tab and line breaks) and bidirectional overrides or isolates in ``text``."""
+    return {c for c in text if c in forms.BIDI_CONTROLS or (unicodedata.category(c) == "Cc" and c not in "\t\n\r")}
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def _texts(raw: bytes) -> list[str]:
+    """The strings a stored value holds: a JSON value's strings (escapes decoded), else the bytes as text."""
+    try:
+        return _strings(json.loads(raw))
+    except ValueError:
+        return [raw.decode("utf-8", errors="replace")]
+
+
+async def test_no_control_or_bidi_character_in_any_read_model_or_export_after_the_session(
+    gateway: TestClient, credentials: dict[str, str], platform: Settings
+) -> None:
+    """After every other test (and the fuzz and hostile-body runs) posted what they could: every read model in
+    Redis and every CSV export holds only text fit to show (services/forms.py)."""
+    client = aioredis.Redis.from_url(platform.redis_url)
+    found: list[str] = []
+    try:
+        async for key in client.scan_iter(match=f"{platform.topic_prefix}*", count=1000):
+            kind = (await client.type(key)).decode()
+            if kind == "string":
+                values = [await client.get(key) or b""]
+            elif kind == "hash":
+                values = list((await client.hgetall(key)).values())
+            else:
+                continue
+            for raw in values:
+                for text in _texts(raw):
+                    if _unfit_characters(text):
+                        found.append(f"redis {key.decode(errors='replace')}: {text[:80]!r}")
+    finally:
+        await client.aclose()
+    exports = ["/exports/supply.csv", "/exports/reports.csv?period=day", "/exports/lists.csv?list=looking"]
+    for path in exports:
+        answer = await gateway.get(path, headers=bearer(credentials["admin"]))
+        assert answer.status == 200, (path, await answer.text())
+        text = (await answer.read()).decode("utf-8-sig")
+        if _unfit_characters(text):
+            found.append(f"{path}: {sorted(_unfit_characters(text))}")
+    assert not found, "text unfit to show:\n" + "\n".join(found[:20])
