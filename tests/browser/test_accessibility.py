@@ -70,3 +70,21 @@ async def test_signed_in_pages_are_accessible(
             await _fits_a_phone(page, path)
     finally:
         await context.close()
+
+
+async def test_the_kiosk_check_in_form_fits_a_phone_and_is_accessible(
+    signed_in: Signed, credentials: dict[str, str]
+) -> None:
+    """The kiosk's start screen and check-in form (keypad, trade pictures) on a 390 px screen, at the normal font
+    and at 24 px: the fieldset of trades once forced the page to 487 px."""
+    context, page = await signed_in(
+        credentials["zs-market"], "/kiosk", width=PHONE[0], height=PHONE[1], bypass_csp=True
+    )
+    try:
+        assert await sideways_overflow(page) == 0, "the kiosk's start screen scrolls sideways at 390 px"
+        await page.click("#start")
+        await page.wait_for_selector("#checkin-form", state="visible")
+        await _check(page, "/kiosk check-in form")
+        await _fits_a_phone(page, "/kiosk check-in form")
+    finally:
+        await context.close()
