@@ -24,7 +24,7 @@ the seven days before (id, local date), newest first, for "我的用工".
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from services import placement_life
 from services import records as r
@@ -430,17 +430,18 @@ EMPLOYER_LIST_MAX = 200
 
 
 def _employer_request_opened(view: View | None, e: r.JobRequestOpened) -> View:
-    """The request id and its local date, newest first; requests older than :data:`EMPLOYER_LIST_DAYS` fall off."""
-    day = local_date(e.at)
-    oldest = day.toordinal() - (EMPLOYER_LIST_DAYS - 1)
-    kept = [
-        x
-        for x in (view or {}).get("requests", [])
-        if x["request_id"] != e.request_id and date.fromisoformat(x["date"]).toordinal() >= oldest
-    ]
-    entry = {"request_id": e.request_id, "date": day.isoformat(), "opened_at": e.at.isoformat()}
-    ordered = sorted([entry, *kept], key=lambda x: (x["opened_at"], x["request_id"]), reverse=True)
-    return {"employer_id": e.employer_id, "requests": ordered[:EMPLOYER_LIST_MAX], "updated_at": e.at.isoformat()}
+    """The request id and its local date, newest first; requests older than :data:`EMPLOYER_LIST_DAYS` before the
+    newest one seen fall off. Independent of the order the facts are applied in (an employer's requests come from
+    several markets' partitions, which a replay interleaves differently): the newest time is a maximum, and the list
+    is the newest :data:`EMPLOYER_LIST_MAX` of the requests within the days kept."""
+    old = view or {}
+    newest = max(e.at, datetime.fromisoformat(old["updated_at"])) if old.get("updated_at") else e.at
+    oldest = local_date(newest).toordinal() - (EMPLOYER_LIST_DAYS - 1)
+    entry = {"request_id": e.request_id, "date": local_date(e.at).isoformat(), "opened_at": e.at.isoformat()}
+    candidates = [x for x in old.get("requests", []) if x["request_id"] != e.request_id] + [entry]
+    kept = [x for x in candidates if date.fromisoformat(x["date"]).toordinal() >= oldest]
+    ordered = sorted(kept, key=lambda x: (datetime.fromisoformat(x["opened_at"]), x["request_id"]), reverse=True)
+    return {"employer_id": e.employer_id, "requests": ordered[:EMPLOYER_LIST_MAX], "updated_at": newest.isoformat()}
 
 
 def _request_filled(view: View | None, e: r.JobRequestFilled) -> View:

@@ -37,7 +37,7 @@ async def _supply_shows(page: Page, place: str, shown: bool) -> None:
     deadline = time.monotonic() + WAIT / 1000
     while True:
         await page.goto("/supply")
-        if (await page.locator("table.supply td", has_text=place).count() > 0) == shown:
+        if (await page.get_by_text(place).count() > 0) == shown:  # a card on a phone, a table row on a laptop
             return
         assert time.monotonic() < deadline, f"/supply {'never listed' if shown else 'still lists'} {place}"
         await asyncio.sleep(0.3)
@@ -96,7 +96,7 @@ async def test_start_now_posts_a_job_that_starts_now(signed_in: Signed, credenti
     await employer.uncheck("#start_now")
     await _post_start_now(employer, trade)
     await expect(employer.locator("#r-status")).to_have_text("招工中", timeout=WAIT)
-    await expect(employer.locator("#r-start")).to_have_text("08:30（8h）")  # TEST_NOW is 08:30 local
+    await expect(employer.locator("#r-start")).to_have_text("08:30 开工，干 8 小时")  # TEST_NOW is 08:30 local
     await expect(employer.locator("#late-panel")).to_be_hidden()
     await photograph(employer, "employer-request-start-now", SIZES)
 
@@ -126,7 +126,7 @@ async def test_a_request_past_its_start_plus_grace_is_reopened_from_its_page(
     await expect(employer.locator("#reopen-confirm-text")).to_contain_text("开工时间将改为现在")
     await employer.click("#reopen-yes")
     await expect(employer.locator("#r-status")).to_have_text("招工中", timeout=WAIT)
-    await expect(employer.locator("#r-start")).to_have_text("09:01（8h）")
+    await expect(employer.locator("#r-start")).to_have_text("09:01 开工，干 8 小时")
     await expect(employer.locator("#reopened-text")).to_have_text("已重新派人，开工时间改为 09:01（原定 08:30）")
     await expect(employer.locator("#late-panel")).to_be_hidden()
     assert employer.url.endswith(request_id)
