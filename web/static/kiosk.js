@@ -28,6 +28,8 @@
     if (closeLive) closeLive();
     if (closePlace) closePlace();
     heldId = null;
+    // nothing of the last person may stay on screen (or in the page) while the start screen loads
+    document.body.replaceChildren();
     window.location.replace("/lang?to=zh_CN&next=/kiosk");
   }
   function touch() {
