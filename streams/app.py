@@ -19,6 +19,7 @@ from streams.batching import take_ready
 from streams.fair_agent import register_fair_agents
 from streams.market_agent import MARKET_CODEC, market_step
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
+from streams.tables import writer_table
 from streams.ticker import Clock, ticks
 from streams.writer import DirectTopic, SingleWriter
 
@@ -50,14 +51,7 @@ def tune_framework(app: faust.App, settings: Settings) -> None:
 
 def _state_table(app: faust.App, name: str, settings: Settings) -> Any:
     """A writer's table of raw bytes, one partition per input partition."""
-    return app.Table(
-        name,
-        default=None,
-        partitions=settings.partitions,
-        schema=raw_schema(),
-        key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
-        value_type=bytes,
-    )
+    return writer_table(app, name, partitions=settings.partitions, schema=raw_schema())
 
 
 def _changelog(table: Any, settings: Settings) -> DirectTopic | None:

@@ -22,6 +22,7 @@ import faust
 from services import fair_records, quotas, records, topics
 from services.fairs import decide, decode_book, encode_book, new_book
 from services.settings import Settings
+from streams.tables import writer_table
 from streams.writer import DirectTopic, Outgoing, SingleWriter, Step
 
 log = logging.getLogger(__name__)
@@ -64,14 +65,7 @@ def register_fair_agents(
     fair_events = app.topic(settings.topic(topics.FAIR_EVENTS), schema=raw())
     writer: SingleWriter[fair_records.FairCommand, bytes] = SingleWriter(
         name="track_fair_quota",
-        table=app.Table(
-            "fair-books",
-            default=None,
-            partitions=settings.partitions,
-            schema=raw(),
-            key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
-            value_type=bytes,
-        ),
+        table=writer_table(app, "fair-books", partitions=settings.partitions, schema=raw()),
         dead_letters=app.topic(settings.topic(topics.DEAD_LETTERS), schema=raw()),
         decode=fair_records.decode_command,
         key_of=lambda c: c.county.encode(),

@@ -32,15 +32,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import msgspec
 from aiokafka.errors import KafkaError
-from faust.exceptions import PartitionsMismatch
-from faust.streams import _current_event
+from faust.exceptions import PartitionsMismatch, ProducerSendError
 
 from services import records
 
@@ -91,10 +89,10 @@ class DirectTopic:
     check-ins) this raised the median from 1,745 to 2,199 commands/s. Same producer, same partitioner (by key),
     same acks: the records and their order on each partition are those ``Topic.send`` gave.
 
-    The record goes to the aiokafka producer inside Faust's (the one Faust replaces when it restarts its producer
-    service), past Faust's ``Producer.send``: its produce-message signal has no receiver here, and its wrapping
-    of a send-time ``KafkaError`` (a full buffer, no metadata yet) in ``ProducerSendError`` hid that the error is
-    transient: the writer now retries it (:data:`TRANSIENT_ERRORS`) instead of stopping the agent.
+    The record goes through the public ``Producer.send`` of the app's producer (Faust's, over aiokafka's). Faust
+    wraps a send-time ``KafkaError`` (a full buffer, no metadata yet) in ``ProducerSendError``, which would hide
+    that the error is transient: the cause is raised instead, so the writer retries it (:data:`TRANSIENT_ERRORS`)
+    rather than dead-lettering or stopping the agent.
     """
 
     __slots__ = ("_app", "name")
@@ -107,7 +105,12 @@ class DirectTopic:
         """Hand the record to the producer (to ``partition``, else the key's); the awaitable of its
         acknowledgement."""
         producer = await self._app.maybe_start_producer()
-        future: Awaitable[Any] = await producer._ensure_producer().send(self.name, value, key=key, partition=partition)
+        try:
+            future: Awaitable[Any] = await producer.send(self.name, key, value, partition, None, None)
+        except ProducerSendError as error:
+            if isinstance(error.__cause__, KafkaError):
+                raise error.__cause__ from None  # transient: retried by the writer, as a send-time KafkaError
+            raise
         return future
 
 
@@ -388,14 +391,15 @@ class SingleWriter(Generic[C, S]):
         self._keep(key, (raw_head, snapshot), working.state)
 
     def _put(self, key: bytes, value: bytes, partition: int) -> None:
-        """Write a table entry. Through Faust (``table[key] = value``: its changelog record goes through Faust's
+        """Write a table entry. Through Faust (``table.store``, a :class:`streams.tables.WriterTable`: its changelog
+        record, sent to ``partition``, goes through Faust's
         producer buffer, a pending and a future message, sensors and a delivery callback), or, with a
         ``changelog``, straight into the table's store with its changelog record queued for
         :meth:`_send_changelog`: the same record (key, value, the event's partition) to the same producer, which
         Faust flushes before it commits any offset, as it flushes its own buffer. (The store is ``memory://``: no
         persisted offsets to keep; sensors on table writes are not used.)"""
         if self._changelog is None:
-            self._table[key] = value
+            self._table.store(key, value, partition)
             return
         self._table.data[key] = value
         self._unsent.append((key, value, partition))
@@ -449,13 +453,8 @@ class SingleWriter(Generic[C, S]):
         self.doing += " / storing"
         for key, entry in working.items():
             if entry.write:
-                # The table writes its changelog to the partition of the current event: the one that carried
-                # the key.
-                token = _current_event.set(weakref.ref(entry.event))
-                try:
-                    self._store(key, entry, entry.event.message.partition)
-                finally:
-                    _current_event.reset(token)
+                # The changelog record goes to the partition of the event that carried the key.
+                self._store(key, entry, entry.event.message.partition)
             elif entry.state is not None:
                 self._keep(key, entry.marker, entry.state)
         await self._send_changelog()

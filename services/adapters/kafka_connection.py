@@ -12,7 +12,6 @@ aiokafka treats ``OSError``: close the connection and raise ``KafkaConnectionErr
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 import aiokafka
@@ -23,23 +22,19 @@ from aiokafka.conn import AIOKafkaConnection, CloseReason
 REVIEWED_VERSIONS = ("0.14.0",)
 _CLOSED = "handler is closed"
 _applied = False
-log = logging.getLogger(__name__)
 
 
 def apply() -> None:
-    """Wrap ``AIOKafkaConnection.send`` once. On an aiokafka version it was not reviewed against, nothing is
-    wrapped and a warning says so (a broker restart may then crash a process on uvloop, as before)."""
+    """Wrap ``AIOKafkaConnection.send`` once. Refuses (``RuntimeError``: the process does not start) an aiokafka
+    version it was not reviewed against, where the wrapper might silently no longer apply."""
     global _applied
     if _applied:
         return
     if aiokafka.__version__ not in REVIEWED_VERSIONS:
-        log.warning(
-            "aiokafka %s is not one of %s: connection writes not wrapped; review "
-            "services/adapters/kafka_connection.py against its aiokafka/conn.py",
-            aiokafka.__version__,
-            REVIEWED_VERSIONS,
+        raise RuntimeError(
+            f"aiokafka {aiokafka.__version__} is not one of {REVIEWED_VERSIONS}: review "
+            "services/adapters/kafka_connection.py against its aiokafka/conn.py before running it"
         )
-        return
     original = AIOKafkaConnection.send
 
     def send(self: AIOKafkaConnection, request: Any, expect_response: bool = True) -> Any:

@@ -54,7 +54,10 @@ def _entities(e: r.MarketEvent) -> list[str]:
         case r.WorkerQueued() | r.WorkerLeft():
             return [f"c:{e.checkin_id}"]
         case (
-            r.JobRequestOpened() | r.JobRequestClosed() | r.JobRequestFilled() | r.JobRequestReopened()
+            r.JobRequestOpened()
+            | r.JobRequestClosed()
+            | r.JobRequestFilled()
+            | r.JobRequestReopened()
             | r.HeadcountChanged()
         ):
             return [f"q:{e.request_id}"]

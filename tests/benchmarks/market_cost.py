@@ -181,9 +181,9 @@ class _Table(dict[bytes, bytes]):
 
     written = 0
 
-    def __setitem__(self, key: bytes, value: bytes) -> None:
+    def store(self, key: bytes, value: bytes, partition: int) -> None:
         self.written += len(key) + len(value)
-        super().__setitem__(key, value)
+        self[key] = value
 
 
 def measure_writer(queued: int, batch: int, journal_max: int) -> dict[str, Any]:

@@ -10,8 +10,6 @@ import asyncio
 import dataclasses
 from typing import Any
 
-from faust.streams import current_event
-
 from streams.writer import Outgoing, SingleWriter, Step
 
 
@@ -57,11 +55,10 @@ class Table(dict[bytes, bytes]):
         super().__init__()
         self.journal = journal
 
-    def __setitem__(self, key: bytes, value: bytes) -> None:
-        event = current_event()
-        partition = event.message.partition if event is not None else None
+    def store(self, key: bytes, value: bytes, partition: int) -> None:
+        """The writer's write (streams.tables.WriterTable.store): recorded with the changelog's partition."""
         self.journal.entries.append(("write", (key, value, partition)))
-        super().__setitem__(key, value)
+        self[key] = value
 
 
 def counter_writer(journal: Journal, table: Any = None, **options: Any) -> tuple[SingleWriter[tuple[str, str]], Any]:
