@@ -178,8 +178,12 @@ class MarketMachine(RuleBasedStateMachine):
         ids = sorted(self.state.requests)
         request_id = ids[pick % len(ids)]
         placed = list(self.state.requests[request_id].placements)
+        was_open = self.state.requests[request_id].status != "closed"
         self._apply(r.CancelJobRequest(**self._head("x"), request_id=request_id, employer_id="e1"))  # type: ignore[arg-type]
         assert not any(o.request_id == request_id for o in self.state.offers.values())
+        if not was_open:  # closed (cancelled, expired, or its start passed): refused, its placements stay
+            assert list(self.state.requests[request_id].placements) == placed
+            return
         for placement_id in placed:
             worker = self.state.workers[self.state.placements[placement_id].checkin_id]
             assert all(c.placement_id != placement_id for c in worker.commitments)
