@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
@@ -65,7 +66,7 @@ def _changelog(table: Any, settings: Settings) -> DirectTopic | None:
     return DirectTopic(table.changelog_topic) if settings.stream_direct_changelog else None
 
 
-def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
+def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool = True) -> faust.App:
     """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
     app = faust.App(
         settings.streams_app_id,
@@ -98,12 +99,15 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     worker_events = app.topic(settings.topic(topics.WORKER_EVENTS), schema=raw_schema())
     dead_letters = app.topic(settings.topic(topics.DEAD_LETTERS), schema=raw_schema())
 
-    if settings.test_deduplication_off:
+    if not deduplicate:
         logging.getLogger("lingong.streams").warning(
-            "!!! LINGONG_TEST_DEDUPLICATION_OFF: the agents apply repeated command ids again (tests only) !!!"
+            "!!! deduplication off: the agents apply repeated command ids again (tests/faults only) !!!"
         )
-    rules = {m.market_id: MarketRules.from_settings(settings, m.market_id) for m in geography.MARKETS}
-    default_rules = MarketRules.from_settings(settings)
+    rules = {
+        m.market_id: dataclasses.replace(MarketRules.from_settings(settings, m.market_id), deduplicate=deduplicate)
+        for m in geography.MARKETS
+    }
+    default_rules = dataclasses.replace(MarketRules.from_settings(settings), deduplicate=deduplicate)
     market_table, roster_table = (
         _state_table(app, "market-states", settings),
         _state_table(app, "worker-rosters", settings),
@@ -133,7 +137,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         step=roster_step(
             worker_events=DirectTopic(worker_events),
             market_commands=DirectTopic(market_commands),
-            deduplicate=not settings.test_deduplication_off,
+            deduplicate=deduplicate,
         ),
         codec=ROSTER_CODEC,
     )
