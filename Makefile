@@ -35,7 +35,7 @@ test: $(VENV)/.installed        ## the whole suite; starts its own Kafka and Red
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check gateway streams services web deploy tests
-	$(VENV)/bin/mypy services
+	$(VENV)/bin/mypy
 
 lock: $(VENV)/.installed       ## rewrite requirements/*.txt from pyproject.toml; pins that still fit are kept (UPGRADE=--upgrade: newest)
 	$(VENV)/bin/uv pip compile pyproject.toml requirements/build.in $(LOCK_FLAGS) -o requirements/runtime.txt

@@ -15,7 +15,7 @@ import dataclasses
 import hashlib
 import json
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 import msgspec
 from aiohttp import web
@@ -27,7 +27,7 @@ from services import access
 from services.readmodels import keys
 
 #: ``worker``: a worker's phone, signed in through the one-time link the kiosk showed (web/worker pages).
-Role = Literal["kiosk", "employer", "organiser", "officer", "admin", "worker"]
+Role = access.Role
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.types import StreamT
 
 from services import geography, records, topics
 from services.adapters import kafka_connection
@@ -24,7 +25,7 @@ from streams.ticker import Clock, ticks
 from streams.writer import DirectTopic, SingleWriter
 
 
-def raw_schema() -> faust.Schema:
+def raw_schema() -> faust.Schema[bytes, bytes]:
     """Bytes in, bytes out: ``services.records`` decodes, so a bad record can be dead-lettered."""
     return faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
@@ -154,27 +155,27 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         return batches
 
     @app.agent(market_commands, name="match_market")
-    async def match_market(stream: faust.Stream) -> None:  # type: ignore[type-arg]
+    async def match_market(stream: StreamT[Any]) -> None:
         """Single writer of each market: apply every command in order, emit the facts."""
         async for events in take(stream, batch_max, settings.market_batch_within_seconds):
             await market_writer.handle_batch(events)
 
     @app.agent(worker_commands, name="admit_worker")
-    async def admit_worker(stream: faust.Stream) -> None:  # type: ignore[type-arg]
+    async def admit_worker(stream: StreamT[Any]) -> None:
         """Single writer of each worker's roster: one active check-in across all markets."""
         async for events in take(stream, batch_max, within):
             await roster_writer.handle_batch(events)
 
     if settings.tick_interval_seconds > 0:
 
-        @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")
+        @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
         async def tick_markets() -> None:
             for tick in ticks(geography.MARKETS, clock()):
                 await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
 
     writers = [market_writer, roster_writer, *register_fair_agents(app, settings, raw_schema, clock=clock)]
 
-    @app.task
+    @app.task  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
     async def install_diagnostics() -> None:
         diagnostics.install(app, writers)
 

@@ -19,7 +19,7 @@ pages show it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from aiohttp import web
 
@@ -85,7 +85,14 @@ def _not_started(placement: View) -> None:
         raise ApiError(409, "placement_unknown", "该用工已取消或不存在", "this placement is not active")
 
 
-def _who(principal: Principal) -> dict[str, str]:
+class _Who(TypedDict):
+    """Who recorded a step: the employer or the worker's check-in (the other one empty)."""
+
+    employer_id: str
+    checkin_id: str
+
+
+def _who(principal: Principal) -> _Who:
     return {
         "employer_id": principal.subject_id if principal.role == "employer" else "",
         "checkin_id": principal.subject_id if principal.role == "worker" else "",
