@@ -14,6 +14,7 @@ RUN pip install --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY streams ./streams
+COPY projector ./projector
 COPY services ./services
 COPY web ./web
 COPY deploy ./deploy

@@ -34,7 +34,7 @@ test: $(VENV)/.installed        ## the whole suite; starts its own Kafka and Red
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check gateway streams services web deploy tests
+	$(VENV)/bin/ruff check gateway streams projector services web deploy tests
 	$(VENV)/bin/mypy
 
 lock: $(VENV)/.installed       ## rewrite requirements/*.txt from pyproject.toml; pins that still fit are kept (UPGRADE=--upgrade: newest)
@@ -43,7 +43,7 @@ lock: $(VENV)/.installed       ## rewrite requirements/*.txt from pyproject.toml
 		-o requirements/dev.txt
 
 audit: $(VENV)/.installed      ## bandit (high severity) and pip-audit; pip-audit needs PyPI's JSON API or OSV online
-	$(VENV)/bin/bandit -q -r gateway streams services web deploy -lll
+	$(VENV)/bin/bandit -q -r gateway streams projector services web deploy -lll
 	$(VENV)/bin/pip-audit --progress-spinner off
 
 bench-perf: $(VENV)/.installed  ## the performance benchmark (not part of `make test`): own Kafka+Redis on free ports, ~10 min

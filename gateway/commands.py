@@ -17,11 +17,11 @@ import msgspec
 from aiohttp import web
 
 from gateway import admission, auth, idempotency
-from gateway.auth import Principal
 from gateway.bodies import decode_json
 from gateway.problems import ApiError, json_answer
 from gateway.typedefs import DEDUPLICATE, IDEMPOTENCY, PUBLISHER
 from services import records
+from services.principal import Principal, Role
 
 
 class Accepted(msgspec.Struct, frozen=True):
@@ -70,7 +70,7 @@ async def _claim(request: web.Request) -> admission.Claim | None:
     return admission.Claim(key, store.claim_value(fingerprint), store.ttl_seconds)
 
 
-async def authenticate_command(request: web.Request, *roles: auth.Role) -> tuple[Principal, admission.ClaimReply]:
+async def authenticate_command(request: web.Request, *roles: Role) -> tuple[Principal, admission.ClaimReply]:
     """:func:`gateway.auth.authenticate` that also claims the Idempotency-Key in the same Redis round trip; pass
     the reply to :func:`accept` at once: only ``accept`` releases a claim when the command fails, so nothing
     between the two may raise."""

@@ -96,6 +96,6 @@ def stream_worker(settings: Settings, workdir: Path, module: str = "streams") ->
 
 
 def projector(settings: Settings, workdir: Path) -> PlatformProcess:
-    process = PlatformProcess("projector", [sys.executable, "-m", "services.adapters.projector"], settings, workdir)
+    process = PlatformProcess("projector", [sys.executable, "-m", "projector"], settings, workdir)
     process.wait_for_log("projector started")
     return process

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["gateway", "streams", "services", "web", "deploy"]
+PACKAGES = ["gateway", "streams", "projector", "services", "web", "deploy"]
 
 
 def test_bandit_finds_no_high_severity_issue() -> None:
