@@ -8,13 +8,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+# The locked dependencies first (their own layer, rebuilt only when the lock changes), checked against their hashes.
+COPY requirements/runtime.txt ./requirements/runtime.txt
+RUN pip install --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY streams ./streams
+COPY projector ./projector
 COPY services ./services
 COPY web ./web
 COPY deploy ./deploy
-RUN pip install . \
+RUN pip install --no-deps --no-build-isolation . \
     && useradd --system --uid 10001 --home-dir /app lingong
 
 USER lingong

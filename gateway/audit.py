@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from aiohttp import web
 
-from gateway.auth import Principal
 from gateway.typedefs import CLOCK, PUBLISHER, SETTINGS
 from services import records, topics
+from services.principal import Principal
 
 
 async def record_reveal(

@@ -11,11 +11,9 @@ same Redis round trip as the lookup (:mod:`gateway.admission`).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from datetime import datetime
-from typing import Any, Literal
 
 import msgspec
 from aiohttp import web
@@ -24,33 +22,8 @@ from gateway import admission, throttle
 from gateway.problems import ApiError
 from gateway.typedefs import ADMISSION, CLOCK, REDIS, SETTINGS
 from services import access
+from services.principal import Principal, Role, principal_of, role_allows
 from services.readmodels import keys
-
-#: ``worker``: a worker's phone, signed in through the one-time link the kiosk showed (web/worker pages).
-Role = Literal["kiosk", "employer", "organiser", "officer", "admin", "worker"]
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class Principal:
-    role: Role
-    subject_id: str
-    display_name: str
-    market_id: str | None
-    #: A county officer's county (or a county-bound organiser's); ``None`` for city-wide staff and others.
-    county: str | None = None
-    #: The account the token was issued to, if any (revoking the account revokes the token).
-    account_id: str | None = None
-    token_sha256: str = ""
-
-    @property
-    def key(self) -> str:
-        """Namespace for idempotency keys and derived command ids."""
-        return f"{self.role}:{self.subject_id}"
-
-    @property
-    def viewer(self) -> access.Viewer:
-        """Who this is, for the county scoping rule of :mod:`services.access`."""
-        return access.Viewer(self.role, self.county)
 
 
 def token_sha256(token: str) -> str:
@@ -128,7 +101,7 @@ async def _bearer_principal(
         await _second_limit(request, principal)
         _require_role(principal, roles)
         return principal, None
-    principal = _principal_of(msgspec.json.decode(found.credential), digest)  # written by our projector
+    principal = principal_of(msgspec.json.decode(found.credential), digest)  # written by our projector
     assert found.second is not None  # the script counts it before "limited" / "ok"
     throttle.refuse_over_limit(found.second)
     _require_role(principal, roles)
@@ -167,29 +140,7 @@ async def _live_principal(
         )
         if account is None or account_revoked is not None or json.loads(account).get("revoked"):
             return None
-    return _principal_of(stored, digest)
-
-
-def principal_from_json(raw: str | bytes) -> Principal:
-    """Inverse of :func:`principal_to_json` (also reads a credential view of the registry projection)."""
-    stored = json.loads(raw)
-    return _principal_of(stored, stored.get("token_sha256", ""))
-
-
-def _principal_of(stored: dict[str, Any], digest: str) -> Principal:
-    return Principal(
-        stored["role"],
-        stored["subject_id"],
-        stored["display_name"],
-        stored.get("market_id"),
-        county=stored.get("county"),
-        account_id=stored.get("account_id"),
-        token_sha256=digest,
-    )
-
-
-def principal_to_json(principal: Principal) -> str:
-    return json.dumps(dataclasses.asdict(principal), ensure_ascii=False)
+    return principal_of(stored, digest)
 
 
 #: Header with which same-origin page scripts prove their page session (see :func:`authenticate`).
@@ -219,12 +170,6 @@ async def authenticate_command(
     if not request.headers.get("Authorization") and CSRF_HEADER in request.headers:
         return await _session_principal(request, roles), None
     return await _bearer_principal(request, roles, claim)
-
-
-def role_allows(role: str, roles: tuple[str, ...]) -> bool:
-    """Whether a principal of ``role`` may act in one of ``roles``: its own, or any staff role for the city
-    administrator."""
-    return role in roles or (role == "admin" and any(r in access.STAFF_ROLES for r in roles))
 
 
 def require_county(principal: Principal, county: str | None) -> None:

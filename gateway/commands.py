@@ -17,11 +17,11 @@ import msgspec
 from aiohttp import web
 
 from gateway import admission, auth, idempotency
-from gateway.auth import Principal
 from gateway.bodies import decode_json
 from gateway.problems import ApiError, json_answer
-from gateway.typedefs import IDEMPOTENCY, PUBLISHER, SETTINGS
+from gateway.typedefs import DEDUPLICATE, IDEMPOTENCY, PUBLISHER
 from services import records
+from services.principal import Principal, Role
 
 
 class Accepted(msgspec.Struct, frozen=True):
@@ -60,7 +60,7 @@ def idempotency_key(request: web.Request) -> str:
 async def _claim(request: web.Request) -> admission.Claim | None:
     """The claim of the request's Idempotency-Key, when the header is well-formed (else :func:`accept` answers
     400 after authentication) and deduplication is on."""
-    if request.app[SETTINGS].test_deduplication_off:
+    if not request.app[DEDUPLICATE]:
         return None
     key = request.headers.get("Idempotency-Key", "").strip()
     if not idempotency.KEY_PATTERN.match(key):
@@ -70,7 +70,7 @@ async def _claim(request: web.Request) -> admission.Claim | None:
     return admission.Claim(key, store.claim_value(fingerprint), store.ttl_seconds)
 
 
-async def authenticate_command(request: web.Request, *roles: auth.Role) -> tuple[Principal, admission.ClaimReply]:
+async def authenticate_command(request: web.Request, *roles: Role) -> tuple[Principal, admission.ClaimReply]:
     """:func:`gateway.auth.authenticate` that also claims the Idempotency-Key in the same Redis round trip; pass
     the reply to :func:`accept` at once: only ``accept`` releases a claim when the command fails, so nothing
     between the two may raise."""
@@ -89,7 +89,7 @@ async def accept(
     the key is claimed here)."""
     key = idempotency_key(request)
     raw = await request.read()
-    if request.app[SETTINGS].test_deduplication_off:  # test only (services/settings.py): no replay, no 409/422
+    if not request.app[DEDUPLICATE]:  # the fault battery only (gateway.main.create_app): no replay, no 409/422
         accepted = await build(command_id(principal, key), decode_json(raw))
         await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
         return json_answer(accepted.answer, status=202)

@@ -23,7 +23,7 @@ from gateway.middlewares import (
 )
 from gateway.publisher import Publisher
 from gateway.routes import setup_routes
-from gateway.typedefs import ADMISSION, CLOCK, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
+from gateway.typedefs import ADMISSION, CLOCK, DEDUPLICATE, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
 from services.adapters.ratelimit import RateLimiter
 from services.screening import Policy
 from services.settings import Settings
@@ -39,17 +39,21 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
-    """A ready-to-run gateway. Kafka and Redis are connected in cleanup contexts when the app starts."""
+def create_app(settings: Settings, *, clock: Clock | None = None, deduplicate: bool = True) -> web.Application:
+    """A ready-to-run gateway. Kafka and Redis are connected in cleanup contexts when the app starts.
+
+    ``deduplicate=False`` only in the fault battery (tests/faults/test_checker_without_dedup.py): every command is
+    published, no Idempotency-Key answer is replayed; ``python -m gateway`` has no way to ask for it."""
     Policy.from_settings(settings)  # a malformed screening setting stops the process here, not per request
-    if settings.test_deduplication_off:
-        log.warning("!!! LINGONG_TEST_DEDUPLICATION_OFF: Idempotency-Key answers are NOT replayed (tests only) !!!")
+    if not deduplicate:
+        log.warning("!!! deduplication off: Idempotency-Key answers are NOT replayed (tests/faults only) !!!")
     app = web.Application(
         middlewares=[security_headers_middleware, error_middleware, request_limits_middleware, json_body_middleware],
         client_max_size=settings.max_body_bytes,
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock or _utc_now
+    app[DEDUPLICATE] = deduplicate
     app.cleanup_ctx.append(_redis_ctx)
     app.cleanup_ctx.append(_publisher_ctx)
     pages.setup(app)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import MutableMapping
+from typing import Literal, TypeGuard
 
 import redis.exceptions
 from aiohttp import web
@@ -147,9 +148,10 @@ async def json_body_middleware(request: web.Request, handler: Handler) -> web.St
     document (else 400 ``body_json`` / ``body_depth``) whose value is an object (else 422 ``body_object``; an
     empty body is not an object). Fields the operation does not know are ignored (docs/api.md)."""
     resource = request.match_info.route.resource
-    if resource is None or not request.path.startswith("/api/"):
+    method = request.method
+    if resource is None or not request.path.startswith("/api/") or not _documented_method(method):
         return await handler(request)
-    operation = openapi.OPERATIONS_BY_ROUTE.get((request.method, resource.canonical))
+    operation = openapi.OPERATIONS_BY_ROUTE.get((method, resource.canonical))
     if operation is None or operation.body is None:
         return await handler(request)
     if request.content_type != "application/json":
@@ -169,3 +171,8 @@ async def json_body_middleware(request: web.Request, handler: Handler) -> web.St
             field="body",
         )
     return await handler(request)
+
+
+def _documented_method(method: str) -> TypeGuard[Literal["GET", "POST"]]:
+    """GET and POST: the only methods the document has operations for."""
+    return method in ("GET", "POST")

@@ -17,7 +17,9 @@ from services.settings import Settings
 Clock = Callable[[], datetime]
 
 SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Clock)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+#: False only in the fault battery's gateway (see :func:`gateway.main.create_app`).
+DEDUPLICATE = web.AppKey("deduplicate", bool)
 REDIS = web.AppKey("redis", aioredis.Redis)
 PUBLISHER = web.AppKey("publisher", Publisher)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)

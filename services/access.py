@@ -14,7 +14,9 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Literal
 
-Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]
+#: ``worker``: a worker's phone, signed in through the one-time link the kiosk showed; like a kiosk or an employer,
+#: never staff.
+Role = Literal["kiosk", "employer", "organiser", "officer", "admin", "worker"]
 #: Roles that read staff views.
 STAFF_ROLES: frozenset[str] = frozenset({"organiser", "officer", "admin"})
 #: The quota scope of the city itself (市本级), next to the county codes.

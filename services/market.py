@@ -83,7 +83,8 @@ class MarketRules:
     #: Offers a worker may let expire (since checking in or last confirming) before being paused; 0 = never.
     missed_before_pause: int = 2
     policy: AllocationPolicy = AllocationPolicy()  # noqa: RUF009 - frozen, so sharing the default is safe
-    #: False only under the test-only ``Settings.test_deduplication_off``: a command id already applied applies again.
+    #: False only in the fault battery's own stream worker (tests/faults/worker_without_dedup.py): a command id
+    #: already applied applies again.
     deduplicate: bool = True
     #: How long after recording a placement step its party may correct it.
     correction_window: timedelta = placement_life.CORRECTION_WINDOW
@@ -96,7 +97,6 @@ class MarketRules:
         return cls(
             offer_ttl=timedelta(seconds=settings.offer_ttl_seconds),
             policy=policy,
-            deduplicate=not settings.test_deduplication_off,
             correction_window=timedelta(minutes=settings.step_correction_minutes),
             late_start_grace=timedelta(minutes=settings.late_start_grace_minutes),
         )

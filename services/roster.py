@@ -58,7 +58,7 @@ def decode_roster(data: bytes) -> RosterState:
 def decide_roster(state: RosterState, command: r.WorkerCommand, *, deduplicate: bool = True) -> RosterDecision:
     """Admit or refuse a check-in, or record a release. Mutates and returns ``state``.
 
-    ``deduplicate=False`` only under the test-only ``Settings.test_deduplication_off``: an applied id applies again."""
+    ``deduplicate=False`` only in the fault battery's own stream worker: an applied id applies again."""
     if deduplicate and command.id in state.recent_commands:
         return RosterDecision(state, [], [])
     decision = RosterDecision(state, [], [])

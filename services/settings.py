@@ -23,16 +23,25 @@ class SettingsError(ValueError):
 class Settings:
     """All the knobs of one process. Defaults suit the local stack started by ``lingong up``."""
 
+    #: The Kafka brokers, ``host:port`` separated by commas.
     kafka_bootstrap: str = "127.0.0.1:9092"
+    #: Redis (read models, sessions, idempotency keys): ``redis://`` or, with TLS, ``rediss://``; a password and
+    #: a database number may be part of the URL.
     redis_url: str = "redis://127.0.0.1:6379/0"
     #: HMAC key for worker pseudonyms. Production must set it; the default is refused unless ``dev_mode``.
+    #: Keep it secret and stable (at least 16 bytes): changing it makes every worker a new person.
     pseudonym_key: bytes = _DEV_PSEUDONYM_KEY.encode()
+    #: Accepts the development pseudonym key; never true in production.
     dev_mode: bool = True
     #: Prefix for every topic and consumer group, so that several stacks can share a broker.
     topic_prefix: str = ""
+    #: Partitions of each keyed topic the platform creates: the most stream workers that can share the work.
     partitions: int = 6
+    #: Replication factor of the topics the platform creates.
     replication_factor: int = 1
+    #: The gateway's listen address.
     gateway_host: str = "127.0.0.1"
+    #: The gateway's port (``SO_REUSEPORT``: several gateway processes may share it).
     gateway_port: int = 8080
     #: How long a worker has to answer an offer.
     offer_ttl_seconds: int = 600
@@ -45,9 +54,11 @@ class Settings:
     idempotency_ttl_seconds: int = 86_400
     #: How long the gateway waits for the broker's acknowledgement before answering 503.
     produce_timeout_seconds: float = 5.0
-    #: Faust application id (its consumer group and changelog prefix).
+    #: The Faust application id (its consumer group and changelog topic prefix).
     streams_app_id: str = "lingong-streams"
+    #: The projector's consumer group.
     projector_group: str = "lingong-projector"
+    #: How often the stream workers commit their offsets.
     stream_commit_interval_seconds: float = 1.0
     #: How long the broker waits for a silent stream worker before giving its partitions to another.
     stream_session_timeout_seconds: float = 30.0
@@ -57,15 +68,19 @@ class Settings:
     #: (``"zhongshan=19.6,panzhou=18.3"``); ``minimum_hourly_wage_yuan`` applies to a county outside the table
     #: (class 3, the lowest, so that no lawful wage is refused there).
     minimum_hourly_wage_yuan: float = 17.2
+    #: Overrides the county table of services/minimum_wage.py per county, e.g. ``"zhongshan=19.6,panzhou=18.3"``.
     minimum_hourly_wage_by_county: str = ""
     #: A day wage above this multiple of the trade's usual wage is flagged for staff review.
     wage_review_multiple: float = 2.0
-    #: More than ``posting_burst_max`` job requests from one employer within the window: flagged for review.
+    #: The window of the posting-burst check (``posting_burst_max``).
     posting_burst_window_seconds: int = 600
+    #: More than this many job requests from one employer within the window: flagged for review.
     posting_burst_max: int = 10
-    #: Request limits of the gateway: body size, time to send the body, idle keep-alive time.
+    #: The largest request body the gateway reads.
     max_body_bytes: int = 64 * 1024
+    #: Time allowed to send a request body.
     body_read_timeout_seconds: float = 10.0
+    #: Idle keep-alive time (and the time allowed for a request head).
     keepalive_timeout_seconds: float = 15.0
     #: Allocation policy per market, e.g. ``"zs-market=lottery:2026-seed;pz-market=fcfs"``; others: scarcity.
     market_policies_spec: str = ""
@@ -74,36 +89,49 @@ class Settings:
     # ---- accounts, sign-in and rate limits (issue 7). Limits: at most ``*_max`` requests per window.
     #: How long a token issued at sign-in is valid.
     session_token_ttl_seconds: int = 12 * 3600
-    #: Sign-in attempts per client address, and per account (login), in a window.
+    #: Sign-in attempts per client address in a window.
     signin_per_address_max: int = 20
+    #: The window of ``signin_per_address_max``.
     signin_per_address_window_seconds: int = 300
+    #: Sign-in attempts per account (login) in a window.
     signin_per_account_max: int = 5
+    #: The window of ``signin_per_account_max``.
     signin_per_account_window_seconds: int = 300
     #: Employer self-registrations per client address in a window.
     registration_per_address_max: int = 10
+    #: The window of ``registration_per_address_max``.
     registration_per_address_window_seconds: int = 3600
     #: Refused (malformed or invalid) registration attempts per client address in a window: counted apart, so a
     #: burst of bad requests from one address (a kiosk hall behind one NAT) never uses up the registrations above.
     malformed_per_address_max: int = 300
+    #: The window of ``malformed_per_address_max``.
     malformed_per_address_window_seconds: int = 600
-    #: Authenticated API requests per kiosk device, per account, and per client address, in a window.
+    #: Authenticated API requests per kiosk device in a window.
     kiosk_requests_max: int = 120
+    #: The window of ``kiosk_requests_max``.
     kiosk_requests_window_seconds: int = 60
     #: "查看我的登记" lookups by ID number per kiosk device in a window (an ID lookup must not become an oracle).
     kiosk_lookups_max: int = 12
+    #: The window of ``kiosk_lookups_max``.
     kiosk_lookups_window_seconds: int = 60
     #: Width in millimetres of the kiosks' receipt paper: 58 or 80 (the printed ticket's page size).
     kiosk_receipt_paper_mm: int = 58
+    #: Authenticated API requests per account in a window.
     account_requests_max: int = 300
+    #: The window of ``account_requests_max``.
     account_requests_window_seconds: int = 60
+    #: Authenticated API requests per client address in a window.
     address_requests_max: int = 3000
+    #: The window of ``address_requests_max``.
     address_requests_window_seconds: int = 60
-    #: Page sessions (server-side in Redis): idle lifetime, refreshed on every use.
+    #: The idle lifetime of a page session (server-side in Redis), refreshed on every use.
     session_ttl_seconds: int = 8 * 3600
     # -- reporting, supply list and dashboard (issue 5)
-    #: Annual targets of the plan: re-employment of the unemployed, people in difficulty, returnees.
+    #: Annual target of the plan: re-employment of the unemployed.
     target_reemployment_unemployed: int = 5_000
+    #: Annual target of the plan: employment of people in difficulty.
     target_people_in_difficulty: int = 3_500
+    #: Annual target of the plan: returnees employed.
     target_returnees: int = 36_000
     #: The "1+3" lists look back this many local days.
     looking_days: int = 7
@@ -122,11 +150,6 @@ class Settings:
     stream_batch_max: int = 2000
     #: ...waiting at most this long for a batch to fill (the latency it may add per agent at low traffic).
     stream_batch_within_seconds: float = 0.02
-    # --- fault battery (issue 8): a test-only switch
-    #: TEST ONLY (refused unless ``dev_mode``; logged loudly by every process it affects): the gateway publishes
-    #: every request, replaying no Idempotency-Key answer, and the market and roster agents apply a command id
-    #: again. Exists so that tests/faults/test_checker_without_dedup.py can show the checker sees the duplicates.
-    test_deduplication_off: bool = False
     #: The market agent's own wait for a batch to fill (Faust's ``take_events`` gathers a batch only during this
     #: wait, also under a backlog). While every batch rewrote each touched market's whole state, 0.05 paid off
     #: (0.02 gave ~32 commands per batch in the matcher benchmark); since a batch writes only its commands to the
@@ -228,8 +251,6 @@ class Settings:
             raise SettingsError(f"LINGONG_MARKET_POLICIES_SPEC: {error}") from error
         if not settings.dev_mode and settings.pseudonym_key == _DEV_PSEUDONYM_KEY.encode():
             raise SettingsError("LINGONG_PSEUDONYM_KEY must be set when LINGONG_DEV_MODE is false")
-        if settings.test_deduplication_off and not settings.dev_mode:
-            raise SettingsError("LINGONG_TEST_DEDUPLICATION_OFF is for tests only: refused unless LINGONG_DEV_MODE")
         if len(settings.pseudonym_key) < 16:
             raise SettingsError("LINGONG_PSEUDONYM_KEY must be at least 16 bytes")
         return settings
@@ -250,7 +271,7 @@ class Settings:
 def _unknown_key(key: str, known: set[str]) -> str:
     """The message for an unknown variable: its name and, if one is close, the setting it probably meant."""
     close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.6)
-    hint = f" (did you mean {close[0]}?)" if close else " (see deploy/compose/README.md for every setting)"
+    hint = f" (did you mean {close[0]}?)" if close else " (see docs/operations.md for every setting)"
     return f"{key} is not a setting{hint}"
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.types import StreamT
 
 from services import geography, records, topics
 from services.adapters import kafka_connection
@@ -24,7 +26,7 @@ from streams.ticker import Clock, ticks
 from streams.writer import DirectTopic, SingleWriter
 
 
-def raw_schema() -> faust.Schema:
+def raw_schema() -> faust.Schema[bytes, bytes]:
     """Bytes in, bytes out: ``services.records`` decodes, so a bad record can be dead-lettered."""
     return faust.Schema(key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
@@ -59,7 +61,7 @@ def _changelog(table: Any, settings: Settings) -> DirectTopic | None:
     return DirectTopic(table.changelog_topic) if settings.stream_direct_changelog else None
 
 
-def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
+def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool = True) -> faust.App:
     """Build the stream application. Nothing is started; ``app.main()`` or ``faust worker`` runs it."""
     app = faust.App(
         settings.streams_app_id,
@@ -92,12 +94,15 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
     worker_events = app.topic(settings.topic(topics.WORKER_EVENTS), schema=raw_schema())
     dead_letters = app.topic(settings.topic(topics.DEAD_LETTERS), schema=raw_schema())
 
-    if settings.test_deduplication_off:
+    if not deduplicate:
         logging.getLogger("lingong.streams").warning(
-            "!!! LINGONG_TEST_DEDUPLICATION_OFF: the agents apply repeated command ids again (tests only) !!!"
+            "!!! deduplication off: the agents apply repeated command ids again (tests/faults only) !!!"
         )
-    rules = {m.market_id: MarketRules.from_settings(settings, m.market_id) for m in geography.MARKETS}
-    default_rules = MarketRules.from_settings(settings)
+    rules = {
+        m.market_id: dataclasses.replace(MarketRules.from_settings(settings, m.market_id), deduplicate=deduplicate)
+        for m in geography.MARKETS
+    }
+    default_rules = dataclasses.replace(MarketRules.from_settings(settings), deduplicate=deduplicate)
     market_table, roster_table = (
         _state_table(app, "market-states", settings),
         _state_table(app, "worker-rosters", settings),
@@ -127,7 +132,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         step=roster_step(
             worker_events=DirectTopic(worker_events),
             market_commands=DirectTopic(market_commands),
-            deduplicate=not settings.test_deduplication_off,
+            deduplicate=deduplicate,
         ),
         codec=ROSTER_CODEC,
     )
@@ -144,27 +149,27 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> faust.App:
         return batches
 
     @app.agent(market_commands, name="match_market")
-    async def match_market(stream: faust.Stream) -> None:  # type: ignore[type-arg]
+    async def match_market(stream: StreamT[Any]) -> None:
         """Single writer of each market: apply every command in order, emit the facts."""
         async for events in take(stream, batch_max, settings.market_batch_within_seconds):
             await market_writer.handle_batch(events)
 
     @app.agent(worker_commands, name="admit_worker")
-    async def admit_worker(stream: faust.Stream) -> None:  # type: ignore[type-arg]
+    async def admit_worker(stream: StreamT[Any]) -> None:
         """Single writer of each worker's roster: one active check-in across all markets."""
         async for events in take(stream, batch_max, within):
             await roster_writer.handle_batch(events)
 
     if settings.tick_interval_seconds > 0:
 
-        @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")
+        @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
         async def tick_markets() -> None:
             for tick in ticks(geography.MARKETS, clock()):
                 await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
 
     writers = [market_writer, roster_writer, *register_fair_agents(app, settings, raw_schema, clock=clock)]
 
-    @app.task
+    @app.task  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
     async def install_diagnostics() -> None:
         diagnostics.install(app, writers)
 

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import faust
+from faust.types import StreamT
 
 from services import fair_records, quotas, records, topics
 from services.fairs import decide, decode_book, encode_book, new_book
@@ -58,7 +59,7 @@ def fair_step(fair_events: Any) -> Callable[[bytes | None, fair_records.FairComm
 
 
 def register_fair_agents(
-    app: faust.App, settings: Settings, raw: Callable[[], faust.Schema], *, clock: Clock
+    app: faust.App, settings: Settings, raw: Callable[[], faust.Schema[bytes, bytes]], *, clock: Clock
 ) -> list[SingleWriter[fair_records.FairCommand, bytes]]:
     """Add the fair topics, the ``fair-books`` table, the agent and the tick timer to ``app``; return the writer."""
     fair_commands = app.topic(settings.topic(topics.FAIR_COMMANDS), schema=raw())
@@ -73,12 +74,12 @@ def register_fair_agents(
     )
 
     @app.agent(fair_commands, name="track_fair_quota")
-    async def track_fair_quota(stream: faust.Stream) -> None:  # type: ignore[type-arg]
+    async def track_fair_quota(stream: StreamT[Any]) -> None:
         """Single writer of each scope's fairs and quotas: apply every command in order, emit the facts."""
         async for event in stream.events():
             await writer.handle(event.message)
 
-    @app.timer(TICK_SECONDS, on_leader=True, name="tick_fair_quotas")
+    @app.timer(TICK_SECONDS, on_leader=True, name="tick_fair_quotas")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
     async def tick_fair_quotas() -> None:
         """The quota clock: a tick for every scope, with the injected clock's time."""
         for tick in ticks(quotas.SCOPES, clock()):

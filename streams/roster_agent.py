@@ -21,7 +21,7 @@ def roster_step(
     *, worker_events: Any, market_commands: Any, deduplicate: bool = True
 ) -> Callable[[RosterState | None, records.WorkerCommand], Step]:
     """The step of the roster writer: the decoded state (mutated) and a command in, the new state and outputs out.
-    ``deduplicate=False`` only under the test-only ``test_deduplication_off`` setting."""
+    ``deduplicate=False`` only in the fault battery's own stream worker (tests/faults/worker_without_dedup.py)."""
 
     def step(state: RosterState | None, command: records.WorkerCommand) -> Step:
         if state is None:

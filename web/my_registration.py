@@ -22,10 +22,10 @@ from typing import Any
 from aiohttp import web
 
 from gateway import bodies, sessions, throttle
-from gateway.auth import Principal
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import clock, identity
+from services.principal import Principal
 from services.readmodels import keys
 from services.readmodels.kiosk_views import queue_place
 from services.readmodels.views import load, load_fields

@@ -34,10 +34,10 @@ import segno
 from aiohttp import web
 
 from gateway import sessions
-from gateway.auth import Principal
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import clock
+from services.principal import Principal
 from services.readmodels import keys
 from services.readmodels.views import load
 

@@ -42,7 +42,7 @@ STATE_MARKER = ".lingong-state"
 #: Start order of the app processes; ``down`` stops them in reverse, then Kafka, then Redis.
 APPS: dict[str, list[str]] = {
     "streams": [sys.executable, "-m", "streams", "worker", "-l", "info"],
-    "projector": [sys.executable, "-m", "services.adapters.projector"],
+    "projector": [sys.executable, "-m", "projector"],
     "gateway": [sys.executable, "-m", "gateway"],
 }
 STOP_ORDER = ["gateway", "projector", "streams", "kafka", "redis"]
@@ -318,7 +318,7 @@ def cmd_rebuild(state_dir: Path) -> int:
     """Wipe the read models and replay Kafka from the start (the stack must be up; send no commands meanwhile)."""
     import asyncio
 
-    from services.adapters.rebuild import rebuild
+    from projector.rebuild import rebuild
 
     settings = read_settings_env(state_dir)
     wiped = asyncio.run(rebuild(settings))

@@ -18,12 +18,13 @@ from typing import Any
 from aiohttp import web
 
 from gateway import audit, throttle
-from gateway.auth import Principal, authenticate, require_county, token_sha256
+from gateway.auth import authenticate, require_county, token_sha256
 from gateway.bodies import decode_json
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
 from services import accounts, clock, records, topics
 from services.errors import InvalidInput
+from services.principal import Principal
 from services.readmodels import keys
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import View, dump, load

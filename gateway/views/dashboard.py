@@ -228,7 +228,7 @@ async def dashboard_events(request: web.Request) -> web.StreamResponse:
         with contextlib.suppress(BaseException):
             await listener
         with contextlib.suppress(Exception):
-            await pubsub.aclose()  # type: ignore[attr-defined]
+            await pubsub.aclose()
     return response
 
 

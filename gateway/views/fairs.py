@@ -16,11 +16,12 @@ from typing import Any
 from aiohttp import web
 
 from gateway import commands
-from gateway.auth import Principal, authenticate, require_county
+from gateway.auth import authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import access, fair_forms, fair_records, quotas, topics
 from services.errors import FieldError, InvalidInput
+from services.principal import Principal
 from services.readmodels import fair_views
 from services.readmodels.views import View, load, public
 from services.reports import periods

@@ -75,7 +75,8 @@ async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
     workers = []
     for checkin_id, raw in zip(checkin_ids, tickets, strict=True):
         ticket = load(raw) or {}
-        job = next((j for j in ticket.get("jobs", []) if j.get("request_id") == view.get("request_id")), {})
+        jobs = (j for j in ticket.get("jobs", []) if j.get("request_id") == view.get("request_id"))
+        job: dict[str, Any] = next(jobs, {})
         workers.append(
             {
                 "checkin_id": checkin_id,

@@ -7,11 +7,12 @@ from typing import Any
 from aiohttp import web
 
 from gateway import commands
-from gateway.auth import Principal, authenticate
+from gateway.auth import authenticate
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import records, topics
 from services.errors import FieldError, InvalidInput
+from services.principal import Principal
 from services.readmodels import keys
 from services.readmodels.views import load
 

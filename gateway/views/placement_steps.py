@@ -19,16 +19,17 @@ pages show it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from aiohttp import web
 
 from gateway import commands
-from gateway.auth import Principal, authenticate
+from gateway.auth import authenticate
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import clock, placement_life, records, topics
 from services.errors import FieldError, InvalidInput
+from services.principal import Principal
 from services.readmodels import keys
 from services.readmodels.views import View, load
 
@@ -85,7 +86,14 @@ def _not_started(placement: View) -> None:
         raise ApiError(409, "placement_unknown", "该用工已取消或不存在", "this placement is not active")
 
 
-def _who(principal: Principal) -> dict[str, str]:
+class _Who(TypedDict):
+    """Who recorded a step: the employer or the worker's check-in (the other one empty)."""
+
+    employer_id: str
+    checkin_id: str
+
+
+def _who(principal: Principal) -> _Who:
     return {
         "employer_id": principal.subject_id if principal.role == "employer" else "",
         "checkin_id": principal.subject_id if principal.role == "worker" else "",

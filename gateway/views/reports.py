@@ -14,16 +14,17 @@ from typing import Any
 from aiohttp import web
 
 from gateway import sessions
-from gateway.auth import Principal, authenticate, require_county
+from gateway.auth import authenticate, require_county
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import access, clock, geography, quotas
 from services.errors import FieldError, InvalidInput
+from services.principal import Principal, Role
 from services.readmodels.report_views import assemble_fair, assemble_market, fair_ledger_key, market_ledger_key
 from services.readmodels.views import View, load_fields
 from services.reports import export, figures, labels, lists, periods, report
 
-STAFF_ROLES = ("officer", "organiser")
+STAFF_ROLES: tuple[Role, ...] = ("officer", "organiser")
 MAX_LIST_DAYS = 92
 
 

@@ -46,7 +46,7 @@ _INDEXED = (f.FairScheduled, f.FairRescheduled, f.FairCancelled, f.FairPublished
 
 
 class FairViews:
-    """The projection for ``fair-events`` (see :class:`services.adapters.projector.Projection`)."""
+    """The projection for ``fair-events`` (see :class:`projector.app.Projection`)."""
 
     def __init__(self, prefix: str) -> None:
         self.prefix = prefix

@@ -64,8 +64,10 @@ def split_key(view_key: str) -> tuple[str, str | None]:
     return key, field or None
 
 
-def load_fields(raw: Mapping[bytes, bytes] | Mapping[str, bytes]) -> dict[str, View]:
-    """The fields of a hash (as HGETALL answers it), each decoded."""
+def load_fields(
+    raw: Mapping[bytes, bytes] | Mapping[str, bytes] | Mapping[bytes | str, bytes | str],
+) -> dict[str, View]:
+    """The fields of a hash (as HGETALL answers it: redis-py's types allow str or bytes), each decoded."""
     out: dict[str, View] = {}
     for name, value in raw.items():
         view = load(value)

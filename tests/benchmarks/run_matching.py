@@ -161,8 +161,8 @@ class Replay:
 
 def _command_id(role: str, subject_id: str, key: str) -> str:
     """The gateway's command id for (credential, Idempotency-Key), as ``gateway.commands.command_id``."""
-    from gateway.auth import Principal
     from gateway.commands import command_id
+    from services.principal import Principal
 
     return command_id(Principal(role, subject_id, "", None), key)  # type: ignore[arg-type]
 

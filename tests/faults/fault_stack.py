@@ -39,10 +39,11 @@ class FaultStack:
         os.killpg(self.workers[index].proc.pid, signal.SIGKILL)
         self.workers[index].proc.wait()
 
-    async def restart_worker(self, index: int) -> None:
+    async def restart_worker(self, index: int, module: str = "streams") -> None:
+        """Start stream worker ``index`` again, as ``python -m module`` (a test entry point may replace streams)."""
         self.restarts += 1
         where = self.workdir / f"worker{index}-{self.restarts}"
-        self.workers[index] = await asyncio.to_thread(stack.stream_worker, self.settings, where)
+        self.workers[index] = await asyncio.to_thread(stack.stream_worker, self.settings, where, module)
 
     async def restart_projector(self) -> None:
         """Start the projector again if it exited (as ``lingong up`` restarts what died)."""

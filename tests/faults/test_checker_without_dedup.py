@@ -3,13 +3,13 @@
 One private stack (tests/faults/fault_stack.py) takes the same load twice: ``KEYS`` check-ins through the real
 gateway, ``DOUBLED`` of them sent a second time with the same Idempotency-Key once the first was answered. First
 as shipped — the gateway replays the stored answer, the agents skip a command id they applied — and the checker
-reports 0 duplicates. Then with the test-only ``LINGONG_TEST_DEDUPLICATION_OFF`` (services/settings.py) in the
-gateway and in a restarted stream worker: every retry is published again and the roster applies it again (it
+reports 0 duplicates. Then with deduplication switched off — a gateway made with ``create_app(deduplicate=False)``
+and a stream worker restarted as tests/faults/worker_without_dedup.py (the switch lives in the tests: no setting or
+command of the platform turns it off): every retry is published again and the roster applies it again (it
 refuses the worker it just admitted), and the checker must report exactly ``DOUBLED`` duplicated decisions."""
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import time
 from collections import Counter
@@ -28,6 +28,7 @@ from tests.faults.fault_stack import fault_stack, issue_credentials
 from tests.integration.conftest import auth, check_in_body
 from tests.support.report_count import wait_quiet
 
+WORKER_WITHOUT_DEDUP = "tests.faults.worker_without_dedup"
 KEYS = 120
 DOUBLED = 40
 
@@ -37,23 +38,25 @@ async def test_with_deduplication_switched_off_the_checker_reports_the_duplicate
     with fault_stack(tmp_path, workers=1) as battery:
         tokens = await issue_credentials(battery.settings)
         shipped = await _load(battery.settings, tokens, random.Random(71))
-        battery.settings = dataclasses.replace(battery.settings, test_deduplication_off=True)
         battery.workers[0].stop()
-        await battery.restart_worker(0)
-        switched_off = await _load(battery.settings, tokens, random.Random(72))
+        await battery.restart_worker(0, module=WORKER_WITHOUT_DEDUP)
+        switched_off = await _load(battery.settings, tokens, random.Random(72), deduplicate=False)
     checker.save("checker_without_dedup", {"doubled_keys": DOUBLED, "shipped": shipped, "switched_off": switched_off})
     assert shipped["duplicated"] == 0 and shipped["lost"] == 0 and shipped["commands_published"] == KEYS, shipped
     assert switched_off["lost"] == 0 and switched_off["commands_published"] == KEYS + DOUBLED, switched_off
     assert switched_off["duplicated"] == DOUBLED, switched_off
 
 
-async def _load(settings: Settings, tokens: dict[str, str], rng: random.Random) -> dict[str, Any]:
-    """Send the load through a gateway with ``settings``; the checker's figures once the topics are quiet."""
+async def _load(
+    settings: Settings, tokens: dict[str, str], rng: random.Random, *, deduplicate: bool = True
+) -> dict[str, Any]:
+    """Send the load through a gateway with ``settings`` (``deduplicate``: see :func:`gateway.main.create_app`);
+    the checker's figures once the topics are quiet."""
     markets = [m.market_id for m in geography.MARKETS]
     accepted: dict[str, checker.CommandKind] = {}
     statuses: Counter[str] = Counter()
     began = time.monotonic()
-    async with TestClient(TestServer(create_app(settings, clock=lambda: TEST_NOW))) as client:
+    async with TestClient(TestServer(create_app(settings, clock=lambda: TEST_NOW, deduplicate=deduplicate))) as client:
         for n in range(KEYS):
             market, key = rng.choice(markets), f"dedup-{rng.getrandbits(64):016x}"
             body = check_in_body(new_id_number(rng), "mason")

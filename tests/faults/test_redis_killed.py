@@ -1,8 +1,8 @@
 """Issue 8, fault 3: Redis killed (SIGKILL, in-memory: everything in it is lost) and restarted under load.
 
 While Redis is down the gateway answers 503 (never a 2xx whose effect could be lost) and the projector process
-stays up, retrying (services/adapters/projector.py); once Redis is back the read models are rebuilt from the
-topics (services/adapters/rebuild.py, while that projector runs) and every accepted check-in's view is there
+stays up, retrying (projector/app.py); once Redis is back the read models are rebuilt from the
+topics (projector/rebuild.py, while that projector runs) and every accepted check-in's view is there
 again; requests retried with their keys — the idempotency records were lost with Redis — give no duplicate
 effects, because the command id derives from the key and the agents deduplicate. The dashboard recovers: its
 data endpoint counts every check-in on the topic, a stream open through the outage ends (the page reconnects),
@@ -30,8 +30,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from deploy.local import procs
 from gateway.main import create_app
+from projector.rebuild import rebuild
 from services import geography
-from services.adapters.rebuild import rebuild
 from services.records import WorkerQueued
 from services.settings import Settings
 from tests.conftest import TEST_NOW, new_id_number

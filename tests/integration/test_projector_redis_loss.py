@@ -1,4 +1,4 @@
-"""The projector through a Redis outage (services/adapters/projector.py), without ``lingong rebuild``: Redis is
+"""The projector through a Redis outage (projector/app.py), without ``lingong rebuild``: Redis is
 killed (in memory: everything in it is lost) while facts keep coming; the projector process stays up, retrying;
 when Redis returns empty it notices that Redis holds older offsets than it wrote, replays the topics from the
 beginning by itself, and the views equal those before the outage plus the facts that came during it.
@@ -17,7 +17,7 @@ from pathlib import Path
 import redis.asyncio as aioredis
 
 from deploy.local import procs
-from services.adapters.rebuild import KEPT
+from projector.rebuild import KEPT
 from services.adapters.registry import register_credential
 from services.settings import Settings
 from services.topics import topic_specs

@@ -1,5 +1,5 @@
 """Two projector processes writing one view from different partitions lose no update
-(services/adapters/projector.py).
+(projector/app.py).
 
 The quota board (like a county's figures) is written from several partitions, and during ``lingong rebuild``
 two projectors own those partitions at once. This test makes the race happen every time on the real Redis: the
@@ -20,10 +20,10 @@ import redis.asyncio as aioredis
 from aiokafka import TopicPartition
 from aiokafka.structs import ConsumerRecord
 
+from projector import app as projector_module
+from projector.app import Projector
 from services import fair_records as f
 from services import topics
-from services.adapters import projector as projector_module
-from services.adapters.projector import Projector
 from services.readmodels.fair_views import quota_board_key
 from services.readmodels.views import load
 from services.settings import Settings

@@ -1,4 +1,4 @@
-"""A batch the projector drops as stale is fetched again (services/adapters/projector.py).
+"""A batch the projector drops as stale is fetched again (projector/app.py).
 
 The projector drops a batch fetched before a seek completed (a rebalance's, or Redis lost): it may not follow
 the offsets Redis now holds. But a seek that *started* before the fetch and *finished* after it (the rebalance
@@ -22,8 +22,8 @@ from typing import Any
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
+from projector.app import Projector
 from services import records, topics
-from services.adapters.projector import Projector
 from services.readmodels import keys
 from services.settings import Settings
 from services.topics import topic_specs

@@ -26,8 +26,8 @@ from aiokafka import AIOKafkaProducer
 
 from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app
+from projector.rebuild import KEPT, rebuild
 from services import geography, records, topics
-from services.adapters.rebuild import KEPT, rebuild
 from services.adapters.registry import register_credential
 from services.settings import Settings
 from services.topics import topic_specs

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import redis.asyncio as aioredis
 
-from services.adapters.rebuild import caught_up, end_offsets
+from projector.rebuild import caught_up, end_offsets
 from services.settings import Settings
 
 ZONE = ZoneInfo("Asia/Shanghai")

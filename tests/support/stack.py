@@ -88,13 +88,14 @@ class PlatformProcess:
         procs.terminate_group(self.proc.pid, timeout=timeout)
 
 
-def stream_worker(settings: Settings, workdir: Path) -> PlatformProcess:
-    worker = PlatformProcess("streams", [sys.executable, "-m", "streams", "worker", "-l", "info"], settings, workdir)
+def stream_worker(settings: Settings, workdir: Path, module: str = "streams") -> PlatformProcess:
+    """A stream worker, ``python -m streams`` (or the test entry point ``module`` that runs one)."""
+    worker = PlatformProcess("streams", [sys.executable, "-m", module, "worker", "-l", "info"], settings, workdir)
     worker.wait_for_log("Worker ready")
     return worker
 
 
 def projector(settings: Settings, workdir: Path) -> PlatformProcess:
-    process = PlatformProcess("projector", [sys.executable, "-m", "services.adapters.projector"], settings, workdir)
+    process = PlatformProcess("projector", [sys.executable, "-m", "projector"], settings, workdir)
     process.wait_for_log("projector started")
     return process

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from gateway.auth import Principal
 from gateway.commands import command_id
 from gateway.main import create_app
 from gateway.views import checkins
+from services.principal import Principal
 from services.settings import Settings
 
 

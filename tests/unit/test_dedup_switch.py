@@ -1,5 +1,6 @@
-"""The test-only ``test_deduplication_off`` setting (services/settings.py): refused outside dev mode, and what it
-turns off in the market (``MarketRules.deduplicate``). The roster's side: tests/unit/test_roster.py."""
+"""Deduplication can be switched off only from the tests (the fault battery's checker must see duplicates): it is
+no setting, and what it turns off in the market is ``MarketRules.deduplicate``. The roster's side:
+tests/unit/test_roster.py; the gateway's and the stream worker's: tests/faults/test_checker_without_dedup.py."""
 
 from __future__ import annotations
 
@@ -11,18 +12,16 @@ from services.market import MarketRules
 from services.settings import Settings, SettingsError
 from tests.unit.market_fixtures import FCFS, check_in, run, step
 
-SECRET = {"LINGONG_PSEUDONYM_KEY": "a-production-secret-of-32-bytes!"}
+
+def test_no_setting_turns_deduplication_off() -> None:
+    assert not any("dedup" in field.name for field in dataclasses.fields(Settings))
+    with pytest.raises(SettingsError, match="LINGONG_TEST_DEDUPLICATION_OFF is not a setting"):
+        Settings.from_environ({"LINGONG_TEST_DEDUPLICATION_OFF": "true"})
 
 
-def test_refused_unless_dev_mode() -> None:
-    with pytest.raises(SettingsError, match="LINGONG_TEST_DEDUPLICATION_OFF"):
-        Settings.from_environ({**SECRET, "LINGONG_DEV_MODE": "false", "LINGONG_TEST_DEDUPLICATION_OFF": "true"})
-    assert Settings.from_environ({"LINGONG_TEST_DEDUPLICATION_OFF": "true"}).test_deduplication_off
-
-
-def test_off_by_default_and_the_market_deduplicates() -> None:
+def test_the_market_deduplicates_by_default() -> None:
     assert MarketRules.from_settings(Settings()).deduplicate
-    assert not MarketRules.from_settings(Settings(test_deduplication_off=True)).deduplicate
+    assert MarketRules().deduplicate
 
 
 def test_with_the_switch_a_market_applies_a_command_id_again() -> None:

@@ -28,7 +28,7 @@ def test_worker_consumer_gets_the_fetch_settings() -> None:
 def test_projector_consumer_gets_the_fetch_settings() -> None:
     import redis.asyncio as aioredis
 
-    from services.adapters.projector import Projector
+    from projector.app import Projector
 
     settings = Settings(consumer_fetch_min_bytes=4321, consumer_fetch_max_wait_ms=9)
 

@@ -3,8 +3,8 @@ in for the offer's own check-in."""
 
 from __future__ import annotations
 
-from gateway.auth import Principal
 from gateway.views.offers import _may_answer
+from services.principal import Principal
 
 OFFER = {"offer_id": "o1", "checkin_id": "c1", "market_id": "m1"}
 

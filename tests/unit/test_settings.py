@@ -14,7 +14,7 @@ def test_an_unknown_setting_stops_start_up_naming_the_closest_one() -> None:
 
 
 def test_an_unknown_setting_with_nothing_close_points_to_the_settings_table() -> None:
-    with pytest.raises(SettingsError, match=r"LINGONG_ZZZ is not a setting \(see deploy/compose/README.md"):
+    with pytest.raises(SettingsError, match=r"LINGONG_ZZZ is not a setting \(see docs/operations.md"):
         Settings.from_environ({"LINGONG_ZZZ": "1"})
 
 

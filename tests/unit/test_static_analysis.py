@@ -1,4 +1,4 @@
-"""Static analysis of the shipped code: bandit (no high-severity finding), ruff, and mypy on the core."""
+"""Static analysis of the shipped code: bandit (no high-severity finding), ruff, and mypy (strict)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["gateway", "streams", "services", "web", "deploy"]
+PACKAGES = ["gateway", "streams", "projector", "services", "web", "deploy"]
 
 
 def test_bandit_finds_no_high_severity_issue() -> None:
@@ -41,9 +41,11 @@ def test_ruff_finds_nothing() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_the_pure_core() -> None:
-    """``services/`` is typed strictly (pyproject.toml): the contracts the agents and the gateway rely on."""
+def test_mypy_strict_on_the_platform() -> None:
+    """mypy, strict, over the files of pyproject's [tool.mypy] (gateway/, streams/, web/, services/; `make lint`):
+    about 6 s from a cold cache, 1 s from a warm one on this machine."""
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "services"], cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True, timeout=90, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues found" in result.stdout

@@ -11,9 +11,9 @@ import json
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
-from gateway.auth import Principal
 from gateway.commands import command_id
 from services import clock, geography, identity, records
+from services.principal import Principal
 from tests.benchmarks.perf.loadgen import http_post
 
 MARKETS = [m.market_id for m in geography.MARKETS]

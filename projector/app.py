@@ -12,7 +12,7 @@ the one this projector last wrote or sought to (Redis restarted empty, or ``ling
 assigned partition is sought back to the offsets Redis holds (the beginning where it holds none), exactly as after
 a rebalance, so the views are replayed from the topics instead of being written on top of a lost state.
 
-Run as ``python -m services.adapters.projector``.
+Run as ``python -m projector``.
 """
 
 from __future__ import annotations

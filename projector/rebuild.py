@@ -4,8 +4,8 @@ What is wiped: every key under the stack's prefix except idempotency records (``
 (``session:``) and rate-limit counters (``ratelimit:``), which are not read models — in one server-side script,
 so the wipe is atomic: a running projector process sees its stored offsets and the views go at the same instant
 (its transaction in flight fails on the watched offset), notices that Redis holds older offsets than it wrote and
-replays its partitions from the beginning (services/adapters/projector.py) — it never writes a batch on top of a
-half-wiped state. The replay runs a :class:`~services.adapters.projector.Projector` in this process, in the
+replays its partitions from the beginning (projector/app.py) — it never writes a batch on top of a
+half-wiped state. The replay runs a :class:`~projector.app.Projector` in this process, in the
 projector's consumer group, until the offsets stored in Redis reach the topics' ends as they were at the start;
 the rebalance it causes splits the partitions between it and the running projector, each replaying its share.
 After Redis lost its data (a restart without persistence) no rebuild is needed: the running projector notices
@@ -21,7 +21,7 @@ import time
 import redis.asyncio as aioredis
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services.adapters.projector import Projector, sources
+from projector.app import Projector, sources
 from services.readmodels import keys
 from services.settings import Settings
 
