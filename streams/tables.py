@@ -16,7 +16,7 @@ from typing import Any
 import faust
 
 
-class WriterTable(faust.Table):  # type: ignore[misc]  # faust's Table is generic without stubs
+class WriterTable(faust.Table[bytes, bytes]):
     """A ``faust.Table`` with :meth:`store`, a write whose changelog goes to a named partition."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -40,7 +40,7 @@ class WriterTable(faust.Table):  # type: ignore[misc]  # faust's Table is generi
         return partition
 
 
-def writer_table(app: faust.App, name: str, *, partitions: int, schema: faust.Schema) -> WriterTable:
+def writer_table(app: faust.App, name: str, *, partitions: int, schema: faust.Schema[bytes, bytes]) -> WriterTable:
     """A :class:`WriterTable` of raw bytes registered with ``app``, made as ``app.Table`` makes its tables."""
     table = WriterTable(
         app,
@@ -53,5 +53,5 @@ def writer_table(app: faust.App, name: str, *, partitions: int, schema: faust.Sc
         key_type=bytes,  # the table's serializers come from these, also when restoring the changelog
         value_type=bytes,
     )
-    added: WriterTable = app.tables.add(table)
-    return added
+    app.tables.add(table)  # typed as returning any collection: it returns the table it was given
+    return table
