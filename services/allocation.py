@@ -44,7 +44,7 @@ from datetime import datetime, timedelta
 from services import clock, request_life
 from services.clock import ZONE
 from services.eligibility import why_not
-from services.market_index import open_slots, waiting_workers
+from services.market_index import fitting_workers, open_slots, waiting_workers
 from services.market_state import MarketState, OpenRequest, WaitingWorker
 from services.policy import AllocationPolicy
 
@@ -172,23 +172,30 @@ def _place_by_place(
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
     """Each due request's places, in order, to its first eligible free workers by ``_priority``.
 
-    One pass per request over the free workers of its trade, in priority order, stopping at its open places
-    (a worker who does not list the trade is never eligible, :func:`~services.eligibility.why_not`): the same
-    choices as taking the minimum of all eligible workers place by place (the sort is stable, so ties keep the
-    queue order, as ``min`` did), without re-checking every worker for every place.
+    One pass per request over the free workers who fit its lasting terms (trade, certificate, wage, hours:
+    :func:`~services.market_index.fitting_workers`; whoever does not is never eligible), in priority order,
+    stopping at its open places: the same choices as taking the minimum of all eligible workers place by place
+    (the sort is stable and both lists are in queue order, so ties keep the queue order, as ``min`` did),
+    without re-checking every worker for every place.
     """
-    key = _priority(policy, state.day)
-    by_trade: dict[str, list[WaitingWorker]] = {}
-    for worker in sorted(free, key=key):
-        for trade in worker.trades:
-            by_trade.setdefault(trade, []).append(worker)
+    priority = _priority(policy, state.day)
+    ranks: dict[str, tuple[object, ...]] = {}
+
+    def key(worker: WaitingWorker) -> tuple[object, ...]:
+        rank = ranks.get(worker.checkin_id)
+        if rank is None:
+            rank = ranks[worker.checkin_id] = priority(worker)
+        return rank
+
+    free_by_id = {w.checkin_id: w for w in free}
     taken: set[str] = set()
     pairs: list[tuple[WaitingWorker, OpenRequest]] = []
     for request in due:
         places = open_slots(state, request)
         if places <= 0:
             continue
-        for worker in by_trade.get(request.trade, ()):
+        candidates = [free_by_id[c] for c in fitting_workers(state, request) if c in free_by_id]
+        for worker in sorted(candidates, key=key):
             if worker.checkin_id in taken or why_not(worker, request) is not None:
                 continue
             pairs.append((worker, request))
@@ -220,12 +227,17 @@ def _max_fill(
             r.request_id,
         ),
     )
-    fits = {w.checkin_id: [r.request_id for r in hardest_first if why_not(w, r) is None] for w in free}
+    workers = {w.checkin_id: w for w in free}
+    fits: dict[str, list[str]] = {w.checkin_id: [] for w in free}
+    for request in hardest_first:  # each worker's list in the order of hardest_first
+        for checkin_id in fitting_workers(state, request):
+            worker = workers.get(checkin_id)
+            if worker is not None and why_not(worker, request) is None:
+                fits[checkin_id].append(request.request_id)
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}
     placed: dict[str, str] = {}
 
     matching = _Matching(fits, capacity, holders, placed)
-    workers = {w.checkin_id: w for w in free}
     for worker in sorted(free, key=_priority(policy, state.day)):
         if fits[worker.checkin_id]:
             _augment(worker.checkin_id, set(), matching)

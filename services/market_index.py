@@ -13,7 +13,11 @@ afresh, copied, or changed by code that bypasses these functions is still answer
 - the workers and the offers: :mod:`services.market` queues workers through :func:`add_worker`, makes and
   ends offers through :func:`hold_offer` and :func:`drop_offer`, and otherwise only clears them all; an index
   whose record of either dict's size and last key differs from the state's indexes both again;
-- the requests: added through :func:`add_request`, otherwise only cleared; likewise checked by size and last key.
+- the requests: added through :func:`add_request`, otherwise only cleared; likewise checked by size and last key;
+- which check-ins fit a request's lasting terms (:func:`fitting_workers`: trade, certificate, wage, hours), worked
+  out for a request when first asked, extended by :func:`add_worker`, dropped whole when the workers or the
+  requests no longer look as they did, and worked out again when the request's terms differ from those it was
+  worked out for (a reopened request starts later).
 
 What is read from the live entries needs no index update: a worker's status. :func:`waiting_workers` keeps,
 per trade, the check-ins that *may* be waiting (every new check-in, and the worker of every offer that ended)
@@ -30,11 +34,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
+from services.eligibility import fits
 from services.market_state import MarketState, OpenRequest, PendingOffer, WaitingWorker
 
 _ATTRIBUTE = "derived_index"
 
 _Shape = tuple[int, str]
+#: The terms of a request that decide which workers fit it lastingly (:func:`services.eligibility.fits`).
+_Terms = tuple[str, bool, int, int, int]
 _V = TypeVar("_V")
 
 
@@ -43,6 +50,8 @@ class _Index:
         "by_trade",
         "by_worker",
         "expiry",
+        "fitting",
+        "fitting_shape",
         "maybe_waiting",
         "pending",
         "position",
@@ -68,6 +77,9 @@ class _Index:
         # requests
         self.requests_shape: _Shape | None = None
         self.requests_by_trade: dict[str, list[str]] = {}
+        # request id -> (the terms it was worked out for, the check-in ids that fit them, in queue order)
+        self.fitting: dict[str, tuple[_Terms, dict[str, None]]] = {}
+        self.fitting_shape: tuple[_Shape, _Shape] | None = None  # (workers, requests) when last in step
 
 
 def _index(state: MarketState) -> _Index:
@@ -155,13 +167,21 @@ def _file_worker(index: _Index, checkin_id: str, worker: WaitingWorker, position
 def add_worker(state: MarketState, worker: WaitingWorker) -> None:
     """Queue ``worker`` at the end of the state's workers (or replace the entry of its check-in id)."""
     index = _current(state)
+    fitting_in_step = index.fitting_shape == (_shape(state.workers), _shape(state.requests))
     replaced = worker.checkin_id in state.workers
     state.workers[worker.checkin_id] = worker
     if replaced:
         index.shape = None  # the old entry's trades are filed: index them all again when next asked
+        index.fitting_shape = None
         return
     _file_worker(index, worker.checkin_id, worker, len(state.workers) - 1)
     index.shape = (_shape(state.workers), _shape(state.offers))
+    if fitting_in_step:
+        for request in requests_of_trades(state, worker.trades):
+            entry = index.fitting.get(request.request_id)
+            if entry is not None and entry[0] == _terms(request) and fits(worker, request):
+                entry[1][worker.checkin_id] = None  # the newest check-in: still in queue order
+        index.fitting_shape = (_shape(state.workers), _shape(state.requests))
 
 
 def active_check_in(state: MarketState, worker: str) -> WaitingWorker | None:
@@ -283,13 +303,40 @@ def _requests_by_trade(state: MarketState) -> dict[str, list[str]]:
 def add_request(state: MarketState, request: OpenRequest) -> None:
     """Add ``request`` (a new request id) to the state's requests."""
     by_trade = _requests_by_trade(state)
+    index = _index(state)
+    fitting_in_step = index.fitting_shape == (_shape(state.workers), _shape(state.requests))
     if request.request_id in state.requests:
         state.requests[request.request_id] = request
-        _index(state).requests_shape = None
+        index.requests_shape = None
+        index.fitting_shape = None
         return
     state.requests[request.request_id] = request
     by_trade.setdefault(request.trade, []).append(request.request_id)
-    _index(state).requests_shape = _shape(state.requests)
+    index.requests_shape = _shape(state.requests)
+    if fitting_in_step:  # its fitting workers are worked out when first asked
+        index.fitting_shape = (_shape(state.workers), _shape(state.requests))
+
+
+def _terms(request: OpenRequest) -> _Terms:
+    return (request.trade, request.certificate_required, request.day_wage, request.start, request.hours)
+
+
+def fitting_workers(state: MarketState, request: OpenRequest) -> Iterable[str]:
+    """The check-in ids of today's workers here (any status) who fit ``request``'s lasting terms
+    (:func:`services.eligibility.fits`), in queue order. Whether one may be offered it *now* (status, other jobs,
+    a pass) is still :func:`services.eligibility.why_not`'s to say; whoever does not fit never may."""
+    index = _current(state)
+    shape = (_shape(state.workers), _shape(state.requests))
+    if index.fitting_shape != shape:
+        index.fitting = {}
+        index.fitting_shape = shape
+    terms = _terms(request)
+    entry = index.fitting.get(request.request_id)
+    if entry is None or entry[0] != terms:
+        workers = state.workers
+        ids = dict.fromkeys(c for c in index.by_trade.get(request.trade, ()) if fits(workers[c], request))
+        entry = index.fitting[request.request_id] = (terms, ids)
+    return entry[1]
 
 
 def requests_of_trades(state: MarketState, trades: Iterable[str]) -> list[OpenRequest]:

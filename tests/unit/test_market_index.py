@@ -15,6 +15,7 @@ from services.market_index import (
     already_applied,
     any_waiting,
     expired_offers,
+    fitting_workers,
     open_slots,
     pending_offers,
     remember,
@@ -164,3 +165,19 @@ def test_requests_by_trade_follow_additions_and_direct_changes() -> None:
     assert [q.request_id for q in requests_of_trades(state, ["porter"])] == ["j2", "j4"]
     state.requests.clear()
     assert requests_of_trades(state, ["mason"]) == []
+
+
+def test_fitting_workers_follow_new_check_ins_and_a_request_s_new_start() -> None:
+    """Worked out when first asked, extended by each new check-in, worked out again when the request's terms
+    change (a reopened request starts later) or the workers are replaced; in queue order, any status."""
+    state, _ = run(job(1, trade="carpenter", wage=500, start=9 * 60, hours=4))  # nobody fits: stays open
+    request = state.requests["j1"]
+    assert list(fitting_workers(state, request)) == []
+    for n, hours in ((1, (7 * 60, 13 * 60)), (2, (7 * 60, 18 * 60)), (3, (7 * 60, 18 * 60))):
+        trades = ("carpenter",) if n != 3 else ("mason",)
+        state = decide(state, check_in(n, trades=trades, wage=100, hours=hours), FCFS).state
+    assert list(fitting_workers(state, request)) == ["c1", "c2"]  # offered or not: lasting terms only
+    request.start = 14 * 60  # as a reopened request: c1 (until 13:00) no longer fits
+    assert list(fitting_workers(state, request)) == ["c2"]
+    state.workers.clear()
+    assert list(fitting_workers(state, request)) == []

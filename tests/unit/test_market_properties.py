@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from services import market_index
 from services import records as r
 from services.allocation import is_due
-from services.eligibility import overlaps, why_not
+from services.eligibility import fits, overlaps, why_not
 from services.market import Decision, MarketRules, decide, new_state
 from services.market_state import MarketState, decode_state, encode_state, open_slots
 from services.policy import AllocationPolicy
@@ -255,6 +255,8 @@ class MarketMachine(RuleBasedStateMachine):
             assert market_index.open_slots(state, request) == open_slots(state, request)
             scan = [o for o in state.offers.values() if o.request_id == request.request_id]
             assert market_index.pending_offers(state, request.request_id) == scan
+            fitting = [c for c, w in state.workers.items() if fits(w, request)]
+            assert list(market_index.fitting_workers(state, request)) == fitting
         for trades in ([t] for t in TRADES):
             waiting = [
                 w for w in state.workers.values() if w.status == "waiting" and not set(trades).isdisjoint(w.trades)
