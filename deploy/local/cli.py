@@ -345,6 +345,13 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--login", required=True, help="login name / 登录名")
     admin.add_argument("--name", default="市级管理员", help="display name / 显示名称")
     sub.add_parser("rebuild", parents=[common], help="重建读模型 / wipe the read models and replay Kafka")
+    tool = sub.add_parser(
+        "kafka-tool",
+        parents=[common],
+        help="Kafka 运维命令 / Kafka's operator commands: topics, groups (lag), quorum, offsets, log-dirs, cluster",
+    )
+    tool.add_argument("tool", help="topics, groups, quorum, offsets, log-dirs or cluster")
+    tool.add_argument("arguments", nargs=argparse.REMAINDER, help="passed to the tool (e.g. --list)")
     return parser
 
 
@@ -369,6 +376,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return status
         if args.command == "rebuild":
             return cmd_rebuild(state_dir)
+        if args.command == "kafka-tool":
+            from deploy.local import kafka_tools
+
+            return kafka_tools.run(args.tool, args.arguments, read_settings_env(state_dir).kafka_bootstrap)
         return cmd_wipe(state_dir)
     except SettingsError as error:
         say("配置错误", f"bad setting: {error}", err=True)

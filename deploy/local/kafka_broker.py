@@ -97,15 +97,16 @@ def _pom_digest(pom: Path) -> str:
 def ensure_kafka_jars(cache_dir: Path | None = None) -> Path:
     """Return a directory holding every jar the broker needs (use it as ``-cp 'DIR/*'``).
 
-    ``cache_dir`` is that directory; by default ``~/.cache/lingong/kafka-<version>/libs``. Maven runs
+    ``cache_dir`` is that directory; by default ``~/.cache/lingong/kafka-<version>-<pom digest>/libs`` (one per
+    pom: checkouts with different poms, e.g. two branches, never fetch over each other's jars). Maven runs
     only when the directory lacks the completion marker for the current pom (missing, interrupted, or
     the pom changed); the jars are first copied to a sibling temp dir and moved in place on success.
     Concurrent callers are serialised with a file lock. Prints one progress line to stderr when fetching.
     """
     if not POM.is_file():
         raise KafkaError(f"{POM} is missing (is the package installed with its data files?)")
-    libs = cache_dir or Path.home() / ".cache" / "lingong" / f"kafka-{kafka_version()}" / "libs"
     digest = _pom_digest(POM)
+    libs = cache_dir or Path.home() / ".cache" / "lingong" / f"kafka-{kafka_version()}-{digest[:12]}" / "libs"
     marker = libs / _MARKER
     if _marker_ok(marker, digest):
         return libs
@@ -155,7 +156,7 @@ def _fetch_with_maven(libs: Path, digest: str) -> None:
     print(f"Kafka 运行库就绪 / Kafka jars ready ({time.monotonic() - started:.0f} s)", file=sys.stderr)
 
 
-def _java() -> str:
+def java_executable() -> str:
     java_home = os.environ.get("JAVA_HOME")
     candidate = Path(java_home) / "bin" / "java" if java_home else None
     if candidate is not None and candidate.is_file():
@@ -316,7 +317,7 @@ class KafkaBroker(procs.ServerProcess):
         for port in (self.port, self.controller_port):
             if not procs.port_free(port):
                 raise KafkaError(f"port 127.0.0.1:{port} is in use / 端口已被占用")
-        java = _java()
+        java = java_executable()
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(self.server_properties())
