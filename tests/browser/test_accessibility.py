@@ -203,6 +203,8 @@ async def test_kiosk_worker_phone_and_employer_pages(
         await phone.goto(link)
         await phone.wait_for_url("**/worker")
         await expect(phone.locator("#t-status")).to_contain_text("排队等候中", timeout=WAIT)
+        await phone.click("#fair-pass-details summary")  # the fair pass, open
+        await expect(phone.locator("#fair-pass")).to_be_visible()
         await check.chinese(phone, "worker-phone")
         await check.page(phone, "worker-phone")
         await other.goto(link)
