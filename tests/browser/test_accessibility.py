@@ -17,8 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from aiohttp import web
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
+from gateway.routes import setup_routes
 from services import credit_code
 from tests.browser.conftest import api_get, api_post
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in
@@ -46,8 +48,54 @@ KIOSK = ("kiosk-portrait", "kiosk-landscape", "phone")
 KIOSK_SIZES = ("kiosk-portrait", "kiosk-landscape")  # where kiosk targets and text are measured
 TV = ("hall-tv",)
 LARGE_FONT_CSS = "html { font-size: 24px !important; } body { font-size: 24px !important; }"
+#: Every page route (GET, HTML) and the test here that opens it; :func:`test_every_page_route_is_checked_here`
+#: fails when a page is added to gateway/routes.py without a place in this file.
+PAGE_ROUTES = {
+    "/": "test_public_pages",
+    "/sign-in": "test_public_pages",
+    "/supply": "test_public_pages",
+    "/hall/{market_id}": "test_public_pages",
+    "/employer/register": "test_public_pages",
+    "/w/{token}": "test_public_pages",
+    "/fair-pass": "test_public_pages",
+    "/kiosk": "test_kiosk_worker_phone_and_employer_pages",
+    "/kiosk/tickets/{checkin_id}/print": "test_kiosk_worker_phone_and_employer_pages",
+    "/worker": "test_kiosk_worker_phone_and_employer_pages",
+    "/tickets/{checkin_id}": "test_kiosk_worker_phone_and_employer_pages",
+    "/employer": "test_kiosk_worker_phone_and_employer_pages",
+    "/employer/requests": "test_kiosk_worker_phone_and_employer_pages",
+    "/employer/requests/{request_id}": "test_kiosk_worker_phone_and_employer_pages",
+    "/organiser": "test_organiser_pages",
+    "/organiser/fairs/new": "test_organiser_pages",
+    "/organiser/fairs/{fair_id}": "test_organiser_pages",
+    "/dashboard": "test_staff_pages",
+    "/dashboard/wall": "test_staff_pages",
+}
+#: GET routes that are not pages: JSON, event streams, files, redirects.
+NOT_PAGES = (
+    "/api/",
+    "/exports/",
+    "/live/",
+    "/static",
+    "/healthz",
+    "/lang",
+    "/dashboard/events",
+    "/kiosk/queue-place/",
+)
 FAIR_EMPLOYER = "91520200MA6LX7K3W"[:17]
 FAIR_EMPLOYER += credit_code.check_character(FAIR_EMPLOYER)
+
+
+def test_every_page_route_is_checked_here() -> None:
+    app = web.Application()
+    setup_routes(app)
+    pages = set()
+    for route in app.router.routes():
+        info = route.resource.get_info() if route.resource else {}
+        path = str(info.get("path") or info.get("formatter") or info.get("prefix") or "")
+        if route.method == "GET" and not path.startswith(NOT_PAGES):
+            pages.add(path)
+    assert pages == set(PAGE_ROUTES), f"pages not checked here: {pages - set(PAGE_ROUTES)}"
 
 
 @dataclass
@@ -55,7 +103,6 @@ class Inspector:
     """Checks pages and keeps every problem found, so one run names them all."""
 
     problems: list[str] = field(default_factory=list)
-    checked: list[str] = field(default_factory=list)
 
     def fail(self, name: str, what: str, found: object) -> None:
         if found:
@@ -64,7 +111,6 @@ class Inspector:
     async def page(self, page: Page, name: str, sizes: tuple[str, ...] = DESK, *, kiosk: bool = False) -> None:
         """``page`` as it is now, at each of ``sizes``; then, if a phone size is among them, at 390 px with the
         24 px base font. The viewport is restored."""
-        self.checked.append(name)
         before = page.viewport_size
         await page.wait_for_load_state("networkidle")
         for size in sizes:
@@ -73,7 +119,11 @@ class Inspector:
             blocking = [v for v in await axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
             self.fail(f"{name} {size}", "axe-core", blocking)
             if kiosk and size in KIOSK_SIZES:
-                self.fail(f"{name} {size}", f"tap targets under {KIOSK_TAP_MIN_PX} px", await small_targets(page, 72))
+                self.fail(
+                    f"{name} {size}",
+                    f"tap targets under {KIOSK_TAP_MIN_PX} px",
+                    await small_targets(page, KIOSK_TAP_MIN_PX),
+                )
                 self.fail(f"{name} {size}", f"text under {KIOSK_TEXT_MIN_PX} px", await small_text(page))
             elif not kiosk:
                 self.fail(f"{name} {size}", f"tap targets under {TAP_MIN_PX} px", await small_targets(page))
@@ -98,7 +148,6 @@ class Inspector:
         await self.in_english(page, name, size)
 
     async def in_english(self, page: Page, name: str, size: str = "kiosk-landscape") -> None:
-        self.checked.append(f"{name}-en")
         self.fail(f"{name}-en", "html lang", "" if await page.get_attribute("html", "lang") == "en" else "not en")
         blocking = [v for v in await axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
         self.fail(f"{name}-en", "axe-core", blocking)
