@@ -222,8 +222,9 @@ async def test_kiosk_worker_phone_and_employer_pages(
     browser: Browser, site: str, credentials: dict[str, str], lane: tuple[str, str], id_number: str
 ) -> None:
     """The kiosk's screens (start, check-in form, ticket, phone link, offer, accepted, 查看我的登记 and its "none"
-    answer, the receipt), the worker's phone page after the link, the link's "other phone" page, the public
-    ticket page, and the employer's pages (post, 我的用工, the request with its worker)."""
+    answer, the receipt), the phone link's page, the worker's phone page after the link with its fair pass open,
+    the link's "other phone" page, the public ticket page, and the employer's pages (post, 我的用工, the request
+    with its worker)."""
     market, trade = lane
     check = Inspector()
     kiosk_context, kiosk = await _context(browser, site, "kiosk-portrait")
@@ -247,6 +248,13 @@ async def test_kiosk_worker_phone_and_employer_pages(
         link = await kiosk.locator("#phone-qr-img").get_attribute("data-url")
         assert link
         await check.page(kiosk, "kiosk-phone-link", KIOSK, kiosk=True)
+
+        # the link's own page, as a phone shows it before its script opens the registration (script held back)
+        await other.route("**/static/phone_link.js", lambda route: route.abort())
+        await other.goto(link)
+        await check.chinese(other, "phone-link-open")
+        await check.page(other, "phone-link-open")
+        await other.unroute("**/static/phone_link.js")
 
         # the worker's phone, through the link; a second phone gets the "other phone" page
         await phone.goto(link)
@@ -303,6 +311,7 @@ async def test_kiosk_worker_phone_and_employer_pages(
         await kiosk.click("#start")
         await check.in_english(kiosk, "kiosk-form", "kiosk-portrait")
         await check.english(phone, "/worker", "worker-phone", "phone")
+        await check.english(other, link, "phone-link-other-device", "phone")
         await check.english(phone, f"/tickets/{checkin_id}", "public-ticket", "phone")
         for path, name in (("/employer", "employer-post"), ("/employer/requests", "employer-requests"),
                            (request_path, "employer-request")):  # fmt: skip
