@@ -53,7 +53,8 @@ async def post_fair_pass(request: web.Request) -> web.Response:
 
 def shown_pass(request: web.Request, worker: str, masked: str) -> dict[str, Any]:
     """A fresh pass for ``worker`` (a pseudonym) as a page shows it: the pass text, the masked ID number, the QR
-    code (an SVG data URI), the local time it expires (``HH:MM``) and its lifetime in minutes."""
+    code (an SVG data URI), the instant it expires (ISO), the local time it expires (``HH:MM``) and its lifetime
+    in minutes."""
     now = request.app[CLOCK]()
     text = fair_pass.issue(worker, masked, now=now, pseudonym_key=request.app[SETTINGS].pseudonym_key)
     expires = (now + fair_pass.LIFETIME).astimezone(clock.ZONE)
@@ -61,6 +62,7 @@ def shown_pass(request: web.Request, worker: str, masked: str) -> dict[str, Any]
         "pass": text,
         "masked": masked,
         "qr": segno.make(text, error="m").svg_data_uri(scale=6, border=4),
+        "expires_at": (now + fair_pass.LIFETIME).isoformat(),
         "until": f"{expires:%H:%M}",
         "minutes": int(fair_pass.LIFETIME.total_seconds() // 60),
     }

@@ -11,8 +11,10 @@ wage dispute), and the worker may withdraw their confirmation within the correct
 
 The page also shows the worker's fair pass (:mod:`services.fair_pass`, as ``/fair-pass`` shows it), signed for
 the pseudonym the check-in's ticket view keeps out of sight (``_worker``): at a fair's door the organiser's camera
-reads it, so a worker with a phone types no ID number there. Each load signs a fresh pass (15 minutes); a ticket
-projected before the view kept the pseudonym shows a link to ``/fair-pass`` instead.
+reads it, so a worker with a phone types no ID number there. Each load signs a fresh pass (15 minutes);
+``?pass=open`` shows it open, which the page's script (web/static/worker.js) asks for when the worker opens a
+pass that is about to expire. A ticket projected before the view kept the pseudonym shows a link to
+``/fair-pass`` instead.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ async def worker(request: web.Request) -> web.Response:
     masked = (ticket or {}).get("worker_masked") or principal.display_name
     context = {
         "fair_pass": shown_pass(request, worker, masked) if worker else None,
+        "pass_open": request.query.get("pass") == "open",
         "csrf_token": token,
         "checkin_id": principal.subject_id,
         "masked": principal.display_name,

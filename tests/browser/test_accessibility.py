@@ -14,6 +14,7 @@ page: the sizes are viewport changes of the loaded page. Problems are collected 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -244,7 +245,7 @@ async def test_kiosk_worker_phone_and_employer_pages(
         await expect(kiosk.locator("#t-status")).to_contain_text("排队等候中", timeout=WAIT)
         await check.page(kiosk, "kiosk-ticket", KIOSK, kiosk=True)
         await kiosk.click("#phone")
-        await expect(kiosk.locator("#phone-qr-img")).to_be_visible()
+        await expect(kiosk.locator("#phone-qr-img")).to_have_attribute("data-url", re.compile(r"/w/"))
         link = await kiosk.locator("#phone-qr-img").get_attribute("data-url")
         assert link
         await check.page(kiosk, "kiosk-phone-link", KIOSK, kiosk=True)

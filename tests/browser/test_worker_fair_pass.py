@@ -4,7 +4,8 @@ A worker checks in at the kiosk, opens their phone page through the kiosk's link
 code on the phone is photographed as the phone shows it and played to the organiser's laptop camera (Chromium's
 fake capture device, as in test_organiser_day.py); the fair page records the worker's attendance by that scan,
 with the worker's masked ID number. The pass in the page is the worker's own (its pseudonym is the keyed
-pseudonym of the ID number typed at the kiosk) and the page never holds the ID number.
+pseudonym of the ID number typed at the kiosk) and the page never holds the ID number. A pass about to expire is
+renewed when the worker opens it (the phone page stays open all day; a pass lasts 15 minutes).
 
 Setup that is not the subject (the fair, scheduled, given a booth and published) goes through the JSON API, as
 the organiser's other device would.
@@ -13,6 +14,7 @@ the organiser's other device would.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,8 @@ from tests.conftest import TEST_NOW
 from tests.support.browser import CHROMIUM_ARGS, photograph
 from tests.support.waiting import eventually
 
+#: Moves the shown pass's end to the gateway's "now", as if the page had been open for 15 minutes.
+EXPIRING = "(el) => { el.dataset.expires = new Date(Date.parse(el.dataset.expires) - 15 * 60000).toISOString(); }"
 EMPLOYER = "91520200MA6PW4N8K"[:17]
 EMPLOYER += credit_code.check_character(EMPLOYER)
 
@@ -94,6 +98,7 @@ async def test_the_pass_on_the_workers_phone_is_accepted_by_the_door_camera(
     await kiosk_check_in(kiosk, id_number, trade)
     await expect(kiosk.locator("#t-status")).to_contain_text("排队等候中", timeout=WAIT)
     await kiosk.click("#phone")
+    await expect(kiosk.locator("#phone-qr-img")).to_have_attribute("data-url", re.compile(r"/w/"))
     link = await kiosk.locator("#phone-qr-img").get_attribute("data-url")
     assert link
     phone_context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
@@ -101,17 +106,25 @@ async def test_the_pass_on_the_workers_phone_is_accepted_by_the_door_camera(
     await phone.goto(link)
     await phone.wait_for_url("**/worker")
     masked = identity.mask_id_number(id_number)
+    await phone.evaluate("window.__sameDocument = true")
     await phone.click("#fair-pass-details summary")
     shown = phone.locator("#fair-pass")
     await expect(shown).to_be_visible()
     await expect(shown).to_contain_text(masked)
     await expect(shown).to_contain_text("有效至 08:45（15 分钟）")
+    assert await phone.evaluate("window.__sameDocument === true"), "a fresh pass was loaded again"
     text = await shown.get_attribute("data-pass")
     assert text is not None and id_number not in await phone.content()
     found = fair_pass.verify(text, now=TEST_NOW, pseudonym_key=platform.pseudonym_key)
     assert found.worker == identity.pseudonymise(id_number, platform.pseudonym_key)
     await photograph(phone, "worker-phone-fair-pass", ("phone",))
     qr = await shown.locator(".pass-qr img").screenshot()
+    # the page stays open all day: a pass opened within a minute of its end is renewed (the page loads again, open)
+    await phone.click("#fair-pass-details summary")  # closed
+    await shown.evaluate(EXPIRING)
+    await phone.click("#fair-pass-details summary")
+    await phone.wait_for_url("**/worker?pass=open#fair-pass-section")
+    await expect(phone.locator("#fair-pass")).to_be_visible()
     await phone_context.close()
 
     # the organiser's laptop camera sees the phone's QR code
