@@ -47,14 +47,22 @@ async def post_fair_pass(request: web.Request) -> web.Response:
         resident = identity.parse_id_number(form.get("id_number"), today=clock.local_date(now))
     except InvalidInput as invalid:
         return await _render(request, {"shown": None, "error": invalid.errors[0]}, status=422)
-    masked = identity.mask_id_number(resident.number)
-    text = fair_pass.issue(identity.pseudonymise(resident, key), masked, now=now, pseudonym_key=key)
+    shown = shown_pass(request, identity.pseudonymise(resident, key), identity.mask_id_number(resident.number))
+    return await _render(request, {"shown": shown, "error": None})
+
+
+def shown_pass(request: web.Request, worker: str, masked: str) -> dict[str, Any]:
+    """A fresh pass for ``worker`` (a pseudonym) as a page shows it: the pass text, the masked ID number, the QR
+    code (an SVG data URI), the instant it expires (ISO), the local time it expires (``HH:MM``) and its lifetime
+    in minutes."""
+    now = request.app[CLOCK]()
+    text = fair_pass.issue(worker, masked, now=now, pseudonym_key=request.app[SETTINGS].pseudonym_key)
     expires = (now + fair_pass.LIFETIME).astimezone(clock.ZONE)
-    shown = {
+    return {
         "pass": text,
         "masked": masked,
         "qr": segno.make(text, error="m").svg_data_uri(scale=6, border=4),
+        "expires_at": (now + fair_pass.LIFETIME).isoformat(),
         "until": f"{expires:%H:%M}",
         "minutes": int(fair_pass.LIFETIME.total_seconds() // 60),
     }
-    return await _render(request, {"shown": shown, "error": None})

@@ -8,6 +8,13 @@ The worker confirms the wage received with the placement step ``wage_received``
 (``/api/v1/placements/{id}/steps``, gateway/views/placement_steps.py), added with these pages; after the job's
 scheduled end (by the gateway's clock) the page also offers "没拿到工资" (``/api/v1/placements/{id}/unpaid``, a
 wage dispute), and the worker may withdraw their confirmation within the correction window (issue 23).
+
+The page also shows the worker's fair pass (:mod:`services.fair_pass`, as ``/fair-pass`` shows it), signed for
+the pseudonym the check-in's ticket view keeps out of sight (``_worker``): at a fair's door the organiser's camera
+reads it, so a worker with a phone types no ID number there. Each load signs a fresh pass (15 minutes);
+``?pass=open`` shows it open, which the page's script (web/static/worker.js) asks for when the worker opens a
+pass that is about to expire. A ticket projected before the view kept the pseudonym shows a link to
+``/fair-pass`` instead.
 """
 
 from __future__ import annotations
@@ -16,7 +23,11 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from gateway import sessions
+from gateway.typedefs import REDIS, SETTINGS
+from services.readmodels import keys
+from services.readmodels.views import load
 from web import placement_steps
+from web.fair_pass_page import shown_pass
 from web.kiosk import kiosk_messages
 
 
@@ -25,7 +36,12 @@ async def worker(request: web.Request) -> web.Response:
     principal = await sessions.page_principal(request, "worker")
     response = web.Response(content_type="text/html")
     token = await sessions.csrf_token(request, response)
+    ticket = load(await request.app[REDIS].get(keys.ticket(request.app[SETTINGS].topic_prefix, principal.subject_id)))
+    worker = (ticket or {}).get("_worker")
+    masked = (ticket or {}).get("worker_masked") or principal.display_name
     context = {
+        "fair_pass": shown_pass(request, worker, masked) if worker else None,
+        "pass_open": request.query.get("pass") == "open",
         "csrf_token": token,
         "checkin_id": principal.subject_id,
         "masked": principal.display_name,

@@ -116,17 +116,16 @@ def _trend_window(kind: periods.Kind, period: quotas.Period) -> tuple[date, date
 
 def _exports(kind: periods.Kind, period: quotas.Period, county: str | None) -> list[dict[str, str]]:
     """Links to every CSV export for the chosen period: the report by county, market, trade and group, the
-    "1+3" lists over the period's length (ending today, at most 92 days), and the supply list (the week's
+    "1+3" lists over the period's own days (a past week exports that week), and the supply list (the week's
     snapshot for a week, else as it stands)."""
     place = f"&county={county}" if county else ""
     at = f"period={kind}&at={period.code}{place}"
-    days = min(len(list(periods.days(period))), reports.MAX_LIST_DAYS)
     out = [
         {"what": what, "href": f"/exports/reports.csv?{at}&by={by}"}
         for by, what in (("county", "county"), ("market", "market"), ("trade", "trade"), ("group", "group"))
     ]
     out += [
-        {"what": f"list_{name}", "href": f"/exports/lists.csv?list={name}&days={days}{place}"}
+        {"what": f"list_{name}", "href": f"/exports/lists.csv?list={name}&{at}"}
         for name in ("placed", "looking", "willing")
     ]
     supply_week = f"?week={period.code}" if kind == "week" else ""
@@ -248,6 +247,14 @@ async def _listen(pubsub: Any, dirty: asyncio.Event) -> None:
             dirty.set()
 
 
+async def today_by_hour(request: web.Request, county: str | None) -> dict[str, Any]:
+    """Today (Asia/Shanghai) by hour: check-ins, positions posted and placements, from today's market ledgers."""
+    today = clock.local_date(request.app[CLOCK]())
+    return trends.by_hour(await reports.market_ledgers(request, [today]), today, county)
+
+
 async def _push(response: web.StreamResponse, request: web.Request, county: str | None) -> None:
-    data = json.dumps(await snapshot(request, county), ensure_ascii=False, separators=(",", ":"))
+    """One ``dashboard`` event: the snapshot, and today's trend by hour so the chart follows the facts."""
+    answer = {**await snapshot(request, county), "today_by_hour": await today_by_hour(request, county)}
+    data = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
     await response.write(f"event: dashboard\ndata: {data}\n\n".encode())

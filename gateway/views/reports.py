@@ -177,11 +177,16 @@ def _days(raw: str | None, default: int) -> int:
     return int(raw)
 
 
-async def _lists(request: web.Request, principal: Principal) -> dict[str, Any]:
-    days = _days(request.query.get("days"), request.app[SETTINGS].looking_days)
+async def _lists(request: web.Request, principal: Principal, period: quotas.Period | None = None) -> dict[str, Any]:
+    """The lists over ``period``'s days if given (at most :data:`MAX_LIST_DAYS`, its last ones), else over the
+    ``days`` (query) ending today."""
     county = county_scope(principal, parse_county(request.query.get("county")))
-    today = clock.local_date(request.app[CLOCK]())
-    window = lists.window(today, days)
+    if period is None:
+        days = _days(request.query.get("days"), request.app[SETTINGS].looking_days)
+        window = lists.window(clock.local_date(request.app[CLOCK]()), days)
+    else:
+        window = list(periods.days(period))[-MAX_LIST_DAYS:]
+        days = len(window)
     ledgers = [x for x in await _ledgers(request, window, fairs=False) if county is None or x["county"] == county]
     return {
         "days": days,
@@ -198,7 +203,8 @@ async def get_lists(request: web.Request) -> web.Response:
 
 
 async def get_lists_csv(request: web.Request) -> web.Response:
-    """``GET /exports/lists.csv?list=placed|looking|willing&days=`` (staff): one of the lists as CSV."""
+    """``GET /exports/lists.csv?list=placed|looking|willing&days=`` (staff): one of the lists as CSV; with
+    ``period=&at=`` (the dashboard's period picker) over that period's days instead, named by its code."""
     name = request.query.get("list", "looking")
     if name not in lists.LISTS:
         raise InvalidInput(
@@ -206,6 +212,13 @@ async def get_lists_csv(request: web.Request) -> web.Response:
                 "list", "list_unknown", "名单应为 placed、looking 或 willing", "list must be placed, looking or willing"
             )
         )
-    answer = await _lists(request, await staff_or_page(request))
+    principal = await staff_or_page(request)
+    if "at" in request.query:
+        _, period = period_query(request)
+        answer = await _lists(request, principal, period)
+        filename = f"{name}-{period.code}.csv"
+    else:
+        answer = await _lists(request, principal)
+        filename = f"{name}-{answer['last_day']}.csv"
     headers, rows = labels.list_table(answer[name])
-    return csv_response(export.to_csv(rows, headers, {}), f"{name}-{answer['last_day']}.csv")
+    return csv_response(export.to_csv(rows, headers, {}), filename)

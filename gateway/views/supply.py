@@ -21,6 +21,7 @@ from services.errors import InvalidInput
 from services.readmodels import supply_views as sv
 from services.readmodels.views import load
 from services.reports import export, labels, periods
+from web import i18n
 
 
 async def supply_list(request: web.Request) -> dict[str, Any]:
@@ -68,15 +69,24 @@ async def get_supply_csv(request: web.Request) -> web.Response:
 WEEKS_OFFERED = 8
 
 
-def _week_label(week: quotas.Period) -> str:
-    """``2026年第48周（11月23日—11月29日）``: the ISO week in words with its dates."""
+def _week_label(week: quotas.Period, lang: labels.Lang = "zh_CN") -> str:
+    """``2026年第48周（11月23日—11月29日）``: the ISO week in words with its dates (English: the dashboard's
+    ``23 Nov – 29 Nov 2026 (week 48)``)."""
+    if lang == "en":
+        return labels.period_label("week", week, "en")
     year, number = week.code.split("-W")
     first, last = week.first_day, week.last_day
     return f"{year}年第{int(number)}周（{first.month}月{first.day}日—{last.month}月{last.day}日）"
 
 
-def _local_time(at: datetime) -> str:
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _local_time(at: datetime, lang: labels.Lang = "zh_CN") -> str:
+    """``11月26日 08:30`` (English ``26 Nov 08:30``): an instant as the local date and time."""
     local = at.astimezone(clock.ZONE)
+    if lang == "en":
+        return f"{local.day} {MONTHS_EN[local.month - 1]} {local:%H:%M}"
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
@@ -107,6 +117,7 @@ async def supply_page(request: web.Request) -> web.Response:
     except InvalidInput as refused:
         return _refused(request, refused)
     county_names = {c.code: c.name_zh for c in geography.COUNTIES}
+    lang: labels.Lang = "en" if i18n.language(request) == "en" else "zh_CN"
     now = request.app[CLOCK]()
     this_week = quotas.iso_week(clock.local_date(now))
     weeks = [quotas.iso_week(this_week.first_day - timedelta(days=7 * n)) for n in range(WEEKS_OFFERED)]
@@ -118,9 +129,9 @@ async def supply_page(request: web.Request) -> web.Response:
         "summary": sv.summary(shown),
         "total": answer["summary"],
         "query": query,
-        "week_label": _week_label(week) if week else None,
-        "as_of_local": _local_time(datetime.fromisoformat(answer["as_of"])),
-        "weeks": [(w.code, _week_label(w)) for w in weeks],
+        "week_label": _week_label(week, lang) if week else None,
+        "as_of_local": _local_time(datetime.fromisoformat(answer["as_of"]), lang),
+        "weeks": [(w.code, _week_label(w, lang)) for w in weeks],
         "counties": geography.COUNTIES,
         "trades": trades.TRADES,
         "query_string": request.query_string,

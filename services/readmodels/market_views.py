@@ -109,6 +109,9 @@ def _ticket_queued(view: View | None, e: r.WorkerQueued) -> View:
         **_base(e),
         "checkin_id": e.checkin_id,
         "worker_masked": e.worker_masked,
+        # the worker's keyed pseudonym, kept out of every served view (``_``): the worker's phone page signs a
+        # fair pass with it (web/worker.py), so a worker with a phone needs no ID number at a fair's door
+        "_worker": e.worker,
         "ticket_no": e.ticket_no,
         "trades": list(e.trades),
         "min_day_wage": e.min_day_wage,

@@ -24,7 +24,7 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
 from aiokafka import AIOKafkaProducer
-from playwright.async_api import Browser, BrowserContext, Page, Route, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app
@@ -167,14 +167,6 @@ async def _shoot(pages: dict[str, Page], stage: str) -> None:
             await page.set_viewport_size(before)
 
 
-async def _without_self_refresh(route: Route) -> None:
-    """The ticket page reloads itself every 3 s (``<meta http-equiv="refresh">``); this test reloads it at each
-    step itself, so the screenshots are never taken in the middle of a reload. Nothing else is changed."""
-    response = await route.fetch()
-    body = (await response.text()).replace('<meta http-equiv="refresh" content="3">', "")
-    await route.fulfill(response=response, body=body)
-
-
 async def _pages(
     browser: Browser, signed_in: Any, tokens: dict[str, str], site: str
 ) -> tuple[Page, Page, Page, str, BrowserContext]:
@@ -195,7 +187,6 @@ async def _pages(
     assert checkin_id
     await expect(phone.locator("#t-status")).to_contain_text("排队等候中", timeout=WAIT)
     ticket_context = await browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-    await ticket_context.route("**/tickets/*", _without_self_refresh)
     ticket = await ticket_context.new_page()
     await ticket.goto(f"{site}/tickets/{checkin_id}")
     return kiosk, phone, ticket, checkin_id, phone_context

@@ -1,7 +1,9 @@
 """A county officer's day through the pages only (issue 24): the officer watches a check-in made at a kiosk (the
-kiosk page in another browser context) arrive on the dashboard, picks last week, downloads the CSV exports (Chinese
-headers and names), and opens the wall display (数据大屏) at 1920x1080. The test fails if it calls the JSON API
-itself: :func:`no_api` makes the test process's aiohttp client refuse any request.
+kiosk page in another browser context) arrive on the dashboard — in the figures and in today's trend by hour —
+downloads today's list of job seekers, picks last week, downloads that week's CSV exports (Chinese headers and
+names; every export link follows the chosen period), and opens the wall display (数据大屏) at 1920x1080. The
+test fails if it calls the JSON API itself: :func:`no_api` makes the test process's aiohttp client refuse any
+request.
 
 Screenshots: the dashboard at 1366x768 and 390x844, the wall display at 1920x1080; axe-core finds no serious or
 critical problem on either page; the dashboard does not scroll sideways at 390 px, at the normal font size or at
@@ -30,6 +32,11 @@ from tests.support.browser import assert_accessible, photograph, sideways_overfl
 #: What no page or CSV for staff may show: county, market, trade and source codes, ISO week codes, UTC times.
 CODES = re.compile(r"zhongshan|liuzhi|shuicheng|panzhou|gaoxin|-market\b|\bgig\b|\d{4}-W\d\d|\+00:00|T\d\d:\d\d:\d\d")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+#: Check-ins in the 08:00 bucket of the "today by hour" chart, as the chart shows them now (null before it is drawn).
+TODAY_AT_8 = (
+    "(() => { const c = window.echarts && echarts.getInstanceByDom(document.getElementById('chart-today'));"
+    " return c ? c.getOption().series[0].data[8] : null; })()"
+)
 
 
 @pytest.fixture
@@ -88,6 +95,8 @@ async def test_an_officer_watches_a_check_in_picks_last_week_exports_and_opens_t
     row = board.locator(f"tr[data-market='{market}'] td").nth(2)
     before_city = await _number(board, "#city-workers_waiting")
     before_market = int(await row.inner_text())
+    await board.wait_for_function(TODAY_AT_8 + " !== null")
+    before_hour = int(await board.evaluate(TODAY_AT_8))
     await board.evaluate("window.__loadedOnce = true")
 
     # another device: a worker checks in at the market's kiosk
@@ -102,6 +111,9 @@ async def test_an_officer_watches_a_check_in_picks_last_week_exports_and_opens_t
     market_name = labels.place_name(market)
     assert market_name in await board.locator(f"tr[data-market='{market}']").inner_text()
     await expect(board.locator("#chart-today canvas")).to_have_count(1)
+    # today by hour follows the facts too: the check-in at 08:30 (Asia/Shanghai) joins the 08:00 bucket, no reload
+    await board.wait_for_function(f"{TODAY_AT_8} >= {before_hour + 1}", timeout=WAIT)
+    assert await board.evaluate("window.__loadedOnce === true"), "the dashboard was reloaded"
     await _no_codes(board, "the dashboard")
     alerts = await board.locator("#dash-alerts li").all_inner_texts()
     assert alerts and not any(" / " in a or re.search(r"[A-Za-z]{4,}", a) for a in alerts), alerts
@@ -113,6 +125,13 @@ async def test_an_officer_watches_a_check_in_picks_last_week_exports_and_opens_t
     await assert_accessible(board, "dashboard 390x844")
     assert await _small_targets(board) == []
     await board.set_viewport_size({"width": 1366, "height": 768})
+
+    # today's list of job seekers (the day view's export): the check-in, with Chinese names
+    looking = await _download(board, "[data-export=list_looking]")
+    assert looking[0][:3] == ["身份证号（脱敏）", "县（区）", "最近登记的零工市场"], looking[0]
+    mine = [r for r in looking[1:] if r[0] == masked]
+    assert mine and mine[0][1:3] == [labels.place_name(geography.market(market).county), market_name], looking
+    assert labels.trade_name(trade) in mine[0][4]
 
     # the period picker: weeks, then last week
     await board.click(".dash-kinds a:has-text('周')")
@@ -134,14 +153,15 @@ async def test_an_officer_watches_a_check_in_picks_last_week_exports_and_opens_t
     assert report[-1][:2] == ["11月16日—11月22日（第47周）", "合计"], report[-1]
     by_market = await _download(board, "[data-export=market]")
     assert by_market[0][1] == "零工市场" and by_market[-1][1] == "合计"
-    looking = await _download(board, "[data-export=list_looking]")
-    assert looking[0][:3] == ["身份证号（脱敏）", "县（区）", "最近登记的零工市场"], looking[0]
-    mine = [r for r in looking[1:] if r[0] == masked]
-    assert mine and mine[0][1:3] == [labels.place_name(geography.market(market).county), market_name], looking
-    assert labels.trade_name(trade) in mine[0][4]
+    # every export follows the chosen period: last week's list of job seekers has no one who came today
+    hrefs = await board.locator("[data-export]").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert all("at=2026-W47" in h or h.endswith("?week=2026-W47") for h in hrefs), hrefs
+    last_weeks = await _download(board, "[data-export=list_looking]")
+    assert last_weeks[0][:3] == ["身份证号（脱敏）", "县（区）", "最近登记的零工市场"], last_weeks[0]
+    assert not [r for r in last_weeks[1:] if r[0] == masked], "today's check-in in last week's list"
     supply = await _download(board, "[data-export=supply]")
     assert supply[0][:3] == ["来源", "县（区）", "零工市场或招聘会"], supply[0]
-    for table in (report, by_market, looking, supply):
+    for table in (report, by_market, looking, last_weeks, supply):
         assert not CODES.findall(repr(table)), CODES.findall(repr(table))
 
     # one language at a time: the same dashboard in English has no Chinese in its alerts or headings

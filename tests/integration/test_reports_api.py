@@ -134,5 +134,12 @@ async def test_downloads_from_the_dashboard_page_keep_to_the_officers_county(
     lists = await gateway.get("/exports/lists.csv?list=looking&days=7")
     rows = list(csv.reader(io.StringIO((await lists.read()).decode("utf-8-sig"))))
     assert lists.status == 200 and rows[0][1] == "县（区）" and all(row[1] == "盘州市" for row in rows[1:])
+    # the dashboard's period picker: the lists of a past week are that week's, named by it
+    week = await gateway.get("/exports/lists.csv?list=looking&period=week&at=2026-W47")
+    assert week.status == 200 and 'filename="looking-2026-W47.csv"' in week.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO((await week.read()).decode("utf-8-sig"))))
+    assert rows[0][1] == "县（区）" and all(row[1] == "盘州市" for row in rows[1:])
+    bad = await gateway.get("/exports/lists.csv?list=looking&period=week&at=2026-W99")
+    assert bad.status == 422 and (await bad.json())["errors"][0]["field"] == "at"
     page = await gateway.get("/dashboard/wall")
     assert page.status == 200 and "盘州市" in await page.text()

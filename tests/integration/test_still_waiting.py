@@ -58,7 +58,9 @@ async def test_the_ticket_pages_form_refuses_a_worker_who_is_not_paused_in_words
     refused = await gateway.post(f"/tickets/{checkin_id}/still-waiting", allow_redirects=False)
     page = await refused.text()
     assert refused.status == 409
-    assert "您没有被暂停派工，无需确认，仍在排队" in page and "you are not paused" in page
+    assert "您没有被暂停派工，无需确认，仍在排队" in page and "you are not paused" not in page  # one language
+    english = await gateway.post(f"/tickets/{checkin_id}/still-waiting?lang=en", allow_redirects=False)
+    assert english.status == 409 and "you are not paused" in (await english.text()).lower()
     assert id_number not in page
     unknown = await gateway.post(f"/tickets/{uuid.uuid4()}/still-waiting", allow_redirects=False)
     assert unknown.status == 404

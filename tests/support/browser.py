@@ -109,3 +109,78 @@ async def assert_accessible(page: Page, name: str) -> None:
 async def sideways_overflow(page: Page) -> int:
     """How many CSS pixels the page is wider than its viewport (0: no sideways scrolling)."""
     return int(await page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+#: Tap targets on phone and laptop pages (工信部 适老化: 44x44 at least; ours 48) and on kiosk pages (a care mode
+#: all the time: 60x60 at least; ours 72); kiosk body text.
+TAP_MIN_PX = 48
+KIOSK_TAP_MIN_PX = 72
+KIOSK_TEXT_MIN_PX = 24
+
+_SMALL_TARGETS = """(minimum) => {
+  const seen = (el) => {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    return r.width > 2 && r.height > 2 && s.visibility !== 'hidden' && el.closest('[hidden]') === null
+      && !el.classList.contains('skip');
+  };
+  // a link inside a sentence is exempt (WCAG 2.5.8 "inline"); a link alone in its line is a target
+  const inline = (el) => el.tagName === 'A' && getComputedStyle(el).display === 'inline'
+    && el.parentElement && el.parentElement.textContent.trim().length > el.textContent.trim().length + 2;
+  return [...document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary, [role=button], [tabindex="0"]')]
+    .filter((el) => seen(el) && !inline(el) && el.getAttribute('role') !== 'region')
+    // a check box or radio button is tapped through its label, which is its target
+    .map((el) => [el, (/^(checkbox|radio)$/.test(el.type) && el.labels && el.labels.length
+      ? el.labels[0] : el).getBoundingClientRect()])
+    .filter(([, r]) => r.height < minimum - 0.5 || r.width < minimum - 0.5)
+    .map(([el, r]) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} "${(el.textContent || el.name || '')
+      .trim().slice(0, 16)}" ${Math.round(r.width)}x${Math.round(r.height)}`);
+}"""
+
+_SMALL_TEXT = """(minimum) => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el || el.closest('script, style, .skip, [hidden], [aria-hidden=true]')) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1 || getComputedStyle(el).visibility === 'hidden') continue;
+    const size = parseFloat(getComputedStyle(el).fontSize);
+    if (size < minimum - 0.01) out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} `
+      + `"${node.textContent.trim().slice(0, 16)}" ${size}px`);
+  }
+  return [...new Set(out)];
+}"""
+
+
+async def small_targets(page: Page, minimum: int = TAP_MIN_PX) -> list[str]:
+    """The visible links, buttons, fields and other focusable controls narrower or lower than ``minimum`` CSS
+    pixels (a link inside a sentence excepted), each as ``tag#id "label" WxH``."""
+    return list(await page.evaluate(_SMALL_TARGETS, minimum))
+
+
+async def small_text(page: Page, minimum: int = KIOSK_TEXT_MIN_PX) -> list[str]:
+    """The visible text set smaller than ``minimum`` CSS pixels, each as ``tag#id "text" size``."""
+    return list(await page.evaluate(_SMALL_TEXT, minimum))
+
+
+_OTHER_LANGUAGE = """(lang) => {
+  const cjk = /[\\u3400-\\u9fff]/;
+  const latinWords = /[A-Za-z]{3,}(\\s+[A-Za-z]{2,}){1,}/;
+  return [...document.querySelectorAll('main h1, main h2, main h3, main button, main label, main th, main legend')]
+    .filter((el) => el.getClientRects().length && el.closest('[hidden]') === null)
+    .filter((el) => !el.closest(lang === 'en' ? '[lang^=zh]' : '[lang=en]'))
+    .map((el) => {
+      const copy = el.cloneNode(true);
+      copy.querySelectorAll(lang === 'en' ? '[lang^=zh]' : '[lang=en]').forEach((x) => x.remove());
+      return copy.textContent.trim().replace(/\\s+/g, ' ');
+    })
+    .filter((t) => lang === 'en' ? cjk.test(t) : latinWords.test(t));
+}"""
+
+
+async def other_language(page: Page, lang: str) -> list[str]:
+    """Headings, buttons, labels and table headers in ``main`` not in the page's language ``lang`` (``en``:
+    Chinese characters; else: English words), except inside an element marked with the other ``lang``."""
+    return list(await page.evaluate(_OTHER_LANGUAGE, lang))

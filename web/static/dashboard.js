@@ -63,12 +63,16 @@
       data.map(function (d) { return d.fills_today; })
     ], "bar", !wall);
   }
+  function today(h) {
+    draw("chart-today", h.labels, [M.checkins, M.positions, M.placements],
+      [h.checkins, h.positions, h.placements], "line", false);
+  }
   function trends() {
     var raw = root.getAttribute("data-trends");
     if (!raw) { return; }
     var t = JSON.parse(raw);
     var names = [M.checkins, M.positions, M.placements];
-    draw("chart-today", t.today.labels, names, [t.today.checkins, t.today.positions, t.today.placements], "line", false);
+    today(t.today);
     draw("chart-days", t.period.labels, names, [t.period.checkins, t.period.positions, t.period.placements], "line", true);
   }
   function say(a) { return en ? a.message_en : a.message_zh; }
@@ -157,6 +161,7 @@
         disputes.appendChild(empty);
       }
     }
+    if (s.today_by_hour) { today(s.today_by_hour); }  // today by hour, live (each pushed snapshot carries it)
     bars("chart-counties", s.counties.map(function (c) { return en ? c.name_en : c.name_zh; }), s.counties);
     bars("chart-markets", s.markets.map(function (m) { return en ? m.name_en : m.name_zh; }), s.markets);
   }

@@ -1,5 +1,6 @@
 /* The worker's phone page: the ticket panel, live, and the day's jobs with "wage received" and, after the job's
- * scheduled end (the gateway's clock), "没拿到工资"; each two taps (placement_steps.js). */
+ * scheduled end (the gateway's clock), "没拿到工资"; each two taps (placement_steps.js). A fair pass about to
+ * expire is renewed when the worker opens it. */
 "use strict";
 (function () {
   const root = document.getElementById("worker");
@@ -48,6 +49,18 @@
     jobs.forEach((item) => S.refused(item.refusal));
     document.getElementById("jobs-section").hidden = jobs.length === 0;
     list.replaceChildren(...jobs.map(job));
+  }
+  // the fair pass lasts 15 minutes and this page stays open all day: opening a pass within a minute of its end
+  // (by the gateway's clock) loads the page again with a fresh pass, shown open
+  const passDetails = document.getElementById("fair-pass-details");
+  const pass = document.getElementById("fair-pass");
+  if (passDetails && pass) {
+    const skew = Date.parse(root.dataset.now) - Date.now();
+    passDetails.addEventListener("toggle", () => {
+      if (passDetails.open && Date.now() + skew > Date.parse(pass.dataset.expires) - 60000) {
+        window.location.replace("/worker?pass=open#fair-pass-section");
+      }
+    });
   }
   TicketPanel.attach(root.dataset.checkin, M, null, renderJobs);
   // the scheduled end and the correction window pass without any change to the view: look again each half minute
