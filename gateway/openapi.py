@@ -1611,7 +1611,9 @@ LINKS: dict[str, dict[str, dict[str, Any]]] = {
 # ---------------------------------------------------------------- the document
 
 _ERRORS: dict[int, str] = {
-    400: "malformed request: Idempotency-Key missing or malformed, body not JSON (or nested deeper than 32)",
+    400: "malformed request: Idempotency-Key missing or malformed, body not JSON (or nested deeper than 32); a "
+    "request head the HTTP parser cannot read (a control byte in a header) is answered by aiohttp before the "
+    "gateway sees it, as plain text, and the connection closed",
     401: "missing or unknown credential",
     403: "the credential's role may not do this",
     404: "no such resource (or not yours)",
@@ -1726,7 +1728,9 @@ def document() -> dict[str, Any]:
             "`Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while "
             "the first is still being processed, 409 `idempotency_key_in_use`. A 202 means Kafka has the command. "
             "Times are local (Asia/Shanghai); rules a schema cannot state (ID check characters, times not yet "
-            "past, one field after another) are in the descriptions.",
+            "past, one field after another) are in the descriptions. A command's 202 answer links to the commands "
+            "on what it names; what it makes is readable once its agent applied it (its `status_url`). All the "
+            "rules in one place: docs/api.md.",
         },
         "paths": paths,
         "components": {
