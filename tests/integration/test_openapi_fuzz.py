@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import itertools
 import math
 import re
 import threading
@@ -55,9 +56,11 @@ from tests.support import stack
 #: Fuzzing examples per operation and caller: the operation's own roles, then every other caller.
 OWN_EXAMPLES = 40
 OTHER_EXAMPLES = 5
-#: The stateful phase per caller: scenarios and their most steps.
+#: The stateful phase per machine and caller: scenarios and their most steps.
 SCENARIOS = 12
 STEPS = 8
+#: The operations of the second state machine: check-ins, job requests, devices and what their answers lead to.
+MARKET_MACHINE = r"^/api/v1/(checkins|job-requests|devices|credentials/|accounts/)"
 TOKENS = {
     "kiosk": "fuzz-kiosk-token-zs-market",
     "employer": "fuzz-employer-token",
@@ -432,12 +435,19 @@ def _stateful(
     steps = 0
     returned: set[str] = set()  # ids the answers returned
     followed: collections.Counter[str] = collections.Counter()  # steps on an id an answer returned: links followed
+    answered: collections.Counter[str] = collections.Counter()
     # the document's links only (``[phases.stateful.inference] algorithms = []``): inferring a link from every
     # POST to the GET of what it names would read a command's result right after its 202, which the document
     # says appears later (at the answer's ``status_url``)
     schema.config.phases.stateful.inference.algorithms = []
-    machine = schema.exclude(path="/api/v1/sessions/revoke").as_state_machine()
-    for caller in [*TOKENS, None]:
+    machines = [
+        schema.exclude(path="/api/v1/sessions/revoke").as_state_machine(),
+        # schemathesis starts scenarios only at operations it expects to succeed on random data, and takes a
+        # `market_id` for a reference to a resource nothing creates: check-ins, job requests and devices start
+        # the scenarios of a machine of their own (where they are the only starts)
+        schema.include(path_regex=MARKET_MACHINE).as_state_machine(),
+    ]
+    for machine, caller in itertools.product(machines, [*TOKENS, None]):
         headers = {"Authorization": f"Bearer {TOKENS[caller]}"} if caller else {}
         found: list[Failure] = []
 
@@ -460,6 +470,7 @@ def _stateful(
 
             def after_call(self, response: Any, case: schemathesis.Case) -> None:
                 super().after_call(response, case)
+                answered[f"{case.operation.method.upper()} {case.operation.path} {response.status_code}"] += 1
                 if response.status_code < 300 and isinstance(answer := _json(response), dict):
                     returned.update(v for k, v in answer.items() if k.endswith("_id") and isinstance(v, str))
 
@@ -479,7 +490,7 @@ def _stateful(
             if not found:
                 found.append(Failure("links", "stateful", caller or "anonymous", _text(failure)))
         failures.extend({f.text: f for f in found}.values())
-    print(f"stateful: {steps} steps, links followed: {dict(followed)}")
+    print(f"stateful: {steps} steps, links followed: {dict(followed)}; answers: {sorted(answered.items())}")
     assert followed, "the stateful phase followed no link"
     return steps
 
