@@ -799,6 +799,10 @@ class DashboardFigures(msgspec.Struct, forbid_unknown_fields=False):
     offers_out: Count
     fills_today: Count
     median_match_seconds: Seconds
+    unpaid_placements: Annotated[Count, Meta(description="placements completed and not recorded paid in time")] | (
+        msgspec.UnsetType
+    ) = msgspec.UNSET
+    wage_disputes: Annotated[Count, Meta(description='open "没拿到工资" reports')] | msgspec.UnsetType = msgspec.UNSET
 
 
 class DashboardAlert(msgspec.Struct, forbid_unknown_fields=False):
@@ -847,6 +851,7 @@ class OpenApiDocument(msgspec.Struct):
     openapi: str
     info: dict[str, Any]
     paths: dict[str, Any]
+    components: dict[str, Any]
 
 
 # ---------------------------------------------------------------- accounts and tokens (issue 7)
@@ -981,6 +986,14 @@ class AccountView(msgspec.Struct):
     display_name: str | msgspec.UnsetType = msgspec.UNSET
     id_masked: str | msgspec.UnsetType | None = msgspec.UNSET
     phone_masked: str | msgspec.UnsetType | None = msgspec.UNSET
+    county: Annotated[str | None, Meta(description="an officer's or organiser's county, a device's market's")] | (
+        msgspec.UnsetType
+    ) = msgspec.UNSET
+    market_id: Annotated[str | None, Meta(description="a kiosk device's market")] | msgspec.UnsetType = msgspec.UNSET
+    credit_code: Annotated[str | None, Meta(description="a company's credit code")] | msgspec.UnsetType = msgspec.UNSET
+    created_at: Instant | msgspec.UnsetType = msgspec.UNSET
+    revoked_at: Instant | msgspec.UnsetType = msgspec.UNSET
+    revoked_by: Annotated[str, Meta(description="the administrator who revoked it")] | msgspec.UnsetType = msgspec.UNSET
 
 
 class AccountRevokedAnswer(msgspec.Struct):
