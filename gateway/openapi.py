@@ -2,8 +2,10 @@
 
 Every JSON route is one :class:`Operation` row in :data:`OPERATIONS`; request and answer bodies are msgspec
 structs below, whose JSON schemas ``msgspec.json.schema_components`` writes into ``components``. The structs
-describe the wire; the parsers in ``services/`` stay the authority (they also accept full-width input and
-surrounding spaces, and check what a schema cannot: ID check characters, times not yet past, screening).
+describe the wire; the parsers in ``services/`` stay the authority and accept exactly what the patterns here say
+(full-width input and surrounding spaces included: the patterns are theirs), and check what a schema cannot: ID
+check characters, times not yet past, screening. :data:`LINKS` lead from an answer's ids to the operations that
+take them. All the rules in one place: docs/api.md.
 
 ``tests/integration/test_openapi.py`` fails for any ``/api/`` route of ``gateway/routes.py`` without a row
 here, and prints the row to add.
