@@ -2,8 +2,10 @@
 
 Every JSON route is one :class:`Operation` row in :data:`OPERATIONS`; request and answer bodies are msgspec
 structs below, whose JSON schemas ``msgspec.json.schema_components`` writes into ``components``. The structs
-describe the wire; the parsers in ``services/`` stay the authority (they also accept full-width input and
-surrounding spaces, and check what a schema cannot: ID check characters, times not yet past, screening).
+describe the wire; the parsers in ``services/`` stay the authority and accept exactly what the patterns here say
+(full-width input and surrounding spaces included: the patterns are theirs), and check what a schema cannot: ID
+check characters, times not yet past, screening. :data:`LINKS` lead from an answer's ids to the operations that
+take them. All the rules in one place: docs/api.md.
 
 ``tests/integration/test_openapi.py`` fails for any ``/api/`` route of ``gateway/routes.py`` without a row
 here, and prints the row to add.
@@ -21,7 +23,19 @@ from aiohttp import web
 from msgspec import Meta
 
 from gateway import idempotency
-from services import credit_code, fair_forms, fairs, forms, geography, groups, identity, quotas, trades
+from services import (
+    clock,
+    credit_code,
+    fair_forms,
+    fair_pass,
+    fairs,
+    forms,
+    geography,
+    groups,
+    identity,
+    quotas,
+    trades,
+)
 from services.fair_records import Level, QuotaStatus, WageUnit
 from services.reports import periods
 
@@ -43,7 +57,14 @@ MarketId = Annotated[
         extra_json_schema={"enum": [m.market_id for m in geography.MARKETS]},
     ),
 ]
-HHMM = Annotated[str, Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", description="local time, Asia/Shanghai")]
+HHMM = Annotated[
+    str,
+    Meta(
+        pattern=clock.TIME_PATTERN,
+        description="local time, Asia/Shanghai, HH:MM (00:00-23:59), ASCII or full width (０６：３０), spaces "
+        "around it allowed (else 422 `time_format`)",
+    ),
+]
 _SHOWN = "text fit to show: no control characters or bidirectional controls, something visible"
 _SHOWN_LINES = "text fit to show, lines allowed: no other control characters or bidirectional controls"
 
@@ -76,9 +97,11 @@ IdNumber = Annotated[
 CreditCode = Annotated[
     str,
     Meta(
-        pattern=f"^[{credit_code.ALPHABET}]{{18}}$",
-        description="unified social credit code (GB 32100): 18 digits or capital letters without I, O, S, V, "
-        "Z; format `gb32100`: the last is its check character (422 `credit_code_check_character`)",
+        pattern=credit_code.CREDIT_CODE_PATTERN,
+        description="unified social credit code (GB 32100): 18 digits or letters without I, O, S, V, Z, ASCII "
+        "or full width, either case, spaces around it allowed (the server normalises it: NFKC, strip, upper "
+        "case; else 422 `credit_code_format`); format `gb32100`: the last is its check character (422 "
+        "`credit_code_check_character`)",
         extra_json_schema={"format": "gb32100"},
     ),
 ]
@@ -98,6 +121,14 @@ FairKind = Annotated[
     Meta(description="a kind of fair", extra_json_schema={"enum": [k.code for k in fairs.FAIR_KINDS]}),
 ]
 Day = Annotated[date, Meta(description="a local date (Asia/Shanghai), YYYY-MM-DD")]
+WrittenDay = Annotated[
+    str,
+    Meta(
+        pattern=clock.DATE_PATTERN,
+        description="a local date (Asia/Shanghai) that exists, YYYY-MM-DD, ASCII or full width, spaces around it "
+        "allowed (else 422 `date_format`)",
+    ),
+]
 Instant = Annotated[
     datetime, Meta(description="an instant, ISO 8601 with offset", extra_json_schema={"format": "date-time"})
 ]
@@ -246,21 +277,21 @@ class FairScheduleBody(msgspec.Struct):
     county: CountyCode
     title: Title
     venue: Venue
-    date: Day
+    date: WrittenDay
     start: HHMM
     end: HHMM
     capacity: Capacity
-    end_date: Day | None = None
+    end_date: WrittenDay | None = None
 
 
 class FairRescheduleBody(msgspec.Struct):
     """New dates and times, checked as when scheduling; ``venue`` left out, null or empty keeps the venue. A
     fair already held (attendance recorded) or cancelled is not moved: refused at the status URL."""
 
-    date: Day
+    date: WrittenDay
     start: HHMM
     end: HHMM
-    end_date: Day | None = None
+    end_date: WrittenDay | None = None
     venue: shown(100, optional=True) | None = None  # type: ignore[valid-type]
 
 
@@ -296,20 +327,41 @@ class CreditCodeBody(msgspec.Struct):
     credit_code: CreditCode
 
 
-class FairAttendanceBody(msgspec.Struct):
-    """A job seeker, by ID number (at least 16 years old); the gateway keeps only a pseudonym."""
+FairPass = Annotated[
+    str,
+    Meta(
+        pattern=fair_pass.PASS_PATTERN,
+        description="the worker's fair pass as their QR code shows it (`LGP1.…`, signed by the gateway, valid "
+        "15 minutes); format `lingong-fair-pass`: a pass the gateway issued and not expired (else 422 "
+        "`pass_invalid`, `pass_expired`)",
+        extra_json_schema={"format": "lingong-fair-pass"},
+    ),
+]
 
-    id_number: IdNumber
+
+class FairAttendanceBody(msgspec.Struct, kw_only=True):
+    """A job seeker, by ID number (at least 16 years old) or by their fair pass: exactly one of ``id_number``
+    and ``pass`` (422 ``pass_or_id_number`` for both); the gateway keeps only a pseudonym."""
+
+    id_number: IdNumber | msgspec.UnsetType = msgspec.UNSET
+    pass_: FairPass | msgspec.UnsetType = msgspec.field(default=msgspec.UNSET, name="pass")
 
 
-class FairIntentBody(FairAttendanceBody):
+#: Bodies with a choice of fields a struct cannot state: JSON Schema added to their component.
+_ONE_OF: dict[str, list[dict[str, Any]]] = {
+    name: [{"required": ["id_number"]}, {"required": ["pass"]}]
+    for name in ("FairAttendanceBody", "FairIntentBody", "FairHireBody")
+}
+
+
+class FairIntentBody(FairAttendanceBody, kw_only=True):
     """A job seeker who attended, the employer (registered at the fair) and a trade it offers there."""
 
     credit_code: CreditCode
     trade: TradeCode
 
 
-class FairHireBody(FairIntentBody):
+class FairHireBody(FairIntentBody, kw_only=True):
     """A hire: an intent's fields and the agreed wage."""
 
     wage: Wage
@@ -716,10 +768,16 @@ class SupplyRow(msgspec.Struct):
     trade_zh: str
     trade_en: str
     positions: Annotated[int, Meta(ge=1)]
-    wage: str
+    wage: Annotated[str, Meta(description="the wage in words: `180 元/天`, `3000-4000 元/月`")]
+    wage_low: Annotated[int, Meta(description="the lowest wage, yuan per `wage_unit` (the page's wage filter)")]
+    wage_unit: Annotated[str, Meta(description="`day`, `month` or `hour`")]
+    where_en: Annotated[str, Meta(description="the market, or the fair's title, in English")]
     date: Day
+    start: Annotated[HHMM, Meta(description="local start time (the page's sort)")]
     time: str
     place: str
+    hours: Annotated[int, Meta(description="a gig's hours")] | msgspec.UnsetType = msgspec.UNSET
+    fair_title: Annotated[str, Meta(description="a fair's title")] | msgspec.UnsetType = msgspec.UNSET
 
 
 class SupplySummary(msgspec.Struct):
@@ -743,6 +801,10 @@ class DashboardFigures(msgspec.Struct, forbid_unknown_fields=False):
     offers_out: Count
     fills_today: Count
     median_match_seconds: Seconds
+    unpaid_placements: Annotated[Count, Meta(description="placements completed and not recorded paid in time")] | (
+        msgspec.UnsetType
+    ) = msgspec.UNSET
+    wage_disputes: Annotated[Count, Meta(description='open "没拿到工资" reports')] | msgspec.UnsetType = msgspec.UNSET
 
 
 class DashboardAlert(msgspec.Struct, forbid_unknown_fields=False):
@@ -758,6 +820,7 @@ class Dashboard(msgspec.Struct):
 
     day: Day
     as_of: Instant
+    as_of_local: Annotated[str, Meta(description="the time of the figures, local HH:MM")]
     county: str | None
     city: DashboardFigures
     counties: list[dict[str, Any]]
@@ -790,6 +853,7 @@ class OpenApiDocument(msgspec.Struct):
     openapi: str
     info: dict[str, Any]
     paths: dict[str, Any]
+    components: dict[str, Any]
 
 
 # ---------------------------------------------------------------- accounts and tokens (issue 7)
@@ -798,7 +862,18 @@ Password = Annotated[str, Meta(min_length=10, max_length=128, description="10 to
 Username = Annotated[
     str, Meta(pattern=r"^[a-z][a-z0-9._-]{2,31}$", description="3 to 32 lower-case letters, digits or ._-")
 ]
-Phone = Annotated[str, Meta(pattern=r"^1[3-9][0-9]{9}$", description="a mainland mobile number (stored masked)")]
+Phone = (
+    Annotated[
+        str,
+        Meta(
+            pattern=identity.PHONE_PATTERN,
+            description="a mainland mobile number (stored masked): 11 digits from 13-19, ASCII or full width, "
+            "spaces or hyphens between them, +86 or 0086 in front allowed (else 422 `phone_format`)",
+        ),
+    ]
+    | Annotated[Literal[""], Meta(description="no phone")]
+    | None
+)
 Name = shown(60)
 
 
@@ -913,6 +988,14 @@ class AccountView(msgspec.Struct):
     display_name: str | msgspec.UnsetType = msgspec.UNSET
     id_masked: str | msgspec.UnsetType | None = msgspec.UNSET
     phone_masked: str | msgspec.UnsetType | None = msgspec.UNSET
+    county: Annotated[str | None, Meta(description="an officer's or organiser's county, a device's market's")] | (
+        msgspec.UnsetType
+    ) = msgspec.UNSET
+    market_id: Annotated[str | None, Meta(description="a kiosk device's market")] | msgspec.UnsetType = msgspec.UNSET
+    credit_code: Annotated[str | None, Meta(description="a company's credit code")] | msgspec.UnsetType = msgspec.UNSET
+    created_at: Instant | msgspec.UnsetType = msgspec.UNSET
+    revoked_at: Instant | msgspec.UnsetType = msgspec.UNSET
+    revoked_by: Annotated[str, Meta(description="the administrator who revoked it")] | msgspec.UnsetType = msgspec.UNSET
 
 
 class AccountRevokedAnswer(msgspec.Struct):
@@ -1487,12 +1570,65 @@ OPERATIONS += (
 )
 
 OPERATIONS_BY_ROUTE = {(op.method, op.path): op for op in OPERATIONS}
+OPERATIONS_BY_NAME = {op.name: op for op in OPERATIONS}
+
+
+# ---------------------------------------------------------------- links: what an answer lets a client do next
+
+
+def _by(field: str, *targets: str, parameter: str | None = None) -> dict[str, dict[str, Any]]:
+    """Links to ``targets`` (operation names) with their path parameter taken from the answer's ``field``."""
+    return {
+        target: {"operationId": target, "parameters": {parameter or field: f"$response.body#/{field}"}}
+        for target in targets
+    }
+
+
+_FAIR_ACTIONS = (
+    "fair",
+    "fair_publish",
+    "fair_employers",
+    "fair_reschedule",
+    "fair_cancel",
+    "fair_attendance",
+    "fair_employer_attendance",
+    "fair_intents",
+    "fair_hires",
+)
+
+#: OpenAPI links of each operation's success answer: the ids it returns lead to the operations that take them
+#: (the stateful phase of tests/integration/test_openapi_fuzz.py follows them). A command's 202 leads to the
+#: commands on what it names, not to reads of it: what a command makes appears in the read models once its agent
+#: has applied it (the answer's ``status_url``; 404 until then), so a read right after the 202 may not find it.
+LINKS: dict[str, dict[str, dict[str, Any]]] = {
+    "checkins": _by("checkin_id", "check_out", "still_waiting"),
+    "job_requests": _by("request_id", "job_request_cancel", "job_request_reopen", "job_request_headcount"),
+    "fairs": _by("fair_id", *_FAIR_ACTIONS[1:]),
+    "employers": {
+        **_by("account_id", "account"),
+        "sessions": {
+            "operationId": "sessions",
+            "requestBody": {"login": "$request.body#/credit_code", "password": "$request.body#/password"},
+        },
+    },
+    "accounts": {
+        **_by("account_id", "account", "account_revoke"),
+        "sessions": {
+            "operationId": "sessions",
+            "requestBody": {"login": "$request.body#/login", "password": "$request.body#/password"},
+        },
+    },
+    "devices": {**_by("account_id", "account", "account_revoke"), **_by("credential_id", "credential_revoke")},
+    "sessions": {**_by("account_id", "account"), **_by("credential_id", "credential_revoke")},
+}
 
 
 # ---------------------------------------------------------------- the document
 
 _ERRORS: dict[int, str] = {
-    400: "malformed request: Idempotency-Key missing or malformed, body not JSON (or nested deeper than 32)",
+    400: "malformed request: Idempotency-Key missing or malformed, body not JSON (or nested deeper than 32); a "
+    "request head the HTTP parser cannot read (a control byte in a header) is answered by aiohttp before the "
+    "gateway sees it, as plain text, and the connection closed",
     401: "missing or unknown credential",
     403: "the credential's role may not do this",
     404: "no such resource (or not yours)",
@@ -1563,6 +1699,8 @@ def document() -> dict[str, Any]:
     unique = list(dict.fromkeys(structs))
     schemas, components = msgspec.json.schema_components(unique, ref_template="#/components/schemas/{name}")
     ref = dict(zip(unique, schemas, strict=True))
+    for name, choices in _ONE_OF.items():
+        components[name]["oneOf"] = choices
     problem = {"application/json": {"schema": ref[Problem]}}
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
@@ -1572,6 +1710,8 @@ def document() -> dict[str, Any]:
                 "content": {"application/json": {"schema": ref[op.answer]}},
             }
         }
+        if op.name in LINKS:
+            responses[str(op.status)]["links"] = LINKS[op.name]
         for status in _error_statuses(op):
             responses[str(status)] = {"description": _ERRORS[status], "content": problem}
         entry: dict[str, Any] = {
@@ -1603,7 +1743,9 @@ def document() -> dict[str, Any]:
             "`Idempotent-Replayed: true`; the same key with another body is 422 `idempotency_key_reused`; while "
             "the first is still being processed, 409 `idempotency_key_in_use`. A 202 means Kafka has the command. "
             "Times are local (Asia/Shanghai); rules a schema cannot state (ID check characters, times not yet "
-            "past, one field after another) are in the descriptions.",
+            "past, one field after another) are in the descriptions. A command's 202 answer links to the commands "
+            "on what it names; what it makes is readable once its agent applied it (its `status_url`). All the "
+            "rules in one place: docs/api.md.",
         },
         "paths": paths,
         "components": {

@@ -25,6 +25,23 @@ _LOCAL_EPOCH = datetime(1992, 1, 1, tzinfo=UTC) - timedelta(hours=8)
 _LOCAL_EPOCH_ORDINAL = date(1992, 1, 1).toordinal()
 MINUTES_PER_DAY = 24 * 60
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
+#: What a wall-clock time may be written as (the OpenAPI document's pattern too): ``HH:MM`` in ASCII or full
+#: width (``０６：３０``), whitespace around it allowed; nothing else NFKC would turn into digits or a colon.
+TIME_PATTERN = r"^\s*(?:[01０１][0-9０-９]|[2２][0-3０-３])[:：][0-5０-５][0-9０-９]\s*$"
+_TIME_WRITTEN = re.compile(TIME_PATTERN)
+#: What a calendar date may be written as (the OpenAPI document's pattern too): ``YYYY-MM-DD`` in ASCII or full
+#: width, whitespace around it allowed; not the other forms ``date.fromisoformat`` reads (``20261126``,
+#: ``2026-W48-4``).
+DATE_PATTERN = r"^\s*[0-9０-９]{4}[-－][0-9０-９]{2}[-－][0-9０-９]{2}\s*$"
+_DATE_WRITTEN = re.compile(DATE_PATTERN)
+
+
+def parse_written_date(raw: object) -> date:
+    """The date written as :data:`DATE_PATTERN` allows (full width read as ASCII); :class:`ValueError` for
+    anything else, a non-string or a day that does not exist."""
+    if not isinstance(raw, str) or _DATE_WRITTEN.match(raw) is None:
+        raise ValueError("not a date written YYYY-MM-DD")
+    return date.fromisoformat(unicodedata.normalize("NFKC", raw).strip())
 
 
 def _require_aware(at: datetime) -> None:
@@ -47,10 +64,12 @@ def parse_hhmm(raw: object, field: str) -> int:
     """Minutes since local midnight for a wall-clock time written ``HH:MM`` (``"06:30"`` → 390).
 
     Exactly two digits each, ``00:00`` to ``23:59`` (what ``<input type="time">`` sends); surrounding space is
-    ignored and full-width input (``０６：３０``) is read as ASCII. Raises :class:`InvalidInput` naming
-    ``field`` with rule ``time_format`` otherwise (``"24:00"``, ``"6:3"``, ``"25:00"``, non-strings).
+    ignored and full-width input (``０６：３０``) is read as ASCII (:data:`TIME_PATTERN`). Raises
+    :class:`InvalidInput` naming ``field`` with rule ``time_format`` otherwise (``"24:00"``, ``"6:3"``,
+    ``"25:00"``, ``"²3:00"``, non-strings).
     """
-    text = unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else ""
+    written = isinstance(raw, str) and _TIME_WRITTEN.match(raw) is not None
+    text = unicodedata.normalize("NFKC", raw).strip() if written else ""  # type: ignore[arg-type]
     found = _HHMM.fullmatch(text)
     if found is None:
         raise InvalidInput(

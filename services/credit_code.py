@@ -20,6 +20,18 @@ _VALUES = {character: value for value, character in enumerate(ALPHABET)}
 _FORMAT = re.compile(f"[{ALPHABET}]{{18}}")
 
 
+def _full_width(characters: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) for c in characters)
+
+
+_WRITTEN_CHARACTERS = ALPHABET + ALPHABET.lower() + _full_width(ALPHABET + ALPHABET.lower())
+#: What a credit code may be written as (the OpenAPI document's pattern too): 18 characters of the alphabet, in
+#: ASCII or full width, either case, with whitespace around it; it is then normalised (NFKC, strip, upper case).
+#: Nothing else that NFKC would turn into the alphabet (circled or superscript forms) is read.
+CREDIT_CODE_PATTERN = f"^\\s*[{''.join(dict.fromkeys(_WRITTEN_CHARACTERS))}]{{18}}\\s*$"
+_WRITTEN = re.compile(CREDIT_CODE_PATTERN)
+
+
 def check_character(first17: str) -> str:
     """The 18th character for the first 17.
 
@@ -32,12 +44,14 @@ def check_character(first17: str) -> str:
 
 
 def parse_credit_code(raw: object, field: str = "credit_code") -> str:
-    """The code, trimmed and in upper case (full-width characters are turned to ASCII).
+    """The code, trimmed and in upper case (full-width characters are turned to ASCII), written as
+    :data:`CREDIT_CODE_PATTERN` allows.
 
     Raises :class:`InvalidInput` naming ``field``: ``credit_code_format`` when it is not 18 characters of the
     alphabet, else ``credit_code_check_character`` when the last character does not match.
     """
-    code = unicodedata.normalize("NFKC", raw).strip().upper() if isinstance(raw, str) else ""
+    written = isinstance(raw, str) and _WRITTEN.match(raw) is not None
+    code = unicodedata.normalize("NFKC", raw).strip().upper() if written else ""  # type: ignore[arg-type]
     if not _FORMAT.fullmatch(code):
         raise InvalidInput(
             FieldError(

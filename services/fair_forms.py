@@ -8,7 +8,8 @@ at once; it never goes into a record.
 Rule codes: ``required``, ``choice``, ``county_unknown``, ``kind_unknown``, ``date_format``, ``date_past``,
 ``date_too_far``, ``ends_before_start``, ``too_long_fair``, ``trade_unknown``, ``positions_type``,
 ``positions_required``, ``positions_too_many``, ``wage_order``, ``integer``, ``range``, ``string``,
-``too_long``, ``time_format`` and those of :mod:`services.identity` and :mod:`services.credit_code`.
+``too_long``, ``time_format``, ``pass_or_id_number`` and those of :mod:`services.identity`,
+:mod:`services.credit_code` and :mod:`services.fair_pass`.
 """
 
 from __future__ import annotations
@@ -174,11 +175,21 @@ def parse_person(
     pseudonym_key: bytes | None = None,
 ) -> PersonForm:
     """Attendance (``id_number``, or with ``pseudonym_key`` given the worker's fair ``pass`` read from their
-    QR code), an intent (+ ``credit_code``, ``trade``) or a hire (+ ``wage``, ``wage_unit``)."""
+    QR code: one of the two, 422 ``pass_or_id_number`` for both), an intent (+ ``credit_code``, ``trade``) or
+    a hire (+ ``wage``, ``wage_unit``)."""
     data = forms.require_object(body)
     errors: list[FieldError] = []
     resident, shown = None, None
-    if pseudonym_key is not None and data.get("pass"):
+    if pseudonym_key is not None and "pass" in data:
+        if "id_number" in data:
+            raise InvalidInput(
+                FieldError(
+                    "pass",
+                    "pass_or_id_number",
+                    "入场码和身份证号码只能填一项",
+                    "give the fair pass or the ID number, not both",
+                )
+            )
         shown = _collect(lambda: fair_pass.verify(data.get("pass"), now=now, pseudonym_key=pseudonym_key), None, errors)
     else:
         resident = _collect(
@@ -265,9 +276,7 @@ def _trade(raw: object, field: str, errors: list[FieldError]) -> str:
 def _date(data: Mapping[str, Any], field: str, errors: list[FieldError]) -> date | None:
     raw = data.get(field)
     try:
-        if not isinstance(raw, str):
-            raise ValueError
-        return date.fromisoformat(unicodedata.normalize("NFKC", raw).strip())
+        return clock.parse_written_date(raw)
     except ValueError:
         errors.append(
             FieldError(

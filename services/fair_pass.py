@@ -25,6 +25,9 @@ PREFIX = "LGP1"
 #: How long a pass shown on a phone stays valid.
 LIFETIME = timedelta(minutes=15)
 _SIGNATURE_BYTES = 16
+#: What a pass looks like (the OpenAPI document's pattern): the prefix, base64url payload and signature, spaces
+#: around it allowed; whether it is one the gateway issued only :func:`verify` can say.
+PASS_PATTERN = r"^\s*LGP1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\s*$"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -51,6 +51,15 @@ _ID_WRITTEN = re.compile(ID_NUMBER_PATTERN)
 _ID_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
 _DIGITS17 = re.compile(r"[0-9]{17}")
 _PHONE = re.compile(r"1[3-9][0-9]{9}")
+_GAP = r"[\s\-－]*"
+#: What a phone number may be written as (the OpenAPI document's pattern too): 11 digits starting ``1[3-9]``,
+#: ASCII or full width, spaces or hyphens anywhere, an optional ``+86`` or ``0086`` in front; nothing else that
+#: NFKC would turn into digits.
+PHONE_PATTERN = (
+    f"^{_GAP}(?:(?:[+＋]{_GAP}[8８]{_GAP}[6６]|[0０]{_GAP}[0０]{_GAP}[8８]{_GAP}[6６]){_GAP})?"
+    f"[1１]{_GAP}[3-9３-９](?:{_GAP}[0-9０-９]){{9}}{_GAP}$"
+)
+_PHONE_WRITTEN = re.compile(PHONE_PATTERN)
 
 
 def check_character(first17: str) -> str:
@@ -234,10 +243,11 @@ def mask_phone(phone: str) -> str:
 def validate_phone(raw: object, field: str = "phone") -> str:
     """A mainland mobile number as 11 ASCII digits starting ``1[3-9]``.
 
-    Tolerates full-width digits, surrounding and inner spaces or hyphens, and a ``+86`` / ``0086`` prefix.
-    Raises :class:`InvalidInput` with rule ``phone_format`` otherwise.
+    Tolerates full-width digits, surrounding and inner spaces or hyphens, and a ``+86`` / ``0086`` prefix
+    (:data:`PHONE_PATTERN`). Raises :class:`InvalidInput` with rule ``phone_format`` otherwise.
     """
-    text = unicodedata.normalize("NFKC", raw) if isinstance(raw, str) else ""
+    written = isinstance(raw, str) and _PHONE_WRITTEN.match(raw) is not None
+    text = unicodedata.normalize("NFKC", raw) if written else ""  # type: ignore[arg-type]
     digits = re.sub(r"[\s-]", "", text)
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:

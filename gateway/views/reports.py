@@ -129,10 +129,11 @@ async def market_ledgers(request: web.Request, days: list[date]) -> list[View]:
 
 
 def period_query(request: web.Request) -> tuple[periods.Kind, quotas.Period]:
-    """The period of a request's ``period`` (kind, default ``day``) and ``at`` (code, default: now's)."""
+    """The period of a request's ``period`` (kind, default ``day``) and ``at`` (code, default: now's; given but
+    empty is 422 ``period_format``, as the document's pattern says)."""
     query = request.query
     kind = periods.parse_kind(query.get("period", "day"), "period")
-    if query.get("at"):
+    if "at" in query:
         return kind, periods.parse_period(kind, query["at"], "at")
     return kind, periods.period_at(kind, request.app[CLOCK]())
 

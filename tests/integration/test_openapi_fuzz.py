@@ -5,18 +5,22 @@ credentials written to its own Redis prefix (no other test knows them), so gener
 never reach the markets that other tests use, and nothing it revokes is shared.
 
 Every check runs, ``positive_data_acceptance`` and ``negative_data_rejection`` included: schema-valid requests
-must not be refused with a 4xx other than 401/403/404/409/429, schema-violating ones must be refused. Each
-operation runs in both generation modes as its own role(s) and, with fewer examples, as every other role and
-not signed in. What a JSON Schema cannot state and the document states in words is supplied here, each rule
-once: the ``gb11643`` and ``gb32100`` formats (check characters; an adult's birth date) and, for valid
-examples only, the rules between fields or against the clock (:data:`RULES_IN_WORDS`).
-Not run: the stateful phase (the document has no links yet).
+must not be refused with a 4xx other than 401/403/404/409/429, schema-violating ones must be refused. Every phase
+of schemathesis 4 runs: ``examples``, ``coverage`` and ``fuzzing`` (both generation modes) per operation, as its
+own role(s) and, with fuzzing only and fewer examples, as every other role and not signed in; then ``stateful``:
+the state machine of the document's links (an id an answer returns, used by the operations that take it), as
+each role and not signed in. What a JSON Schema cannot state and the document states in words is supplied here,
+each rule once: the ``gb11643``, ``gb32100`` and ``lingong-fair-pass`` formats (check characters; an adult's
+birth date; a pass the gateway signed) and, for valid examples only, the rules between fields or against the
+clock (:data:`RULES_IN_WORDS`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import dataclasses
+import itertools
 import math
 import re
 import threading
@@ -33,12 +37,14 @@ import requests
 import schemathesis
 from aiohttp import web
 from hypothesis import strategies as st
+from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
 from schemathesis.generation.modes import GenerationMode
 
 from gateway import openapi
 from gateway.auth import token_sha256
 from gateway.main import create_app, server_options
-from services import clock, credit_code, geography, identity, records, screening
+from services import clock, credit_code, fair_pass, geography, identity, records, screening
+from services.errors import InvalidInput
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import dump
 from services.reports import periods
@@ -47,9 +53,14 @@ from services.topics import topic_specs
 from tests.conftest import TEST_NOW
 from tests.support import stack
 
-#: Examples per operation, mode and caller: the operation's own roles, then every other caller.
-OWN_EXAMPLES = 25
-OTHER_EXAMPLES = 3
+#: Fuzzing examples per operation and caller: the operation's own roles, then every other caller.
+OWN_EXAMPLES = 40
+OTHER_EXAMPLES = 5
+#: The stateful phase per machine and caller: scenarios and their most steps.
+SCENARIOS = 12
+STEPS = 8
+#: The operations of the second state machine: check-ins, job requests, devices and what their answers lead to.
+MARKET_MACHINE = r"^/api/v1/(checkins|job-requests|devices|credentials/|accounts/)"
 TOKENS = {
     "kiosk": "fuzz-kiosk-token-zs-market",
     "employer": "fuzz-employer-token",
@@ -58,7 +69,9 @@ TOKENS = {
     "admin": "fuzz-admin",
 }
 #: The run's budget: it is part of the suite, which must stay under 30 minutes.
-BUDGET_SECONDS = 300
+BUDGET_SECONDS = 240
+#: The pseudonym key of the fuzzed gateway, for fair passes it accepts (set by the ``target`` fixture).
+_PASS_KEY: list[bytes] = []
 
 
 @dataclasses.dataclass
@@ -69,7 +82,15 @@ class Target:
 
 @pytest.fixture(scope="module")
 def target(kafka: stack.KafkaBroker, platform: Settings) -> Iterator[Target]:
-    settings = dataclasses.replace(platform, topic_prefix=f"{platform.topic_prefix}fuzz.")
+    # rate limits are tested by test_rate_limits; here the phases' thousands of requests must not meet them
+    settings = dataclasses.replace(
+        platform,
+        topic_prefix=f"{platform.topic_prefix}fuzz.",
+        kiosk_requests_max=1_000_000,
+        account_requests_max=1_000_000,
+        address_requests_max=1_000_000,
+    )
+    _PASS_KEY[:] = [settings.pseudonym_key]
     kafka.create_topics(topic_specs(settings))
     _register(settings)
     loop = asyncio.new_event_loop()
@@ -140,8 +161,16 @@ def credit_codes(draw: st.DrawFn) -> str:
     return first17 + credit_code.check_character(first17)
 
 
+@st.composite
+def fair_passes(draw: st.DrawFn) -> str:
+    """``format: lingong-fair-pass``: a pass the fuzzed gateway signed, valid at its clock."""
+    worker = f"w_{draw(st.integers(0, 10**12)):012x}"
+    return fair_pass.issue(worker, "520201********0011", now=TEST_NOW, pseudonym_key=_PASS_KEY[0])
+
+
 schemathesis.openapi.format("gb11643", resident_ids())
 schemathesis.openapi.format("gb32100", credit_codes())
+schemathesis.openapi.format("lingong-fair-pass", fair_passes())
 
 _NOW = TEST_NOW
 _TODAY = clock.local_date(_NOW)
@@ -149,7 +178,16 @@ _LOCAL_NOW = _NOW.astimezone(clock.ZONE)
 
 
 def _minutes(hhmm: str) -> int:
-    return int(hhmm[:2]) * 60 + int(hhmm[3:])
+    """Minutes of a time as the document allows it written (full width, spaces)."""
+    return clock.parse_hhmm(hhmm, "time")
+
+
+def _day(written: str) -> date | None:
+    """A date as the document allows it written; ``None`` for a day that does not exist (``2026-02-30``)."""
+    try:
+        return clock.parse_written_date(written)
+    except ValueError:
+        return None
 
 
 def _hhmm(minutes: int) -> str:
@@ -181,16 +219,16 @@ def _job_request(body: dict[str, Any], settings: Settings) -> None:
 
 def _fair_dates(body: dict[str, Any], _: Settings) -> None:
     """Fair dates: from today to 400 days ahead, ending after they start, at most 3 days."""
-    day = date.fromisoformat(body["date"])
+    day = _day(body["date"]) or _TODAY
     if not _TODAY <= day <= _TODAY + timedelta(days=400):
         day = _TODAY + timedelta(days=day.toordinal() % 400)
     body["date"] = day.isoformat()
-    end_day = date.fromisoformat(body["end_date"]) if body.get("end_date") else day
+    end_day = (_day(body["end_date"]) or day) if body.get("end_date") else day
     if not day <= end_day <= day + timedelta(days=2):
         end_day = day
     if body.get("end_date"):
         body["end_date"] = end_day.isoformat()
-    if end_day == day and body["end"] <= body["start"]:
+    if end_day == day and _minutes(body["end"]) <= _minutes(body["start"]):
         body["start"], body["end"] = "09:00", "17:00"
     if day == _TODAY and _minutes(body["start"]) <= _now_minutes():
         body["date"] = (day + timedelta(days=1)).isoformat()
@@ -226,6 +264,43 @@ RULES_IN_WORDS: dict[tuple[str, str], tuple[str, Callable[[dict[str, Any], Setti
 }
 
 
+def _valid(parse: Callable[[str], object], text: str) -> bool:
+    try:
+        parse(text)
+    except (InvalidInput, ValueError):
+        return False
+    return True
+
+
+def _adult_id() -> str:
+    first17 = f"{next(c.region_code for c in geography.COUNTIES if c.region_code)}19800101123"
+    return first17 + identity.check_character(first17)
+
+
+def _credit_code() -> str:
+    return "91520200MA6DK8TQ6" + credit_code.check_character("91520200MA6DK8TQ6")
+
+
+#: The formats of the document (``gb11643``, ``gb32100``, ``lingong-fair-pass``): what the server checks of a
+#: field, and a value that passes. The fuzzing phase draws values of these formats (registered above); the
+#: examples and coverage phases write values from the patterns alone, so a valid case gets this value instead.
+FORMATS: dict[str, tuple[Callable[[str], object], Callable[[], str]]] = {
+    "id_number": (lambda t: identity.parse_id_number(t, today=_TODAY, minimum_age=18), _adult_id),
+    "credit_code": (credit_code.parse_credit_code, _credit_code),
+    "pass": (
+        lambda t: fair_pass.verify(t, now=TEST_NOW, pseudonym_key=_PASS_KEY[0]),
+        lambda: fair_pass.issue("w_fuzz", "520201********0011", now=TEST_NOW, pseudonym_key=_PASS_KEY[0]),
+    ),
+}
+
+
+def _follow_formats(body: Any) -> None:
+    if isinstance(body, dict):
+        for field, (parse, example) in FORMATS.items():
+            if isinstance(body.get(field), str) and not _valid(parse, body[field]):
+                body[field] = example()
+
+
 def _follow_rules_in_words(
     case: schemathesis.Case, rule: tuple[str, Callable[[dict[str, Any], Settings], None]] | None, settings: Settings
 ) -> schemathesis.Case:
@@ -234,6 +309,7 @@ def _follow_rules_in_words(
     and the operation's rule of :data:`RULES_IN_WORDS`."""
     if case.headers and "Idempotency-Key" in case.headers:
         case.headers["Idempotency-Key"] = uuid.uuid4().hex
+    _follow_formats(case.body)
     if rule is not None:
         where, apply = rule
         part = case.body if where == "body" else case.query
@@ -245,9 +321,18 @@ def _follow_rules_in_words(
 @dataclasses.dataclass
 class Failure:
     operation: str
-    mode: str
+    phase: str
     caller: str
     text: str
+
+
+_SETTINGS = hypothesis.settings(
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(hypothesis.HealthCheck),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
 
 
 def test_the_api_conforms_to_its_document(target: Target) -> None:
@@ -260,68 +345,158 @@ def test_the_api_conforms_to_its_document(target: Target) -> None:
     operations = [result.ok() for result in schema.get_all_operations()]
     # signing out ends the caller's token: last
     operations.sort(key=lambda op: op.path == "/api/v1/sessions/revoke")
+    stateful_steps = 0
     for operation in operations:
+        if operation.path == "/api/v1/sessions/revoke":
+            # the stateful phase runs before signing out ends the callers' tokens
+            stateful_steps = _stateful(schema, target, session, failures)
         documented = openapi.OPERATIONS_BY_ROUTE[(operation.method.upper(), operation.path)]
         own = {documented.role, *documented.other_roles} - {None}
         callers: list[str | None] = [*TOKENS, None]
         callers.sort(key=lambda c: c in own or (not own and c is None))  # the operation's own callers last
         for caller in callers:
             mine = caller in own or (not own and caller is None)
-            for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-                label = f"{operation.method.upper()} {operation.path}"
-                count = _fuzz(
-                    operation, target, session, mode, caller, OWN_EXAMPLES if mine else OTHER_EXAMPLES, failures
-                )
-                ran[label] = ran.get(label, 0) + count
+            label = f"{operation.method.upper()} {operation.path}"
+            ran[label] = ran.get(label, 0) + _fuzz(operation, target, session, caller, mine, failures)
     seconds = time.monotonic() - started
-    print(f"schemathesis: {len(ran)} operations, {sum(ran.values())} examples in {seconds:.0f} s: {ran}")
+    print(
+        f"schemathesis: {len(ran)} operations, {sum(ran.values())} examples (examples, coverage, fuzzing) and "
+        f"{stateful_steps} stateful steps in {seconds:.0f} s: {ran}"
+    )
     assert set(ran) == {f"{op.method} {op.path}" for op in openapi.OPERATIONS}
     assert all(count > 0 for count in ran.values()), ran
-    assert not failures, "\n\n".join(f"{f.operation} {f.mode} as {f.caller}:\n{f.text}" for f in failures[:20])
+    assert stateful_steps > 0
+    assert not failures, "\n\n".join(f"{f.operation} {f.phase} as {f.caller}:\n{f.text}" for f in failures[:20])
     assert seconds < BUDGET_SECONDS
+
+
+def _text(failure: BaseException) -> str:
+    """What failed, with what a flaky failure (one that did not happen again) was the first time."""
+    text = str(failure)
+    if isinstance(failure, hypothesis.errors.FlakyFailure):
+        text += "\nfirst seen as:\n" + "\n".join(str(e) for e in failure.exceptions)
+    return text[:4000]
+
+
+def _positive(case: schemathesis.Case) -> bool:
+    return case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
 
 
 def _fuzz(
     operation: schemathesis.APIOperation,
     target: Target,
     session: requests.Session,
-    mode: GenerationMode,
     caller: str | None,
-    examples: int,
+    mine: bool,
     failures: list[Failure],
 ) -> int:
-    """Run one operation's examples in ``mode`` as ``caller`` (a role, or ``None``: not signed in); the number
-    run. A failure is recorded (hypothesis stops that run at its first) rather than raised, so one run lists
-    every operation that fails."""
+    """Run one operation's phases as ``caller`` (a role, or ``None``: not signed in): as its own caller
+    (``mine``) the examples, coverage and fuzzing phases, else fuzzing with fewer examples; the number of
+    requests. A failure is recorded (hypothesis stops that run at its first) rather than raised, so one run
+    lists every operation that fails."""
     headers = {"Authorization": f"Bearer {TOKENS[caller]}"} if caller else {}
-    strategy = operation.as_strategy(generation_mode=mode)
-    if mode == GenerationMode.POSITIVE:
-        rule = RULES_IN_WORDS.get((operation.method.upper(), operation.path))
-        strategy = strategy.map(lambda case: _follow_rules_in_words(case, rule, target.settings))
+    rule = RULES_IN_WORDS.get((operation.method.upper(), operation.path))
     count = 0
 
-    @hypothesis.given(case=strategy)
-    @hypothesis.settings(
-        max_examples=examples,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(hypothesis.HealthCheck),
-        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-    )
+    @hypothesis.settings(_SETTINGS, max_examples=OWN_EXAMPLES if mine else OTHER_EXAMPLES)
     def call(case: schemathesis.Case) -> None:
         nonlocal count
         count += 1
+        if _positive(case):
+            _follow_rules_in_words(case, rule, target.settings)
         case.call_and_validate(base_url=target.base_url, session=session, headers=headers, timeout=10)
 
+    modes = [HypothesisTestMode.FUZZING]
+    if mine:
+        modes = [HypothesisTestMode.EXAMPLES, HypothesisTestMode.COVERAGE, *modes]
+    test = create_test(
+        operation=operation, test_func=call, config=HypothesisTestConfig(project=operation.schema.config, modes=modes)
+    )
     try:
-        call()
+        test()
     except hypothesis.errors.Unsatisfiable:
         pass  # nothing of this operation can violate the document (no parameters, no body)
     except (Exception, BaseExceptionGroup) as failure:
-        failures.append(
-            Failure(
-                f"{operation.method.upper()} {operation.path}", str(mode), caller or "anonymous", str(failure)[:3000]
-            )
-        )
+        label = f"{operation.method.upper()} {operation.path}"
+        failures.append(Failure(label, "+".join(modes), caller or "anonymous", _text(failure)))
     return count
+
+
+def _stateful(
+    schema: schemathesis.BaseSchema, target: Target, session: requests.Session, failures: list[Failure]
+) -> int:
+    """The stateful phase: scenarios along the document's links, as each role and not signed in (signing out
+    left out: it would end the caller's token for the scenarios after it); the number of steps run.
+
+    Every check's failure is recorded as it happens. A scenario hypothesis cannot replay alike is not one:
+    the platform keeps state (a login registered once is taken the second time, registrations per address are
+    limited), so the same steps may answer otherwise the second time; schemathesis's own runner does the same
+    (a replay that does not reproduce is not reported, ``engine/run/stateful``)."""
+    steps = 0
+    returned: set[str] = set()  # ids the answers returned
+    followed: collections.Counter[str] = collections.Counter()  # steps on an id an answer returned: links followed
+    answered: collections.Counter[str] = collections.Counter()
+    # the document's links only (``[phases.stateful.inference] algorithms = []``): inferring a link from every
+    # POST to the GET of what it names would read a command's result right after its 202, which the document
+    # says appears later (at the answer's ``status_url``)
+    schema.config.phases.stateful.inference.algorithms = []
+    machines = [
+        schema.exclude(path="/api/v1/sessions/revoke").as_state_machine(),
+        # schemathesis starts scenarios only at operations it expects to succeed on random data, and takes a
+        # `market_id` for a reference to a resource nothing creates: check-ins, job requests and devices start
+        # the scenarios of a machine of their own (where they are the only starts)
+        schema.include(path_regex=MARKET_MACHINE).as_state_machine(),
+    ]
+    for machine, caller in itertools.product(machines, [*TOKENS, None]):
+        headers = {"Authorization": f"Bearer {TOKENS[caller]}"} if caller else {}
+        found: list[Failure] = []
+
+        class Scenario(machine):  # type: ignore[misc, valid-type]
+            auth = headers
+            seen = found
+            who = caller or "anonymous"
+
+            def before_call(self, case: schemathesis.Case) -> None:
+                nonlocal steps
+                steps += 1
+                if returned & set((case.path_parameters or {}).values()):
+                    followed[f"{case.operation.method.upper()} {case.operation.path}"] += 1
+                if _positive(case):
+                    rule = RULES_IN_WORDS.get((case.operation.method.upper(), case.operation.path))
+                    _follow_rules_in_words(case, rule, target.settings)
+
+            def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+                return {"base_url": target.base_url, "session": session, "headers": self.auth, "timeout": 10}
+
+            def after_call(self, response: Any, case: schemathesis.Case) -> None:
+                super().after_call(response, case)
+                answered[f"{case.operation.method.upper()} {case.operation.path} {response.status_code}"] += 1
+                if response.status_code < 300 and isinstance(answer := _json(response), dict):
+                    returned.update(v for k, v in answer.items() if k.endswith("_id") and isinstance(v, str))
+
+            def validate_response(self, response: Any, case: schemathesis.Case, *args: Any, **kwargs: Any) -> None:
+                try:
+                    super().validate_response(response, case, *args, **kwargs)
+                except Exception as failure:
+                    label = f"{case.operation.method.upper()} {case.operation.path}"
+                    self.seen.append(Failure(label, "stateful", self.who, _text(failure)))
+                    raise
+
+        try:
+            Scenario.run(settings=hypothesis.settings(_SETTINGS, max_examples=SCENARIOS, stateful_step_count=STEPS))
+        except hypothesis.errors.Flaky:
+            pass  # a replay that went otherwise; the failures it met (if any) are in ``found``
+        except (Exception, BaseExceptionGroup) as failure:
+            if not found:
+                found.append(Failure("links", "stateful", caller or "anonymous", _text(failure)))
+        failures.extend({f.text: f for f in found}.values())
+    print(f"stateful: {steps} steps, links followed: {dict(followed)}; answers: {sorted(answered.items())}")
+    assert followed, "the stateful phase followed no link"
+    return steps
+
+
+def _json(response: Any) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
