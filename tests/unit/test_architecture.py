@@ -86,12 +86,14 @@ ALLOWED: dict[str, frozenset[str]] = {
 KNOWN_EXCEPTIONS: frozenset[tuple[str, str]] = frozenset(
     {
         ("gateway.views.dashboard", "web.i18n"),
+        ("gateway.views.supply", "web.i18n"),  # the supply list's language follows the page's (merged with pages2)
         ("web.employer", "gateway.sessions"),
         ("web.employer", "gateway.typedefs"),
         ("web.fair_pass_page", "gateway.sessions"),
         ("web.fair_pass_page", "gateway.throttle"),
         ("web.fair_pass_page", "gateway.typedefs"),
         ("web.hall", "gateway.typedefs"),
+        ("web.worker", "gateway.typedefs"),  # the phone page's fair pass needs the clock (merged with pages2)
         ("web.hall", "gateway.views.live"),
         ("web.kiosk", "gateway.bodies"),
         ("web.kiosk", "gateway.sessions"),
