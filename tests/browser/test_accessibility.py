@@ -37,6 +37,7 @@ from tests.support.browser import (
     axe_violations,
     other_language,
     photograph,
+    shown_codes,
     sideways_overflow,
     small_targets,
     small_text,
@@ -114,6 +115,7 @@ class Inspector:
         24 px base font. The viewport is restored."""
         before = page.viewport_size
         await page.wait_for_load_state("networkidle")
+        self.fail(name, "codes where a Chinese name exists", await shown_codes(page))
         for size in sizes:
             width, height = SIZES[size]
             await page.set_viewport_size({"width": width, "height": height})

@@ -8,6 +8,7 @@ Playwright's own browser download is not used: chromium is launched from :data:`
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -184,3 +185,25 @@ async def other_language(page: Page, lang: str) -> list[str]:
     """Headings, buttons, labels and table headers in ``main`` not in the page's language ``lang`` (``en``:
     Chinese characters; else: English words), except inside an element marked with the other ``lang``."""
     return list(await page.evaluate(_OTHER_LANGUAGE, lang))
+
+
+def _code_pattern() -> re.Pattern[str]:
+    """County, market and trade codes, ISO week codes and UTC offsets: what no Chinese page may show."""
+    from services import geography, trades
+
+    places = {m.county for m in geography.MARKETS} | {m.market_id for m in geography.MARKETS}
+    words = sorted(places | {t.code for t in trades.TRADES}, key=len, reverse=True)
+    named = r"(?<![\w-])(" + "|".join(map(re.escape, words)) + r")(?![\w-])"
+    return re.compile(named + r"|\d{4}-W\d\d|\+00:00|T\d\d:\d\d:\d\d")
+
+
+CODES = _code_pattern()
+
+
+async def shown_codes(page: Page) -> list[str]:
+    """The codes (:data:`CODES`) in the page's visible text and its form controls' shown values."""
+    shown = await page.evaluate(
+        """() => document.body.innerText + "\\n" + [...document.querySelectorAll('select option:checked, input')]
+             .filter(e => e.type !== 'hidden').map(e => e.textContent || e.value || '').join("\\n")"""
+    )
+    return sorted({m.group(0) for m in CODES.finditer(shown)})
