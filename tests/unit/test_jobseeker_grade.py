@@ -120,8 +120,14 @@ def _months_between_reached(registered: date, today: date) -> tuple[int, bool]:
 def test_grade_agrees_with_month_counting(registered: date, days: int) -> None:
     today = registered + timedelta(days=days)
     months, past = _months_between_reached(registered, today)
-    expected = S if months < 1 or (months == 1 and not past) else (
-        MS if months < 6 or (months == 6 and not past) else (ML if months < 12 or (months == 12 and not past) else L)
+    expected = (
+        S
+        if months < 1 or (months == 1 and not past)
+        else (
+            MS
+            if months < 6 or (months == 6 and not past)
+            else (ML if months < 12 or (months == 12 and not past) else L)
+        )
     )
     assert grade_on(registered, today) is expected
 
