@@ -20,6 +20,7 @@ from gateway.auth import authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import access, clock, geography, identity, topics
+from services.errors import FieldError, InvalidInput
 from services.fair_forms import parse_county
 from services.jobseekers import forms
 from services.jobseekers import records as js
@@ -38,10 +39,10 @@ async def post_jobseeker(request: web.Request) -> web.Response:
     market = geography.MARKETS_BY_ID.get(principal.market_id or "") if kiosk else None
     if kiosk and market is None:
         raise ApiError(403, "kiosk_without_market", "该终端未绑定市场", "this kiosk has no market")
-    own = market.county if market is not None else principal.county
+    own = market.county if market is not None else None
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
-        form = forms.parse_registration(body, today=today, own_county=own)
+        form = forms.parse_registration(body, today=today)
         if kiosk:
             if form.county != own:
                 raise ApiError(403, "county_out_of_scope", "本终端只能办理本县登记", "this kiosk registers here only")
@@ -127,6 +128,16 @@ async def get_jobseeker(request: web.Request) -> web.Response:
 async def get_board(request: web.Request) -> web.Response:
     """``GET /api/v1/jobseekers?county=`` (officer: own county; admin: any, default all): due today, overdue, done."""
     principal = await authenticate(request, "officer")
+    unknown = sorted(set(request.query) - {"county"})
+    if unknown:
+        raise InvalidInput(
+            FieldError(
+                unknown[0],
+                "parameter_unknown",
+                "不认识的查询参数（只有 county）",
+                "unknown query parameter (only county)",
+            )
+        )
     raw = request.query.get("county")
     if raw is not None:
         counties = [parse_county(raw)]

@@ -46,17 +46,15 @@ class RegistrationForm:
         return f"RegistrationForm(county={self.county!r}, kind={self.kind!r}, registered_on={self.registered_on})"
 
 
-def parse_registration(body: object, *, today: date, own_county: str | None) -> RegistrationForm:
-    """``id_number``, ``kind``, ``category``, ``trades``, optional ``registered_on`` (default ``today``),
-    ``willing_elsewhere``, ``graduate``, ``groups``; ``county`` required unless ``own_county`` (an officer's) is
-    given, and then it must be that county if sent."""
+def parse_registration(body: object, *, today: date) -> RegistrationForm:
+    """``id_number``, ``county`` (the county keeping the registration), ``kind``, ``category``, ``trades``,
+    optional ``registered_on`` (default ``today``; not after it, at most :data:`MAX_YEARS_BACK` years before),
+    ``willing_elsewhere``, ``graduate``, ``groups``. Whether the caller may register in ``county`` is the
+    gateway's check."""
     data = forms.require_object(body)
     errors: list[FieldError] = []
     resident = _collect(lambda: identity.parse_id_number(data.get("id_number"), today=today), None, errors)
-    if own_county is None or data.get("county") is not None:
-        county = _collect(lambda: parse_county(data.get("county")), "", errors)
-    else:
-        county = own_county
+    county = _collect(lambda: parse_county(data.get("county")), "", errors)
     kind = _choice(data, "kind", get_args(js.Kind), "登记类别", errors)
     category = _choice(data, "category", get_args(js.Category), "人员类别", errors)
     chosen = _collect(lambda: trades.parse_trades(data.get("trades")), (), errors)

@@ -86,7 +86,7 @@ async def test_1311_met_on_time_in_one_county_and_overdue_in_another(
         gateway,
         "/api/v1/jobseekers",
         kiosk,
-        {"id_number": id_a, "kind": "unemployed", "category": "basic_skills", "trades": ["mason"]},
+        {"id_number": id_a, "county": "panzhou", "kind": "unemployed", "category": "basic_skills", "trades": ["mason"]},
     )
     await applied(gateway, a)
     reg_a = a["registration_id"]
@@ -103,6 +103,7 @@ async def test_1311_met_on_time_in_one_county_and_overdue_in_another(
         shuicheng,
         {
             "id_number": id_b,
+            "county": "shuicheng",
             "kind": "unemployed",
             "category": "employment_difficulty",
             "trades": ["porter"],
