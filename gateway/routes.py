@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import openapi
+from gateway import jobseeker_pages, openapi
 from gateway.views import (
     accounts,
     checkins,
@@ -138,6 +138,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/employer", employer.post_job_page, name="employer")
     r.add_get("/employer/requests/{request_id}", employer.job_request_page, name="employer_request")
     r.add_get("/organiser", organiser.fairs_page, name="organiser")
+    # registered job seekers: the county board and a person's page (issue 27)
+    r.add_get("/jobseekers", jobseeker_pages.board_page, name="jobseekers_page")
+    r.add_get("/jobseekers/{registration_id}", jobseeker_pages.person_page, name="jobseeker_page")
     # organisers run a fair from the pages (issue 24): scheduling form (before the fair's own path)
     r.add_get("/organiser/fairs/new", organiser.new_fair_page, name="organiser_new_fair")
     r.add_get("/organiser/fairs/{fair_id}", organiser.fair_page, name="organiser_fair")
