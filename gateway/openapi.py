@@ -1569,6 +1569,153 @@ OPERATIONS += (
     ),
 )
 
+# registered job seekers, "四级三类" and the "1311" clock (issue 27); docs/public-employment.md
+_REGISTRATION_ID = Param("registration_id", str, where="path", description="a registration id (its command id)")
+
+
+class JobseekerBody(msgspec.Struct, kw_only=True):
+    """A registration: entered by a county officer (confirmed at once) or self-service at a kiosk (awaiting
+    staff, handled within 3 working days). ``county`` keeps the registration: an officer's own county (else 403),
+    a kiosk's market's county (else 403). ``registered_on`` (staff only; a kiosk's is today) must not be after
+    today nor more than 10 years before (422 ``registered_on`` ``date_future`` / ``date_too_old``)."""
+
+    id_number: IdNumber
+    county: CountyCode
+    kind: Annotated[Literal["unemployed", "job_seeking"], Meta(description="失业登记 or 求职登记")]
+    category: Annotated[
+        Literal["basic_skills", "lacks_basic_skills", "employment_difficulty"],
+        Meta(description="三类: 具备初级技能, 缺乏基本技能, 存在就业困难"),
+    ]
+    trades: Annotated[list[TradeCode], Meta(min_length=1, max_length=5, extra_json_schema={"uniqueItems": True})]
+    registered_on: Day | None = None
+    willing_elsewhere: bool | None = False
+    graduate: Annotated[bool | None, Meta(description="a graduate not yet placed")] = False
+    groups: (
+        Annotated[
+            list[Annotated[str, Meta(extra_json_schema={"enum": [g.code for g in groups.GROUPS]})]],
+            Meta(max_length=len(groups.GROUPS), description="priority groups (null: none)"),
+        ]
+        | None
+    ) = []
+
+
+class JobseekerRefuseBody(msgspec.Struct):
+    """Refuse a self-service registration; ``reason`` is told to the applicant as written."""
+
+    reason: shown(200)  # type: ignore[valid-type]
+
+
+class JobseekerEndBody(msgspec.Struct):
+    reason: Literal["placed", "moved_away", "withdrawn"]
+
+
+class JobseekerServiceBody(msgspec.Struct):
+    """A service delivered today by staff; it counts toward every open obligation that accepts it."""
+
+    service: Literal["briefing", "guidance", "training", "traineeship", "assistance"]
+    note: shown(500, optional=True) = ""  # type: ignore[valid-type]
+
+
+class JobseekerCommandAccepted(msgspec.Struct):
+    """The command is on Kafka; the county writer's verdict appears at ``status_url``."""
+
+    command_id: str
+    registration_id: str
+    county: CountyCode
+    status: Literal["accepted"]
+    status_url: str
+    registration_url: str
+
+
+class JobseekerRegistrationAccepted(JobseekerCommandAccepted):
+    person_masked: Annotated[str, Meta(description="the ID number with its middle hidden")]
+
+
+class JobseekerCommandOutcome(msgspec.Struct):
+    """``applied`` with the facts it produced, or ``refused`` with the rule (``already_registered``,
+    ``registration_handled``, ``registration_not_confirmed``…)."""
+
+    command_id: str
+    status: Literal["applied", "refused"]
+    facts: list[str]
+    registration_id: str
+    updated_at: Instant
+    refusal: FairRefusal | msgspec.UnsetType = msgspec.UNSET
+
+
+def _jobseeker_action(path: str, name: str, summary: str, body: Any) -> Operation:
+    return Operation(
+        "POST",
+        f"/api/v1/jobseekers/{{registration_id}}/{path}",
+        name,
+        summary,
+        role="officer",
+        body=body,
+        answer=JobseekerCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("jobseekers",),
+        params=(_REGISTRATION_ID,),
+    )
+
+
+OPERATIONS += (
+    Operation(
+        "POST",
+        "/api/v1/jobseekers",
+        "jobseekers",
+        "Register a job seeker (county officer: confirmed at once; kiosk: awaiting staff)",
+        role="officer",
+        other_roles=("kiosk",),
+        body=JobseekerBody,
+        answer=JobseekerRegistrationAccepted,
+        command=True,
+        tags=("jobseekers",),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/jobseekers",
+        "jobseeker_board",
+        "The county board of registered job seekers on today's local date: due today, overdue, done, awaiting",
+        role="officer",
+        tags=("jobseekers",),
+        params=(Param("county", CountyCode, checked=True, description="only this county (an officer: their own)"),),
+        description="Answer: ``{today, boards: [{county, county_zh, today, due_today, overdue, done, upcoming, "
+        "awaiting}]}``; rows name the registration and the masked ID number only.",
+    ),
+    Operation(
+        "GET",
+        "/api/v1/jobseekers/{registration_id}",
+        "jobseeker",
+        "A registered person's page: grade, category, obligations and their history; masked ID only",
+        role="officer",
+        not_found=True,
+        tags=("jobseekers",),
+        params=(_REGISTRATION_ID,),
+    ),
+    _jobseeker_action("confirm", "jobseeker_confirm", "Confirm a self-service registration (officer)", EmptyBody),
+    _jobseeker_action(
+        "refuse", "jobseeker_refuse", "Refuse a self-service registration (officer)", JobseekerRefuseBody
+    ),
+    _jobseeker_action("end", "jobseeker_end", "End a registration: placed, moved away, withdrawn", JobseekerEndBody),
+    _jobseeker_action(
+        "services",
+        "jobseeker_services",
+        "Record a service delivered: briefing, guidance, training…",
+        JobseekerServiceBody,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/jobseeker-commands/{command_id}",
+        "jobseeker_command",
+        "What became of a job-seeker command: applied, or refused with the rule",
+        answer=JobseekerCommandOutcome,
+        not_found=True,
+        tags=("jobseekers",),
+        description="404 ``jobseeker_command_unknown`` until the agent has decided (a second or two).",
+    ),
+)
+
 OPERATIONS_BY_ROUTE = {(op.method, op.path): op for op in OPERATIONS}
 OPERATIONS_BY_NAME = {op.name: op for op in OPERATIONS}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import openapi
+from gateway import jobseeker_pages, openapi
 from gateway.views import (
     accounts,
     checkins,
@@ -12,6 +12,7 @@ from gateway.views import (
     fairs,
     health,
     job_requests,
+    jobseekers,
     live,
     offers,
     placement_steps,
@@ -58,9 +59,7 @@ def setup_routes(app: web.Application) -> None:
         name="job_request_reopen",
     )
     # employers finish their day in the pages (issue 24): change a request's headcount; registration, "我的用工"
-    r.add_post(
-        "/api/v1/job-requests/{request_id}/headcount", job_requests.post_headcount, name="job_request_headcount"
-    )
+    r.add_post("/api/v1/job-requests/{request_id}/headcount", job_requests.post_headcount, name="job_request_headcount")
     r.add_get("/employer/register", employer.register_page, name="employer_register")
     r.add_get("/employer/requests", employer.requests_page, name="employer_requests")
     r.add_post("/api/v1/offers/{offer_id}/answer", offers.post_offer_answer, name="offer_answer")
@@ -83,6 +82,15 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/api/v1/fair-commands/{command_id}", fairs.get_fair_command, name="fair_command")
     r.add_get("/api/v1/quotas", fairs.get_quotas, name="quotas")
     r.add_post("/api/v1/quotas/{county}/policy", fairs.post_quota_policy, name="quota_policy")
+    # registered job seekers, "四级三类" and the "1311" clock (issue 27)
+    r.add_post("/api/v1/jobseekers", jobseekers.post_jobseeker, name="jobseekers")
+    r.add_get("/api/v1/jobseekers", jobseekers.get_board, name="jobseeker_board")
+    r.add_get("/api/v1/jobseekers/{registration_id}", jobseekers.get_jobseeker, name="jobseeker")
+    r.add_post("/api/v1/jobseekers/{registration_id}/confirm", jobseekers.post_confirm, name="jobseeker_confirm")
+    r.add_post("/api/v1/jobseekers/{registration_id}/refuse", jobseekers.post_refuse, name="jobseeker_refuse")
+    r.add_post("/api/v1/jobseekers/{registration_id}/end", jobseekers.post_end, name="jobseeker_end")
+    r.add_post("/api/v1/jobseekers/{registration_id}/services", jobseekers.post_service, name="jobseeker_services")
+    r.add_get("/api/v1/jobseeker-commands/{command_id}", jobseekers.get_command, name="jobseeker_command")
     # accounts, tokens and staff views of personal data (issue 7)
     r.add_post("/api/v1/sessions", accounts.post_session, name="sessions")
     r.add_post("/api/v1/sessions/revoke", accounts.post_session_revoke, name="session_revoke")
@@ -130,6 +138,9 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/employer", employer.post_job_page, name="employer")
     r.add_get("/employer/requests/{request_id}", employer.job_request_page, name="employer_request")
     r.add_get("/organiser", organiser.fairs_page, name="organiser")
+    # registered job seekers: the county board and a person's page (issue 27)
+    r.add_get("/jobseekers", jobseeker_pages.board_page, name="jobseekers_page")
+    r.add_get("/jobseekers/{registration_id}", jobseeker_pages.person_page, name="jobseeker_page")
     # organisers run a fair from the pages (issue 24): scheduling form (before the fair's own path)
     r.add_get("/organiser/fairs/new", organiser.new_fair_page, name="organiser_new_fair")
     r.add_get("/organiser/fairs/{fair_id}", organiser.fair_page, name="organiser_fair")

@@ -35,8 +35,10 @@ from redis.exceptions import WatchError
 
 from services import fair_records, records, topics
 from services.adapters import gc_tuning, kafka_connection
+from services.jobseekers import records as jobseeker_records
 from services.readmodels import keys
 from services.readmodels.fair_views import FairViews
+from services.readmodels.jobseeker_views import JobseekerViews
 from services.readmodels.market_views import MarketViews
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.report_sources import with_fair_reporting, with_market_reporting
@@ -87,6 +89,11 @@ def sources(settings: Settings) -> list[Source]:
             with_fair_reporting(prefix, FairViews(prefix)),
         ),
         Source(settings.topic(topics.WORKER_EVENTS), records.decode_worker_event, WorkerViews(prefix)),
+        Source(
+            settings.topic(topics.JOBSEEKER_EVENTS),
+            jobseeker_records.decode_event,
+            JobseekerViews(prefix),
+        ),
     ]
 
 

@@ -26,12 +26,16 @@ DEAD_LETTERS = "dead-letters"
 FAIR_COMMANDS = "fair-commands"
 #: Facts decided by a scope's single writer, keyed by scope: fair facts, placements, quota status changes.
 FAIR_EVENTS = "fair-events"
+#: Job-seeker commands for one county, keyed by county code: registrations, their handling, services, ticks.
+JOBSEEKER_COMMANDS = "jobseeker-commands"
+#: Facts decided by a county's job-seeker writer, keyed by county code: registrations, obligations, grade crossings.
+JOBSEEKER_EVENTS = "jobseeker-events"
 #: Staff actions that revealed personal data (who saw whose masked data, when), keyed by the actor; kept forever.
 AUDIT = "audit"
 
 
 #: The stream worker's tables (``streams/``), each backed by a compacted changelog topic.
-STREAM_TABLES = ("market-states", "worker-rosters", "fair-books")
+STREAM_TABLES = ("market-states", "worker-rosters", "fair-books", "jobseeker-books")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -80,4 +84,6 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.topic(FAIR_COMMANDS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(FAIR_EVENTS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(AUDIT), 1, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(JOBSEEKER_COMMANDS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(JOBSEEKER_EVENTS), n, rf, dict(keep_forever)),
     ]

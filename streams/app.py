@@ -19,6 +19,7 @@ from services.settings import Settings
 from streams import consumer_fast_path, diagnostics, faust_patches, kafka_tuning, sensors
 from streams.batching import take_ready
 from streams.fair_agent import register_fair_agents
+from streams.jobseeker_agent import register_jobseeker_agents
 from streams.market_agent import MARKET_CODEC, market_step
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.tables import writer_table
@@ -167,7 +168,12 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
             for tick in ticks(geography.MARKETS, clock()):
                 await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
 
-    writers = [market_writer, roster_writer, *register_fair_agents(app, settings, raw_schema, clock=clock)]
+    writers = [
+        market_writer,
+        roster_writer,
+        *register_fair_agents(app, settings, raw_schema, clock=clock),
+        *register_jobseeker_agents(app, settings, raw_schema, clock=clock),
+    ]
 
     @app.task  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
     async def install_diagnostics() -> None:

@@ -243,6 +243,14 @@ def _positions(body: dict[str, Any], _: Settings) -> None:
             position["wage_min"], position["wage_max"] = position["wage_max"], position["wage_min"]
 
 
+def _registered_on(body: dict[str, Any], _: Settings) -> None:
+    """Job-seeker registration: ``registered_on`` not after today, at most 10 years before."""
+    if body.get("registered_on") is not None:
+        day = date.fromisoformat(body["registered_on"])
+        if not _TODAY - timedelta(days=3650) <= day <= _TODAY:
+            body["registered_on"] = (_TODAY - timedelta(days=day.toordinal() % 3650)).isoformat()
+
+
 def _report_query(query: dict[str, Any], _: Settings) -> None:
     """Reports: ``at`` written as ``period`` says."""
     if "at" in query:
@@ -261,6 +269,7 @@ RULES_IN_WORDS: dict[tuple[str, str], tuple[str, Callable[[dict[str, Any], Setti
     ("POST", "/api/v1/fairs/{fair_id}/reschedule"): ("body", _fair_dates),
     ("POST", "/api/v1/fairs/{fair_id}/employers"): ("body", _positions),
     ("GET", "/api/v1/reports"): ("query", _report_query),
+    ("POST", "/api/v1/jobseekers"): ("body", _registered_on),
 }
 
 

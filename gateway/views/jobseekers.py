@@ -1,0 +1,198 @@
+"""Registered job seekers (issue 27): the county staff's JSON API and the kiosk's self-service registration.
+
+Writes follow the accept-a-command flow of :mod:`gateway.commands`: validated here, published to
+``jobseeker-commands`` keyed by the county, answered ``202`` with the command's status URL once Kafka has it.
+What depends on the registration's state (handled once, services only while confirmed, one live registration
+per person and county) is decided by the county's single writer; its verdict appears at the status URL.
+
+The ID number is pseudonymised and masked here, in memory; only the pseudonym and the masked number are sent on.
+County officers act on and read their own county; the city administrator every county.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from gateway import commands
+from gateway.auth import authenticate, require_county
+from gateway.problems import ApiError, dumps
+from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from services import access, clock, geography, identity, topics
+from services.errors import FieldError, InvalidInput
+from services.fair_forms import parse_county
+from services.jobseekers import forms
+from services.jobseekers import records as js
+from services.principal import Principal
+from services.readmodels import jobseeker_views
+from services.readmodels.views import View, load, public
+
+
+async def post_jobseeker(request: web.Request) -> web.Response:
+    """``POST /api/v1/jobseekers`` (officer, or a kiosk for self-service): register a job seeker; 202."""
+    principal = await authenticate(request, "officer", "kiosk")
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    today = clock.local_date(now)
+    kiosk = principal.role == "kiosk"
+    market = geography.MARKETS_BY_ID.get(principal.market_id or "") if kiosk else None
+    if kiosk and market is None:
+        raise ApiError(403, "kiosk_without_market", "该终端未绑定市场", "this kiosk has no market")
+    own = market.county if market is not None else None
+
+    async def build(command_id: str, body: Any) -> commands.Accepted:
+        form = forms.parse_registration(body, today=today)
+        if kiosk:
+            if form.county != own:
+                raise ApiError(403, "county_out_of_scope", "本终端只能办理本县登记", "this kiosk registers here only")
+        else:
+            require_county(principal, form.county)
+        person = identity.pseudonymise(form.resident, settings.pseudonym_key)
+        masked = identity.mask_id_number(form.resident.number)
+        record = js.RegisterJobseeker(
+            id=command_id,
+            at=now,
+            county=form.county,
+            person=person,
+            person_masked=masked,
+            kind=form.kind,
+            channel="kiosk" if kiosk else "staff",
+            officer_id=None if kiosk else principal.subject_id,
+            registered_on=today if kiosk else form.registered_on,
+            trades=form.trades,
+            category=form.category,
+            willing_elsewhere=form.willing_elsewhere,
+            graduate=form.graduate,
+            groups=form.groups,
+        )
+        answer = _answer(request, command_id, command_id, form.county)
+        answer["person_masked"] = masked
+        return commands.Accepted(settings.topic(topics.JOBSEEKER_COMMANDS), form.county.encode(), record, answer)
+
+    return await commands.accept(request, principal, build)
+
+
+def _on_registration(make: Any) -> Any:
+    """A handler for ``POST /api/v1/jobseekers/{registration_id}/…`` (officer of its county): 404, then accept."""
+
+    async def handler(request: web.Request) -> web.Response:
+        principal = await authenticate(request, "officer")
+        settings = request.app[SETTINGS]
+        now = request.app[CLOCK]()
+        page = await _page_or_404(request)
+        county = page["county"]
+        require_county(principal, county)
+        registration_id = page["registration_id"]
+
+        async def build(command_id: str, body: Any) -> commands.Accepted:
+            head = {"id": command_id, "at": now, "county": county, "registration_id": registration_id}
+            record = make(head, body, principal)
+            return commands.Accepted(
+                settings.topic(topics.JOBSEEKER_COMMANDS),
+                county.encode(),
+                record,
+                _answer(request, command_id, registration_id, county),
+            )
+
+        return await commands.accept(request, principal, build)
+
+    return handler
+
+
+post_confirm = _on_registration(lambda head, body, p: js.ConfirmRegistration(**head, officer_id=p.subject_id))
+post_refuse = _on_registration(
+    lambda head, body, p: js.RefuseRegistration(**head, officer_id=p.subject_id, reason=forms.parse_refusal(body))
+)
+post_end = _on_registration(
+    lambda head, body, p: js.EndRegistration(**head, officer_id=p.subject_id, reason=forms.parse_end(body))
+)
+
+
+def _service(head: dict[str, Any], body: Any, principal: Principal) -> js.RecordService:
+    service, note = forms.parse_service(body)
+    return js.RecordService(**head, officer_id=principal.subject_id, service=service, note=note)
+
+
+post_service = _on_registration(_service)
+
+
+async def get_jobseeker(request: web.Request) -> web.Response:
+    """``GET /api/v1/jobseekers/{registration_id}`` (officer of its county): the person's page, masked."""
+    principal = await authenticate(request, "officer")
+    page = await _page_or_404(request)
+    require_county(principal, page["county"])
+    return web.json_response(public(page), dumps=dumps)
+
+
+async def get_board(request: web.Request) -> web.Response:
+    """``GET /api/v1/jobseekers?county=`` (officer: own county; admin: any, default all): due today, overdue, done."""
+    principal = await authenticate(request, "officer")
+    unknown = sorted(set(request.query) - {"county"})
+    if unknown:
+        raise InvalidInput(
+            FieldError(
+                unknown[0],
+                "parameter_unknown",
+                "不认识的查询参数（只有 county）",
+                "unknown query parameter (only county)",
+            )
+        )
+    raw = request.query.get("county")
+    if raw is not None:
+        counties = [parse_county(raw)]
+        require_county(principal, counties[0])
+    else:
+        counties = access.visible(principal.viewer, [c.code for c in geography.COUNTIES])
+    prefix = request.app[SETTINGS].topic_prefix
+    today = clock.local_date(request.app[CLOCK]())
+    values = await request.app[REDIS].mget([jobseeker_views.board_key(prefix, c) for c in counties])
+    boards: list[View] = []
+    for county, value in zip(counties, values, strict=True):
+        board = jobseeker_views.compose_board(load(value), today)
+        county_info = geography.COUNTIES_BY_CODE[county]
+        boards.append({**board, "county": county, "county_zh": county_info.name_zh})
+    return web.json_response({"today": today.isoformat(), "boards": boards}, dumps=dumps)
+
+
+async def get_command(request: web.Request) -> web.Response:
+    """``GET /api/v1/jobseeker-commands/{command_id}``: ``applied``, or ``refused`` with the rule, once decided."""
+    prefix = request.app[SETTINGS].topic_prefix
+    raw = await request.app[REDIS].get(jobseeker_views.command_key(prefix, request.match_info["command_id"]))
+    view = public(load(raw))
+    if view is None:
+        raise ApiError(
+            404,
+            "jobseeker_command_unknown",
+            "没有找到该操作的处理结果（刚提交的操作可能需要一两秒才显示）",
+            "no outcome for this command yet (one just sent may take a second to appear)",
+            field="command_id",
+        )
+    return web.json_response(view, dumps=dumps)
+
+
+def _answer(request: web.Request, command_id: str, registration_id: str, county: str) -> dict[str, Any]:
+    router = request.app.router
+    return {
+        "command_id": command_id,
+        "registration_id": registration_id,
+        "county": county,
+        "status": "accepted",
+        "status_url": str(router["jobseeker_command"].url_for(command_id=command_id)),
+        "registration_url": str(router["jobseeker"].url_for(registration_id=registration_id)),
+    }
+
+
+async def _page_or_404(request: web.Request) -> View:
+    prefix = request.app[SETTINGS].topic_prefix
+    raw = await request.app[REDIS].get(jobseeker_views.person_key(prefix, request.match_info["registration_id"]))
+    page = load(raw)
+    if page is None:
+        raise ApiError(
+            404,
+            "registration_unknown",
+            "没有找到该登记（刚提交的登记可能需要一两秒才显示）",
+            "no such registration (one just made may take a second to appear)",
+            field="registration_id",
+        )
+    return page
