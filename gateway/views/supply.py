@@ -6,6 +6,7 @@ the rows hold employers, trades, positions, wages, dates and places — no perso
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views.reports import csv_response
 from services import clock, geography, quotas, supply_search, trades
-from services.errors import InvalidInput
+from services.errors import FieldError, InvalidInput
 from services.readmodels import supply_views as sv
 from services.readmodels.views import load
 from services.reports import export, labels, periods
@@ -103,8 +104,20 @@ def _card(row: Mapping[str, Any], county_names: Mapping[str, str]) -> dict[str, 
 
 def _refused(request: web.Request, refused: InvalidInput) -> web.Response:
     """The friendly page for a bad week or filter: each rule in words, Chinese first, and a way back."""
-    context = {"errors": refused.errors}
-    return aiohttp_jinja2.render_template("supply_refused.html", request, context, status=422)
+    errors = [_in_words(e) for e in refused.errors]
+    return aiohttp_jinja2.render_template("supply_refused.html", request, {"errors": errors}, status=422)
+
+
+#: A person picks a week from the list; a week that is not one (a hand-made or old link) is said in words, without
+#: the ISO week code the API's answer shows as the format.
+_WEEK_IN_WORDS = {
+    "message_zh": "没有这一周的岗位清单，请看本周或从列表中选一周",
+    "message_en": "There is no list for that week: see this week's, or pick a week from the list",
+}
+
+
+def _in_words(error: FieldError) -> FieldError:
+    return dataclasses.replace(error, **_WEEK_IN_WORDS) if error.rule == "period_format" else error
 
 
 async def supply_page(request: web.Request) -> web.Response:

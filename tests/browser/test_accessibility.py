@@ -72,6 +72,8 @@ PAGE_ROUTES = {
     "/organiser/fairs/{fair_id}": "test_organiser_pages",
     "/dashboard": "test_staff_pages",
     "/dashboard/wall": "test_staff_pages",
+    "/jobseekers": "test_staff_pages",
+    "/jobseekers/{registration_id}": "test_staff_pages",
 }
 #: GET routes that are not pages: JSON, event streams, files, redirects.
 NOT_PAGES = (
@@ -379,7 +381,8 @@ async def test_organiser_pages(browser: Browser, site: str, credentials: dict[st
 
 
 async def test_staff_pages(browser: Browser, site: str, credentials: dict[str, str]) -> None:
-    """The county staff dashboard and its wall display (1920x1080, no scrolling at all)."""
+    """The county staff dashboard and its wall display (1920x1080, no scrolling at all), the board of registered
+    job seekers and a person's page."""
     check = Inspector()
     context, page = await _context(browser, site, "kiosk-landscape")
     try:
@@ -394,8 +397,34 @@ async def test_staff_pages(browser: Browser, site: str, credentials: dict[str, s
             "[document.documentElement.scrollWidth - innerWidth, document.documentElement.scrollHeight - innerHeight]"
         )
         check.fail("dashboard-wall", "scrolls (px)", [s for s in scroll if s > 0])
+        # registered job seekers: 六枝特区's book is used by no other test
+        person = await api_post(
+            site,
+            "/api/v1/jobseekers",
+            credentials["officer"],
+            {
+                "id_number": new_id_number(),
+                "county": "liuzhi",
+                "kind": "unemployed",
+                "category": "basic_skills",
+                "trades": ["mason"],
+                "registered_on": "2026-11-02",
+            },
+        )
+
+        async def applied() -> bool | None:
+            outcome = await api_get(site, person["status_url"])  # None until the agent has decided
+            return outcome is not None and outcome["status"] == "applied" or None
+
+        await eventually(applied, what="the registration applied")
+        await page.set_viewport_size({"width": 1366, "height": 768})
+        await _open(page, "/jobseekers", check, "jobseekers")
+        await check.page(page, "jobseekers")
+        await _open(page, f"/jobseekers/{person['registration_id']}", check, "jobseeker-person")
+        await check.page(page, "jobseeker-person")
         await check.english(page, "/dashboard", "dashboard")
         await check.english(page, "/dashboard/wall", "dashboard-wall", "hall-tv")
+        await check.english(page, "/jobseekers", "jobseekers")
     finally:
         await context.close()
     check.assert_clean()

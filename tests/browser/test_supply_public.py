@@ -176,7 +176,7 @@ async def test_a_member_of_the_public_finds_a_job_on_a_phone(
         await photograph(page, "supply-bad-filter", ("kiosk-landscape", "phone"))
         await _fits(page, "/supply bad filter")
         await page.goto("/supply?week=2026-W99")
-        await expect(page.locator(".refusals li[data-rule=period_format]")).to_contain_text("2026-W48")
+        await expect(page.locator(".refusals li[data-rule=period_format]")).to_contain_text("没有这一周的岗位清单")
         await page.click("text=看全部岗位")
         await page.wait_for_url("**/supply")
         await expect(page.locator(".supply-card").first).to_be_visible()
