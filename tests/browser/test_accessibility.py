@@ -414,7 +414,7 @@ async def test_staff_pages(browser: Browser, site: str, credentials: dict[str, s
 
         async def applied() -> bool | None:
             outcome = await api_get(site, person["status_url"])  # None until the agent has decided
-            return outcome is not None and outcome["status"] == "applied" or None
+            return (outcome is not None and outcome["status"] == "applied") or None
 
         await eventually(applied, what="the registration applied")
         await page.set_viewport_size({"width": 1366, "height": 768})
