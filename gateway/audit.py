@@ -14,7 +14,7 @@ from aiohttp import web
 
 from gateway.typedefs import CLOCK, PUBLISHER, SETTINGS
 from services import records, topics
-from services.principal import Principal
+from services.people.principal import Principal
 
 
 async def record_reveal(

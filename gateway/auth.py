@@ -21,8 +21,8 @@ from aiohttp import web
 from gateway import admission, throttle
 from gateway.problems import ApiError
 from gateway.typedefs import ADMISSION, CLOCK, REDIS, SETTINGS
-from services import access
-from services.principal import Principal, Role, principal_of, role_allows
+from services.people import access
+from services.people.principal import Principal, Role, principal_of, role_allows
 from services.readmodels import keys
 
 
@@ -173,7 +173,7 @@ async def authenticate_command(
 
 
 def require_county(principal: Principal, county: str | None) -> None:
-    """403 unless ``principal`` may read data of ``county`` (:func:`services.access.may_read`)."""
+    """403 unless ``principal`` may read data of ``county`` (:func:`services.people.access.may_read`)."""
     try:
         access.require_read(principal.viewer, county)
     except access.AccessDenied as denied:

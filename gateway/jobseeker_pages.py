@@ -18,7 +18,8 @@ from aiohttp import web
 from gateway import sessions
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import access, clock, geography, trades
+from services import clock, geography, trades
+from services.people import access
 from services.readmodels import jobseeker_views
 from services.readmodels.views import load, public
 from web import i18n

@@ -25,7 +25,7 @@ from gateway.publisher import Publisher
 from gateway.routes import setup_routes
 from gateway.typedefs import ADMISSION, CLOCK, DEDUPLICATE, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
 from services.adapters.ratelimit import RateLimiter
-from services.screening import Policy
+from services.screening.postings import Policy
 from services.settings import Settings
 from web import i18n, pages
 

@@ -23,20 +23,13 @@ from aiohttp import web
 from msgspec import Meta
 
 from gateway import idempotency
-from services import (
-    clock,
-    credit_code,
-    fair_forms,
-    fair_pass,
-    fairs,
-    forms,
-    geography,
-    groups,
-    identity,
-    quotas,
-    trades,
-)
-from services.fair_records import Level, QuotaStatus, WageUnit
+from services import clock, forms, geography, trades
+from services.fairs import decide as fairs
+from services.fairs import forms as fair_forms
+from services.fairs import passes as fair_pass
+from services.fairs import quotas
+from services.fairs.records import Level, QuotaStatus, WageUnit
+from services.people import credit_code, groups, identity
 from services.reports import periods
 
 Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]

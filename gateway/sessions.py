@@ -36,7 +36,7 @@ from aiohttp import web
 from gateway.auth import principal_for_digest
 from gateway.problems import ApiError
 from gateway.typedefs import REDIS, SETTINGS
-from services.principal import Principal, Role, principal_from_json, principal_to_json, role_allows
+from services.people.principal import Principal, Role, principal_from_json, principal_to_json, role_allows
 from services.readmodels import keys
 
 COOKIE = "lingong_session"

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from services import geography
 from services.errors import FieldError, InvalidInput
 
 
@@ -165,3 +166,14 @@ def text(
             )
         )
     return value
+
+
+def parse_county(raw: object, field: str = "county") -> str:
+    """A county code (``zhongshan``…), trimmed and case-folded; ``county_unknown`` otherwise."""
+    code = unicodedata.normalize("NFKC", raw).strip().lower() if isinstance(raw, str) else ""
+    if code not in geography.COUNTIES_BY_CODE:
+        names = "、".join(c.code for c in geography.COUNTIES)
+        raise InvalidInput(
+            FieldError(field, "county_unknown", f"未知的区县，应为：{names}", f"unknown county; one of {names}")
+        )
+    return code

@@ -1,11 +1,11 @@
 """The fair agent ``track_fair_quota``: single writer of each quota scope (a county, or the city).
 
-Decode → :func:`services.fairs.decide` (pure) → publish the facts to ``fair-events`` and wait for their acks →
+Decode → :func:`services.fairs.decide.decide` (pure) → publish the facts to ``fair-events`` and wait for their acks →
 store the scope's book in the ``fair-books`` table; the mechanics (dead letters, transient retries, facts
 before state) are :class:`streams.writer.SingleWriter`'s.
 
 The clock reaches the agent as a command: the timer ``tick_fair_quotas`` (on the leader only) sends a
-:class:`~services.fair_records.Tick` with the injected clock's time to every scope every ``TICK_SECONDS``, so
+:class:`~services.fairs.records.Tick` with the injected clock's time to every scope every ``TICK_SECONDS``, so
 at-risk, missed and early-warning transitions happen without other traffic and are decided, in order, by the
 scope's writer. A tick that changes nothing writes nothing.
 """
@@ -20,8 +20,10 @@ from typing import Any
 import faust
 from faust.types import StreamT
 
-from services import fair_records, quotas, records, topics
-from services.fairs import decide, decode_book, encode_book, new_book
+from services import records, topics
+from services.fairs import quotas
+from services.fairs import records as fair_records
+from services.fairs.decide import decide, decode_book, encode_book, new_book
 from services.settings import Settings
 from streams.tables import writer_table
 from streams.writer import DirectTopic, Outgoing, SingleWriter, Step

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services import records
-from services.market import MarketRules, MarketState, decide, decode_state, encode_state, new_state
+from services.market import records
+from services.market.decide import MarketRules, MarketState, decide, decode_state, encode_state, new_state
+from services.records import encode
 from streams.writer import Outgoing, StateCodec, Step
 
-#: The market table's states: msgspec JSON (see :mod:`services.market_state`).
+#: The market table's states: msgspec JSON (see :mod:`services.market.state`).
 MARKET_CODEC: StateCodec[MarketState] = StateCodec(decode_state, encode_state)
 
 
@@ -29,8 +30,8 @@ def market_step(
         before = (state.day, state.clock)
         decision = decide(state, command, rules_for(command.market_id))
         key = command.market_id.encode()
-        outgoing = [Outgoing(market_events, key, records.encode(f)) for f in decision.facts]
-        outgoing += [Outgoing(worker_commands, c.worker.encode(), records.encode(c)) for c in decision.to_roster]
+        outgoing = [Outgoing(market_events, key, encode(f)) for f in decision.facts]
+        outgoing += [Outgoing(worker_commands, c.worker.encode(), encode(c)) for c in decision.to_roster]
         if isinstance(command, records.Tick) and not outgoing:
             state.day, state.clock = before  # nothing happened: spare the changelog a write per tick
             return Step(None, [])

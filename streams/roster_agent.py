@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services import records
-from services.roster import RosterState, decide_roster, decode_roster, encode_roster
+from services.market import records
+from services.market.roster import RosterState, decide_roster, decode_roster, encode_roster
+from services.records import encode
 from streams.writer import Outgoing, StateCodec, Step
 
-#: The roster table's states: msgspec JSON (see :mod:`services.roster`).
+#: The roster table's states: msgspec JSON (see :mod:`services.market.roster`).
 ROSTER_CODEC: StateCodec[RosterState] = StateCodec(decode_roster, encode_roster)
 
 
@@ -28,8 +29,8 @@ def roster_step(
             state = RosterState(worker=command.worker)
         decision = decide_roster(state, command, deduplicate=deduplicate)
         key = command.worker.encode()
-        outgoing = [Outgoing(worker_events, key, records.encode(f)) for f in decision.facts]
-        outgoing += [Outgoing(market_commands, c.market_id.encode(), records.encode(c)) for c in decision.to_market]
+        outgoing = [Outgoing(worker_events, key, encode(f)) for f in decision.facts]
+        outgoing += [Outgoing(market_commands, c.market_id.encode(), encode(c)) for c in decision.to_market]
         return Step(decision.state, outgoing)
 
     return step

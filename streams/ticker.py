@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from services import records
 from services.geography import Market
+from services.market import records
+from services.records import derived_id
 
 
 def ticks(markets: Iterable[Market], now: datetime) -> list[records.Tick]:
     second = now.replace(microsecond=0).isoformat()
     return [
-        records.Tick(id=records.derived_id("tick", m.market_id, second), at=now, market_id=m.market_id, county=m.county)
+        records.Tick(id=derived_id("tick", m.market_id, second), at=now, market_id=m.market_id, county=m.county)
         for m in markets
     ]
 

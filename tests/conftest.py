@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 
 from deploy.local.demo import wait_for_credentials
-from services import geography, identity, trades
+from services import geography, trades
 from services.adapters.registry import register_credential
+from services.people import identity
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.support import stack

@@ -1,7 +1,7 @@
 """The worker's fair pass page (``/fair-pass``): a job seeker types their ID number on their own phone, before
 or in the queue at a fair's door, and gets a QR code the organiser's camera reads (web/static/organiser.js).
 
-The QR holds a signed, 15-minute fair pass (:mod:`services.fair_pass`): the keyed pseudonym and the masked ID
+The QR holds a signed, 15-minute fair pass (:mod:`services.fairs.passes`): the keyed pseudonym and the masked ID
 number, never the raw number, which stays in the gateway's memory for this request only and is not echoed back.
 The form is a plain HTML post with the session's CSRF token (no script needed on an old phone); no sign-in, as
 typing the same number at the door needs none either. Throttled per address like the API.
@@ -17,8 +17,10 @@ from aiohttp import web
 
 from gateway import sessions, throttle
 from gateway.typedefs import CLOCK, SETTINGS
-from services import clock, fair_pass, identity
+from services import clock
 from services.errors import InvalidInput
+from services.fairs import passes as fair_pass
+from services.people import identity
 from web import i18n
 
 

@@ -4,7 +4,7 @@ this market, how many people are ahead, and any open offer (answered with the us
 Contract:
 
 - ``POST /kiosk/my-registration`` (kiosk session + ``X-CSRF-Token``) ``{"id_number": ...}``: the gateway checks
-  the number and turns it into the keyed pseudonym in memory (:func:`services.identity.pseudonymise`); only the
+  the number and turns it into the keyed pseudonym in memory (:func:`services.people.identity.pseudonymise`); only the
   pseudonym is used to read ``checkin-of:<market>:<pseudonym>`` (:mod:`services.readmodels.kiosk_views`). The
   raw number is never stored, logged or sent on. 200 ``{checkin_id, ticket_no, worker_masked, place}`` for
   today's check-in at this kiosk's market; otherwise one and the same 404 ``no_registration_today`` — for an
@@ -24,8 +24,9 @@ from aiohttp import web
 from gateway import bodies, sessions, throttle
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import clock, identity
-from services.principal import Principal
+from services import clock
+from services.people import identity
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels.kiosk_views import queue_place
 from services.readmodels.views import load, load_fields

@@ -20,7 +20,9 @@ from gateway import sessions
 from gateway.middlewares import SECURITY_HEADERS
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import clock, fairs, geography, organiser_quota, quotas, trades
+from services import clock, geography, trades
+from services.fairs import decide as fairs
+from services.fairs import organiser_quota, quotas
 from services.readmodels import fair_views
 from services.readmodels.views import load, public
 from web import i18n

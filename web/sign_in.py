@@ -15,7 +15,7 @@ from gateway import sessions
 from gateway.auth import principal_for_token
 from gateway.problems import ApiError
 from gateway.views import accounts
-from services.principal import Principal
+from services.people.principal import Principal
 
 _FAILED_PASSWORD = ("登录名或密码不正确", "the login or the password is wrong")
 _FAILED_KEY = ("访问密钥无效或已停用", "the access key is unknown or revoked")

@@ -1,6 +1,6 @@
 """The legal minimum wage beside the wage fields: the kiosk's "最低日工资" and the employer's "日工资".
 
-The rate is the one the gateway's screening applies (:meth:`services.screening.Policy.county_minimum`: the
+The rate is the one the gateway's screening applies (:meth:`services.screening.postings.Policy.county_minimum`: the
 setting's override, else the county's class in :mod:`services.minimum_wage`, else the fallback), so the hint and
 the refusal ``wage_below_minimum`` always say the same number, in the same words:
 ``钟山区最低工资 19.6 元/小时 × 8 小时 = 156.8 元``.
@@ -13,7 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from gateway.typedefs import SETTINGS
-from services import geography, minimum_wage, screening
+from services import geography, minimum_wage
+from services.screening import postings as screening
 
 #: The hours a hint is worked out for when the form does not say (a full day).
 DAY_HOURS = 8

@@ -9,7 +9,7 @@ The worker confirms the wage received with the placement step ``wage_received``
 scheduled end (by the gateway's clock) the page also offers "没拿到工资" (``/api/v1/placements/{id}/unpaid``, a
 wage dispute), and the worker may withdraw their confirmation within the correction window (issue 23).
 
-The page also shows the worker's fair pass (:mod:`services.fair_pass`, as ``/fair-pass`` shows it), signed for
+The page also shows the worker's fair pass (:mod:`services.fairs.passes`, as ``/fair-pass`` shows it), signed for
 the pseudonym the check-in's ticket view keeps out of sight (``_worker``): at a fair's door the organiser's camera
 reads it, so a worker with a phone types no ID number there. Each load signs a fresh pass (15 minutes);
 ``?pass=open`` shows it open, which the page's script (web/static/worker.js) asks for when the worker opens a

@@ -37,7 +37,7 @@ from gateway import sessions
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from services import clock
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels.views import load
 

@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 import aiohttp
 import redis.asyncio as aioredis
 
-from services import clock, geography, identity
+from services import clock, geography
 from services.adapters.registry import register_credential
+from services.people import identity
 from services.readmodels import keys
 from services.settings import Settings
 

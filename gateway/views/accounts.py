@@ -22,12 +22,14 @@ from gateway.auth import authenticate, require_county, token_sha256
 from gateway.bodies import decode_json
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
-from services import accounts, clock, records, topics
+from services import clock, topics
 from services.errors import InvalidInput
-from services.principal import Principal
+from services.people import accounts, records
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import View, dump, load
+from services.records import derived_id, encode
 
 #: How long the gateway's own mark of a revocation is kept: long enough for the projector to catch up.
 REVOCATION_MARK_SECONDS = 86_400
@@ -87,7 +89,7 @@ async def issue_token(request: web.Request, account: View) -> dict[str, Any]:
     token = secrets.token_urlsafe(32)
     digest = token_sha256(token)
     record = records.DeviceRegistered(
-        id=records.derived_id("credential", digest),
+        id=derived_id("credential", digest),
         at=now,
         token_sha256=digest,
         role=account["role"],
@@ -133,7 +135,7 @@ async def _revoke_token(request: web.Request, digest: str, by: Principal) -> Non
     if view is None:
         raise ApiError(404, "credential_unknown", "没有找到该凭证", "no such credential", field="credential_id")
     record = records.DeviceRegistered(
-        id=records.derived_id("credential-revoked", digest),
+        id=derived_id("credential-revoked", digest),
         at=request.app[CLOCK](),
         token_sha256=digest,
         role=view["role"],
@@ -272,7 +274,7 @@ async def _account_or_404(request: web.Request) -> View:
 async def _publish_through(request: web.Request, key: str, record: records.RegistryRecord) -> None:
     """Publish to the registry topic (acknowledged), then write the projector's views of it to Redis."""
     settings = request.app[SETTINGS]
-    await request.app[PUBLISHER].publish(settings.topic(topics.REGISTRY), key.encode(), records.encode(record))
+    await request.app[PUBLISHER].publish(settings.topic(topics.REGISTRY), key.encode(), encode(record))
     redis = request.app[REDIS]
     views = RegistryViews(settings.topic_prefix)
     current: dict[str, View | None] = {}

@@ -10,8 +10,10 @@ from gateway import commands
 from gateway.auth import authenticate
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import geography, identity, records, topics
-from services.checkin import parse_check_in
+from services import geography, topics
+from services.market import records
+from services.market.checkin import parse_check_in
+from services.people import identity
 from services.readmodels import keys
 from services.readmodels.views import load, public
 

@@ -19,9 +19,13 @@ from gateway import commands
 from gateway.auth import authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import access, fair_forms, fair_records, quotas, topics
+from services import topics
 from services.errors import FieldError, InvalidInput
-from services.principal import Principal
+from services.fairs import forms as fair_forms
+from services.fairs import quotas
+from services.fairs import records as fair_records
+from services.people import access
+from services.people.principal import Principal
 from services.readmodels import fair_views
 from services.readmodels.views import View, load, public
 from services.reports import periods
@@ -234,7 +238,7 @@ async def get_quotas(request: web.Request) -> web.Response:
 
 
 def _scoped_board(principal: Principal, board: View) -> View:
-    """Only the scopes the principal may read (:func:`services.access.may_read`)."""
+    """Only the scopes the principal may read (:func:`services.people.access.may_read`)."""
     viewer = principal.viewer
     return {
         "entries": [e for e in board["entries"] if access.may_read(viewer, e["scope"])],

@@ -19,12 +19,13 @@ from gateway import commands
 from gateway.auth import authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import access, clock, geography, identity, topics
+from services import clock, geography, topics
 from services.errors import FieldError, InvalidInput
-from services.fair_forms import parse_county
+from services.forms import parse_county
 from services.jobseekers import forms
 from services.jobseekers import records as js
-from services.principal import Principal
+from services.people import access, identity
+from services.people.principal import Principal
 from services.readmodels import jobseeker_views
 from services.readmodels.views import View, load, public
 

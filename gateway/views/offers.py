@@ -10,9 +10,10 @@ from gateway import commands
 from gateway.auth import authenticate
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import records, topics
+from services import topics
 from services.errors import FieldError, InvalidInput
-from services.principal import Principal
+from services.market import records
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels.views import load
 

@@ -17,8 +17,10 @@ from aiohttp import web
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views.reports import csv_response
-from services import clock, geography, quotas, supply_search, trades
+from services import clock, geography, trades
 from services.errors import FieldError, InvalidInput
+from services.fairs import quotas
+from services.readmodels import supply_search
 from services.readmodels import supply_views as sv
 from services.readmodels.views import load
 from services.reports import export, labels, periods

@@ -15,7 +15,9 @@ from datetime import UTC, datetime
 
 from aiokafka import AIOKafkaProducer
 
-from services import accounts, records, topics
+from services import topics
+from services.people import accounts, records
+from services.records import derived_id, encode
 from services.settings import Settings
 
 
@@ -23,7 +25,7 @@ async def _publish(settings: Settings, key: str, record: records.RegistryRecord)
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka_bootstrap, acks="all", enable_idempotence=True)
     await producer.start()
     try:
-        await producer.send_and_wait(settings.topic(topics.REGISTRY), records.encode(record), key=key.encode())
+        await producer.send_and_wait(settings.topic(topics.REGISTRY), encode(record), key=key.encode())
     finally:
         await producer.stop()
 
@@ -42,7 +44,7 @@ async def register_credential(
     token = token or secrets.token_urlsafe(24)
     digest = hashlib.sha256(token.encode()).hexdigest()
     record = records.DeviceRegistered(
-        id=records.derived_id("credential", digest),
+        id=derived_id("credential", digest),
         at=datetime.now(UTC),
         token_sha256=digest,
         role=role,

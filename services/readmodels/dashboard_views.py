@@ -30,7 +30,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services import clock, geography, trades
-from services import records as r
+from services.market import records as r
 from services.readmodels.views import View, field_key
 from services.reports import labels
 

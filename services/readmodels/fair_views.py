@@ -20,8 +20,10 @@ from datetime import datetime
 
 import msgspec
 
-from services import clock, fairs, quotas
-from services import fair_records as f
+from services import clock
+from services.fairs import decide as fairs
+from services.fairs import quotas
+from services.fairs import records as f
 from services.readmodels.views import View, already_applied, mark_applied, public
 
 

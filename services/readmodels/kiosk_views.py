@@ -21,8 +21,8 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 
-from services import records as r
 from services.clock import format_hhmm, local_date
+from services.market import records as r
 from services.readmodels import keys
 from services.readmodels.views import View, field_key
 

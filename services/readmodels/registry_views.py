@@ -9,7 +9,7 @@ at once; the projector's later write is identical.
 
 from __future__ import annotations
 
-from services import records as r
+from services.people import records as r
 from services.readmodels import keys
 from services.readmodels.views import View
 

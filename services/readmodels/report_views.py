@@ -29,8 +29,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from services import clock
-from services import fair_records as f
-from services import records as r
+from services.fairs import records as f
+from services.market import records as r
 from services.readmodels.views import View, field_key
 
 SECTIONS = ("checkins", "requests", "offers", "accepted", "placements", "no_shows", "completed", "paid", "life")

@@ -16,9 +16,12 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock, fairs, geography, quotas, request_life, trades
-from services import fair_records as f
-from services import records as r
+from services import clock, geography, trades
+from services.fairs import decide as fairs
+from services.fairs import quotas
+from services.fairs import records as f
+from services.market import records as r
+from services.market import request_life
 from services.readmodels.views import View
 
 

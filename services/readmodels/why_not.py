@@ -1,7 +1,7 @@
 """ "Why not me?": the answer staff give a worker, computed from the read models with the matcher's own rules.
 
 :func:`explain` rebuilds the worker and the request from their views and asks
-:func:`services.eligibility.why_not` — the same function the market agent uses — which rule fails first.
+:func:`services.market.eligibility.why_not` — the same function the market agent uses — which rule fails first.
 Jobs the worker accepted at another market earlier today are not in this market's views, so "busy" is
 judged on this market's jobs only; the market agent itself also knows the others.
 """
@@ -12,7 +12,7 @@ import dataclasses
 from typing import Any
 
 from services.clock import parse_hhmm
-from services.eligibility import REASONS, why_not
+from services.market.eligibility import REASONS, why_not
 from services.readmodels.views import View
 
 _STATUS = {

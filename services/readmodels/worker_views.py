@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services import records as r
+from services.market import records as r
 from services.readmodels import keys
 from services.readmodels.views import View, already_applied, mark_applied
 

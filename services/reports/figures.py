@@ -9,7 +9,7 @@ Definitions (each counted once per id):
 - ``fill_rate``: placements / positions (4 decimals; ``null`` without positions);
 - ``time_to_fill_p50`` / ``_p90``: seconds from a request's opening to each of its placements (nearest rank);
 - ``completed``: placements whose completion stands, or whose wage does (a wage step is accepted only after
-  completion or after the scheduled end, see :mod:`services.placement_life`); ``wages_paid``: those among them
+  completion or after the scheduled end, see :mod:`services.market.placement_life`); ``wages_paid``: those among them
   whose wage stands as paid (employer) or received (worker). "Stands": the placement's latest step fact in the
   ledger (``life``), so a corrected step is not counted;
 - ``wage_paid_rate``: wages_paid / completed (4 decimals; ``null`` without completed placements). Steps are
@@ -31,8 +31,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
-
-from services.readmodels.views import View
 
 Dimension = Literal["county", "market", "trade", "group"]
 DIMENSIONS: tuple[Dimension, ...] = ("county", "market", "trade", "group")
@@ -117,7 +115,9 @@ def _seconds(later: str, earlier: str) -> int:
     return max(int((datetime.fromisoformat(later) - datetime.fromisoformat(earlier)).total_seconds()), 0)
 
 
-def compute(dimension: Dimension, markets: Iterable[View], fair_days: Iterable[View]) -> list[dict[str, Any]]:
+def compute(
+    dimension: Dimension, markets: Iterable[dict[str, Any]], fair_days: Iterable[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """One row per value of ``dimension`` (sorted) plus ``total``, from the ledgers of the period."""
     table = _Table()
     for ledger in markets:
@@ -127,7 +127,7 @@ def compute(dimension: Dimension, markets: Iterable[View], fair_days: Iterable[V
     return table.rows()
 
 
-def _market(table: _Table, dimension: Dimension, ledger: View) -> None:
+def _market(table: _Table, dimension: Dimension, ledger: dict[str, Any]) -> None:
     place = {"county": [ledger["county"]], "market": [ledger["market_id"]]}
     checkins: dict[str, Any] = ledger["checkins"]
     requests: dict[str, Any] = ledger["requests"]
@@ -179,7 +179,7 @@ def _market(table: _Table, dimension: Dimension, ledger: View) -> None:
 PAID_STEPS = ("wage_paid", "wage_received")
 
 
-def standing_steps(ledger: View) -> dict[str, set[str]]:
+def standing_steps(ledger: dict[str, Any]) -> dict[str, set[str]]:
     """The steps standing for each placement of a market ledger: its latest ``life`` entry (step facts since
     issue 23, corrections included), else what the older ``completed`` and ``paid`` sections say."""
     out: dict[str, set[str]] = {}
@@ -197,7 +197,7 @@ def standing_steps(ledger: View) -> dict[str, set[str]]:
     return out
 
 
-def _fairs(table: _Table, dimension: Dimension, ledger: View) -> None:
+def _fairs(table: _Table, dimension: Dimension, ledger: dict[str, Any]) -> None:
     def values(trade: str | None) -> list[str]:
         if dimension == "county":
             return [ledger["scope"]]
@@ -211,7 +211,7 @@ def _fairs(table: _Table, dimension: Dimension, ledger: View) -> None:
         table.add(values(hire["t"]), "hires")
 
 
-def target_progress(markets: Iterable[View], targets: Mapping[str, int]) -> list[dict[str, Any]]:
+def target_progress(markets: Iterable[dict[str, Any]], targets: Mapping[str, int]) -> list[dict[str, Any]]:
     """Distinct workers placed (gig placements) in each target's groups, against the annual ``targets``."""
     placed: dict[str, set[str]] = {name: set() for name in TARGET_GROUPS}
     for ledger in markets:

@@ -12,8 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from services import clock, geography, groups, quotas, trades
-from services.quotas import Period
+from services import clock, geography, trades
+from services.fairs import quotas
+from services.fairs.quotas import Period
+from services.people import groups
 from services.reports import periods
 
 Lang = Literal["zh_CN", "en"]

@@ -12,8 +12,6 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
-from services.readmodels.views import View
-
 LISTS = ("placed", "looking", "willing")
 
 
@@ -22,7 +20,7 @@ def window(today: date, days: int) -> list[date]:
     return [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
 
 
-def compose(ledgers: Iterable[View]) -> dict[str, list[dict[str, Any]]]:
+def compose(ledgers: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The three lists, each sorted by county, market and masked ID."""
     latest: dict[str, dict[str, Any]] = {}
     placed: dict[str, int] = {}

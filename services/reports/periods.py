@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from services import clock, quotas
+from services import clock
 from services.errors import FieldError, InvalidInput
-from services.quotas import Period
+from services.fairs import quotas
+from services.fairs.quotas import Period
 
 Kind = Literal["day", "week", "month", "quarter"]
 KINDS: tuple[Kind, ...] = ("day", "week", "month", "quarter")

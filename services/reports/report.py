@@ -10,8 +10,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from services.quotas import Period
-from services.readmodels.views import View
+from services.fairs.quotas import Period
 from services.reports import figures, periods
 
 NOTES = {
@@ -30,7 +29,7 @@ def year_days(period: Period) -> list[date]:
     return list(periods.days(Period("ytd", first, period.last_day)))
 
 
-def _in_county(ledgers: Iterable[View], county: str | None, field: str) -> list[View]:
+def _in_county(ledgers: Iterable[dict[str, Any]], county: str | None, field: str) -> list[dict[str, Any]]:
     return [x for x in ledgers if county is None or x.get(field) == county]
 
 
@@ -50,9 +49,9 @@ def build(
     kind: periods.Kind,
     period: Period,
     dimension: figures.Dimension,
-    markets: Iterable[View],
-    fair_days: Iterable[View],
-    year_markets: Iterable[View],
+    markets: Iterable[dict[str, Any]],
+    fair_days: Iterable[dict[str, Any]],
+    year_markets: Iterable[dict[str, Any]],
     targets: Mapping[str, int],
     county: str | None = None,
 ) -> dict[str, Any]:

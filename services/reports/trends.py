@@ -15,12 +15,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from services import clock
-from services.readmodels.views import View
 
 SERIES = ("checkins", "positions", "placements")
 
 
-def _chosen(ledgers: Iterable[View], county: str | None) -> list[View]:
+def _chosen(ledgers: Iterable[dict[str, Any]], county: str | None) -> list[dict[str, Any]]:
     return [x for x in ledgers if county is None or x.get("county") == county]
 
 
@@ -28,7 +27,7 @@ def _hour(at: str) -> int:
     return datetime.fromisoformat(at).astimezone(clock.ZONE).hour
 
 
-def by_hour(ledgers: Iterable[View], day: date, county: str | None = None) -> dict[str, Any]:
+def by_hour(ledgers: Iterable[dict[str, Any]], day: date, county: str | None = None) -> dict[str, Any]:
     """``{"labels": ["00:00", …, "23:00"], "checkins": [24 counts], "positions": […], "placements": […]}`` for
     the ledgers of ``day`` (ledgers of other days are ignored)."""
     out: dict[str, Any] = {"labels": [f"{h:02d}:00" for h in range(24)], **{s: [0] * 24 for s in SERIES}}
@@ -44,7 +43,7 @@ def by_hour(ledgers: Iterable[View], day: date, county: str | None = None) -> di
     return out
 
 
-def by_day(ledgers: Iterable[View], first: date, last: date, county: str | None = None) -> dict[str, Any]:
+def by_day(ledgers: Iterable[dict[str, Any]], first: date, last: date, county: str | None = None) -> dict[str, Any]:
     """``{"days": ["2026-11-16", …], "labels": ["11月16日", …], "checkins": […], …}``, one bucket per local day
     from ``first`` to ``last`` inclusive."""
     days: list[date] = []

@@ -40,8 +40,10 @@ from aiokafka import AIOKafkaProducer
 
 from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app, server_options
-from services import clock, geography, identity, records, topics
+from services import clock, geography, records, topics
 from services.adapters.registry import register_credential
+from services.market.records import WorkerQueued
+from services.people import identity
 from services.reports.figures import percentile
 from services.settings import Settings
 from services.topics import topic_specs
@@ -150,7 +152,7 @@ async def _produce_facts(settings: Settings, rate: float, seconds: float) -> dic
             if delay > 0:
                 await asyncio.sleep(delay)
             market = markets[i % len(markets)]
-            fact = records.WorkerQueued(
+            fact = WorkerQueued(
                 id=records.derived_id("lag-fact", str(i)),
                 at=clock_(),
                 market_id=market.market_id,

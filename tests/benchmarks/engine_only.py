@@ -1,4 +1,4 @@
-"""The trace fed straight into the market's decision function (``services.market.decide``), in process.
+"""The trace fed straight into the market's decision function (``services.market.decide.decide``), in process.
 
 No Kafka, no gateway, no Faust: a quick look at matching quality while changing the engine (seconds instead of
 minutes). The real benchmark (:mod:`tests.benchmarks.run_matching`) goes through the whole pipeline; this is a
@@ -23,9 +23,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from services import geography, market, records, screening
+from services import geography
 from services.errors import InvalidInput
-from services.job_request import certificate_required, parse_job_request
+from services.market import decide as market
+from services.market import records
+from services.market.job_request import certificate_required, parse_job_request
+from services.records import derived_id
+from services.screening import postings as screening
 from services.settings import Settings
 from tests.benchmarks.matching_trace import Trace
 
@@ -40,11 +44,11 @@ class EngineRun:
 
 
 def checkin_id(trace: Trace, index: int) -> str:
-    return records.derived_id("bench-engine-only", str(trace.seed), "w", str(index))
+    return derived_id("bench-engine-only", str(trace.seed), "w", str(index))
 
 
 def request_id(trace: Trace, index: int) -> str:
-    return records.derived_id("bench-engine-only", str(trace.seed), "r", str(index))
+    return derived_id("bench-engine-only", str(trace.seed), "r", str(index))
 
 
 def gateway_refusals(trace: Trace, settings: Settings) -> Mapping[int, str]:
@@ -133,7 +137,7 @@ def run(trace: Trace, settings: Settings | None = None, requests: Collection[int
             push(
                 tick_at,
                 records.Tick(
-                    id=records.derived_id("bench-tick", m.market_id, tick_at.isoformat()),
+                    id=derived_id("bench-tick", m.market_id, tick_at.isoformat()),
                     at=tick_at,
                     market_id=m.market_id,
                     county=m.county,
@@ -162,7 +166,7 @@ def run(trace: Trace, settings: Settings | None = None, requests: Collection[int
                 push(
                     when,
                     records.AnswerOffer(
-                        id=records.derived_id("bench-engine-only-answer", fact.offer_id),
+                        id=derived_id("bench-engine-only-answer", fact.offer_id),
                         at=when,
                         market_id=fact.market_id,
                         county=fact.county,

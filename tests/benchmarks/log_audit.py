@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from services import records as r
+from services.market import records as r
 
 #: tier 0 is served first (the numbering of ``services/policy.py``: 0 green channel, 1 priority, 2 general)
 TIER_OF_GROUP: Mapping[str, int] = {

@@ -24,7 +24,7 @@ import sys
 from collections import Counter
 from datetime import datetime
 
-from services import records
+from services.market import records
 from services.settings import Settings
 from tests.benchmarks import engine_only, matching_trace, offline_optimum
 from tests.benchmarks.run_matching import market_policies_spec

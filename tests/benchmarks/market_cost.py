@@ -36,10 +36,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from services import records as r
-from services.market import MarketRules, decide, decode_state, encode_state, new_state
-from services.market_state import MarketState
+from services.market import records as r
+from services.market.decide import MarketRules, decide, decode_state, encode_state, new_state
+from services.market.state import MarketState
 from services.policy import AllocationPolicy
+from services.records import encode
 from services.settings import Settings
 from streams.market_agent import MARKET_CODEC, market_step
 from streams.writer import SingleWriter
@@ -209,7 +210,7 @@ def measure_writer(queued: int, batch: int, journal_max: int) -> dict[str, Any]:
         for _ in range(count):
             at += timedelta(milliseconds=2)
             offset += 1
-            out.append(_Event(r.encode(_check_in(ids, QUEUE_TRADE, at)), offset))
+            out.append(_Event(encode(_check_in(ids, QUEUE_TRADE, at)), offset))
         return out
 
     async def run() -> float:

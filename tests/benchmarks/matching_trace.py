@@ -16,8 +16,9 @@ Contracts:
   :class:`TraceParams` and goes into the results file.
 * Every request is one the gateway admits: it is a rush of valid requests (invalid input is tested
   elsewhere). In particular an offered day wage below the legal minimum for its hours in its market's county
-  (``hours`` × the county's rate under the gateway's default policy, :meth:`services.screening.Policy.county_minimum`)
-  is raised to that minimum, rounded up to 10 yuan, as a lawful employer would post it.
+  (``hours`` × the county's rate under the gateway's default policy,
+  :meth:`services.screening.postings.Policy.county_minimum`) is raised to that minimum, rounded up to 10 yuan, as
+  a lawful employer would post it.
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from services import clock, geography, identity, request_life, screening, trades
+from services import clock, geography, trades
+from services.market import request_life
+from services.people import identity
+from services.screening import postings as screening
 
 #: Policy groups sent in the check-in's ``groups`` field (contract with the matching engine).
 GROUPS: tuple[str, ...] = ("veteran", "poverty_alleviated", "relocated", "disabled", "long_term_unemployed")

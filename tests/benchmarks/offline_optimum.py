@@ -6,7 +6,7 @@ Eligibility (:func:`eligible`) is the platform's, read off the whole day at once
 * offered day wage >= the worker's minimum day wage;
 * the job's hours lie inside the worker's hours today (``start >= available_from`` and
   ``start + hours <= available_until``);
-* feasible in time, by the platform's late-start rule (:mod:`services.request_life`): the request was posted no
+* feasible in time, by the platform's late-start rule (:mod:`services.market.request_life`): the request was posted no
   later than the job's start (the gateway refuses a start already past), and the worker checked in before the
   job's start plus the late-start grace (``arrive_at < start + grace``, default 30 minutes): after that moment
   the request takes no offer, so no worker can fill it. The trace only posts jobs ahead of their start and makes
@@ -39,7 +39,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from services import request_life
+from services.market import request_life
 from tests.benchmarks.matching_trace import Trace, TraceRequest, TraceWorker
 
 #: The platform's default late-start grace (``Settings.late_start_grace_minutes``).

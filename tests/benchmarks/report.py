@@ -73,7 +73,7 @@ DEFINITIONS: Mapping[str, str] = {
         "accepted placements after the job's start but before its start plus the grace (allowed: a late start)"
     ),
     "decide_ms": (
-        "engine only: CPU time of one services.market.decide call (thread time, every command: check-ins, "
+        "engine only: CPU time of one services.market.decide.decide call (thread time, every command: check-ins, "
         "requests, answers, ticks), percentiles and maximum, on the shared machine"
     ),
 }

@@ -8,7 +8,9 @@ import json
 import msgspec
 from playwright.async_api import Route, expect
 
-from services import identity, records, topics
+from services import topics
+from services.market import records
+from services.people import identity
 from services.settings import Settings
 from tests.browser.conftest import Signed
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in

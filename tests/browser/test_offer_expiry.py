@@ -30,6 +30,7 @@ from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app
 from services import geography, records, topics
 from services.adapters.registry import register_credential
+from services.market.records import Tick
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in
@@ -122,7 +123,7 @@ async def ticks(expiry_stack: Settings) -> AsyncIterator[Callable[[datetime], Aw
     await producer.start()
 
     async def tick(at: datetime) -> None:
-        record = records.Tick(
+        record = Tick(
             id=records.derived_id("test-tick", MARKET.market_id, at.isoformat()),
             at=at,
             market_id=MARKET.market_id,

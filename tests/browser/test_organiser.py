@@ -7,7 +7,7 @@ from typing import Any
 
 from playwright.async_api import expect
 
-from services import credit_code
+from services.people import credit_code
 from tests.browser.conftest import Signed, api_get, api_post
 from tests.browser.test_kiosk_flow import WAIT
 from tests.conftest import TEST_NOW

@@ -26,8 +26,10 @@ from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from deploy.local.demo import wait_for_credentials
-from services import credit_code, fair_pass, identity, trades
+from services import trades
 from services.adapters.registry import register_credential
+from services.fairs import passes as fair_pass
+from services.people import credit_code, identity
 from services.settings import Settings
 from tests.browser.test_kiosk_flow import WAIT
 from tests.conftest import TEST_NOW, new_id_number

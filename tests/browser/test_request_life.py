@@ -21,7 +21,9 @@ from datetime import timedelta
 from aiokafka import AIOKafkaProducer
 from playwright.async_api import Page, expect
 
-from services import geography, records, topics
+from services import geography, topics
+from services.market import records
+from services.records import encode
 from services.settings import Settings
 from tests.browser.conftest import Signed
 from tests.browser.test_kiosk_flow import WAIT
@@ -70,7 +72,7 @@ async def _tick(settings: Settings, minutes_after_test_now: int) -> None:
     await producer.start()
     try:
         await producer.send_and_wait(
-            settings.topic(topics.MARKET_COMMANDS), records.encode(tick), key=market.market_id.encode()
+            settings.topic(topics.MARKET_COMMANDS), encode(tick), key=market.market_id.encode()
         )
     finally:
         await producer.stop()

@@ -21,7 +21,8 @@ from typing import Any
 from PIL import Image
 from playwright.async_api import Browser, async_playwright, expect
 
-from services import credit_code, fair_pass, identity
+from services.fairs import passes as fair_pass
+from services.people import credit_code, identity
 from services.settings import Settings
 from tests.browser.conftest import Signed, api_get, api_post
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in

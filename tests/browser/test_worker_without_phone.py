@@ -9,7 +9,8 @@ import time
 
 from playwright.async_api import Browser, Page, expect
 
-from services import records, topics
+from services import topics
+from services.market import records
 from services.settings import Settings
 from tests.browser.conftest import Signed, api_post
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in

@@ -31,7 +31,9 @@ from typing import Any, Literal
 
 import msgspec
 
-from services import records, topics
+from services import topics
+from services.market import records
+from services.records import DeadLetter, decode_dead_letter
 from services.settings import Settings
 from tests.support.kafka_reader import read_topic
 
@@ -47,7 +49,7 @@ class Facts:
     market_commands: list[records.MarketCommand]
     worker_events: list[records.WorkerEvent]
     market_events: list[records.MarketEvent]
-    dead_letters: list[records.DeadLetter]
+    dead_letters: list[DeadLetter]
     undecodable: int = 0
 
 
@@ -103,7 +105,7 @@ async def read_facts(settings: Settings) -> Facts:
     mc, b2 = _decode_all(await values(topics.MARKET_COMMANDS), records.decode_command)
     we, b3 = _decode_all(await values(topics.WORKER_EVENTS), records.decode_worker_event)
     me, b4 = _decode_all(await values(topics.MARKET_EVENTS), records.decode_event)
-    dl, b5 = _decode_all(await values(topics.DEAD_LETTERS), records.decode_dead_letter)
+    dl, b5 = _decode_all(await values(topics.DEAD_LETTERS), decode_dead_letter)
     return Facts(wc, mc, we, me, dl, b1 + b2 + b3 + b4 + b5)
 
 

@@ -27,7 +27,10 @@ from pathlib import Path
 
 from aiokafka import AIOKafkaProducer
 
-from services import identity, records, topics
+from services import topics
+from services.market import records
+from services.people import identity
+from services.records import encode
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.conftest import TEST_NOW, new_id_number
@@ -59,7 +62,7 @@ async def _produce(settings: Settings) -> None:
                     available_until=1080,
                 )
                 topic = settings.topic(topics.WORKER_COMMANDS)
-                sends.append(producer.send_and_wait(topic, records.encode(command), key=worker.encode()))
+                sends.append(producer.send_and_wait(topic, encode(command), key=worker.encode()))
         await asyncio.gather(*sends)
     finally:
         await producer.stop()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from services import records
+from services.market import records
 from tests.conftest import TEST_NOW
 from tests.faults import checker
 

@@ -20,7 +20,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from gateway.main import create_app
-from services import clock, geography, records, topics
+from services import clock, geography, topics
+from services.market import records
 from services.settings import Settings
 from tests.conftest import TEST_NOW, new_id_number
 from tests.faults import checker

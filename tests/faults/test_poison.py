@@ -12,7 +12,10 @@ from collections import Counter
 
 from aiokafka import AIOKafkaProducer
 
-from services import geography, identity, records, topics
+from services import geography, topics
+from services.market import records
+from services.people import identity
+from services.records import DeadLetter, encode
 from services.settings import Settings
 from tests.conftest import TEST_NOW, new_id_number
 from tests.faults import checker
@@ -71,9 +74,7 @@ async def test_poison_among_valid_records_goes_to_dead_letters_and_the_rest_is_p
         for n in range(VALID)
     ]
     poison = [_poison(n, lanes[n % len(lanes)][0]) for n in range(POISON)]
-    stream: list[tuple[str, bytes, bytes]] = [
-        (topics.WORKER_COMMANDS, c.worker.encode(), records.encode(c)) for c in valid
-    ]
+    stream: list[tuple[str, bytes, bytes]] = [(topics.WORKER_COMMANDS, c.worker.encode(), encode(c)) for c in valid]
     for n, value in enumerate(poison):  # half to each command topic, at random places
         where = topics.WORKER_COMMANDS if n % 2 else topics.MARKET_COMMANDS
         stream.insert(rng.randrange(len(stream) + 1), (where, lanes[n % len(lanes)][0].encode(), value))
@@ -92,7 +93,7 @@ async def test_poison_among_valid_records_goes_to_dead_letters_and_the_rest_is_p
     report = await checker.settle(platform, accepted, sent=VALID + POISON, timeout=180, since=began)
     wanted = set(poison)
 
-    found: list[records.DeadLetter] = []
+    found: list[DeadLetter] = []
     queued: set[str] = set()
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:  # every poison dead-lettered, every valid check-in queued at its market

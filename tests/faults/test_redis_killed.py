@@ -32,7 +32,7 @@ from deploy.local import procs
 from gateway.main import create_app
 from projector.rebuild import rebuild
 from services import geography
-from services.records import WorkerQueued
+from services.market.records import WorkerQueued
 from services.settings import Settings
 from tests.conftest import TEST_NOW, new_id_number
 from tests.faults import checker

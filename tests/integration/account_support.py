@@ -7,7 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from services import credit_code, identity
+from services.people import credit_code, identity
 
 _rng = random.Random()
 PASSWORD = "correct-horse-battery"

@@ -15,7 +15,10 @@ from aiohttp.test_utils import TestClient
 from aiokafka import AIOKafkaProducer
 
 from gateway.main import create_app
-from services import clock, credit_code, fair_records, quotas, topics
+from services import clock, topics
+from services.fairs import quotas
+from services.fairs import records as fair_records
+from services.people import credit_code
 from services.settings import Settings
 from streams.fair_agent import ticks
 from tests.support.kafka_reader import read_topic

@@ -12,7 +12,8 @@ import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
 from deploy.local.cli import build_parser, write_settings_env
-from services import accounts, records, topics
+from services import topics
+from services.people import accounts, records
 from services.readmodels import keys
 from services.settings import Settings
 from tests.integration.account_support import (

@@ -7,7 +7,9 @@ import uuid
 from aiohttp.test_utils import TestClient
 from aiokafka import AIOKafkaProducer
 
-from services import identity, records, topics
+from services import records, topics
+from services.market.records import CheckIn
+from services.people import identity
 from services.settings import Settings
 from tests.conftest import TEST_NOW
 from tests.support.kafka_reader import read_topic
@@ -32,7 +34,7 @@ async def test_poison_goes_to_dead_letters_and_the_agent_goes_on(
             stage="decode",
         )
     )
-    valid = records.CheckIn(
+    valid = CheckIn(
         id=str(uuid.uuid4()),
         at=TEST_NOW,
         market_id=market,

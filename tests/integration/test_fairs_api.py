@@ -8,7 +8,9 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 from aiokafka import AIOKafkaProducer
 
-from services import fair_records, identity, records, topics
+from services import records, topics
+from services.fairs import records as fair_records
+from services.people import identity
 from services.settings import Settings
 from tests.conftest import TEST_NOW, new_id_number
 from tests.integration.fair_support import (

@@ -20,7 +20,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from services import fair_records
+from services.fairs import records as fair_records
 from services.settings import Settings
 from tests.conftest import new_id_number
 from tests.integration.fair_support import (

@@ -11,7 +11,10 @@ import uuid
 
 from aiokafka import AIOKafkaProducer
 
-from services import geography, identity, records, topics
+from services import geography, topics
+from services.market import records
+from services.people import identity
+from services.records import encode
 from services.settings import Settings
 from streams.writer import JOURNAL_SUFFIX, SNAPSHOT_SUFFIX
 from tests.conftest import TEST_NOW, new_id_number, take_lane
@@ -69,7 +72,7 @@ async def _send(platform: Settings, market: str, commands: list[records.CheckIn]
     await producer.start()
     try:
         topic = platform.topic(topics.MARKET_COMMANDS)
-        sends = [await producer.send(topic, records.encode(c), key=market.encode()) for c in commands]
+        sends = [await producer.send(topic, encode(c), key=market.encode()) for c in commands]
         for future in sends:
             await future
     finally:

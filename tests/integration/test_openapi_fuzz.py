@@ -43,11 +43,15 @@ from schemathesis.generation.modes import GenerationMode
 from gateway import openapi
 from gateway.auth import token_sha256
 from gateway.main import create_app, server_options
-from services import clock, credit_code, fair_pass, geography, identity, records, screening
+from services import clock, geography
 from services.errors import InvalidInput
+from services.fairs import passes as fair_pass
+from services.people import credit_code, identity, records
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import dump
+from services.records import derived_id
 from services.reports import periods
+from services.screening import postings as screening
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.conftest import TEST_NOW
@@ -120,7 +124,7 @@ def _register(settings: Settings) -> None:
     try:
         for role, token in TOKENS.items():
             event = records.DeviceRegistered(
-                id=records.derived_id("fuzz-credential", role),
+                id=derived_id("fuzz-credential", role),
                 at=datetime.now(UTC),
                 token_sha256=token_sha256(token),
                 role=role,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 from aiohttp.test_utils import TestClient
 
-from services import identity
+from services.people import identity
 from services.settings import Settings
 from tests.integration.conftest import auth, check_in_body, job_body
 from tests.support.kafka_reader import all_topics, read_topic

@@ -22,8 +22,8 @@ from aiokafka.structs import ConsumerRecord
 
 from projector import app as projector_module
 from projector.app import Projector
-from services import fair_records as f
 from services import topics
+from services.fairs import records as f
 from services.readmodels.fair_views import quota_board_key
 from services.readmodels.views import load
 from services.settings import Settings

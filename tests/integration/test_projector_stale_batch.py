@@ -23,8 +23,10 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer
 
 from projector.app import Projector
-from services import records, topics
+from services import topics
+from services.people import records
 from services.readmodels import keys
+from services.records import encode
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.support import stack
@@ -64,7 +66,7 @@ async def test_a_batch_dropped_as_stale_is_fetched_again(kafka: stack.KafkaBroke
                 display_name="重取测试机",
                 market_id="zs-market",
             )
-            await producer.send_and_wait(topic, records.encode(fact), key=b"stale", partition=0)
+            await producer.send_and_wait(topic, encode(fact), key=b"stale", partition=0)
     finally:
         await producer.stop()
 

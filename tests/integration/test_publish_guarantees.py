@@ -7,7 +7,8 @@ import uuid
 
 from aiohttp.test_utils import TestClient
 
-from services import records, topics
+from services import topics
+from services.market import records
 from services.settings import Settings
 from tests.integration.conftest import auth, check_in_body
 from tests.support.kafka_reader import read_topic

@@ -19,7 +19,7 @@ from aiohttp.test_utils import TestClient
 from gateway.main import create_app
 from gateway.problems import ApiError
 from gateway.views.reports import county_scope
-from services.principal import Principal
+from services.people.principal import Principal
 from services.settings import Settings
 from tests.conftest import TEST_NOW, new_id_number
 from tests.integration.conftest import auth, check_in_body, job_body

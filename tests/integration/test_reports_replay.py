@@ -27,8 +27,10 @@ from aiokafka import AIOKafkaProducer
 from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app
 from projector.rebuild import KEPT, rebuild
-from services import geography, records, topics
+from services import geography, topics
 from services.adapters.registry import register_credential
+from services.market import records
+from services.records import derived_id, encode
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.conftest import new_id_number
@@ -105,7 +107,7 @@ async def _record_day(settings: Settings) -> str:
                 market = rng.choice(geography.MARKETS)
                 worker, masked = _worker_ids(n)
                 c = records.CheckIn(
-                    id=records.derived_id("replay-checkin", str(n)),
+                    id=derived_id("replay-checkin", str(n)),
                     at=at + timedelta(seconds=i),
                     market_id=market.market_id,
                     county=market.county,
@@ -120,13 +122,13 @@ async def _record_day(settings: Settings) -> str:
                     willing_to_travel=rng.random() < 0.3,
                 )
                 checkins.append(c)
-                await producer.send(settings.topic(topics.WORKER_COMMANDS), records.encode(c), key=worker.encode())
+                await producer.send(settings.topic(topics.WORKER_COMMANDS), encode(c), key=worker.encode())
                 sent.append(c.id)
             local = at.astimezone(ZONE)
             for i in range(rng.randint(4, 9)):
                 market = rng.choice(geography.MARKETS)
                 q = records.PostJobRequest(
-                    id=records.derived_id("replay-request", str(len(requests))),
+                    id=derived_id("replay-request", str(len(requests))),
                     at=at + timedelta(seconds=60 + i),
                     market_id=market.market_id,
                     county=market.county,
@@ -140,23 +142,21 @@ async def _record_day(settings: Settings) -> str:
                     place="回放测试地点",
                 )
                 requests.append(q)
-                await producer.send(settings.topic(topics.MARKET_COMMANDS), records.encode(q), key=q.market_id.encode())
+                await producer.send(settings.topic(topics.MARKET_COMMANDS), encode(q), key=q.market_id.encode())
                 sent.append(q.id)
             if round_no % 6 == 5:  # some check-outs and cancellations
                 for c in rng.sample(checkins, 3):
                     out = records.CheckOut(
-                        id=records.derived_id("replay-out", c.id, str(round_no)),
+                        id=derived_id("replay-out", c.id, str(round_no)),
                         at=at + timedelta(seconds=90),
                         market_id=c.market_id,
                         county=c.county,
                         checkin_id=c.id,
                     )
-                    await producer.send(
-                        settings.topic(topics.MARKET_COMMANDS), records.encode(out), key=c.market_id.encode()
-                    )
+                    await producer.send(settings.topic(topics.MARKET_COMMANDS), encode(out), key=c.market_id.encode())
                 for q in rng.sample(requests, 2):
                     cancel = records.CancelJobRequest(
-                        id=records.derived_id("replay-cancel", q.id),
+                        id=derived_id("replay-cancel", q.id),
                         at=at + timedelta(seconds=95),
                         market_id=q.market_id,
                         county=q.county,
@@ -164,7 +164,7 @@ async def _record_day(settings: Settings) -> str:
                         employer_id=q.employer_id,
                     )
                     await producer.send(
-                        settings.topic(topics.MARKET_COMMANDS), records.encode(cancel), key=q.market_id.encode()
+                        settings.topic(topics.MARKET_COMMANDS), encode(cancel), key=q.market_id.encode()
                     )
             await producer.flush()
             everything.update(sent)
@@ -177,7 +177,7 @@ async def _record_day(settings: Settings) -> str:
                     if roll < 0.1:
                         continue  # no answer: expires at a later round
                     a = records.AnswerOffer(
-                        id=records.derived_id("replay-answer", e["offer_id"]),
+                        id=derived_id("replay-answer", e["offer_id"]),
                         at=answer_at,
                         market_id=e["market_id"],
                         county=e["county"],
@@ -185,9 +185,7 @@ async def _record_day(settings: Settings) -> str:
                         checkin_id=e["checkin_id"],
                         answer="accept" if roll < 0.75 else "decline",
                     )
-                    await producer.send(
-                        settings.topic(topics.MARKET_COMMANDS), records.encode(a), key=a.market_id.encode()
-                    )
+                    await producer.send(settings.topic(topics.MARKET_COMMANDS), encode(a), key=a.market_id.encode())
                     everything.add(a.id)
                 elif e["type"] == "placement_started" and e["placement_id"] not in placements_seen:
                     placements_seen.add(e["placement_id"])
@@ -196,13 +194,13 @@ async def _record_day(settings: Settings) -> str:
                         for command in steps:
                             await producer.send(
                                 settings.topic(topics.MARKET_COMMANDS),
-                                records.encode(command),
+                                encode(command),
                                 key=command.market_id.encode(),
                             )
                         everything.update(command.id for command in steps)
                     else:
                         ns = records.MarkNoShow(
-                            id=records.derived_id("replay-noshow", e["placement_id"]),
+                            id=derived_id("replay-noshow", e["placement_id"]),
                             at=answer_at + timedelta(seconds=30),
                             market_id=e["market_id"],
                             county=e["county"],
@@ -210,15 +208,15 @@ async def _record_day(settings: Settings) -> str:
                             employer_id=e.get("employer_id", ""),
                         )
                         await producer.send(
-                            settings.topic(topics.MARKET_COMMANDS), records.encode(ns), key=ns.market_id.encode()
+                            settings.topic(topics.MARKET_COMMANDS), encode(ns), key=ns.market_id.encode()
                         )
             await producer.flush()
         midnight = datetime(2026, 11, 26, 16, 0, 5, tzinfo=UTC)  # 00:00:05 on the 27th local: the day ends
         for m in geography.MARKETS:
             tick = records.Tick(
-                id=records.derived_id("replay-tick", m.market_id), at=midnight, market_id=m.market_id, county=m.county
+                id=derived_id("replay-tick", m.market_id), at=midnight, market_id=m.market_id, county=m.county
             )
-            await producer.send(settings.topic(topics.MARKET_COMMANDS), records.encode(tick), key=m.market_id.encode())
+            await producer.send(settings.topic(topics.MARKET_COMMANDS), encode(tick), key=m.market_id.encode())
         await producer.flush()
         await _settle(settings, everything, timeout=60)
         await wait_quiet(settings)
@@ -293,7 +291,7 @@ def _steps(placed: dict[str, Any], at: datetime, roll: float) -> list[records.Re
         wanted.append("wage_received")
     return [
         records.RecordPlacementStep(
-            id=records.derived_id("replay-step", placed["placement_id"], step),
+            id=derived_id("replay-step", placed["placement_id"], step),
             at=at + timedelta(minutes=1 + n),
             market_id=placed["market_id"],
             county=placed["county"],

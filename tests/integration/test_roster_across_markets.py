@@ -18,10 +18,11 @@ from aiohttp.test_utils import TestClient
 
 from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app
-from services import records, topics
+from services import topics
 from services.adapters.registry import register_credential
-from services.eligibility import overlaps
-from services.identity import pseudonymise
+from services.market import records
+from services.market.eligibility import overlaps
+from services.people.identity import pseudonymise
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.conftest import TEST_NOW, new_id_number

@@ -12,8 +12,9 @@ from aiohttp.test_utils import TestClient
 
 from deploy.local.demo import wait_for_credentials
 from gateway.main import create_app
-from services import records, topics
+from services import topics
 from services.adapters.registry import register_credential
+from services.market import records
 from services.settings import Settings
 from tests.conftest import TEST_NOW, take_lane
 from tests.integration.conftest import auth, job_body

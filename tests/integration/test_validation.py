@@ -7,7 +7,7 @@ import uuid
 import pytest
 from aiohttp.test_utils import TestClient
 
-from services.identity import check_character
+from services.people.identity import check_character
 from tests.conftest import new_id_number
 from tests.integration.conftest import auth, check_in_body, job_body
 

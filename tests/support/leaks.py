@@ -12,7 +12,7 @@ import dataclasses
 import re
 from collections.abc import Iterable
 
-from services import identity
+from services.people import identity
 
 #: Not after ``<digit>.``: the decimals of a number (Faust logs "producer flush took 0.0xxxxxxxxxxxxxxxxx", 18
 #: digits whose last is a valid check character for 1 line in 11).

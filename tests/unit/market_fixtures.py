@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services import records as r
-from services.market import Decision, MarketRules, decide, new_state
-from services.market_state import MarketState
+from services.market import records as r
+from services.market.decide import Decision, MarketRules, decide, new_state
+from services.market.state import MarketState
 from services.policy import AllocationPolicy
 
 T0 = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)  # 08:00 in Liupanshui

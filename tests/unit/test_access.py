@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from services import geography
-from services.access import AccessDenied, Viewer, may_read, require_read, visible
+from services.people.access import AccessDenied, Viewer, may_read, require_read, visible
 
 COUNTIES = [c.code for c in geography.COUNTIES]
 

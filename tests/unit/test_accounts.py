@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from services import accounts, credit_code, identity, records
 from services.errors import InvalidInput
+from services.people import accounts, credit_code, identity, records
 from services.ratelimit import Limit, limits, verdict
 from services.readmodels.registry_views import RegistryViews
+from services.records import encode
 from services.settings import Settings
 
 KEY = b"unit-test-pseudonym-key"
@@ -47,7 +48,7 @@ def test_an_individual_employer_is_known_by_pseudonym_and_mask_only() -> None:
         key=KEY,
     )
     record = accounts.registered(new, record_id="r1", at=AT, password_hash="$argon2id$x")
-    wire = records.encode(record).decode()
+    wire = encode(record).decode()
     assert ID_NUMBER not in wire and "13812345678" not in wire
     assert record.id_masked == "5202**********" + ID_NUMBER[-4:]
     assert record.phone_masked == "138****5678"
@@ -146,7 +147,7 @@ def test_the_registry_projection_keeps_hashes_and_masks_and_marks_revocations() 
     revoked = records.AccountRevoked(id="x", at=AT, account_id=record.account_id, revoked_by="admin:a")
     after = views.apply(revoked, {key: view})[key]
     assert after is not None and after["revoked"] and "password_hash" not in after and after["county"] == "shuicheng"
-    decoded = records.decode_registry(records.encode(revoked))
+    decoded = records.decode_registry(encode(revoked))
     assert decoded == revoked
 
 

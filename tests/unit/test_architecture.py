@@ -56,28 +56,69 @@ def test_adapters_import_no_web_or_stream_framework(path: Path) -> None:
 
 
 def test_the_contract_sees_the_core() -> None:
-    assert len(CORE) >= 10 and any(p.name == "market.py" for p in CORE)
+    assert len(CORE) >= 10 and any(p.parts[-2:] == ("market", "decide.py") for p in CORE)
+
+
+def test_services_keeps_a_small_kernel_at_its_top() -> None:
+    """The kernel stays small: every other module of ``services/`` lives in its domain's package."""
+    top = sorted(p.name for p in (ROOT / "services").glob("*.py") if p.name != "__init__.py")
+    assert len(top) <= KERNEL_MODULES_AT_MOST, top
 
 
 # ---- import directions -------------------------------------------------------------------------------------------
 
-#: The parts of the platform, by module prefix (the longest prefix names a module's part).
-PARTS = ("services.adapters", "services", "gateway.views", "gateway", "web", "streams", "projector", "deploy")
+#: The parts of the platform, by module prefix (the longest prefix names a module's part). ``services`` alone is the
+#: shared kernel (record envelope, settings, topics, local time, trades, geography, field checks…); each domain of
+#: ``services/`` is a part of its own.
+DOMAINS = (
+    "services.people",
+    "services.market",
+    "services.fairs",
+    "services.jobseekers",
+    "services.screening",
+    "services.reports",
+    "services.readmodels",
+)
+PARTS = (
+    "services.adapters",
+    *DOMAINS,
+    "services",
+    "gateway.views",
+    "gateway",
+    "web",
+    "streams",
+    "projector",
+    "deploy",
+)
+#: The whole domain: the kernel and every domain package (what the processes and the pages may use).
+DOMAIN = frozenset({"services", *DOMAINS})
 
 #: THE table of allowed import directions: a part may import its own modules and those of the parts listed here,
-#: nothing else of the platform. The domain (``services``) is below everything and imports no other part, not even
-#: its own I/O (``services.adapters``); the processes (gateway, streams, projector) sit on the domain and its
-#: adapters; the pages (``web``) on the domain only; ``deploy`` starts the processes.
+#: nothing else of the platform. The kernel (``services``) is below everything and imports no other part; people
+#: sit on the kernel only; the market and the fairs never import each other; reports count what the market and
+#: the fairs record; the read models sit on every domain. No domain imports its own I/O (``services.adapters``).
+#: The processes (gateway, streams, projector) sit on the domain and its adapters; the pages (``web``) on the
+#: domain only; ``deploy`` starts the processes.
 ALLOWED: dict[str, frozenset[str]] = {
     "services": frozenset(),
-    "services.adapters": frozenset({"services"}),
-    "streams": frozenset({"services", "services.adapters"}),
-    "projector": frozenset({"services", "services.adapters"}),
-    "web": frozenset({"services"}),
-    "gateway": frozenset({"gateway.views", "web", "services", "services.adapters"}),
-    "gateway.views": frozenset({"gateway", "services", "services.adapters"}),
-    "deploy": frozenset({"gateway", "streams", "projector", "services", "services.adapters"}),
+    "services.people": frozenset({"services"}),
+    "services.screening": frozenset({"services"}),
+    "services.market": frozenset({"services", "services.people", "services.screening"}),
+    "services.fairs": frozenset({"services", "services.people"}),
+    "services.jobseekers": frozenset({"services", "services.people"}),
+    "services.reports": frozenset({"services", "services.people", "services.market", "services.fairs"}),
+    "services.readmodels": DOMAIN - {"services.readmodels"},
+    "services.adapters": DOMAIN,
+    "streams": DOMAIN | {"services.adapters"},
+    "projector": DOMAIN | {"services.adapters"},
+    "web": DOMAIN,
+    "gateway": DOMAIN | {"gateway.views", "web", "services.adapters"},
+    "gateway.views": DOMAIN | {"gateway", "services.adapters"},
+    "deploy": DOMAIN | {"gateway", "streams", "projector", "services.adapters"},
 }
+
+#: At most this many modules at the top of ``services/`` (the kernel); the rest lives in domain packages.
+KERNEL_MODULES_AT_MOST = 12
 
 #: Imports against the table that are still there (importing module, imported module). The pages import the
 #: gateway's sessions, typedefs, problems, throttle and two of its views, and a dashboard view imports the pages'
@@ -190,11 +231,16 @@ def test_imports_follow_the_table_but_for_the_known_exceptions() -> None:
     ("importer", "imported"),
     [
         ("web.kiosk", "gateway.views.checkins"),  # the pages into a gateway view
-        ("services.market", "services.adapters.registry"),  # the domain into its adapters
+        ("services.market.decide", "services.adapters.registry"),  # the domain into its adapters
         ("services.readmodels.views", "services.adapters.posting_log"),
-        ("services.checkin", "gateway.auth"),  # the domain into a process
+        ("services.market.checkin", "gateway.auth"),  # the domain into a process
         ("streams.app", "gateway.publisher"),  # one process into another
         ("projector.app", "web.pages"),
+        ("services.market.decide", "services.fairs.records"),  # market and fairs never import each other
+        ("services.fairs.decide", "services.market.records"),
+        ("services.people.accounts", "services.market.records"),  # people below every domain
+        ("services.clock", "services.market.decide"),  # the kernel below everything
+        ("services.reports.figures", "services.readmodels.views"),  # reports below the read models
     ],
 )
 def test_the_table_refuses(importer: str, imported: str) -> None:
@@ -206,4 +252,5 @@ def test_the_table_refuses(importer: str, imported: str) -> None:
 def test_the_table_sees_the_platform() -> None:
     imports = platform_imports()
     assert {part_of(m) for m in imports} == set(PARTS)
-    assert "services.principal" in imports["gateway.auth"] and "projector.app" in imports["projector.rebuild"]
+    assert "services.market.records" in imports["services.market.decide"]
+    assert "services.people.principal" in imports["gateway.auth"] and "projector.app" in imports["projector.rebuild"]

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services import records as r
+from services.market import records as r
 from tests.benchmarks import log_audit, offline_optimum
 from tests.benchmarks.matching_trace import Trace, TraceParams, TraceRequest, TraceWorker, generate
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from gateway.commands import command_id
 from gateway.main import create_app
 from gateway.views import checkins
-from services.principal import Principal
+from services.people.principal import Principal
 from services.settings import Settings
 
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.credit_code import ALPHABET, WEIGHTS, check_character, parse_credit_code
 from services.errors import InvalidInput
+from services.people.credit_code import ALPHABET, WEIGHTS, check_character, parse_credit_code
 
 #: Published codes whose check characters we verified: the widely cited sample code, 华为技术有限公司, and
 #: codes of other large companies as printed on their public business licence records.

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from services.market import MarketRules
+from services.market.decide import MarketRules
 from services.settings import Settings, SettingsError
 from tests.unit.market_fixtures import FCFS, check_in, run, step
 

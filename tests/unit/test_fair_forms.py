@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from services import credit_code, fair_forms, identity
 from services.errors import InvalidInput
+from services.fairs import forms as fair_forms
+from services.people import credit_code, identity
 
 NOW = datetime(2027, 3, 1, 0, 30, tzinfo=UTC)  # 08:30 on Monday 2027-03-01 in Liupanshui
 CODE = "91520200MA6DK0X4X" + credit_code.check_character("91520200MA6DK0X4X")
@@ -159,7 +160,7 @@ def test_scopes_and_policies() -> None:
 
 
 def test_a_fair_pass_stands_for_the_id_number_when_the_key_is_given() -> None:
-    from services import fair_pass
+    from services.fairs import passes as fair_pass
 
     key = b"a test pseudonym key, 32 bytes.."
     worker = identity.pseudonymise(ID, key)

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services import fair_pass
 from services.errors import InvalidInput
+from services.fairs import passes as fair_pass
 
 KEY = b"a test pseudonym key, 32 bytes.."
 NOW = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 
-from services import fair_records as f
-from services import placements, records
+from services.fairs import records as f
+from services.market import records
+from services.records import derived_id
+from services.reports import placements
 
 AT = datetime(2027, 3, 3, 1, 0, tzinfo=UTC)
 HEAD = {"id": "11111111-1111-4111-8111-111111111111", "at": AT, "county": "zhongshan"}
@@ -171,4 +173,4 @@ def test_a_fair_hire_and_a_gig_match_are_one_placement_shape() -> None:
         ("job_fair", "p", "zhongshan"),
         ("gig_market", "q", "zhongshan"),
     ]
-    assert records.derived_id("placement", "x") != records.derived_id("fair-placement", "x")
+    assert derived_id("placement", "x") != derived_id("fair-placement", "x")

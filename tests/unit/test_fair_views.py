@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services import fair_records as f
-from services import fairs
+from services.fairs import decide as fairs
+from services.fairs import records as f
 from services.readmodels import fair_views
 from services.readmodels.views import View
 from tests.unit.test_fairs import attend, employer, hire, local, on, schedule

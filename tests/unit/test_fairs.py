@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services import clock, fairs
-from services import fair_records as f
-from services.fair_records import FairPosition
+from services import clock
+from services.fairs import decide as fairs
+from services.fairs import records as f
+from services.fairs.records import FairPosition
 
 _ids = itertools.count()
 CODE = "91520200MA6DK0X4XA"  # any 18 characters: the agent does not re-check what the gateway parsed

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.errors import InvalidInput
-from services.identity import (
+from services.people.identity import (
     ID_NUMBER_PATTERN,
     ID_WEIGHTS,
     PROVINCE_CODES,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services import records as r
+from services.market import records as r
 from services.readmodels import keys
 from services.readmodels.kiosk_views import KioskViews, QueuePlace, hall_board, queue_place
 from services.readmodels.views import View, split_key

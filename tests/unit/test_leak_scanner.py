@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services import identity
+from services.people import identity
 from tests.support.leaks import needles_of, scan
 
 FIRST17 = "52020119850102123"

@@ -1,4 +1,4 @@
-"""The market's single-writer decisions (services/market.py, services/allocation.py)."""
+"""The market's single-writer decisions (services/market/decide.py, services/market/allocation.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from services import records as r
-from services.allocation import choose_offers, passed_over
-from services.market import MarketRules, encode_state, open_slots
-from services.market_state import WaitingWorker, decode_state
+from services.market import records as r
+from services.market.allocation import choose_offers, passed_over
+from services.market.decide import MarketRules, encode_state, open_slots
+from services.market.state import WaitingWorker, decode_state
 from services.policy import AllocationPolicy
+from services.records import derived_id
 from tests.unit.market_fixtures import (
     FCFS,
     MAX_FILL,
@@ -90,7 +91,7 @@ def test_placement_id_is_derived_from_the_offer() -> None:
     state, events = run(check_in(1), job(1))
     offer = of(events, r.OfferMade)[0]
     (placement,) = of(step(state, answer(offer.offer_id, "c1", "accept", 1)).facts, r.PlacementStarted)
-    assert placement.placement_id == r.derived_id("placement", offer.offer_id)
+    assert placement.placement_id == derived_id("placement", offer.offer_id)
 
 
 def test_two_short_jobs_that_do_not_overlap() -> None:

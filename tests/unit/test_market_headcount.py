@@ -1,11 +1,11 @@
-"""services/market.py, ``ChangeHeadcount`` (issue 24): the employer changes how many workers a request needs,
+"""services/market/decide.py, ``ChangeHeadcount`` (issue 24): the employer changes how many workers a request needs,
 and never more workers are accepted than the headcount."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from services import records as r
+from services.market import records as r
 from tests.unit.market_fixtures import T0, answer, check_in, head, job, of, run, step
 
 

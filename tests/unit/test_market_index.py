@@ -1,4 +1,4 @@
-"""The market's derived look-ups (:mod:`services.market_index`) answer like a scan of the fields, also after the
+"""The market's derived look-ups (:mod:`services.market.index`) answer like a scan of the fields, also after the
 fields were changed behind their back."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import msgspec
 
-from services import records as r
-from services.market import decide, new_state
-from services.market_index import (
+from services.market import records as r
+from services.market.decide import decide, new_state
+from services.market.index import (
     active_check_in,
     add_worker,
     already_applied,
@@ -23,8 +23,8 @@ from services.market_index import (
     waiting_workers,
     workers_of_trade,
 )
-from services.market_state import MarketState, decode_state, encode_state
-from services.market_state import open_slots as scanned_open_slots
+from services.market.state import MarketState, decode_state, encode_state
+from services.market.state import open_slots as scanned_open_slots
 from tests.unit.market_fixtures import FCFS, T0, answer, check_in, job, run
 
 

@@ -1,15 +1,16 @@
-"""Offers that end: a worker who lets two offers expire is paused until "我还在等工作" (services/market.py)."""
+"""Offers that end: a worker who lets two offers expire is paused until "我还在等工作" (services/market/decide.py)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services import records as r
-from services.allocation import choose_offers
-from services.eligibility import REASONS, why_not
-from services.market import MarketRules
-from services.market_state import MarketState, decode_state, encode_state
+from services.market import records as r
+from services.market.allocation import choose_offers
+from services.market.decide import MarketRules
+from services.market.eligibility import REASONS, why_not
+from services.market.state import MarketState, decode_state, encode_state
 from services.policy import AllocationPolicy
+from services.records import derived_id
 from tests.unit.market_fixtures import FCFS, T0, answer, check_in, head, job, of, run, step
 
 
@@ -75,7 +76,7 @@ def test_passing_over_a_paused_worker_of_a_better_tier_is_no_tier_violation() ->
         _tick(2, 20),
         check_in(2, at=T0 + timedelta(minutes=20)),
     )
-    decline = answer(r.derived_id("offer", "j1", "c2"), "c2", "decline", 1, T0 + timedelta(minutes=22))
+    decline = answer(derived_id("offer", "j1", "c2"), "c2", "decline", 1, T0 + timedelta(minutes=22))
     decision = step(state, decline)
     workers = decision.state.workers
     assert workers["c1"].tier < workers["c2"].tier  # a veteran, paused
@@ -117,9 +118,9 @@ def test_a_decline_is_not_an_expiry() -> None:
     state, events = run(
         check_in(1),
         job(1),
-        answer(r.derived_id("offer", "j1", "c1"), "c1", "decline", 1),
+        answer(derived_id("offer", "j1", "c1"), "c1", "decline", 1),
         job(2, at=T0 + timedelta(minutes=1)),
-        answer(r.derived_id("offer", "j2", "c1"), "c1", "decline", 2, at=T0 + timedelta(minutes=1)),
+        answer(derived_id("offer", "j2", "c1"), "c1", "decline", 2, at=T0 + timedelta(minutes=1)),
         job(3, at=T0 + timedelta(minutes=2)),
         _tick(1, 12),
     )

@@ -1,14 +1,14 @@
-"""Placement steps (services/market.py ``_placement_step``, ``_correct_step``, ``_report_unpaid``, ``_no_show``):
+"""Placement steps (services/market/decide.py ``_placement_step``, ``_correct_step``, ``_report_unpaid``, ``_no_show``):
 the employer records arrival, completion and the wage paid in that order; the worker confirms the wage received;
-each once; strangers are refused; the clock rules of services/placement_life.py come out as ``CommandRefused``
+each once; strangers are refused; the clock rules of services/market/placement_life.py come out as ``CommandRefused``
 with the rule; corrections and wage disputes are new facts. The job: 09:00-17:00, the clock starts at 08:00."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from services import records as r
-from services.market_state import MarketState
+from services.market import records as r
+from services.market.state import MarketState
 from tests.unit.market_fixtures import T0, answer, check_in, head, job, of, run, step
 
 

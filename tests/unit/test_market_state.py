@@ -5,9 +5,9 @@ from __future__ import annotations
 import gc
 from datetime import timedelta
 
-from services import records as r
-from services.market import decide, decode_state, encode_state, new_state
-from services.market_state import MarketState
+from services.market import records as r
+from services.market.decide import decide, decode_state, encode_state, new_state
+from services.market.state import MarketState
 from tests.unit.market_fixtures import FCFS, MAX_FILL, T0, answer, check_in, head, job
 
 

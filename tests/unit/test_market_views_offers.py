@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services import records as r
+from services.market import records as r
 from services.readmodels import keys
 from services.readmodels.views import View
+from services.records import derived_id
 from tests.unit.market_fixtures import T0, answer, check_in, head, job, run, step
 from tests.unit.test_market_views import P, project
 
@@ -65,7 +66,7 @@ def test_a_new_offer_or_an_answer_clears_the_notice() -> None:
 def test_the_request_lists_expired_and_declined_offers_and_who_was_offered_next() -> None:
     """j1 (one place): c1 lets it expire, c2 declines it, c3 is offered it."""
     state, events = run(check_in(1), check_in(2), check_in(3), job(1), _tick(1, 10))
-    decline = answer(r.derived_id("offer", "j1", "c2"), "c2", "decline", 1, T0 + timedelta(minutes=12))
+    decline = answer(derived_id("offer", "j1", "c2"), "c2", "decline", 1, T0 + timedelta(minutes=12))
     facts = step(state, decline).facts
     request = _view(project([*events, *facts]), keys.job_request(P, "j1"))
     log = request["offer_log"]

@@ -4,7 +4,7 @@ in for the offer's own check-in."""
 from __future__ import annotations
 
 from gateway.views.offers import _may_answer
-from services.principal import Principal
+from services.people.principal import Principal
 
 OFFER = {"offer_id": "o1", "checkin_id": "c1", "market_id": "m1"}
 

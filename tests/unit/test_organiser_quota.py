@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from services import organiser_quota
+from services.fairs import organiser_quota
 
 # Thursday 26 November 2026, 08:30 in Liupanshui; ISO week 23–29 November
 NOW = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)

@@ -1,4 +1,4 @@
-"""services/placement_life.py: when each step of a placement may be recorded, corrected, or reported unpaid."""
+"""services/market/placement_life.py: when each step of a placement may be recorded, corrected, or reported unpaid."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from services import placement_life as life
+from services.market import placement_life as life
 
 DAY = date(2026, 11, 26)
 WHEN = life.schedule(DAY, 9 * 60, 8)  # 09:00-17:00 in Liupanshui = 01:00-09:00 UTC

@@ -4,7 +4,7 @@ reporting code.
 Two workers accept places on one job (start 08:30-12:00 local, 1-8 hours); then any order of commands: steps by
 either party (or by a stranger), "arrived and completed" at once, corrections, no-shows, "没拿到工资", with any
 clock moves, including commands stamped earlier than the market's clock (the market judges them at its later
-time). A model written here, independently of services/placement_life.py, says what each command must do; after
+time). A model written here, independently of services/market/placement_life.py, says what each command must do; after
 each command the machine checks:
 
 - the market accepted exactly what the model allows (so no step out of order is ever accepted, and none that the
@@ -32,9 +32,9 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
-from services import placement_life
-from services import records as r
-from services.market import MarketRules, decide, new_state
+from services.market import placement_life
+from services.market import records as r
+from services.market.decide import MarketRules, decide, new_state
 from services.policy import AllocationPolicy
 from services.readmodels.dashboard_views import DashboardViews
 from services.readmodels.report_views import MarketLedgers, assemble_market, market_ledger_key

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services import records as r
-from services.market import MarketRules
+from services.market import records as r
+from services.market.decide import MarketRules
 from services.policy import AllocationPolicy, parse_policies
 from services.settings import Settings, SettingsError
 from tests.unit.market_fixtures import check_in, job, of, run

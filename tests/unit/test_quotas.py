@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services import clock, quotas
-from services.fair_records import QuotaPolicy
+from services import clock
+from services.fairs import quotas
+from services.fairs.records import QuotaPolicy
 
 WEEK, MONTH = quotas.RULES_BY_CODE["county_week"], quotas.RULES_BY_CODE["city_month"]
 

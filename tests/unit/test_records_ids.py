@@ -1,4 +1,4 @@
-"""Derived ids are uuid5 in the records' namespace (services/records.py): a replay, an upgrade or another
+"""Derived ids are uuid5 in the records' namespace (services/py): a replay, an upgrade or another
 process derives the same id from the same causes."""
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services import records as r
+from services.market import records as r
 from services.readmodels.dashboard_views import DashboardViews, compose
 from services.readmodels.report_views import MarketLedgers, assemble_market, market_ledger_key
 from services.readmodels.supply_views import GigSupply, gig_key, rows, snapshot_key

@@ -1,5 +1,5 @@
-"""services/request_life.py: a request's clock (close, offer expiry, start now) and the posting's start rule;
-and the market's use of it (services/market.py): closed by a fact at start plus the grace, reopened by its
+"""services/market/request_life.py: a request's clock (close, offer expiry, start now) and the posting's start rule;
+and the market's use of it (services/market/decide.py): closed by a fact at start plus the grace, reopened by its
 employer, offers clipped, not-yet-started jobs first."""
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from services import records as r
-from services import request_life
 from services.errors import InvalidInput
-from services.job_request import parse_job_request
-from services.market import MarketRules
+from services.market import records as r
+from services.market import request_life
+from services.market.decide import MarketRules
+from services.market.job_request import parse_job_request
 from services.policy import AllocationPolicy
 from tests.unit.market_fixtures import FCFS, MAX_FILL, T0, check_in, head, job, of, run, step
 

@@ -1,6 +1,6 @@
-"""A hypothesis state machine over a job request's life in the market core (services/market.py with
-services/request_life.py): any order of post / reopen / cancel / check-in / answer / tick commands, on a clock that
-only moves forward, under every allocation policy.
+"""A hypothesis state machine over a job request's life in the market core (services/market/decide.py with
+services/market/request_life.py): any order of post / reopen / cancel / check-in / answer / tick commands, on a
+clock that only moves forward, under every allocation policy.
 
 After every command, the facts it caused are replayed through an independent model of the request's life (its
 start, open or closed, placements), which checks:
@@ -33,10 +33,13 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from services import clock, market, market_index, request_life
-from services import records as r
-from services.market import MarketRules, decide, new_state
-from services.market_state import MarketState, open_slots
+from services import clock
+from services.market import decide as market
+from services.market import index as market_index
+from services.market import records as r
+from services.market import request_life
+from services.market.decide import MarketRules, decide, new_state
+from services.market.state import MarketState, open_slots
 from services.policy import AllocationPolicy
 from tests.unit.market_fixtures import T0
 
@@ -51,7 +54,7 @@ END = T0 + timedelta(hours=12)  # 20:00 local: the jobs (up to 3 hours) still en
 
 
 def closes(day: str, start: int) -> datetime:
-    """The model's own clock (not services.request_life, which the bug tests replace)."""
+    """The model's own clock (not services.market.request_life, which the bug tests replace)."""
     return clock.local_midnight_utc(datetime.fromisoformat(day).date()) + timedelta(minutes=start + GRACE_MINUTES)
 
 
@@ -261,9 +264,9 @@ def _closed_by_the_start_not_the_grace(monkeypatch: pytest.MonkeyPatch) -> None:
 def _one_place_too_many(monkeypatch: pytest.MonkeyPatch) -> None:
     real = market_index.open_slots
     monkeypatch.setattr(market_index, "open_slots", lambda state, request: real(state, request) + 1)
-    import services.allocation
+    import services.market.allocation
 
-    monkeypatch.setattr(services.allocation, "open_slots", lambda state, request: real(state, request) + 1)
+    monkeypatch.setattr(services.market.allocation, "open_slots", lambda state, request: real(state, request) + 1)
 
 
 def _lowered_headcount_keeps_its_offers(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,11 +1,11 @@
-"""The roster: one active check-in per worker across markets (services/roster.py)."""
+"""The roster: one active check-in per worker across markets (services/market/roster.py)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from services import records as r
-from services.roster import RosterState, decide_roster, decode_roster, encode_roster
+from services.market import records as r
+from services.market.roster import RosterState, decide_roster, decode_roster, encode_roster
 from tests.unit.market_fixtures import T0, check_in
 
 

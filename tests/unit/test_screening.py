@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services import minimum_wage, screening, trades
+from services import minimum_wage, trades
 from services.errors import InvalidInput
-from services.job_request import parse_job_request
+from services.market.job_request import parse_job_request
+from services.screening import postings as screening
 from services.settings import Settings, SettingsError
 
 POLICY = screening.Policy()
@@ -178,7 +179,7 @@ def test_a_wage_far_above_usual_is_flagged_not_refused() -> None:
 
 def test_every_trade_has_a_usual_wage() -> None:
     missing = {t.code for t in trades.TRADES} - set(screening.USUAL_DAY_WAGES)
-    assert not missing, f"add rows to services.screening.USUAL_DAY_WAGES for {sorted(missing)}"
+    assert not missing, f"add rows to services.screening.postings.USUAL_DAY_WAGES for {sorted(missing)}"
 
 
 NOW = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)

@@ -8,8 +8,9 @@ from typing import Any
 
 import msgspec
 
-from services import records as r
-from services.market import MarketRules
+from services.market import records as r
+from services.market.decide import MarketRules
+from services.records import derived_id, encode
 from streams.market_agent import MARKET_CODEC, market_step
 from streams.writer import (
     JOURNAL_SUFFIX,
@@ -190,7 +191,7 @@ def market_writer(journal: Journal, table: Table) -> SingleWriter[r.MarketComman
 
 
 def market_batch(*commands: r.MarketCommand) -> list[Event]:
-    return [Event(r.encode(c), n) for n, c in enumerate(commands)]
+    return [Event(encode(c), n) for n, c in enumerate(commands)]
 
 
 def sent(journal: Journal) -> list[bytes]:
@@ -204,7 +205,7 @@ async def test_a_market_restored_from_snapshot_and_journal_decides_like_the_runn
     batches = [
         (job(1, headcount=2), check_in(1), check_in(2)),
         (check_in(3), check_in(4, trades=("porter",))),
-        (answer(r.derived_id("offer", "j1", "c1"), "c1", "decline", 1),),
+        (answer(derived_id("offer", "j1", "c1"), "c1", "decline", 1),),
         (r.Tick(id="t1", at=T0, market_id="zs-market", county="zhongshan"), check_in(5)),
     ]
     for n, commands in enumerate(batches):

@@ -17,7 +17,7 @@ import time
 
 import faust
 
-from services import records
+from services.market import records
 from services.settings import Settings
 from streams.app import raw_schema, tune_framework
 

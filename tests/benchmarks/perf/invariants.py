@@ -17,7 +17,8 @@ import time
 from collections import Counter, defaultdict
 from typing import Any
 
-from services import records, topics
+from services import topics
+from services.market import records
 from services.settings import Settings
 from tests.support.kafka_reader import read_topic
 

@@ -29,8 +29,10 @@ import redis.asyncio as aioredis
 from aiokafka import AIOKafkaProducer, TopicPartition
 from aiokafka.consumer import AIOKafkaConsumer
 
-from services import records, topics
+from services import topics
+from services.market import records
 from services.readmodels import keys
+from services.records import encode
 from services.settings import Settings
 from services.topics import TopicSpec
 from tests.benchmarks.perf import workload
@@ -531,7 +533,7 @@ async def pipeline_ramp(
                     while sent < due:
                         market = workload.MARKETS[n % len(workload.MARKETS)]
                         record = workload.check_in_record(n, market, workload.QUEUE_TRADE, settings.pseudonym_key, now)
-                        future = await producer.send(source, records.encode(record), key=record.worker.encode())
+                        future = await producer.send(source, encode(record), key=record.worker.encode())
                         future.add_done_callback(done)
                         fed.append(record.id)
                         n += 1
@@ -611,7 +613,7 @@ async def _preload(settings: Settings, topic_names: list[str], count: int, first
         for n in range(first, first + count):
             market = workload.MARKETS[n % len(workload.MARKETS)]
             record = workload.check_in_record(n, market, workload.QUEUE_TRADE, settings.pseudonym_key, now)
-            value = records.encode(record)
+            value = encode(record)
             for name in topic_names:
                 await producer.send(name, value, key=market.encode())
         await producer.flush()

@@ -12,8 +12,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from gateway.commands import command_id
-from services import clock, geography, identity, records
-from services.principal import Principal
+from services import clock, geography
+from services.market import records
+from services.people import identity
+from services.people.principal import Principal
+from services.records import derived_id
 from tests.benchmarks.perf.loadgen import http_post
 
 MARKETS = [m.market_id for m in geography.MARKETS]
@@ -90,7 +93,7 @@ def check_in_record(n: int, market_id: str, trade: str, key: bytes, now: datetim
     market = geography.market(market_id)
     number = id_number(n)
     return records.CheckIn(
-        id=records.derived_id("perf-check-in", str(n), market_id),
+        id=derived_id("perf-check-in", str(n), market_id),
         at=now,
         market_id=market_id,
         county=market.county,

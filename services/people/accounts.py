@@ -14,7 +14,7 @@ Contracts:
 * Parsers collect every broken rule into :class:`~services.errors.InvalidInput`. Rule codes: ``required``,
   ``string``, ``too_long``, ``login_format``, ``password_length``, ``role_choice``, ``county_unknown``,
   ``county_required``, ``county_not_allowed``, ``employer_kind``, ``id_under_minimum_age`` (and those of
-  :mod:`services.identity`, :mod:`services.credit_code`, :mod:`services.geography`).
+  :mod:`services.people.identity`, :mod:`services.people.credit_code`, :mod:`services.geography`).
 """
 
 from __future__ import annotations
@@ -32,8 +32,10 @@ from typing import Any, Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from services import credit_code, forms, geography, identity, records
+from services import forms, geography
 from services.errors import FieldError, InvalidInput
+from services.people import credit_code, identity, records
+from services.records import derived_id
 
 StaffRole = Literal["organiser", "officer", "admin"]
 STAFF_ROLES: tuple[StaffRole, ...] = ("organiser", "officer", "admin")
@@ -87,7 +89,7 @@ class NewAccount:
 
 def account_id(login_key: str) -> str:
     """The account's id: a function of its login key, so one login can hold one account only."""
-    return records.derived_id("account", login_key)
+    return derived_id("account", login_key)
 
 
 def hash_password(password: Secret) -> str:

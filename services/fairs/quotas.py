@@ -28,7 +28,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from services import clock, geography
-from services.fair_records import QuotaPolicy, QuotaStatus
+from services.fairs.records import QuotaPolicy, QuotaStatus
 
 CITY = "city"
 COUNTY_SCOPES: tuple[str, ...] = tuple(c.code for c in geography.COUNTIES)

@@ -24,8 +24,9 @@ from typing import Literal, TypedDict
 
 import msgspec
 
-from services import clock, quotas
-from services import fair_records as f
+from services import clock
+from services.fairs import quotas
+from services.fairs import records as f
 from services.records import derived_id
 
 RECENT_COMMANDS_KEPT = 20_000

@@ -2,27 +2,31 @@
 
 Each parser collects all broken rules and raises them together as :class:`InvalidInput` (field and rule,
 Chinese first, English second). Dates and ``HH:MM`` times are Asia/Shanghai; instants come back in UTC.
-A raw ID number is returned inside a :class:`~services.identity.ResidentId` for the gateway to pseudonymise
+A raw ID number is returned inside a :class:`~services.people.identity.ResidentId` for the gateway to pseudonymise
 at once; it never goes into a record.
 
 Rule codes: ``required``, ``choice``, ``county_unknown``, ``kind_unknown``, ``date_format``, ``date_past``,
 ``date_too_far``, ``ends_before_start``, ``too_long_fair``, ``trade_unknown``, ``positions_type``,
 ``positions_required``, ``positions_too_many``, ``wage_order``, ``integer``, ``range``, ``string``,
-``too_long``, ``time_format``, ``pass_or_id_number`` and those of :mod:`services.identity`,
-:mod:`services.credit_code` and :mod:`services.fair_pass`.
+``too_long``, ``time_format``, ``pass_or_id_number`` and those of :mod:`services.people.identity`,
+:mod:`services.people.credit_code` and :mod:`services.fairs.passes`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock, credit_code, fair_pass, fairs, forms, geography, identity, quotas, trades
+from services import clock, forms, trades
 from services.errors import FieldError, InvalidInput
-from services.fair_records import FairPosition, Level, QuotaPolicy, WageUnit
+from services.fairs import decide as fairs
+from services.fairs import passes as fair_pass
+from services.fairs import quotas
+from services.fairs.records import FairPosition, Level, QuotaPolicy, WageUnit
+from services.forms import parse_county
+from services.people import credit_code, identity
 
 MAX_DAYS_AHEAD = 400
 MAX_FAIR_DAYS = 3
@@ -63,7 +67,7 @@ class PersonForm:
     """A job seeker, and for intents and hires the employer, trade and wage. Keep ``resident`` in memory.
 
     The job seeker is given by their ID number (``resident``) or by the fair pass their phone showed
-    (``pass_``, :mod:`services.fair_pass`); exactly one of the two is set."""
+    (``pass_``, :mod:`services.fairs.passes`); exactly one of the two is set."""
 
     resident: identity.ResidentId | None
     credit_code: str = ""
@@ -81,17 +85,6 @@ class PersonForm:
             return self.pass_.worker, self.pass_.worker_masked
         assert self.resident is not None
         return identity.pseudonymise(self.resident, pseudonym_key), identity.mask_id_number(self.resident.number)
-
-
-def parse_county(raw: object, field: str = "county") -> str:
-    """A county code (``zhongshan``…), trimmed and case-folded; ``county_unknown`` otherwise."""
-    code = unicodedata.normalize("NFKC", raw).strip().lower() if isinstance(raw, str) else ""
-    if code not in geography.COUNTIES_BY_CODE:
-        names = "、".join(c.code for c in geography.COUNTIES)
-        raise InvalidInput(
-            FieldError(field, "county_unknown", f"未知的区县，应为：{names}", f"unknown county; one of {names}")
-        )
-    return code
 
 
 def parse_scope(raw: object, field: str = "scope") -> str:
@@ -209,7 +202,7 @@ def parse_person(
 
 
 def parse_policy(body: object) -> QuotaPolicy:
-    """A scope's policy; fields left out keep the defaults of :data:`services.quotas.DEFAULT_POLICY`."""
+    """A scope's policy; fields left out keep the defaults of :data:`services.fairs.quotas.DEFAULT_POLICY`."""
     data = forms.require_object(body)
     errors: list[FieldError] = []
     default = quotas.DEFAULT_POLICY

@@ -20,7 +20,7 @@ Two procedures; neither makes an offer while a free worker of a better tier is e
   :func:`_pull_forward` first offers every free eligible worker of a better tier the place the plan keeps
   for them, due or not, so that none is passed over.
 
-Late starts (:mod:`services.request_life`): a request is offered only while ``now`` is before its start plus the
+Late starts (:mod:`services.market.request_life`): a request is offered only while ``now`` is before its start plus the
 late-start grace, and every procedure prefers the requests that have not started yet: place by place they come
 first; in the ``max_fill`` / ``rolling`` plan a worker tries them before started ones of the same scarcity
 (after ``rolling``'s due places, and after the jobs that fewer of today's workers fit, which stay first: put
@@ -41,11 +41,12 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services import clock, request_life
+from services import clock
 from services.clock import ZONE
-from services.eligibility import why_not
-from services.market_index import fitting_workers, open_slots, waiting_workers
-from services.market_state import MarketState, OpenRequest, WaitingWorker
+from services.market import request_life
+from services.market.eligibility import why_not
+from services.market.index import fitting_workers, open_slots, waiting_workers
+from services.market.state import MarketState, OpenRequest, WaitingWorker
 from services.policy import AllocationPolicy
 
 
@@ -122,7 +123,7 @@ def choose_offers(
     inside its window are not handed to another; it offers only the places that are due.
 
     Costs passes over the open requests and the waiting workers of their trades (derived indexes of
-    :mod:`services.market_index`), not over every worker and offer of the market.
+    :mod:`services.market.index`), not over every worker and offer of the market.
     """
     day = market_day(state, now)
     closed_by = request_life.cutoff(day, now, grace)
@@ -173,7 +174,7 @@ def _place_by_place(
     """Each due request's places, in order, to its first eligible free workers by ``_priority``.
 
     One pass per request over the free workers who fit its lasting terms (trade, certificate, wage, hours:
-    :func:`~services.market_index.fitting_workers`; whoever does not is never eligible), in priority order,
+    :func:`~services.market.index.fitting_workers`; whoever does not is never eligible), in priority order,
     stopping at its open places: the same choices as taking the minimum of all eligible workers place by place
     (the sort is stable and both lists are in queue order, so ties keep the queue order, as ``min`` did),
     without re-checking every worker for every place.

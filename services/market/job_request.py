@@ -2,9 +2,9 @@
 
 The start: a wall-clock ``HH:MM`` not before the current local minute (rule ``start_past``), or ``start_now: true``
 ("现在就要人"), which sets it to now rounded up to the minute and ignores ``start``
-(:mod:`services.request_life`).
+(:mod:`services.market.request_life`).
 
-After the field checks, the posting is screened (:mod:`services.screening`): refusals join the field
+After the field checks, the posting is screened (:mod:`services.screening.postings`): refusals join the field
 errors (``description`` / ``place`` / ``day_wage`` naming the rule), review flags travel on the form.
 """
 
@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from services import clock, forms, geography, request_life, screening, trades
+from services import clock, forms, geography, trades
 from services.errors import FieldError, InvalidInput
+from services.market import request_life
+from services.screening import postings as screening
 
 MAX_HEADCOUNT = 200
 MAX_DAY_WAGE = 5_000
@@ -34,7 +36,7 @@ class JobRequestForm:
     place: str
     description: str
     certificate_required: bool = False
-    #: Rule codes of :mod:`services.screening` flags (legal, but for staff review), e.g. ``wage_above_usual``.
+    #: Rule codes of :mod:`services.screening.postings` flags (legal, but for staff review), e.g. ``wage_above_usual``.
     review_flags: tuple[str, ...] = ()
 
 

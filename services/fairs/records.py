@@ -13,7 +13,7 @@ unified social credit code, which is public business data, not personal data.
 
 A hire at a fair is a placement: :class:`FairPlacementStarted` carries the fields of
 :class:`services.records.PlacementStarted` that reporting reads (``placement_id``, ``worker``,
-``employer_id``, ``trade``, a day wage when the wage is daily); :mod:`services.placements` reads both as one
+``employer_id``, ``trade``, a day wage when the wage is daily); :mod:`services.reports.placements` reads both as one
 stream, counted once per ``placement_id``.
 """
 
@@ -259,7 +259,7 @@ class IntentRecorded(FairFact, frozen=True, kw_only=True, tag="intent_recorded")
 
 class FairPlacementStarted(FairFact, frozen=True, kw_only=True, tag="fair_placement_started"):
     """A hire at a fair: a placement, counted once per ``placement_id`` together with the gig market's
-    ``placement_started`` (see :mod:`services.placements`). ``day_wage`` is set when the wage is daily."""
+    ``placement_started`` (see :mod:`services.reports.placements`). ``day_wage`` is set when the wage is daily."""
 
     placement_id: str
     fair_id: str

@@ -2,7 +2,7 @@
 
 Pure: the clock is a parameter (``now``, an aware instant); nothing here reads it. Each ``may_*`` function
 returns ``None`` when the command may be applied, else the :class:`Refusal` naming the rule (a stable code)
-with a message in Chinese and English. The market (:mod:`services.market`) asks these functions with its own
+with a message in Chinese and English. The market (:mod:`services.market.decide`) asks these functions with its own
 clock (the latest command time it saw, so a command stamped earlier is judged at the market's later time);
 the gateway asks them with its clock and the placement's read model, to answer 409 before publishing.
 

@@ -14,7 +14,8 @@ import dataclasses
 from datetime import datetime
 from typing import Literal
 
-from services import fair_records, records
+from services.fairs import records as fair_records
+from services.market import records
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 status in words (已完成 / 按计划 / 有风险 / 未完成) and what is still needed to meet it.
 
 Computed from the scopes' fair indexes (``fairs:<scope>``, :mod:`services.readmodels.fair_views`) with the rules
-of :mod:`services.quotas` at the page's instant ``now``, so the panel agrees with the fair list beside it. Only
+of :mod:`services.fairs.quotas` at the page's instant ``now``, so the panel agrees with the fair list beside it. Only
 Chinese (and English) names and local dates are produced, never county codes or ISO week codes.
 
 - a county's **week**: the ``county_week`` rule for the ISO week of today;
@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from services import clock, geography, quotas
+from services import clock, geography
+from services.fairs import quotas
 
 STATUS_ZH = {"met": "已完成", "on_track": "按计划", "at_risk": "有风险", "missed": "未完成"}
 STATUS_EN = {"met": "met", "on_track": "on track", "at_risk": "at risk", "missed": "missed"}

@@ -10,8 +10,9 @@ import dataclasses
 from collections.abc import Mapping
 from datetime import datetime
 
-from services import clock, forms, groups, identity, trades
+from services import clock, forms, trades
 from services.errors import FieldError, InvalidInput
+from services.people import groups, identity
 
 MAX_DAY_WAGE = 5_000
 

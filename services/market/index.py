@@ -1,4 +1,4 @@
-"""Derived look-ups over a :class:`~services.market_state.MarketState`, kept beside it in memory, never stored.
+"""Derived look-ups over a :class:`~services.market.state.MarketState`, kept beside it in memory, never stored.
 
 A market's state lists its workers, requests, pending offers and the ids of its recent commands; answering
 "has this command been applied?", "is this worker already queued here?", "is any worker of this trade
@@ -10,7 +10,7 @@ afresh, copied, or changed by code that bypasses these functions is still answer
 
 - the recent command ids: every change goes through :func:`remember`; a list whose length or ends differ from
   the index's record of them is indexed again;
-- the workers and the offers: :mod:`services.market` queues workers through :func:`add_worker`, makes and
+- the workers and the offers: :mod:`services.market.decide` queues workers through :func:`add_worker`, makes and
   ends offers through :func:`hold_offer` and :func:`drop_offer`, and otherwise only clears them all; an index
   whose record of either dict's size and last key differs from the state's indexes both again;
 - the requests: added through :func:`add_request`, otherwise only cleared; likewise checked by size and last key;
@@ -34,13 +34,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from services.eligibility import fits
-from services.market_state import MarketState, OpenRequest, PendingOffer, WaitingWorker
+from services.market.eligibility import fits
+from services.market.state import MarketState, OpenRequest, PendingOffer, WaitingWorker
 
 _ATTRIBUTE = "derived_index"
 
 _Shape = tuple[int, str]
-#: The terms of a request that decide which workers fit it lastingly (:func:`services.eligibility.fits`).
+#: The terms of a request that decide which workers fit it lastingly (:func:`services.market.eligibility.fits`).
 _Terms = tuple[str, bool, int, int, int]
 _V = TypeVar("_V")
 
@@ -265,7 +265,7 @@ def pending_offers(state: MarketState, request_id: str) -> list[PendingOffer]:
 
 def open_slots(state: MarketState, request: OpenRequest) -> int:
     """Places still to offer: headcount minus active placements minus offers awaiting an answer (as
-    :func:`services.market_state.open_slots`, without its pass over every offer)."""
+    :func:`services.market.state.open_slots`, without its pass over every offer)."""
     pending = _current(state).pending.get(request.request_id, ())
     return request.headcount - len(request.placements) - len(pending)
 
@@ -323,8 +323,8 @@ def _terms(request: OpenRequest) -> _Terms:
 
 def fitting_workers(state: MarketState, request: OpenRequest) -> Iterable[str]:
     """The check-in ids of today's workers here (any status) who fit ``request``'s lasting terms
-    (:func:`services.eligibility.fits`), in queue order. Whether one may be offered it *now* (status, other jobs,
-    a pass) is still :func:`services.eligibility.why_not`'s to say; whoever does not fit never may."""
+    (:func:`services.market.eligibility.fits`), in queue order. Whether one may be offered it *now* (status, other jobs,
+    a pass) is still :func:`services.market.eligibility.why_not`'s to say; whoever does not fit never may."""
     index = _current(state)
     shape = (_shape(state.workers), _shape(state.requests))
     if index.fitting_shape != shape:

@@ -6,7 +6,7 @@ check-in today, and forwards it to the market with the jobs the worker already a
 offers an overlapping job). A market tells the roster when the check-in ends (``WorkerReleased``); only then
 may the worker check in elsewhere. A check-in from an earlier local day no longer counts.
 
-Pure and deterministic like :mod:`services.market`: replayed commands yield identical outputs.
+Pure and deterministic like :mod:`services.market.decide`: replayed commands yield identical outputs.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ import dataclasses
 import msgspec
 
 from services import clock
-from services import records as r
+from services.market import records as r
+from services.records import derived_id
 
 RECENT_COMMANDS_KEPT = 200
 
@@ -74,7 +75,7 @@ def decide_roster(state: RosterState, command: r.WorkerCommand, *, deduplicate: 
 def _check_in(state: RosterState, c: r.CheckIn, out: RosterDecision) -> None:
     day = clock.local_date(c.at).isoformat()
     active = state.active
-    fact_id = r.derived_id(c.id, "roster")
+    fact_id = derived_id(c.id, "roster")
     if active is not None and active.day == day:
         elsewhere = active.market_id != c.market_id
         out.facts.append(
@@ -123,7 +124,7 @@ def _release(state: RosterState, c: r.WorkerReleased, out: RosterDecision) -> No
     state.commitments = list(c.commitments)
     out.facts.append(
         r.WorkerFree(
-            id=r.derived_id(c.id, "roster"),
+            id=derived_id(c.id, "roster"),
             at=c.at,
             worker=c.worker,
             command_id=c.id,

@@ -1,7 +1,7 @@
 """The worker's fair pass: what the QR code a worker shows at a fair's door holds (never the raw ID number).
 
 A pass is ``LGP1.<payload>.<signature>``: the payload (base64url JSON) carries the worker's keyed pseudonym
-(:func:`services.identity.pseudonymise`), the masked ID number for display and the instant it expires; the
+(:func:`services.people.identity.pseudonymise`), the masked ID number for display and the instant it expires; the
 signature is HMAC-SHA256 under a key derived from the pseudonym key, so only the gateway can issue one and a
 changed byte is refused. A pass is short-lived (:data:`LIFETIME`): a photograph of someone's phone stops working
 soon after.

@@ -1,7 +1,7 @@
 """Who is acting: the principal of a request, whichever way it authenticated (a bearer token, a page session).
 
 The gateway's authentication produces it (gateway/auth.py), the pages (web/) and the views read it, and the
-domain's access rule (:mod:`services.access`) judges it as a viewer. Plain data: no framework, no I/O; its JSON
+domain's access rule (:mod:`services.people.access`) judges it as a viewer. Plain data: no framework, no I/O; its JSON
 form is what a page session and a credential view of the registry projection store.
 """
 
@@ -11,7 +11,7 @@ import dataclasses
 import json
 from typing import Any
 
-from services import access
+from services.people import access
 
 #: ``worker``: a worker's phone, signed in through the one-time link the kiosk showed (web/worker pages).
 Role = access.Role
@@ -38,7 +38,7 @@ class Principal:
 
     @property
     def viewer(self) -> access.Viewer:
-        """Who this is, for the county scoping rule of :mod:`services.access`."""
+        """Who this is, for the county scoping rule of :mod:`services.people.access`."""
         return access.Viewer(self.role, self.county)
 
 

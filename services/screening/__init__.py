@@ -1,0 +1,1 @@
+"""Screening of what employers post: refusals the law requires and flags for staff review."""
