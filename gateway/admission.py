@@ -20,7 +20,9 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 import redis.asyncio as aioredis
+from redis.exceptions import NoScriptError
 
+from gateway.redis_batch import RedisBatch
 from services.adapters.ratelimit import HIT_FUNCTION
 from services.ratelimit import Limit, Verdict, verdict
 from services.readmodels import keys
@@ -130,11 +132,13 @@ class Admitted:
 
 
 class Admission:
-    """The admission script on one Redis client, for one key prefix (redis-py's ``register_script``: ``EVALSHA``,
-    and the script loaded again when Redis answers ``NOSCRIPT``)."""
+    """The admission script on one Redis client, for one key prefix: ``EVALSHA`` through the gateway's
+    :class:`~gateway.redis_batch.RedisBatch` (with the other requests' commands of the same loop turn); when Redis
+    answers ``NOSCRIPT`` (restarted, flushed), redis-py's registered script loads it and runs it once."""
 
-    def __init__(self, redis: aioredis.Redis, prefix: str) -> None:
+    def __init__(self, redis: aioredis.Redis, prefix: str, batch: RedisBatch | None = None) -> None:
         self._script = redis.register_script(_SCRIPT)
+        self._batch = batch or RedisBatch(redis)
         self._prefix = prefix
 
     async def admit(
@@ -164,7 +168,10 @@ class Admission:
             claim.value if claim else "",
             claim.ttl_seconds if claim else 0,
         )
-        reply = await self._script(keys=script_keys, args=arguments)
+        try:
+            reply = await self._batch.execute("EVALSHA", self._script.sha, len(script_keys), *script_keys, *arguments)
+        except NoScriptError:
+            reply = await self._script(keys=script_keys, args=arguments)
         return parse(reply, limits)
 
 

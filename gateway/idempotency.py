@@ -21,6 +21,7 @@ import redis.asyncio as aioredis
 
 from gateway.bodies import decode_json
 from gateway.problems import ApiError
+from gateway.redis_batch import RedisBatch
 from services.readmodels import keys
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_.:\-]{8,128}$")
@@ -68,8 +69,12 @@ class IdempotencyStore:
         prefix: str,
         secret: bytes,
         ttl_seconds: int,
+        batch: RedisBatch | None = None,
     ) -> None:
+        """``batch``: the gateway's shared :class:`RedisBatch`, which :meth:`finish` (on every accepted command's
+        path) goes through; a store of its own when not given."""
         self._redis = redis
+        self._batch = batch or RedisBatch(redis)
         self._prefix = prefix
         self._secret = secret
         self._ttl = ttl_seconds
@@ -112,7 +117,7 @@ class IdempotencyStore:
     async def finish(self, principal: str, key: str, fingerprint: str, status: int, body: dict[str, Any]) -> None:
         name = keys.idempotency(self._prefix, principal, key)
         value = msgspec.json.encode({"state": "done", "fp": fingerprint, "status": status, "body": body})
-        await self._redis.set(name, value, ex=self._ttl)
+        await self._batch.execute("SET", name, value, "EX", self._ttl)
 
     async def abandon(self, principal: str, key: str) -> None:
         await self._redis.delete(keys.idempotency(self._prefix, principal, key))

@@ -22,6 +22,7 @@ from gateway.middlewares import (
     security_headers_middleware,
 )
 from gateway.publisher import Publisher
+from gateway.redis_batch import RedisBatch
 from gateway.routes import setup_routes
 from gateway.typedefs import ADMISSION, CLOCK, DEDUPLICATE, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
 from services.adapters.ratelimit import RateLimiter
@@ -107,16 +108,19 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
         settings.redis_url, max_connections=REDIS_POOL_SIZE, timeout=5, socket_timeout=5, socket_connect_timeout=2
     )
     client = aioredis.Redis.from_pool(pool)
+    batch = RedisBatch(client)
     app[REDIS] = client
     app[IDEMPOTENCY] = IdempotencyStore(
         client,
         prefix=settings.topic_prefix,
         secret=settings.pseudonym_key,
         ttl_seconds=settings.idempotency_ttl_seconds,
+        batch=batch,
     )
     app[RATE_LIMITER] = RateLimiter(client, settings.topic_prefix)
-    app[ADMISSION] = Admission(client, settings.topic_prefix)
+    app[ADMISSION] = Admission(client, settings.topic_prefix, batch)
     yield
+    await batch.aclose()
     await client.aclose()
 
 
