@@ -13,13 +13,19 @@ partition lists built anew, a future and a ``RecordMetadata`` per record, a time
 work per batch. The guarantees are ``send_and_wait``'s: each caller waits for its own record's
 acknowledgement, at most one batch per partition is in flight at a time (so a partition's records keep the
 order they were published in), and a failure fails exactly the records of the batches it hit.
+
+Each record has its own deadline, ``produce_timeout_seconds`` after it was published: a record that joined a
+partition's queue late, while an earlier batch was stalled, still gets its whole time (a deadline counted from
+the oldest record of a batch once answered 503 after 0.08 s). A delivery waits until its newest record's
+deadline; its older records fail at theirs, one timer per batch, not per record.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
+from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, OutOfOrderSequenceNumber
@@ -29,8 +35,8 @@ from services.settings import Settings
 
 log = logging.getLogger("lingong.gateway.publisher")
 
-#: A record waiting for its batch: key, value, and the future its publisher awaits.
-Pending = tuple[bytes, bytes, asyncio.Future[None]]
+#: A record waiting for its batch: key, value, the future its publisher awaits, and its deadline (loop time).
+Pending = tuple[bytes, bytes, asyncio.Future[None], float]
 Partition = tuple[str, int]
 
 #: The largest record accepted (key and value), below aiokafka's ``max_request_size`` and the broker's
@@ -50,10 +56,8 @@ class Publisher:
         self._partitioner = CachedPartitioner()  # Kafka's default partitions; a retried command's key hashed once
         #: Per topic: the cluster's partition set last seen and its sorted list.
         self._layout: dict[str, tuple[set[int], list[int]]] = {}
-        #: Records not yet handed to aiokafka, per partition.
+        #: Records not yet handed to aiokafka, per partition, oldest first.
         self._waiting: dict[Partition, list[Pending]] = {}
-        #: When the oldest of them was published (its deadline is ``produce_timeout_seconds`` later).
-        self._since: dict[Partition, float] = {}
         #: Partitions with a delivery running (it takes what waits when its batch is acknowledged).
         self._delivering: set[Partition] = set()
         self._flush_scheduled = False
@@ -98,8 +102,7 @@ class Publisher:
         waiting = self._waiting.get((topic, partition))
         if waiting is None:
             waiting = self._waiting[(topic, partition)] = []
-            self._since[(topic, partition)] = loop.time()
-        waiting.append((key, value, acknowledged))
+        waiting.append((key, value, acknowledged, loop.time() + self._settings.produce_timeout_seconds))
         if not self._flush_scheduled:
             self._flush_scheduled = True
             linger = self._settings.gateway_linger_ms / 1000
@@ -139,23 +142,22 @@ class Publisher:
         records' futures, and go on while records keep arriving; then leave the partition idle."""
         try:
             while records := self._waiting.pop(partition, None):
-                await self._send(partition, records, self._since.pop(partition))
+                await self._send(partition, records)
         finally:
             self._delivering.discard(partition)
 
-    async def _send(self, partition: Partition, records: list[Pending], since: float) -> None:
+    async def _send(self, partition: Partition, records: list[Pending]) -> None:
         """One delivery; every record of ``records`` is settled when it returns: acknowledged, or failed with
-        :class:`BrokerUnavailable` no later than ``produce_timeout_seconds`` after the first was published."""
+        :class:`BrokerUnavailable` at its own deadline (``records`` oldest first: the newest deadline is last)."""
         topic, number = partition
         error: BaseException | None = None
         producer: AIOKafkaProducer | None = None
         try:
-            async with asyncio.timeout_at(since + self._settings.produce_timeout_seconds):
+            async with asyncio.timeout_at(records[-1][3]):
                 producer = self._producer or await self._ready()
                 for group, batch in _batches(producer, records):
                     self.batches += 1
-                    acknowledged = await producer.send_batch(batch, topic, partition=number)
-                    await acknowledged
+                    await _expiring(self._acknowledge(producer, batch, topic, number), records)
                     _settle(group, None)
         except BrokerUnavailable as unavailable:
             error = unavailable
@@ -172,6 +174,10 @@ class Publisher:
             raise
         if error is not None:
             _settle(records, error)
+
+    async def _acknowledge(self, producer: AIOKafkaProducer, batch: object, topic: str, number: int) -> None:
+        acknowledged = await producer.send_batch(batch, topic, partition=number)
+        await acknowledged
 
     async def ping(self) -> bool:
         """True when the producer is connected and knows the cluster."""
@@ -191,7 +197,6 @@ class Publisher:
         """Stop: deliveries under way are cancelled and records not yet acknowledged fail."""
         for partition in list(self._waiting):
             _settle(self._waiting.pop(partition), BrokerUnavailable("publisher stopped"))
-        self._since.clear()
         for task in list(self._tasks):
             task.cancel()
         if self._tasks:
@@ -205,7 +210,7 @@ def _batches(producer: AIOKafkaProducer, records: Sequence[Pending]) -> list[tup
     """``records`` in record batches of the producer's batch size, each closed (sent at once), in order."""
     out: list[tuple[Sequence[Pending], object]] = []
     batch, start = producer.create_batch(), 0
-    for at, (key, value, _) in enumerate(records):
+    for at, (key, value, _, _) in enumerate(records):
         if batch.append(key=key, value=value, timestamp=None) is None:  # full: close it, start the next
             out.append((records[start:at], batch))
             batch, start = producer.create_batch(), at
@@ -215,8 +220,28 @@ def _batches(producer: AIOKafkaProducer, records: Sequence[Pending]) -> list[tup
     return out
 
 
+async def _expiring(step: Coroutine[Any, Any, None], records: Sequence[Pending]) -> None:
+    """Run ``step`` (a batch sent and acknowledged); meanwhile fail, each at its own deadline, the records of
+    ``records`` (oldest first) whose deadline passes. Cancelled with ``step`` by the delivery's own timeout."""
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(step)
+    try:
+        live = 0
+        while not task.done():
+            while live < len(records) and (records[live][2].done() or records[live][3] <= loop.time()):
+                _settle(records[live : live + 1], BrokerUnavailable("Kafka did not acknowledge in time"))
+                live += 1
+            timeout = records[live][3] - loop.time() if live < len(records) else None
+            await asyncio.wait((task,), timeout=timeout)
+        task.result()
+    finally:
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+
 def _settle(records: Sequence[Pending], error: BaseException | None) -> None:
-    for _, _, future in records:
+    for _, _, future, _ in records:
         if not future.done():
             if error is None:
                 future.set_result(None)
