@@ -3,6 +3,8 @@ ignored, a refusal naming the field and the rule in Chinese and English, the dom
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from gateway.wire.market import CheckInBody
 from services import accounts
 from services.errors import InvalidInput
 
+ROOT = Path(__file__).resolve().parents[2]
 OPS = {op.name: op for op in api.OPERATIONS}
 CHECK_IN = {
     "id_number": "520201198001010019",
@@ -90,3 +93,22 @@ def test_a_message_without_a_path_names_the_body() -> None:
 
 def test_every_json_post_declares_its_body() -> None:
     assert all(op.request is not None for op in api.OPERATIONS if op.method == "POST")
+
+
+def test_handlers_authenticate_with_the_roles_they_declare() -> None:
+    """Roles are written once, in the declaration: no view names roles in an ``authenticate`` call, except
+    ``reports.staff`` (the CSV exports and pages, which are not JSON operations)."""
+    naming: set[str] = set()
+    for path in sorted((ROOT / "gateway" / "views").glob("*.py")):
+        for top in ast.parse(path.read_text()).body:
+            if not isinstance(top, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(top):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name | ast.Attribute)
+                    and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr).startswith("authenticate")
+                    and any(isinstance(arg, ast.Constant) for arg in node.args)
+                ):
+                    naming.add(f"{path.stem}.{top.name}")
+    assert naming == {"reports.staff"}
