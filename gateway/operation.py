@@ -116,6 +116,10 @@ def decode(operation: Operation, body: Any) -> Any:
     if operation.request is None:
         return None
     try:
+        return msgspec.convert(body, operation.request, strict=True)
+    except msgspec.ValidationError:
+        pass  # perhaps a whole number written with a fraction: only then is the body walked (the hot path is not)
+    try:
         return msgspec.convert(_integral(body), operation.request, strict=True)
     except msgspec.ValidationError as error:
         raise InvalidInput(refusal(str(error))) from error
