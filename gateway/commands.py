@@ -24,7 +24,7 @@ from gateway.problems import ApiError, json_answer
 from gateway.typedefs import DEDUPLICATE, IDEMPOTENCY, PUBLISHER
 from services import records
 from services.errors import InvalidInput
-from services.principal import Principal, Role
+from services.people.principal import Principal, Role
 
 
 class Accepted(msgspec.Struct, frozen=True):

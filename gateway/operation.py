@@ -25,7 +25,7 @@ from aiohttp import web
 from gateway.typedefs import OPERATIONS_BY_ROUTE
 from gateway.wire.common import AnyObject, Role
 from services.errors import FieldError, InvalidInput
-from services.principal import Role as PrincipalRole
+from services.people.principal import Role as PrincipalRole
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 T = TypeVar("T")
@@ -80,7 +80,7 @@ class Operation:
     @property
     def allowed(self) -> tuple[PrincipalRole, ...]:
         """Who may call it: the documented credentials' roles, then the page sessions' (a city administrator
-        acts in every staff role: :func:`services.principal.role_allows`)."""
+        acts in every staff role: :func:`services.people.principal.role_allows`)."""
         return (*self.roles, *self.page_roles)
 
 

@@ -37,9 +37,12 @@ from gateway.wire.accounts import (
     StaffAccountBody,
 )
 from gateway.wire.common import EmptyBody
-from services import accounts, clock, records, topics
+from services import clock, topics
+from services.people import records
+from services.records import derived_id, encode
+from services.people import accounts
 from services.errors import InvalidInput
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import View, dump, load
@@ -116,7 +119,7 @@ async def issue_token(request: web.Request, account: View) -> dict[str, Any]:
     token = secrets.token_urlsafe(32)
     digest = token_sha256(token)
     record = records.DeviceRegistered(
-        id=records.derived_id("credential", digest),
+        id=derived_id("credential", digest),
         at=now,
         token_sha256=digest,
         role=account["role"],
@@ -195,7 +198,7 @@ async def _revoke_token(request: web.Request, digest: str, by: Principal) -> Non
     if view is None:
         raise ApiError(404, "credential_unknown", "没有找到该凭证", "no such credential", field="credential_id")
     record = records.DeviceRegistered(
-        id=records.derived_id("credential-revoked", digest),
+        id=derived_id("credential-revoked", digest),
         at=request.app[CLOCK](),
         token_sha256=digest,
         role=view["role"],
@@ -425,7 +428,7 @@ async def _account_or_404(request: web.Request) -> View:
 async def _publish_through(request: web.Request, key: str, record: records.RegistryRecord) -> None:
     """Publish to the registry topic (acknowledged), then write the projector's views of it to Redis."""
     settings = request.app[SETTINGS]
-    await request.app[PUBLISHER].publish(settings.topic(topics.REGISTRY), key.encode(), records.encode(record))
+    await request.app[PUBLISHER].publish(settings.topic(topics.REGISTRY), key.encode(), encode(record))
     redis = request.app[REDIS]
     views = RegistryViews(settings.topic_prefix)
     current: dict[str, View | None] = {}

@@ -13,8 +13,10 @@ from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.wire.common import EmptyBody
 from gateway.wire.market import CheckInAccepted, CheckInBody, CheckInCommandAccepted, Ticket
-from services import geography, identity, records, topics
-from services.checkin import parse_check_in
+from services import geography, topics
+from services.market import records
+from services.people import identity
+from services.market.checkin import parse_check_in
 from services.readmodels import keys
 from services.readmodels.views import load, public
 

@@ -28,7 +28,8 @@ from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import reports
 from gateway.views.reports import county_scope, parse_county
 from gateway.wire.reports import STAFF_COUNTY, Dashboard
-from services import clock, geography, quotas
+from services import clock, geography
+from services.fairs import quotas
 from services.readmodels import dashboard_views as dv
 from services.readmodels import fair_views, keys
 from services.readmodels.views import View, load

@@ -39,9 +39,11 @@ from gateway.wire.fairs import (
     QuotaPolicyAccepted,
     QuotaPolicyBody,
 )
-from services import access, fair_forms, fair_records, quotas, topics
+from services import topics
+from services.people import access
+from services.fairs import forms as fair_forms, records as fair_records, quotas
 from services.errors import FieldError, InvalidInput
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import fair_views
 from services.readmodels.views import View, load, public
 from services.reports import periods
@@ -462,7 +464,7 @@ QUOTAS = Operation(
 
 
 def _scoped_board(principal: Principal, board: View) -> View:
-    """Only the scopes the principal may read (:func:`services.access.may_read`)."""
+    """Only the scopes the principal may read (:func:`services.people.access.may_read`)."""
     viewer = principal.viewer
     return {
         "entries": [e for e in board["entries"] if access.may_read(viewer, e["scope"])],

@@ -30,12 +30,13 @@ from gateway.wire.jobseekers import (
     JobseekerRegistrationAccepted,
     JobseekerServiceBody,
 )
-from services import access, clock, geography, identity, topics
+from services import clock, geography, topics
+from services.people import access, identity
 from services.errors import FieldError, InvalidInput
-from services.fair_forms import parse_county
+from services.fairs.forms import parse_county
 from services.jobseekers import forms
 from services.jobseekers import records as js
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import jobseeker_views
 from services.readmodels.views import View, load, public
 

@@ -12,9 +12,10 @@ from gateway.operation import Operation, declared_roles
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.wire.market import OfferAnswerAccepted, OfferAnswerBody
-from services import records, topics
+from services import topics
+from services.market import records
 from services.errors import FieldError, InvalidInput
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels.views import load
 

@@ -7,7 +7,7 @@ party who recorded a step may correct it within the window.
 - ``POST /api/v1/placements/{placement_id}/unpaid`` with ``{}`` (the worker's "没拿到工资").
 
 Each is the accept-a-command flow of :mod:`gateway.commands`, published to ``market-commands`` keyed by the
-placement's market. A refusal known from the clock alone (:func:`services.placement_life.known_refusal`: a step
+placement's market. A refusal known from the clock alone (:func:`services.market.placement_life.known_refusal`: a step
 before an hour ahead of the start, a no-show before the start, "没拿到工资" before the end) is answered 409 with the
 rule as ``error`` and the message in Chinese and English, and nothing is published. Every other rule depends on
 the steps standing, which the read model may not show yet (a step sent a moment ago): the market decides it with
@@ -30,9 +30,12 @@ from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.wire.common import EmptyBody
 from gateway.wire.market import PlacementCommandAccepted, PlacementCorrectionBody, PlacementStepBody
-from services import clock, placement_life, records, topics
+from services import clock, topics
+from services.market import records
+from services.records import Record
+from services.market import placement_life
 from services.errors import FieldError, InvalidInput
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels.views import View, load
 
@@ -65,7 +68,7 @@ def life_of(placement: View, now: datetime) -> tuple[list[str], placement_life.S
 
 
 def refuse(refusal: placement_life.Refusal | None) -> None:
-    """409 naming the rule, when the rules of :mod:`services.placement_life` refuse."""
+    """409 naming the rule, when the rules of :mod:`services.market.placement_life` refuse."""
     if refusal is not None:
         raise ApiError(409, refusal.rule, refusal.message_zh, refusal.message_en)
 
@@ -103,7 +106,7 @@ def _who(principal: Principal) -> _Who:
     }
 
 
-def _accepted(request: web.Request, placement_id: str, placement: View, record: records.Record) -> commands.Accepted:
+def _accepted(request: web.Request, placement_id: str, placement: View, record: Record) -> commands.Accepted:
     answer = {"placement_id": placement_id, "status": "accepted", "command_id": record.id}
     topic = request.app[SETTINGS].topic(topics.MARKET_COMMANDS)
     return commands.Accepted(topic, placement["market_id"].encode(), record, answer)

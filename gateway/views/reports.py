@@ -20,9 +20,11 @@ from gateway.operation import Operation, Param, declared_roles
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.wire.reports import STAFF_COUNTY, OneThreeLists, PeriodKind, Report
-from services import access, clock, geography, quotas
+from services import clock, geography
+from services.people import access
+from services.fairs import quotas
 from services.errors import FieldError, InvalidInput
-from services.principal import Principal, Role
+from services.people.principal import Principal, Role
 from services.readmodels.report_views import assemble_fair, assemble_market, fair_ledger_key, market_ledger_key
 from services.readmodels.views import View, load_fields
 from services.reports import export, figures, labels, lists, periods, report
@@ -50,7 +52,7 @@ def county_scope(principal: Principal, asked: str | None) -> str | None:
     """The county whose figures ``principal`` may see for a request that ``asked`` for one (``None``: all).
 
     A principal bound to a county (``principal.county``, set by county accounts) sees only that county; asking
-    for another is 403 (the rule of :mod:`services.access`). City-wide staff see what they ask for.
+    for another is 403 (the rule of :mod:`services.people.access`). City-wide staff see what they ask for.
     """
     own = principal.county
     if own:

@@ -1,6 +1,6 @@
 """Staff questions answered from the read models (county officer or city administrator credential).
 
-Every view is scoped with :func:`services.access.may_read` through :func:`gateway.auth.require_county`: a county
+Every view is scoped with :func:`services.people.access.may_read` through :func:`gateway.auth.require_county`: a county
 officer sees only check-ins of their own county. Views that show a worker's (masked) personal data write an
 audit record first (:mod:`gateway.audit`).
 """

@@ -20,7 +20,9 @@ from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views.reports import csv_response
 from gateway.wire.common import IsoWeek
 from gateway.wire.reports import SupplyList
-from services import clock, geography, quotas, supply_search, trades
+from services import clock, geography, trades
+from services.fairs import quotas
+from services.readmodels import supply_search
 from services.errors import FieldError, InvalidInput
 from services.readmodels import supply_views as sv
 from services.readmodels.views import load

@@ -1,5 +1,5 @@
 """A paused worker says "我还在等工作" (I am still waiting): the kiosk of the check-in's market, or the worker's
-own phone, sends ``ConfirmWaiting`` and the market lifts the pause (``WorkerResumed``, services/market.py).
+own phone, sends ``ConfirmWaiting`` and the market lifts the pause (``WorkerResumed``, services/market/decide.py).
 
 Contract: ``POST /api/v1/checkins/{checkin_id}/still-waiting`` (empty body, Idempotency-Key): 202 once Kafka
 has the command; 404 ``checkin_unknown`` for a check-in the caller may not act for; 409 ``not_paused`` when the
@@ -27,7 +27,9 @@ from gateway.typedefs import CLOCK, PUBLISHER, SETTINGS
 from gateway.views.checkins import ticket_url, ticket_view
 from gateway.wire.common import EmptyBody
 from gateway.wire.market import CheckInCommandAccepted
-from services import records, topics
+from services import topics
+from services import records
+from services.market.records import ConfirmWaiting
 
 
 async def post_still_waiting(request: web.Request) -> web.Response:
@@ -49,7 +51,7 @@ async def post_still_waiting(request: web.Request) -> web.Response:
         )
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
-        record = records.ConfirmWaiting(
+        record = ConfirmWaiting(
             id=command_id, at=now, market_id=ticket["market_id"], county=ticket["county"], checkin_id=checkin_id
         )
         answer = {"checkin_id": checkin_id, "status": "accepted", "status_url": ticket_url(request, checkin_id)}
@@ -99,7 +101,7 @@ async def post_ticket_still_waiting(request: web.Request) -> web.StreamResponse:
         context["server_now"] = request.app[CLOCK]().isoformat()
         return aiohttp_jinja2.render_template("ticket.html", request, context, status=409)
     notice = ticket.get("notice") or {}
-    record = records.ConfirmWaiting(
+    record = ConfirmWaiting(
         id=records.derived_id("still-waiting", checkin_id, str(notice.get("at", ""))),
         at=request.app[CLOCK](),
         market_id=ticket["market_id"],

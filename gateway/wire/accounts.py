@@ -8,7 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from gateway.wire.common import CountyCode, CreditCode, IdNumber, Instant, MarketId, Role, shown
-from services import identity
+from services.people import identity
 
 # ---------------------------------------------------------------- accounts and tokens (issue 7)
 

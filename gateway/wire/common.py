@@ -13,7 +13,9 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from services import clock, credit_code, fair_forms, fairs, forms, geography, identity, quotas, trades
+from services import clock, forms, geography, trades
+from services.people import credit_code, identity
+from services.fairs import forms as fair_forms, decide as fairs, quotas
 from services.reports import periods
 
 Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]

@@ -24,8 +24,8 @@ from gateway.wire.common import (
     WrittenDay,
     shown,
 )
-from services import fair_forms, fair_pass, quotas
-from services.fair_records import Level, QuotaStatus, WageUnit
+from services.fairs import forms as fair_forms, passes as fair_pass, quotas
+from services.fairs.records import Level, QuotaStatus, WageUnit
 
 Title = Annotated[str, shown(60)]
 Venue = Annotated[str, shown(100)]

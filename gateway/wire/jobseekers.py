@@ -9,7 +9,7 @@ from msgspec import Meta
 
 from gateway.wire.common import CountyCode, Day, IdNumber, Instant, TradeCode, shown
 from gateway.wire.fairs import FairRefusal
-from services import groups
+from services.people import groups
 
 
 class JobseekerBody(msgspec.Struct, kw_only=True):

@@ -8,7 +8,7 @@ import msgspec
 from msgspec import Meta
 
 from gateway.wire.common import HHMM, IdNumber, MarketId, Text, TradeCode, shown
-from services import groups
+from services.people import groups
 
 
 class CheckInBody(msgspec.Struct):

@@ -9,7 +9,7 @@ from msgspec import Meta
 
 from gateway.operation import Param
 from gateway.wire.common import HHMM, Day, Instant
-from services import quotas
+from services.fairs import quotas
 
 # ---------------------------------------------------------------- reporting, supply list, dashboard (issue 5)
 

@@ -43,7 +43,12 @@ from schemathesis.generation.modes import GenerationMode
 from gateway import api
 from gateway.auth import token_sha256
 from gateway.main import create_app, server_options
-from services import clock, credit_code, fair_pass, geography, identity, records, screening
+from services import clock, geography
+from services import records
+from services.people.records import DeviceRegistered
+from services.people import credit_code, identity
+from services.fairs import passes as fair_pass
+from services.screening import postings as screening
 from services.errors import InvalidInput
 from services.readmodels.registry_views import RegistryViews
 from services.readmodels.views import dump
@@ -119,7 +124,7 @@ def _register(settings: Settings) -> None:
     client = redis.Redis.from_url(settings.redis_url)
     try:
         for role, token in TOKENS.items():
-            event = records.DeviceRegistered(
+            event = DeviceRegistered(
                 id=records.derived_id("fuzz-credential", role),
                 at=datetime.now(UTC),
                 token_sha256=token_sha256(token),

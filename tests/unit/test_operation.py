@@ -12,7 +12,7 @@ import pytest
 from gateway import api
 from gateway.operation import decode, parsed, refusal
 from gateway.wire.market import CheckInBody
-from services import accounts
+from services.people import accounts
 from services.errors import InvalidInput
 
 ROOT = Path(__file__).resolve().parents[2]
