@@ -3,7 +3,9 @@
 1. the ``Idempotency-Key`` header is required and well-formed (else 400);
 2. the key is claimed for this principal (replay / 409 / 422 as in :mod:`gateway.idempotency`) — already in the
    admission round trip when the view authenticated with :func:`authenticate_command`;
-3. the body is parsed and validated by the endpoint's ``build`` (4xx on failure, the claim is released);
+3. the body is decoded by the operation's declared request type (:func:`gateway.operation.decode`) and parsed and
+   validated by the endpoint's ``build`` with the domain's parsers (4xx on failure, the claim is released; a rule
+   both refuse is worded by the domain);
 4. the record is published and acknowledged by Kafka (else 503, the claim is released);
 5. only then the answer is stored under the key and returned with its status (202).
 """
@@ -16,11 +18,12 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from gateway import admission, auth, idempotency
+from gateway import admission, auth, idempotency, operation
 from gateway.bodies import decode_json
 from gateway.problems import ApiError, json_answer
 from gateway.typedefs import DEDUPLICATE, IDEMPOTENCY, PUBLISHER
 from services import records
+from services.errors import InvalidInput
 from services.people.principal import Principal, Role
 
 
@@ -90,7 +93,7 @@ async def accept(
     key = idempotency_key(request)
     raw = await request.read()
     if not request.app[DEDUPLICATE]:  # the fault battery only (gateway.main.create_app): no replay, no 409/422
-        accepted = await build(command_id(principal, key), decode_json(raw))
+        accepted = await checked_build(request, build, command_id(principal, key), decode_json(raw))
         await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
         return json_answer(accepted.answer, status=202)
     store = request.app[IDEMPOTENCY]
@@ -118,11 +121,27 @@ async def accept(
             field="Idempotency-Key",
         )
     try:
-        body = decode_json(raw)
-        accepted = await build(command_id(principal, key), body)
+        accepted = await checked_build(request, build, command_id(principal, key), decode_json(raw))
         await request.app[PUBLISHER].publish(accepted.topic, accepted.key, records.encode(accepted.record))
     except BaseException:
         await store.abandon(principal.key, key)
         raise
     await store.finish(principal.key, key, fingerprint, 202, accepted.answer)
     return json_answer(accepted.answer, status=202)
+
+
+async def checked_build(request: web.Request, build: Build, command_id: str, body: Any) -> Accepted:
+    """``build(command_id, body)`` once ``body`` is decoded by the operation's request type. A body the type
+    refuses still goes to ``build`` first, so a rule the domain's parsers know is answered in their words; one
+    only the type knows is answered from the type (:func:`gateway.operation.refusal`)."""
+    declared = operation.operation_of(request)
+    refused: InvalidInput | None = None
+    if declared is not None:
+        try:
+            operation.decode(declared, body)
+        except InvalidInput as error:
+            refused = error
+    accepted = await build(command_id, body)
+    if refused is not None:
+        raise refused
+    return accepted

@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import MutableMapping
-from typing import Literal, TypeGuard
 
 import redis.exceptions
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from gateway import openapi, problems
+from gateway import problems
 from gateway.bodies import decode_json
+from gateway.operation import operation_of
 from gateway.publisher import BrokerUnavailable
 from gateway.typedefs import SETTINGS
 from services.errors import InvalidInput
@@ -143,16 +143,13 @@ async def request_limits_middleware(request: web.Request, handler: Handler) -> w
 
 @web.middleware
 async def json_body_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """An operation whose document row has a request body (``gateway/openapi.py``) gets one, as the document
-    says, before any other check: ``Content-Type: application/json`` (else 415 ``content_type``), a JSON
-    document (else 400 ``body_json`` / ``body_depth``) whose value is an object (else 422 ``body_object``; an
-    empty body is not an object). Fields the operation does not know are ignored (docs/api.md)."""
-    resource = request.match_info.route.resource
-    method = request.method
-    if resource is None or not request.path.startswith("/api/") or not _documented_method(method):
-        return await handler(request)
-    operation = openapi.OPERATIONS_BY_ROUTE.get((method, resource.canonical))
-    if operation is None or operation.body is None:
+    """An operation that declares a request type (:mod:`gateway.operation`) gets a body, as the document says,
+    before any other check: ``Content-Type: application/json`` (else 415 ``content_type``), a JSON document
+    (else 400 ``body_json`` / ``body_depth``) whose value is an object (else 422 ``body_object``; an empty body is
+    not an object). The fields are checked against the type after authentication, with the domain's rules
+    (:func:`gateway.commands.accept`); fields the type does not know are ignored (docs/api.md)."""
+    operation = operation_of(request)
+    if operation is None or operation.request is None:
         return await handler(request)
     if request.content_type != "application/json":
         raise problems.ApiError(
@@ -171,8 +168,3 @@ async def json_body_middleware(request: web.Request, handler: Handler) -> web.St
             field="body",
         )
     return await handler(request)
-
-
-def _documented_method(method: str) -> TypeGuard[Literal["GET", "POST"]]:
-    """GET and POST: the only methods the document has operations for."""
-    return method in ("GET", "POST")

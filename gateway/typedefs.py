@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -13,6 +14,9 @@ from gateway.idempotency import IdempotencyStore
 from gateway.publisher import Publisher
 from services.adapters.ratelimit import RateLimiter
 from services.settings import Settings
+
+if TYPE_CHECKING:  # gateway.operation reads the app's keys
+    from gateway.operation import Operation
 
 Clock = Callable[[], datetime]
 
@@ -25,3 +29,5 @@ PUBLISHER = web.AppKey("publisher", Publisher)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 ADMISSION = web.AppKey("admission", Admission)
+#: The JSON API's operations by (method, path template): how a request finds its declaration.
+OPERATIONS_BY_ROUTE: web.AppKey[Mapping[tuple[str, str], Operation]] = web.AppKey("operations_by_route")

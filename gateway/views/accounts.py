@@ -10,6 +10,7 @@ very next request even while the projector lags. Tokens are returned once and st
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
 import uuid
 from datetime import timedelta
@@ -20,8 +21,22 @@ from aiohttp import web
 from gateway import audit, throttle
 from gateway.auth import authenticate, require_county, token_sha256
 from gateway.bodies import decode_json
+from gateway.operation import BODY_ERRORS, Operation, declared_roles, links_to, parsed
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
+from gateway.wire.accounts import (
+    AccountCreated,
+    AccountRevokedAnswer,
+    AccountView,
+    CredentialRevokedAnswer,
+    DeviceBody,
+    DeviceCreated,
+    EmployerRegistrationBody,
+    SessionIssued,
+    SignInBody,
+    StaffAccountBody,
+)
+from gateway.wire.common import EmptyBody
 from services import clock, topics
 from services.errors import InvalidInput
 from services.people import accounts, records
@@ -44,9 +59,23 @@ async def post_session(request: web.Request) -> web.Response:
     The login is a staff or device username, a company's credit code, or an individual's ID number.
     Throttled per client address and per account; the same 401 for an unknown login and a wrong password.
     """
-    login, password = accounts.parse_sign_in(await _json(request))
+    login, password = parsed(SESSIONS, await _json(request), accounts.parse_sign_in)
     account = await _verify(request, login, password)
     return web.json_response(await issue_token(request, account), dumps=dumps)
+
+
+SESSIONS = Operation(
+    "POST",
+    "/api/v1/sessions",
+    "sessions",
+    "Sign in: a bearer token for an account (throttled per client address and per account)",
+    handler=post_session,
+    request=SignInBody,
+    response=SessionIssued,
+    tags=("accounts",),
+    extra_statuses=(*BODY_ERRORS, 401, 429),
+    links={**links_to("account_id", "account"), **links_to("credential_id", "credential_revoke")},
+)
 
 
 async def sign_in(request: web.Request, login: str, password: str) -> dict[str, Any]:
@@ -115,17 +144,50 @@ async def issue_token(request: web.Request, account: View) -> dict[str, Any]:
 
 async def post_session_revoke(request: web.Request) -> web.Response:
     """``POST /api/v1/sessions/revoke`` (any credential): sign out; the token is refused from now on."""
-    principal = await authenticate(request, "kiosk", "employer", "organiser", "officer", "admin")
+    principal = await authenticate(request, *declared_roles(request))
     await _revoke_token(request, principal.token_sha256, principal)
     return web.json_response({"credential_id": principal.token_sha256, "status": "revoked"}, dumps=dumps)
 
 
+SESSION_REVOKE = Operation(
+    "POST",
+    "/api/v1/sessions/revoke",
+    "session_revoke",
+    "Sign out: the token of this request is refused from now on (any credential)",
+    handler=post_session_revoke,
+    roles=(
+        "employer",
+        "kiosk",
+        "organiser",
+        "officer",
+        "admin",
+    ),
+    request=EmptyBody,
+    response=CredentialRevokedAnswer,
+    tags=("accounts",),
+)
+
+
 async def post_credential_revoke(request: web.Request) -> web.Response:
     """``POST /api/v1/credentials/{credential_id}/revoke`` (administrator): one token (its SHA-256)."""
-    principal = await authenticate(request, "admin")
+    principal = await authenticate(request, *declared_roles(request))
     credential_id = request.match_info["credential_id"]
     await _revoke_token(request, credential_id, principal)
     return web.json_response({"credential_id": credential_id, "status": "revoked"}, dumps=dumps)
+
+
+CREDENTIAL_REVOKE = Operation(
+    "POST",
+    "/api/v1/credentials/{credential_id}/revoke",
+    "credential_revoke",
+    "Revoke one token by its credential id (SHA-256), at once (administrator)",
+    handler=post_credential_revoke,
+    roles=("admin",),
+    request=EmptyBody,
+    response=CredentialRevokedAnswer,
+    not_found=True,
+    tags=("accounts",),
+)
 
 
 async def _revoke_token(request: web.Request, digest: str, by: Principal) -> None:
@@ -160,7 +222,11 @@ async def post_employer(request: web.Request) -> web.Response:
     address = throttle.client_address(request)
     today = clock.local_date(request.app[CLOCK]())
     try:
-        new = accounts.parse_employer_registration(await _json(request), today=today, key=settings.pseudonym_key)
+        new = parsed(
+            EMPLOYERS,
+            await _json(request),
+            functools.partial(accounts.parse_employer_registration, today=today, key=settings.pseudonym_key),
+        )
     except (ApiError, InvalidInput):
         # a refused body counts against the cheaper limit of refused submissions, not the registrations'
         await throttle.enforce(request, "malformed_per_address", address)
@@ -169,17 +235,59 @@ async def post_employer(request: web.Request) -> web.Response:
     return web.json_response(await _create(request, new), dumps=dumps)
 
 
+EMPLOYERS = Operation(
+    "POST",
+    "/api/v1/employers",
+    "employers",
+    "An employer registers: a company by unified social credit code, an individual by ID number",
+    handler=post_employer,
+    request=EmployerRegistrationBody,
+    response=AccountCreated,
+    tags=("accounts",),
+    extra_statuses=(*BODY_ERRORS, 409, 429),
+    links={
+        **links_to("account_id", "account"),
+        "sessions": {
+            "operationId": "sessions",
+            "requestBody": {"login": "$request.body#/credit_code", "password": "$request.body#/password"},
+        },
+    },
+)
+
+
 async def post_account(request: web.Request) -> web.Response:
     """``POST /api/v1/accounts`` (administrator): a staff account — organiser, county officer or administrator."""
-    await authenticate(request, "admin")
-    new = accounts.parse_staff_account(await _json(request), key=request.app[SETTINGS].pseudonym_key)
+    await authenticate(request, *declared_roles(request))
+    key = request.app[SETTINGS].pseudonym_key
+    new = parsed(ACCOUNTS, await _json(request), functools.partial(accounts.parse_staff_account, key=key))
     return web.json_response(await _create(request, new), dumps=dumps)
+
+
+ACCOUNTS = Operation(
+    "POST",
+    "/api/v1/accounts",
+    "accounts",
+    "Create a staff account: organiser, county officer or city administrator (administrator)",
+    handler=post_account,
+    roles=("admin",),
+    request=StaffAccountBody,
+    response=AccountCreated,
+    tags=("accounts",),
+    extra_statuses=(*BODY_ERRORS, 409),
+    links={
+        **links_to("account_id", "account", "account_revoke"),
+        "sessions": {
+            "operationId": "sessions",
+            "requestBody": {"login": "$request.body#/login", "password": "$request.body#/password"},
+        },
+    },
+)
 
 
 async def post_device(request: web.Request) -> web.Response:
     """``POST /api/v1/devices`` (administrator): a kiosk device bound to a market, and its token (shown once)."""
-    await authenticate(request, "admin")
-    market, name = accounts.parse_device(await _json(request))
+    await authenticate(request, *declared_roles(request))
+    market, name = parsed(DEVICES, await _json(request), accounts.parse_device)
     new = accounts.NewAccount(
         login_key=f"device:{uuid.uuid4()}",
         role="kiosk",
@@ -194,6 +302,21 @@ async def post_device(request: web.Request) -> web.Response:
     return web.json_response(
         {**created, "token": issued["token"], "credential_id": issued["credential_id"]}, dumps=dumps
     )
+
+
+DEVICES = Operation(
+    "POST",
+    "/api/v1/devices",
+    "devices",
+    "Register a kiosk device bound to a market; its token is shown once (administrator)",
+    handler=post_device,
+    roles=("admin",),
+    request=DeviceBody,
+    response=DeviceCreated,
+    tags=("accounts",),
+    extra_statuses=(*BODY_ERRORS, 409),
+    links={**links_to("account_id", "account", "account_revoke"), **links_to("credential_id", "credential_revoke")},
+)
 
 
 async def _create(request: web.Request, new: accounts.NewAccount) -> dict[str, Any]:
@@ -227,7 +350,7 @@ async def _create(request: web.Request, new: accounts.NewAccount) -> dict[str, A
 async def get_account(request: web.Request) -> web.Response:
     """``GET /api/v1/accounts/{account_id}`` (administrator, or a county officer for accounts of their county):
     the account with its masked ID number and phone. Writes an audit record."""
-    principal = await authenticate(request, "officer")
+    principal = await authenticate(request, *declared_roles(request))
     view = await _account_or_404(request)
     require_county(principal, view.get("county"))
     shown = {k: v for k, v in view.items() if k not in {"password_hash", "phone_pseudonym", "login_key"}}
@@ -244,10 +367,26 @@ async def get_account(request: web.Request) -> web.Response:
     return web.json_response(shown, dumps=dumps)
 
 
+ACCOUNT = Operation(
+    "GET",
+    "/api/v1/accounts/{account_id}",
+    "account",
+    "An account with its masked ID number and phone (administrator, or the county's officer); audited",
+    handler=get_account,
+    roles=(
+        "admin",
+        "officer",
+    ),
+    response=AccountView,
+    not_found=True,
+    tags=("accounts",),
+)
+
+
 async def post_account_revoke(request: web.Request) -> web.Response:
     """``POST /api/v1/accounts/{account_id}/revoke`` (administrator): the account (or device) and every token
     issued to it are refused from now on."""
-    principal = await authenticate(request, "admin")
+    principal = await authenticate(request, *declared_roles(request))
     view = await _account_or_404(request)
     prefix = request.app[SETTINGS].topic_prefix
     record = records.AccountRevoked(
@@ -258,6 +397,20 @@ async def post_account_revoke(request: web.Request) -> web.Response:
     )
     await _publish_through(request, f"account:{view['account_id']}", record)
     return web.json_response({"account_id": view["account_id"], "status": "revoked"}, dumps=dumps)
+
+
+ACCOUNT_REVOKE = Operation(
+    "POST",
+    "/api/v1/accounts/{account_id}/revoke",
+    "account_revoke",
+    "Revoke an account or a kiosk device and every token issued to it, at once (administrator)",
+    handler=post_account_revoke,
+    roles=("admin",),
+    request=EmptyBody,
+    response=AccountRevokedAnswer,
+    not_found=True,
+    tags=("accounts",),
+)
 
 
 # ---------------------------------------------------------------- helpers
@@ -291,3 +444,16 @@ async def _publish_through(request: web.Request, key: str, record: records.Regis
 
 async def _json(request: web.Request) -> Any:
     return decode_json(await request.read())
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (
+    SESSIONS,
+    EMPLOYERS,
+    ACCOUNTS,
+    ACCOUNT,
+    ACCOUNT_REVOKE,
+    DEVICES,
+    CREDENTIAL_REVOKE,
+    SESSION_REVOKE,
+)

@@ -8,8 +8,11 @@ from aiohttp import web
 
 from gateway import commands
 from gateway.auth import authenticate
+from gateway.operation import Operation, declared_roles, links_to
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.wire.common import EmptyBody
+from gateway.wire.market import CheckInAccepted, CheckInBody, CheckInCommandAccepted, Ticket
 from services import geography, topics
 from services.market import records
 from services.market.checkin import parse_check_in
@@ -20,7 +23,7 @@ from services.readmodels.views import load, public
 
 async def post_checkin(request: web.Request) -> web.Response:
     """``POST /api/v1/checkins`` (kiosk): 202 with the check-in id and status URL once Kafka has it."""
-    principal, claimed = await commands.authenticate_command(request, "kiosk")
+    principal, claimed = await commands.authenticate_command(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
 
@@ -59,9 +62,24 @@ async def post_checkin(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build, claimed)
 
 
+CHECKINS = Operation(
+    "POST",
+    "/api/v1/checkins",
+    "checkins",
+    "Check a worker in for today (kiosk)",
+    handler=post_checkin,
+    roles=("kiosk",),
+    request=CheckInBody,
+    response=CheckInAccepted,
+    command=True,
+    tags=("market",),
+    links=links_to("checkin_id", "check_out", "still_waiting"),
+)
+
+
 async def post_check_out(request: web.Request) -> web.Response:
     """``POST /api/v1/checkins/{checkin_id}/check-out`` (kiosk of the check-in's market)."""
-    principal = await authenticate(request, "kiosk")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     checkin_id = request.match_info["checkin_id"]
@@ -85,6 +103,21 @@ async def post_check_out(request: web.Request) -> web.Response:
         return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), ticket["market_id"].encode(), record, answer)
 
     return await commands.accept(request, principal, build)
+
+
+CHECK_OUT = Operation(
+    "POST",
+    "/api/v1/checkins/{checkin_id}/check-out",
+    "check_out",
+    "Check a worker out (kiosk of the check-in's market)",
+    handler=post_check_out,
+    roles=("kiosk",),
+    request=EmptyBody,
+    response=CheckInCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+)
 
 
 def _same_market(body: Any, market_id: str) -> None:
@@ -126,6 +159,26 @@ async def get_checkin(request: web.Request) -> web.Response:
     return web.json_response(view, dumps=dumps)
 
 
+CHECKIN = Operation(
+    "GET",
+    "/api/v1/checkins/{checkin_id}",
+    "checkin",
+    "A check-in's ticket: queued, offered (with the offer and why), placed, refused",
+    handler=get_checkin,
+    response=Ticket,
+    not_found=True,
+    tags=("market",),
+)
+
+
 async def ticket_view(app: web.Application, checkin_id: str) -> dict[str, Any] | None:
     prefix = app[SETTINGS].topic_prefix
     return public(load(await app[REDIS].get(keys.ticket(prefix, checkin_id))))
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (
+    CHECKINS,
+    CHECKIN,
+    CHECK_OUT,
+)

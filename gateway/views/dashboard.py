@@ -21,10 +21,13 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from gateway.auth import authenticate
+from gateway.operation import Operation, declared_roles
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import reports
-from gateway.views.reports import county_scope, parse_county, staff
+from gateway.views.reports import county_scope, parse_county
+from gateway.wire.reports import STAFF_COUNTY, Dashboard
 from services import clock, geography
 from services.fairs import quotas
 from services.readmodels import dashboard_views as dv
@@ -98,9 +101,25 @@ async def snapshot(request: web.Request, county: str | None) -> dict[str, Any]:
 
 async def get_dashboard(request: web.Request) -> web.Response:
     """``GET /api/v1/dashboard?county=`` (staff): the dashboard's figures now."""
-    principal = await staff(request)
+    principal = await authenticate(request, *declared_roles(request))
     county = county_scope(principal, parse_county(request.query.get("county")))
     return web.json_response(await snapshot(request, county), dumps=dumps)
+
+
+DASHBOARD = Operation(
+    "GET",
+    "/api/v1/dashboard",
+    "dashboard",
+    "The live dashboard's figures now (staff)",
+    handler=get_dashboard,
+    roles=(
+        "officer",
+        "organiser",
+    ),
+    response=Dashboard,
+    tags=("reports",),
+    params=(STAFF_COUNTY,),
+)
 
 
 #: How many periods of each kind the period picker offers, newest first.
@@ -259,3 +278,7 @@ async def _push(response: web.StreamResponse, request: web.Request, county: str 
     answer = {**await snapshot(request, county), "today_by_hour": await today_by_hour(request, county)}
     data = json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
     await response.write(f"event: dashboard\ndata: {data}\n\n".encode())
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (DASHBOARD,)

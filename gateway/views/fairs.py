@@ -17,8 +17,28 @@ from aiohttp import web
 
 from gateway import commands
 from gateway.auth import authenticate, require_county
+from gateway.operation import Operation, Param, declared_roles, links_to
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.wire.common import EmptyBody, IsoWeek, Month, QuotaRule, Scope
+from gateway.wire.fairs import (
+    CreditCodeBody,
+    FairAttendanceBody,
+    FairCancelBody,
+    FairCommandAccepted,
+    FairCommandOutcome,
+    FairEmployerBody,
+    FairHireBody,
+    FairIntentBody,
+    FairList,
+    FairPersonAccepted,
+    FairRescheduleBody,
+    FairScheduleBody,
+    FairView,
+    QuotaBoard,
+    QuotaPolicyAccepted,
+    QuotaPolicyBody,
+)
 from services import topics
 from services.errors import FieldError, InvalidInput
 from services.fairs import forms as fair_forms
@@ -35,7 +55,7 @@ MakeRecord = Callable[[str, Any, View, datetime, Principal], fair_records.FairRe
 
 async def post_fair(request: web.Request) -> web.Response:
     """``POST /api/v1/fairs`` (organiser): schedule a fair; 202 with ``fair_id`` and the status URL."""
-    principal = await authenticate(request, "organiser")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
 
@@ -65,6 +85,33 @@ async def post_fair(request: web.Request) -> web.Response:
         )
 
     return await commands.accept(request, principal, build)
+
+
+#: The commands a new fair's id leads to (links of its 202: a command's answer leads to the commands on what it
+#: names, not to reads of it, which find it only once its agent applied it).
+FAIR_ACTIONS = (
+    "fair_publish",
+    "fair_employers",
+    "fair_reschedule",
+    "fair_cancel",
+    "fair_attendance",
+    "fair_employer_attendance",
+    "fair_intents",
+    "fair_hires",
+)
+FAIRS = Operation(
+    "POST",
+    "/api/v1/fairs",
+    "fairs",
+    "Schedule a job fair (organiser)",
+    handler=post_fair,
+    roles=("organiser",),
+    request=FairScheduleBody,
+    response=FairCommandAccepted,
+    command=True,
+    tags=("fairs",),
+    links=links_to("fair_id", *FAIR_ACTIONS),
+)
 
 
 def _employer(command_id: str, body: Any, fair: View, now: datetime, _: Principal) -> fair_records.FairRecord:
@@ -131,7 +178,7 @@ def _on_fair(make: Callable[[web.Request], MakeRecord]) -> Callable[[web.Request
     """A handler for ``POST /api/v1/fairs/{fair_id}/…`` (organiser): 404 for an unknown fair, then accept."""
 
     async def handler(request: web.Request) -> web.Response:
-        principal = await authenticate(request, "organiser")
+        principal = await authenticate(request, *declared_roles(request))
         settings = request.app[SETTINGS]
         now = request.app[CLOCK]()
         fair = await _fair_or_404(request)
@@ -151,18 +198,150 @@ def _on_fair(make: Callable[[web.Request], MakeRecord]) -> Callable[[web.Request
 
 
 post_fair_employer = _on_fair(lambda _: _employer)
+
+
+FAIR_EMPLOYERS = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/employers",
+    "fair_employers",
+    "Register an employer's booth and positions at a fair (organiser)",
+    handler=post_fair_employer,
+    roles=("organiser",),
+    request=FairEmployerBody,
+    response=FairCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 post_fair_publish = _on_fair(lambda _: _publish)
+
+
+FAIR_PUBLISH = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/publish",
+    "fair_publish",
+    "Publish a fair (organiser)",
+    handler=post_fair_publish,
+    roles=("organiser",),
+    request=EmptyBody,
+    response=FairCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 post_fair_reschedule = _on_fair(lambda _: _reschedule)
+
+
+FAIR_RESCHEDULE = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/reschedule",
+    "fair_reschedule",
+    "Move a fair that has not been held to new dates, times or venue (organiser)",
+    handler=post_fair_reschedule,
+    roles=("organiser",),
+    request=FairRescheduleBody,
+    response=FairCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 post_fair_cancel = _on_fair(lambda _: _cancel)
+
+
+FAIR_CANCEL = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/cancel",
+    "fair_cancel",
+    "Cancel a fair that has not been held (organiser)",
+    handler=post_fair_cancel,
+    roles=("organiser",),
+    request=FairCancelBody,
+    response=FairCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 post_fair_employer_attendance = _on_fair(lambda _: _employer_attendance)
+
+
+FAIR_EMPLOYER_ATTENDANCE = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/employer-attendance",
+    "fair_employer_attendance",
+    "Record that a registered employer attended a fair (organiser)",
+    handler=post_fair_employer_attendance,
+    roles=("organiser",),
+    request=CreditCodeBody,
+    response=FairCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 post_fair_attendance = _on_fair(lambda r: _person_maker("attendance", r.app[SETTINGS].pseudonym_key))
+
+
+FAIR_ATTENDANCE = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/attendance",
+    "fair_attendance",
+    "Record that a job seeker attended a fair, on its local dates (organiser); counted once",
+    handler=post_fair_attendance,
+    roles=("organiser",),
+    request=FairAttendanceBody,
+    response=FairPersonAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 post_fair_intent = _on_fair(lambda r: _person_maker("intent", r.app[SETTINGS].pseudonym_key))
+
+
+FAIR_INTENTS = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/intents",
+    "fair_intents",
+    "Record a job seeker's intent with an employer at a fair (organiser); needs their attendance",
+    handler=post_fair_intent,
+    roles=("organiser",),
+    request=FairIntentBody,
+    response=FairPersonAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 post_fair_hire = _on_fair(lambda r: _person_maker("hire", r.app[SETTINGS].pseudonym_key))
+
+
+FAIR_HIRES = Operation(
+    "POST",
+    "/api/v1/fairs/{fair_id}/hires",
+    "fair_hires",
+    "Record a hire at a fair, a placement for reporting (organiser); needs the seeker's attendance",
+    handler=post_fair_hire,
+    roles=("organiser",),
+    request=FairHireBody,
+    response=FairPersonAccepted,
+    command=True,
+    not_found=True,
+    tags=("fairs",),
+)
 
 
 async def get_fair(request: web.Request) -> web.Response:
     """``GET /api/v1/fairs/{fair_id}``: the fair, its booths and positions, its counts; no personal data."""
     return web.json_response(public(await _fair_or_404(request)), dumps=dumps)
+
+
+FAIR = Operation(
+    "GET",
+    "/api/v1/fairs/{fair_id}",
+    "fair",
+    "A fair: its booths, positions and counts (no personal data)",
+    handler=get_fair,
+    response=FairView,
+    not_found=True,
+    tags=("fairs",),
+)
 
 
 async def get_fairs(request: web.Request) -> web.Response:
@@ -177,6 +356,22 @@ async def get_fairs(request: web.Request) -> web.Response:
     week, month = _period_code(request, "week"), _period_code(request, "month")
     chosen = [e for e in found if (week is None or e["week"] == week) and (month is None or e["month"] == month)]
     return web.json_response({"fairs": sorted(chosen, key=lambda e: (e["starts_at"], e["fair_id"]))}, dumps=dumps)
+
+
+FAIR_LIST = Operation(
+    "GET",
+    "/api/v1/fairs",
+    "fair_list",
+    "The fairs of one quota scope, or of all, by start time; filtered by ISO week or month",
+    handler=get_fairs,
+    response=FairList,
+    tags=("fairs",),
+    params=(
+        Param("county", Scope, checked=True, description="a quota scope; all scopes if left out"),
+        Param("week", IsoWeek, checked=True, description="only fairs starting in this ISO week"),
+        Param("month", Month, checked=True, description="only fairs starting in this month"),
+    ),
+)
 
 
 def _period_code(request: web.Request, kind: periods.Kind) -> str | None:
@@ -201,9 +396,22 @@ async def get_fair_command(request: web.Request) -> web.Response:
     return web.json_response(view, dumps=dumps)
 
 
+FAIR_COMMAND = Operation(
+    "GET",
+    "/api/v1/fair-commands/{command_id}",
+    "fair_command",
+    "What became of a fair or quota command: applied, or refused with the rule",
+    handler=get_fair_command,
+    response=FairCommandOutcome,
+    not_found=True,
+    tags=("fairs",),
+    description="404 ``fair_command_unknown`` until the agent has decided (a second or two).",
+)
+
+
 async def get_quotas(request: web.Request) -> web.Response:
     """``GET /api/v1/quotas?county=&rule=&period=`` (organiser or officer): the quota board with progress."""
-    principal = await _authenticate_staff(request)
+    principal = await authenticate(request, *declared_roles(request))
     query = request.query
     scope = fair_forms.parse_scope(query["county"], "county") if "county" in query else None
     if scope is not None:
@@ -237,6 +445,26 @@ async def get_quotas(request: web.Request) -> web.Response:
     return web.json_response(_scoped_board(principal, composed), dumps=dumps)
 
 
+QUOTAS = Operation(
+    "GET",
+    "/api/v1/quotas",
+    "quotas",
+    "The quota board: status per county week and city month, early warnings, weekly targets' progress",
+    handler=get_quotas,
+    roles=(
+        "organiser",
+        "officer",
+    ),
+    response=QuotaBoard,
+    tags=("quotas",),
+    params=(
+        Param("county", Scope, checked=True, description="only this quota scope"),
+        Param("rule", QuotaRule, checked=True, description="only this quota rule"),
+        Param("period", str, description="only this ISO week (2026-W48) or month (2026-11)"),
+    ),
+)
+
+
 def _scoped_board(principal: Principal, board: View) -> View:
     """Only the scopes the principal may read (:func:`services.people.access.may_read`)."""
     viewer = principal.viewer
@@ -248,7 +476,7 @@ def _scoped_board(principal: Principal, board: View) -> View:
 
 async def post_quota_policy(request: web.Request) -> web.Response:
     """``POST /api/v1/quotas/{county}/policy`` (officer): the early-warning moment and weekly targets."""
-    principal = await authenticate(request, "officer")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     scope = fair_forms.parse_scope(request.match_info["county"], "county")
@@ -271,6 +499,21 @@ async def post_quota_policy(request: web.Request) -> web.Response:
         return commands.Accepted(settings.topic(topics.FAIR_COMMANDS), scope.encode(), record, answer)
 
     return await commands.accept(request, principal, build)
+
+
+QUOTA_POLICY = Operation(
+    "POST",
+    "/api/v1/quotas/{county}/policy",
+    "quota_policy",
+    "Set a quota scope's early-warning moment and weekly targets (officer)",
+    handler=post_quota_policy,
+    roles=("officer",),
+    request=QuotaPolicyBody,
+    response=QuotaPolicyAccepted,
+    command=True,
+    tags=("quotas",),
+    params=(Param("county", Scope, where="path", checked=True, description="a quota scope"),),
+)
 
 
 # ---------------------------------------------------------------- helpers
@@ -311,6 +554,20 @@ def _scopes(raw: str | None) -> list[str]:
     return list(quotas.SCOPES) if raw is None else [fair_forms.parse_scope(raw, "county")]
 
 
-async def _authenticate_staff(request: web.Request) -> Principal:
-    """An organiser's, an officer's or the city administrator's credential."""
-    return await authenticate(request, "officer", "organiser")
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (
+    FAIRS,
+    FAIR_LIST,
+    FAIR,
+    FAIR_EMPLOYERS,
+    FAIR_PUBLISH,
+    FAIR_RESCHEDULE,
+    FAIR_CANCEL,
+    FAIR_ATTENDANCE,
+    FAIR_EMPLOYER_ATTENDANCE,
+    FAIR_INTENTS,
+    FAIR_HIRES,
+    FAIR_COMMAND,
+    QUOTAS,
+    QUOTA_POLICY,
+)

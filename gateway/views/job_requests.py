@@ -8,9 +8,19 @@ from aiohttp import web
 
 from gateway import commands
 from gateway.auth import authenticate
+from gateway.operation import Operation, declared_roles, links_to
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import placement_steps
+from gateway.wire.common import EmptyBody
+from gateway.wire.market import (
+    HeadcountAccepted,
+    HeadcountBody,
+    JobRequestAccepted,
+    JobRequestBody,
+    JobRequestView,
+    PlacementCommandAccepted,
+)
 from services import forms, topics
 from services.adapters.posting_log import record_posting
 from services.errors import FieldError, InvalidInput
@@ -23,7 +33,7 @@ from services.screening import postings as screening
 
 async def post_job_request(request: web.Request) -> web.Response:
     """``POST /api/v1/job-requests`` (employer): 202 with the request id once Kafka has it."""
-    principal = await authenticate(request, "employer")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
 
@@ -62,11 +72,39 @@ async def post_job_request(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+JOB_REQUESTS = Operation(
+    "POST",
+    "/api/v1/job-requests",
+    "job_requests",
+    "Post a same-day job (employer); screened before it is accepted",
+    handler=post_job_request,
+    roles=("employer",),
+    request=JobRequestBody,
+    response=JobRequestAccepted,
+    command=True,
+    tags=("market",),
+    links=links_to("request_id", "job_request_cancel", "job_request_reopen", "job_request_headcount"),
+)
+
+
 async def get_job_request(request: web.Request) -> web.Response:
     """``GET /api/v1/job-requests/{request_id}`` (the employer who posted it)."""
-    principal = await authenticate(request, "employer")
+    principal = await authenticate(request, *declared_roles(request))
     view = await _own_request(request, principal.subject_id, request.match_info["request_id"])
     return web.json_response(view, dumps=dumps)
+
+
+JOB_REQUEST = Operation(
+    "GET",
+    "/api/v1/job-requests/{request_id}",
+    "job_request",
+    "A job request's live state (the employer who posted it)",
+    handler=get_job_request,
+    roles=("employer",),
+    response=JobRequestView,
+    not_found=True,
+    tags=("market",),
+)
 
 
 async def post_cancel_job_request(request: web.Request) -> web.Response:
@@ -74,7 +112,7 @@ async def post_cancel_job_request(request: web.Request) -> web.Response:
 
     Offered and accepted workers go back to their place in the queue.
     """
-    principal = await authenticate(request, "employer")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     request_id = request.match_info["request_id"]
@@ -95,12 +133,27 @@ async def post_cancel_job_request(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+JOB_REQUEST_CANCEL = Operation(
+    "POST",
+    "/api/v1/job-requests/{request_id}/cancel",
+    "job_request_cancel",
+    "Cancel a job request (the employer who posted it)",
+    handler=post_cancel_job_request,
+    roles=("employer",),
+    request=EmptyBody,
+    response=JobRequestAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+)
+
+
 async def post_reopen_job_request(request: web.Request) -> web.Response:
     """``POST /api/v1/job-requests/{request_id}/reopen`` (the employer who posted it): "still needed, start as soon
     as possible". Only a request closed because its start plus the late-start grace passed (409
     ``request_not_reopenable`` otherwise, also from the market if its view lagged); its start becomes the market's
     now, rounded up to the minute."""
-    principal = await authenticate(request, "employer")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     request_id = request.match_info["request_id"]
@@ -128,13 +181,30 @@ async def post_reopen_job_request(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+JOB_REQUEST_REOPEN = Operation(
+    "POST",
+    "/api/v1/job-requests/{request_id}/reopen",
+    "job_request_reopen",
+    "Still needed, start as soon as possible: reopen a request closed because its start plus the late-start "
+    "grace passed, with its start moved to now (the employer who posted it; 409 request_not_reopenable "
+    "for any other request)",
+    handler=post_reopen_job_request,
+    roles=("employer",),
+    request=EmptyBody,
+    response=JobRequestAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+)
+
+
 async def post_headcount(request: web.Request) -> web.Response:
     """``POST /api/v1/job-requests/{request_id}/headcount`` (the employer who posted it), body ``{"headcount": n}``
     (issue 24): 422 ``range`` on the field outside 1..200; 409 ``request_not_open`` for a request cancelled,
     expired or stopped at its start; 409 ``headcount_below_accepted`` below the workers already accepted (the market
     judges the same rules again on its own state, and a refusal it makes reaches the request's view as
     ``last_refusal`` with this answer's ``command_id``)."""
-    principal = await authenticate(request, "employer")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     request_id = request.match_info["request_id"]
@@ -173,9 +243,27 @@ async def post_headcount(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+JOB_REQUEST_HEADCOUNT = Operation(
+    "POST",
+    "/api/v1/job-requests/{request_id}/headcount",
+    "job_request_headcount",
+    "Change how many workers a request needs (the employer who posted it; 409 headcount_below_accepted below "
+    "the workers accepted, 409 request_not_open for a request that ended; offers awaiting an answer beyond the "
+    "new headcount are withdrawn)",
+    handler=post_headcount,
+    roles=("employer",),
+    request=HeadcountBody,
+    response=HeadcountAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+    extra_statuses=(409,),
+)
+
+
 async def post_no_show(request: web.Request) -> web.Response:
     """``POST /api/v1/placements/{placement_id}/no-show`` (the employer): the next worker is offered at once."""
-    principal = await authenticate(request, "employer")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     placement_id = request.match_info["placement_id"]
@@ -203,9 +291,36 @@ async def post_no_show(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+NO_SHOW = Operation(
+    "POST",
+    "/api/v1/placements/{placement_id}/no-show",
+    "no_show",
+    "Report that a placed worker did not arrive (the employer); the next worker is offered",
+    handler=post_no_show,
+    roles=("employer",),
+    request=EmptyBody,
+    response=PlacementCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+    extra_statuses=(409,),
+)
+
+
 async def _own_request(request: web.Request, employer_id: str, request_id: str) -> dict[str, Any]:
     prefix = request.app[SETTINGS].topic_prefix
     view = public(load(await request.app[REDIS].get(keys.job_request(prefix, request_id))))
     if view is None or view.get("employer_id") != employer_id:
         raise ApiError(404, "job_request_unknown", "没有找到该招工需求", "no such job request", field="request_id")
     return view
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (
+    JOB_REQUESTS,
+    JOB_REQUEST,
+    JOB_REQUEST_CANCEL,
+    JOB_REQUEST_REOPEN,
+    JOB_REQUEST_HEADCOUNT,
+    NO_SHOW,
+)

@@ -17,8 +17,19 @@ from aiohttp import web
 
 from gateway import commands
 from gateway.auth import authenticate, require_county
+from gateway.operation import Handler, Operation, Param, declared_roles
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.wire.common import CountyCode, EmptyBody
+from gateway.wire.jobseekers import (
+    JobseekerBody,
+    JobseekerCommandAccepted,
+    JobseekerCommandOutcome,
+    JobseekerEndBody,
+    JobseekerRefuseBody,
+    JobseekerRegistrationAccepted,
+    JobseekerServiceBody,
+)
 from services import clock, geography, topics
 from services.errors import FieldError, InvalidInput
 from services.forms import parse_county
@@ -32,7 +43,7 @@ from services.readmodels.views import View, load, public
 
 async def post_jobseeker(request: web.Request) -> web.Response:
     """``POST /api/v1/jobseekers`` (officer, or a kiosk for self-service): register a job seeker; 202."""
-    principal = await authenticate(request, "officer", "kiosk")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     today = clock.local_date(now)
@@ -74,11 +85,28 @@ async def post_jobseeker(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+JOBSEEKERS = Operation(
+    "POST",
+    "/api/v1/jobseekers",
+    "jobseekers",
+    "Register a job seeker (county officer: confirmed at once; kiosk: awaiting staff)",
+    handler=post_jobseeker,
+    roles=(
+        "officer",
+        "kiosk",
+    ),
+    request=JobseekerBody,
+    response=JobseekerRegistrationAccepted,
+    command=True,
+    tags=("jobseekers",),
+)
+
+
 def _on_registration(make: Any) -> Any:
     """A handler for ``POST /api/v1/jobseekers/{registration_id}/…`` (officer of its county): 404, then accept."""
 
     async def handler(request: web.Request) -> web.Response:
-        principal = await authenticate(request, "officer")
+        principal = await authenticate(request, *declared_roles(request))
         settings = request.app[SETTINGS]
         now = request.app[CLOCK]()
         page = await _page_or_404(request)
@@ -101,12 +129,43 @@ def _on_registration(make: Any) -> Any:
     return handler
 
 
+#: The registration a path names (its registration command's id).
+REGISTRATION_ID = Param("registration_id", str, where="path", description="a registration id (its command id)")
+
+
+def _action(path: str, name: str, summary: str, handler: Handler, request: Any) -> Operation:
+    """The declaration of an officer's command on one registration."""
+    return Operation(
+        "POST",
+        f"/api/v1/jobseekers/{{registration_id}}/{path}",
+        name,
+        summary,
+        handler=handler,
+        roles=("officer",),
+        request=request,
+        response=JobseekerCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("jobseekers",),
+        params=(REGISTRATION_ID,),
+    )
+
+
 post_confirm = _on_registration(lambda head, body, p: js.ConfirmRegistration(**head, officer_id=p.subject_id))
+JOBSEEKER_CONFIRM = _action(
+    "confirm", "jobseeker_confirm", "Confirm a self-service registration (officer)", post_confirm, EmptyBody
+)
 post_refuse = _on_registration(
     lambda head, body, p: js.RefuseRegistration(**head, officer_id=p.subject_id, reason=forms.parse_refusal(body))
 )
+JOBSEEKER_REFUSE = _action(
+    "refuse", "jobseeker_refuse", "Refuse a self-service registration (officer)", post_refuse, JobseekerRefuseBody
+)
 post_end = _on_registration(
     lambda head, body, p: js.EndRegistration(**head, officer_id=p.subject_id, reason=forms.parse_end(body))
+)
+JOBSEEKER_END = _action(
+    "end", "jobseeker_end", "End a registration: placed, moved away, withdrawn", post_end, JobseekerEndBody
 )
 
 
@@ -116,19 +175,39 @@ def _service(head: dict[str, Any], body: Any, principal: Principal) -> js.Record
 
 
 post_service = _on_registration(_service)
+JOBSEEKER_SERVICES = _action(
+    "services",
+    "jobseeker_services",
+    "Record a service delivered: briefing, guidance, training…",
+    post_service,
+    JobseekerServiceBody,
+)
 
 
 async def get_jobseeker(request: web.Request) -> web.Response:
     """``GET /api/v1/jobseekers/{registration_id}`` (officer of its county): the person's page, masked."""
-    principal = await authenticate(request, "officer")
+    principal = await authenticate(request, *declared_roles(request))
     page = await _page_or_404(request)
     require_county(principal, page["county"])
     return web.json_response(public(page), dumps=dumps)
 
 
+JOBSEEKER = Operation(
+    "GET",
+    "/api/v1/jobseekers/{registration_id}",
+    "jobseeker",
+    "A registered person's page: grade, category, obligations and their history; masked ID only",
+    handler=get_jobseeker,
+    roles=("officer",),
+    not_found=True,
+    tags=("jobseekers",),
+    params=(REGISTRATION_ID,),
+)
+
+
 async def get_board(request: web.Request) -> web.Response:
     """``GET /api/v1/jobseekers?county=`` (officer: own county; admin: any, default all): due today, overdue, done."""
-    principal = await authenticate(request, "officer")
+    principal = await authenticate(request, *declared_roles(request))
     unknown = sorted(set(request.query) - {"county"})
     if unknown:
         raise InvalidInput(
@@ -156,6 +235,20 @@ async def get_board(request: web.Request) -> web.Response:
     return web.json_response({"today": today.isoformat(), "boards": boards}, dumps=dumps)
 
 
+JOBSEEKER_BOARD = Operation(
+    "GET",
+    "/api/v1/jobseekers",
+    "jobseeker_board",
+    "The county board of registered job seekers on today's local date: due today, overdue, done, awaiting",
+    handler=get_board,
+    roles=("officer",),
+    tags=("jobseekers",),
+    params=(Param("county", CountyCode, checked=True, description="only this county (an officer: their own)"),),
+    description="Answer: ``{today, boards: [{county, county_zh, today, due_today, overdue, done, upcoming, "
+    "awaiting}]}``; rows name the registration and the masked ID number only.",
+)
+
+
 async def get_command(request: web.Request) -> web.Response:
     """``GET /api/v1/jobseeker-commands/{command_id}``: ``applied``, or ``refused`` with the rule, once decided."""
     prefix = request.app[SETTINGS].topic_prefix
@@ -170,6 +263,19 @@ async def get_command(request: web.Request) -> web.Response:
             field="command_id",
         )
     return web.json_response(view, dumps=dumps)
+
+
+JOBSEEKER_COMMAND = Operation(
+    "GET",
+    "/api/v1/jobseeker-commands/{command_id}",
+    "jobseeker_command",
+    "What became of a job-seeker command: applied, or refused with the rule",
+    handler=get_command,
+    response=JobseekerCommandOutcome,
+    not_found=True,
+    tags=("jobseekers",),
+    description="404 ``jobseeker_command_unknown`` until the agent has decided (a second or two).",
+)
 
 
 def _answer(request: web.Request, command_id: str, registration_id: str, county: str) -> dict[str, Any]:
@@ -197,3 +303,16 @@ async def _page_or_404(request: web.Request) -> View:
             field="registration_id",
         )
     return page
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (
+    JOBSEEKERS,
+    JOBSEEKER_BOARD,
+    JOBSEEKER,
+    JOBSEEKER_CONFIRM,
+    JOBSEEKER_REFUSE,
+    JOBSEEKER_END,
+    JOBSEEKER_SERVICES,
+    JOBSEEKER_COMMAND,
+)

@@ -8,8 +8,10 @@ from aiohttp import web
 
 from gateway import commands
 from gateway.auth import authenticate
+from gateway.operation import Operation, declared_roles
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.wire.market import OfferAnswerAccepted, OfferAnswerBody
 from services import topics
 from services.errors import FieldError, InvalidInput
 from services.market import records
@@ -21,7 +23,7 @@ from services.readmodels.views import load
 async def post_offer_answer(request: web.Request) -> web.Response:
     """``POST /api/v1/offers/{offer_id}/answer`` with ``{"answer": "accept" | "decline"}`` (the kiosk of the
     offer's market, or the worker's phone signed in for the offer's check-in — see web/worker.py)."""
-    principal = await authenticate(request, "kiosk", "worker")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     offer_id = request.match_info["offer_id"]
@@ -55,6 +57,26 @@ async def post_offer_answer(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+OFFER_ANSWER = Operation(
+    "POST",
+    "/api/v1/offers/{offer_id}/answer",
+    "offer_answer",
+    "Accept or decline an offer (kiosk of the offer's market)",
+    handler=post_offer_answer,
+    roles=("kiosk",),
+    request=OfferAnswerBody,
+    response=OfferAnswerAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+    page_roles=("worker",),
+)
+
+
 def _may_answer(principal: Principal, offer: dict[str, Any]) -> bool:
     """A kiosk answers any offer of its market; a worker's phone only the offers of its own check-in."""
     return principal.role != "worker" or offer.get("checkin_id") == principal.subject_id
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (OFFER_ANSWER,)

@@ -25,8 +25,11 @@ from aiohttp import web
 
 from gateway import commands
 from gateway.auth import authenticate
+from gateway.operation import Operation, declared_roles
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.wire.common import EmptyBody
+from gateway.wire.market import PlacementCommandAccepted, PlacementCorrectionBody, PlacementStepBody
 from services import clock, topics
 from services.errors import FieldError, InvalidInput
 from services.market import placement_life, records
@@ -109,7 +112,7 @@ def _accepted(request: web.Request, placement_id: str, placement: View, record: 
 
 
 async def post_placement_step(request: web.Request) -> web.Response:
-    principal = await authenticate(request, "employer", "worker")
+    principal = await authenticate(request, *declared_roles(request))
     now = request.app[CLOCK]()
     placement_id, placement = await _placement(request, principal)
 
@@ -135,10 +138,28 @@ async def post_placement_step(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+PLACEMENT_STEP = Operation(
+    "POST",
+    "/api/v1/placements/{placement_id}/steps",
+    "placement_step",
+    "Record a step of a placement: arrival, completion, wage paid (the employer) or wage received (the worker)",
+    handler=post_placement_step,
+    roles=("employer",),
+    description="The worker's step is sent by the worker's phone page (page session + X-CSRF-Token).",
+    request=PlacementStepBody,
+    response=PlacementCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+    extra_statuses=(409,),
+    page_roles=("worker",),
+)
+
+
 async def post_correction(request: web.Request) -> web.Response:
     """The party who recorded a step withdraws it within ``step_correction_minutes`` (later steps first): the
     market judges it (the window runs from the step's latest recording, which the read model may not show yet)."""
-    principal = await authenticate(request, "employer", "worker")
+    principal = await authenticate(request, *declared_roles(request))
     now = request.app[CLOCK]()
     placement_id, placement = await _placement(request, principal)
 
@@ -160,9 +181,28 @@ async def post_correction(request: web.Request) -> web.Response:
     return await commands.accept(request, principal, build)
 
 
+PLACEMENT_CORRECTION = Operation(
+    "POST",
+    "/api/v1/placements/{placement_id}/corrections",
+    "placement_correction",
+    "Correct (withdraw) a recorded step within the correction window, by the party who recorded it",
+    handler=post_correction,
+    roles=("employer",),
+    description="A new fact withdraws the step; nothing is deleted. The worker's correction of "
+    "``wage_received`` is sent by the phone page (page session + X-CSRF-Token).",
+    request=PlacementCorrectionBody,
+    response=PlacementCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+    extra_statuses=(409,),
+    page_roles=("worker",),
+)
+
+
 async def post_unpaid(request: web.Request) -> web.Response:
     """The worker's "没拿到工资" after the scheduled end: a wage dispute for the county's staff."""
-    principal = await authenticate(request, "worker")
+    principal = await authenticate(request, *declared_roles(request))
     now = request.app[CLOCK]()
     placement_id, placement = await _placement(request, principal)
 
@@ -181,3 +221,29 @@ async def post_unpaid(request: web.Request) -> web.Response:
         return _accepted(request, placement_id, placement, record)
 
     return await commands.accept(request, principal, build)
+
+
+PLACEMENT_UNPAID = Operation(
+    "POST",
+    "/api/v1/placements/{placement_id}/unpaid",
+    "placement_unpaid",
+    'The worker reports "没拿到工资" after the scheduled end: a wage dispute for the county\'s staff',
+    handler=post_unpaid,
+    description="Sent by the worker's phone page (page session + X-CSRF-Token); 409 before the end or once "
+    "the worker confirmed the wage received.",
+    request=EmptyBody,
+    response=PlacementCommandAccepted,
+    command=True,
+    not_found=True,
+    tags=("market",),
+    extra_statuses=(401, 403, 409, 429),
+    page_roles=("worker",),
+)
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (
+    PLACEMENT_STEP,
+    PLACEMENT_CORRECTION,
+    PLACEMENT_UNPAID,
+)

@@ -9,14 +9,17 @@ Who may see what is decided in :func:`staff` and :func:`county_scope` only.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from aiohttp import web
+from msgspec import Meta
 
 from gateway import sessions
 from gateway.auth import authenticate, require_county
+from gateway.operation import Operation, Param, declared_roles
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.wire.reports import STAFF_COUNTY, OneThreeLists, PeriodKind, Report
 from services import clock, geography
 from services.errors import FieldError, InvalidInput
 from services.fairs import quotas
@@ -149,7 +152,35 @@ async def _report(request: web.Request, principal: Principal) -> dict[str, Any]:
 
 async def get_report(request: web.Request) -> web.Response:
     """``GET /api/v1/reports?period=&at=&by=&county=`` (staff): figures of one period by one dimension."""
-    return web.json_response(await _report(request, await staff(request)), dumps=dumps)
+    principal = await authenticate(request, *declared_roles(request))
+    return web.json_response(await _report(request, principal), dumps=dumps)
+
+
+REPORTS = Operation(
+    "GET",
+    "/api/v1/reports",
+    "reports",
+    "Report of one day, ISO week, month or quarter by county, market, trade or priority group (staff)",
+    handler=get_report,
+    roles=(
+        "officer",
+        "organiser",
+    ),
+    response=Report,
+    tags=("reports",),
+    params=(
+        Param("period", PeriodKind, checked=True, description="day (default), week, month or quarter"),
+        Param(
+            "at",
+            Annotated[str, Meta(pattern=f"^(?:{'|'.join(periods.PATTERNS.values())})$")],
+            checked=True,
+            description="the period, written as `period` says (default day): 2026-11-26, 2026-W48, 2026-11 or "
+            "2026-Q4, else 422 `period_format`; default the one holding now",
+        ),
+        Param("by", Literal["county", "market", "trade", "group"], checked=True, description="default county"),
+        STAFF_COUNTY,
+    ),
+)
 
 
 def csv_response(body: bytes, filename: str) -> web.Response:
@@ -202,7 +233,27 @@ async def _lists(request: web.Request, principal: Principal, period: quotas.Peri
 
 async def get_lists(request: web.Request) -> web.Response:
     """``GET /api/v1/reports/lists?days=&county=`` (staff): the "1+3" lists."""
-    return web.json_response(await _lists(request, await staff(request)), dumps=dumps)
+    principal = await authenticate(request, *declared_roles(request))
+    return web.json_response(await _lists(request, principal), dumps=dumps)
+
+
+REPORT_LISTS = Operation(
+    "GET",
+    "/api/v1/reports/lists",
+    "report_lists",
+    'The "1+3" lists: placed, looking, willing to work elsewhere (staff)',
+    handler=get_lists,
+    roles=(
+        "officer",
+        "organiser",
+    ),
+    response=OneThreeLists,
+    tags=("reports",),
+    params=(
+        Param("days", Annotated[int, Meta(ge=1, le=92)], checked=True, description="look back (default 7)"),
+        STAFF_COUNTY,
+    ),
+)
 
 
 async def get_lists_csv(request: web.Request) -> web.Response:
@@ -225,3 +276,10 @@ async def get_lists_csv(request: web.Request) -> web.Response:
         filename = f"{name}-{answer['last_day']}.csv"
     headers, rows = labels.list_table(answer[name])
     return csv_response(export.to_csv(rows, headers, {}), filename)
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (
+    REPORTS,
+    REPORT_LISTS,
+)

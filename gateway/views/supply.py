@@ -14,9 +14,12 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
+from gateway.operation import Operation, Param
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views.reports import csv_response
+from gateway.wire.common import IsoWeek
+from gateway.wire.reports import SupplyList
 from services import clock, geography, trades
 from services.errors import FieldError, InvalidInput
 from services.fairs import quotas
@@ -56,6 +59,18 @@ async def supply_list(request: web.Request) -> dict[str, Any]:
 async def get_supply(request: web.Request) -> web.Response:
     """``GET /api/v1/supply?week=`` (public)."""
     return web.json_response(await supply_list(request), dumps=dumps)
+
+
+SUPPLY = Operation(
+    "GET",
+    "/api/v1/supply",
+    "supply",
+    "The public job supply list (岗位供给清单): live, or the weekly list as of Monday 00:00",
+    handler=get_supply,
+    response=SupplyList,
+    tags=("reports",),
+    params=(Param("week", IsoWeek, checked=True, description="an ISO week already begun"),),
+)
 
 
 async def get_supply_csv(request: web.Request) -> web.Response:
@@ -152,3 +167,7 @@ async def supply_page(request: web.Request) -> web.Response:
         "query_string": request.query_string,
     }
     return aiohttp_jinja2.render_template("supply.html", request, context)
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (SUPPLY,)

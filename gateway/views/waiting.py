@@ -21,16 +21,19 @@ from aiohttp import web
 
 from gateway import commands
 from gateway.auth import authenticate
+from gateway.operation import Operation, declared_roles
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, PUBLISHER, SETTINGS
 from gateway.views.checkins import ticket_url, ticket_view
+from gateway.wire.common import EmptyBody
+from gateway.wire.market import CheckInCommandAccepted
 from services import records, topics
 from services.market.records import ConfirmWaiting
 
 
 async def post_still_waiting(request: web.Request) -> web.Response:
     """``POST /api/v1/checkins/{checkin_id}/still-waiting`` (kiosk of the market, or the worker's phone)."""
-    principal = await authenticate(request, "kiosk", "worker")
+    principal = await authenticate(request, *declared_roles(request))
     settings = request.app[SETTINGS]
     now = request.app[CLOCK]()
     checkin_id = request.match_info["checkin_id"]
@@ -54,6 +57,25 @@ async def post_still_waiting(request: web.Request) -> web.Response:
         return commands.Accepted(settings.topic(topics.MARKET_COMMANDS), ticket["market_id"].encode(), record, answer)
 
     return await commands.accept(request, principal, build)
+
+
+STILL_WAITING = Operation(
+    "POST",
+    "/api/v1/checkins/{checkin_id}/still-waiting",
+    "still_waiting",
+    "A paused worker confirms they are still waiting (kiosk of the market, or the worker's phone)",
+    handler=post_still_waiting,
+    roles=("kiosk",),
+    description="A worker who let two offers expire is paused (ticket status ``paused``) and gets no offer "
+    "until this command arrives; 409 ``not_paused`` when the ticket is not paused.",
+    request=EmptyBody,
+    response=CheckInCommandAccepted,
+    command=True,
+    not_found=True,
+    extra_statuses=(409,),
+    tags=("market",),
+    page_roles=("worker",),
+)
 
 
 NOT_PAUSED = (
@@ -88,3 +110,7 @@ async def post_ticket_still_waiting(request: web.Request) -> web.StreamResponse:
     key = ticket["market_id"].encode()
     await request.app[PUBLISHER].publish(settings.topic(topics.MARKET_COMMANDS), key, records.encode(record))
     raise web.HTTPSeeOther(str(request.app.router["ticket_page"].url_for(checkin_id=checkin_id)))
+
+
+#: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
+OPERATIONS: tuple[Operation, ...] = (STILL_WAITING,)

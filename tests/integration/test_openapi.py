@@ -1,4 +1,5 @@
-"""The OpenAPI document covers every JSON route and is what the gateway serves."""
+"""The OpenAPI document covers every JSON route and is what the gateway serves; routes and document come from the
+same declarations (gateway/operation.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import schemathesis
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from gateway import openapi
+from gateway import api
 from gateway.main import create_app
 from services.settings import Settings
 
@@ -22,40 +23,40 @@ def _api_routes(app: web.Application) -> set[tuple[str, str]]:
 
 
 def test_every_api_route_is_documented() -> None:
-    app = create_app(Settings())
-    routes = {
-        (route.method, route.resource.canonical): route.name
-        for route in app.router.routes()
-        if route.resource is not None
-    }
-    missing = sorted(_api_routes(app) - set(openapi.OPERATIONS_BY_ROUTE))
-    rows = "\n".join(
-        f'    Operation("{method}", "{path}", "{routes[(method, path)]}", "<what it does>", '
-        f'role="<kiosk|employer|organiser|officer, or leave out if public>", '
-        + ("body=<RequestStruct>, answer=<AnswerStruct>, command=True" if method == "POST" else "answer=<AnswerStruct>")
-        + (", not_found=True" if "{" in path else "")
-        + "),"
-        for method, path in missing
-    )
+    missing = sorted(_api_routes(create_app(Settings())) - set(api.BY_ROUTE))
     assert not missing, (
-        f"{len(missing)} JSON route(s) of gateway/routes.py are not in the OpenAPI document. Add to "
-        f"gateway/openapi.py OPERATIONS (with msgspec structs for the bodies):\n{rows}"
+        f"{len(missing)} JSON route(s) are added by hand instead of declared: declare each as an Operation beside "
+        f"its handler and list it in the view module's OPERATIONS (docs/api.md): {missing}"
     )
 
 
 def test_no_documented_operation_is_stale() -> None:
-    stale = set(openapi.OPERATIONS_BY_ROUTE) - _api_routes(create_app(Settings()))
-    assert not stale, f"documented in gateway/openapi.py but not routed: {sorted(stale)}"
+    stale = set(api.BY_ROUTE) - _api_routes(create_app(Settings()))
+    assert not stale, f"declared but not routed: {sorted(stale)}"
+
+
+def test_each_operation_is_declared_once() -> None:
+    names = [op.name for op in api.OPERATIONS]
+    routes = [(op.method, op.path) for op in api.OPERATIONS]
+    assert len(set(names)) == len(names) and len(set(routes)) == len(routes)
+
+
+def test_routes_are_named_and_handled_as_declared() -> None:
+    app = create_app(Settings())
+    for op in api.OPERATIONS:
+        route = app.router[op.name]
+        assert route.canonical == op.path
+        assert any(r.method == op.method and r.handler is op.handler for r in route), op.name
 
 
 async def test_gateway_serves_a_valid_openapi_3_1_document(gateway: TestClient) -> None:
     response = await gateway.get("/api/openapi.json")
     assert response.status == 200
     served = await response.json()
-    assert served == openapi.document() and served["openapi"] == "3.1.0"
+    assert served == api.document() and served["openapi"] == "3.1.0"
     schema = schemathesis.openapi.from_dict(served)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert {(op.method.upper(), op.path) for op in operations} == set(openapi.OPERATIONS_BY_ROUTE)
+    assert {(op.method.upper(), op.path) for op in operations} == set(api.BY_ROUTE)
     job = served["paths"]["/api/v1/job-requests"]["post"]
     assert job["security"] == [{"employerToken": []}]
     assert {p["name"] for p in job["parameters"]} == {"Idempotency-Key"}
