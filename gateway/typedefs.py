@@ -10,6 +10,7 @@ from aiohttp import web
 
 from gateway.admission import Admission
 from gateway.idempotency import IdempotencyStore
+from gateway.metrics import GatewayMetrics
 from gateway.publisher import Publisher
 from services.adapters.ratelimit import RateLimiter
 from services.settings import Settings
@@ -25,3 +26,5 @@ PUBLISHER = web.AppKey("publisher", Publisher)
 IDEMPOTENCY = web.AppKey("idempotency", IdempotencyStore)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 ADMISSION = web.AppKey("admission", Admission)
+#: The app's Prometheus series (issue 29), served by ``python -m gateway`` on ``gateway_metrics_port``.
+METRICS = web.AppKey("metrics", GatewayMetrics)

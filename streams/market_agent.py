@@ -14,9 +14,15 @@ MARKET_CODEC: StateCodec[MarketState] = StateCodec(decode_state, encode_state)
 
 
 def market_step(
-    *, rules_for: Callable[[str], MarketRules], market_events: Any, worker_commands: Any
+    *,
+    rules_for: Callable[[str], MarketRules],
+    market_events: Any,
+    worker_commands: Any,
+    fact_topic: Callable[[object], Any] | None = None,
 ) -> Callable[[MarketState | None, records.MarketCommand], Step]:
     """The step of the market writer: the decoded state (mutated) and a command in, the new state and outputs out.
+
+    ``fact_topic`` (streams/metrics.py) gives the topic to send a fact to (market-events, counting its type).
 
     A tick that causes nothing returns no state, after restoring the day and clock it moved: the state is then
     exactly as stored (nothing else changes without a fact, or the change is the one the next command would
@@ -29,7 +35,10 @@ def market_step(
         before = (state.day, state.clock)
         decision = decide(state, command, rules_for(command.market_id))
         key = command.market_id.encode()
-        outgoing = [Outgoing(market_events, key, records.encode(f)) for f in decision.facts]
+        if fact_topic is None:
+            outgoing = [Outgoing(market_events, key, records.encode(f)) for f in decision.facts]
+        else:
+            outgoing = [Outgoing(fact_topic(f), key, records.encode(f)) for f in decision.facts]
         outgoing += [Outgoing(worker_commands, c.worker.encode(), records.encode(c)) for c in decision.to_roster]
         if isinstance(command, records.Tick) and not outgoing:
             state.day, state.clock = before  # nothing happened: spare the changelog a write per tick
