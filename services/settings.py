@@ -84,7 +84,8 @@ class Settings:
     keepalive_timeout_seconds: float = 15.0
     #: Allocation policy per market, e.g. ``"zs-market=lottery:2026-seed;pz-market=fcfs"``; others: scarcity.
     market_policies_spec: str = ""
-    #: How often the stream worker's timer sends each market a tick (offer expiry, end of day); 0 = never.
+    #: How often each stream worker's timer ticks the markets of its partitions that have something due (offer
+    #: expiry, a late start, the end of the day: streams/ticker.py); idle markets get no tick; 0 = never.
     tick_interval_seconds: float = 1.0
     # ---- accounts, sign-in and rate limits (issue 7). Limits: at most ``*_max`` requests per window.
     #: How long a token issued at sign-in is valid.

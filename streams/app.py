@@ -16,7 +16,8 @@ from services import geography, records, topics
 from services.adapters import kafka_connection
 from services.adapters import metrics as metrics_endpoint
 from services.adapters.partitioner import CachedPartitioner
-from services.market import MarketRules
+from services.market import MarketRules, MarketState
+from services.market_due import next_due
 from services.settings import Settings
 from streams import consumer_fast_path, diagnostics, faust_patches, kafka_tuning, sensors
 from streams.batching import take_ready
@@ -26,7 +27,7 @@ from streams.market_agent import MARKET_CODEC, market_step
 from streams.metrics import LAG_REFRESH_SECONDS, FactTopics, StreamMetrics, consumer_lags
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.tables import writer_table
-from streams.ticker import Clock, ticks
+from streams.ticker import Agenda, Clock
 from streams.writer import DirectTopic, SingleWriter
 
 
@@ -112,6 +113,13 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         return rules.get(market_id, default_rules)
 
     metrics = StreamMetrics()
+    ticking = settings.tick_interval_seconds > 0
+    agenda = Agenda(geography.MARKETS)
+
+    def decided(command: records.MarketCommand, state: MarketState) -> None:
+        """File the market's next due instant after ``command`` (the market clock, streams/ticker.py)."""
+        now = command.at if state.clock is None else max(state.clock, command.at)
+        agenda.file(command.market_id, command.county, next_due(state, rules_for(command.market_id), now))
 
     market_table, roster_table = (
         _state_table(app, "market-states", settings),
@@ -129,6 +137,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
             market_events=DirectTopic(market_events),
             worker_commands=DirectTopic(worker_commands),
             fact_topic=FactTopics(DirectTopic(market_events), metrics),
+            decided=decided if ticking else None,
         ),
         codec=MARKET_CODEC,
         journal_max=settings.market_journal_max,  # a batch writes its commands, not the market's whole state
@@ -171,11 +180,21 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         async for events in take(stream, batch_max, within):
             await roster_writer.handle_batch(events)
 
-    if settings.tick_interval_seconds > 0:
+    if ticking:
+        market_commands_name = settings.topic(topics.MARKET_COMMANDS)
 
-        @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
+        @app.timer(settings.tick_interval_seconds, name="tick_markets")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
         async def tick_markets() -> None:
-            for tick in ticks(geography.MARKETS, clock()):
+            """On every worker: tick the markets of its partitions that have something due (streams/ticker.py)."""
+            now = clock()
+            consumer = app.consumer
+            try:
+                held = [tp.partition for tp in consumer.assignment() if tp.topic == market_commands_name]
+                count = consumer.topic_partitions(market_commands_name) or settings.partitions
+            except Exception:  # the consumer is not started yet: nothing is held
+                return
+            agenda.hold(held, count, now)
+            for tick in agenda.due(now):
                 await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
                 metrics.ticks.inc()
 

@@ -19,10 +19,12 @@ def market_step(
     market_events: Any,
     worker_commands: Any,
     fact_topic: Callable[[object], Any] | None = None,
+    decided: Callable[[records.MarketCommand, MarketState], None] | None = None,
 ) -> Callable[[MarketState | None, records.MarketCommand], Step]:
     """The step of the market writer: the decoded state (mutated) and a command in, the new state and outputs out.
 
-    ``fact_topic`` (streams/metrics.py) gives the topic to send a fact to (market-events, counting its type).
+    ``fact_topic`` (streams/metrics.py) gives the topic to send a fact to (market-events, counting its type);
+    ``decided`` is told each command and the market's state after it (the market clock's agenda, streams/ticker.py).
 
     A tick that causes nothing returns no state, after restoring the day and clock it moved: the state is then
     exactly as stored (nothing else changes without a fact, or the change is the one the next command would
@@ -42,7 +44,11 @@ def market_step(
         outgoing += [Outgoing(worker_commands, c.worker.encode(), records.encode(c)) for c in decision.to_roster]
         if isinstance(command, records.Tick) and not outgoing:
             state.day, state.clock = before  # nothing happened: spare the changelog a write per tick
+            if decided is not None:
+                decided(command, state)
             return Step(None, [])
+        if decided is not None:
+            decided(command, decision.state)
         return Step(decision.state, outgoing)
 
     return step
