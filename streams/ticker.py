@@ -109,8 +109,8 @@ class Agenda:
             self._partitions, self._held = count, set()
         gained, lost = held - self._held, self._held - held
         self._held = held
-        if not count:
-            return
+        if not count or not (gained or lost):
+            return  # the usual beat: nothing moved, no scan of the catalogue
         for market_id, county in self._known.items():
             partition = partition_of(market_id, count)
             if partition in gained:
