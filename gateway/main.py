@@ -38,7 +38,7 @@ from gateway.typedefs import (
     Clock,
 )
 from services.adapters.ratelimit import RateLimiter
-from services.screening import Policy
+from services.screening.postings import Policy
 from services.settings import Settings
 from web import i18n, pages
 

@@ -1,6 +1,6 @@
 """When a market next needs the clock: the earliest instant at which a ``Tick`` would make it decide something.
 
-A market decides on time alone in four cases (services/market.py, :func:`services.market.decide`): an offer's
+A market decides on time alone in four cases (services/market/decide.py, :func:`services.market.decide.decide`): an offer's
 expiry (``OfferExpired``), a request's start plus the late-start grace (``JobRequestClosed``, ``start_passed``),
 local midnight while the day still holds something that ends with it (offers withdrawn, workers released, open
 requests expired), and, under a policy that holds places back (``max_fill`` with a window, ``rolling``), the
@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from services import clock, request_life
-from services.market import MarketRules
-from services.market_state import MarketState
+from services import clock
+from services.market import request_life
+from services.market.decide import MarketRules
+from services.market.state import MarketState
 
 
 def next_due(state: MarketState, rules: MarketRules, now: datetime) -> datetime | None:

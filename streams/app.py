@@ -12,11 +12,13 @@ from typing import Any
 import faust
 from faust.types import StreamT
 
-from services import geography, records, topics
+from services import geography, topics
+from services.market import records
+from services.records import encode
 from services.adapters import kafka_connection
 from services.adapters import metrics as metrics_endpoint
 from services.adapters.partitioner import CachedPartitioner
-from services.market import MarketRules, MarketState
+from services.market.decide import MarketRules, MarketState
 from services.market_due import next_due
 from services.settings import Settings
 from streams import consumer_fast_path, diagnostics, faust_patches, kafka_tuning, sensors
@@ -195,7 +197,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
                 return
             agenda.hold(held, count, now)
             for tick in agenda.due(now):
-                await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
+                await market_commands.send(key=tick.market_id.encode(), value=encode(tick))
                 metrics.ticks.inc()
 
     writers: list[SingleWriter[Any, Any]] = [

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from services import records
-from services.market import MarketRules, MarketState, decide, decode_state, encode_state, new_state
+from services.market import records
+from services.records import encode
+from services.market.decide import MarketRules, MarketState, decide, decode_state, encode_state, new_state
 from streams.writer import Outgoing, StateCodec, Step
 
-#: The market table's states: msgspec JSON (see :mod:`services.market_state`).
+#: The market table's states: msgspec JSON (see :mod:`services.market.state`).
 MARKET_CODEC: StateCodec[MarketState] = StateCodec(decode_state, encode_state)
 
 
@@ -38,10 +39,10 @@ def market_step(
         decision = decide(state, command, rules_for(command.market_id))
         key = command.market_id.encode()
         if fact_topic is None:
-            outgoing = [Outgoing(market_events, key, records.encode(f)) for f in decision.facts]
+            outgoing = [Outgoing(market_events, key, encode(f)) for f in decision.facts]
         else:
-            outgoing = [Outgoing(fact_topic(f), key, records.encode(f)) for f in decision.facts]
-        outgoing += [Outgoing(worker_commands, c.worker.encode(), records.encode(c)) for c in decision.to_roster]
+            outgoing = [Outgoing(fact_topic(f), key, encode(f)) for f in decision.facts]
+        outgoing += [Outgoing(worker_commands, c.worker.encode(), encode(c)) for c in decision.to_roster]
         if isinstance(command, records.Tick) and not outgoing:
             state.day, state.clock = before  # nothing happened: spare the changelog a write per tick
             if decided is not None:

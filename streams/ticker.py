@@ -24,7 +24,8 @@ import heapq
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from services import records
+from services.market import records
+from services.records import derived_id
 from services.adapters.partitioner import murmur2
 from services.geography import Market
 
@@ -37,7 +38,7 @@ RESEND_AFTER = timedelta(seconds=5)
 def tick(market_id: str, county: str, now: datetime) -> records.Tick:
     """The tick of ``market_id`` at ``now``; its id is the market's and the second's."""
     second = now.replace(microsecond=0).isoformat()
-    return records.Tick(id=records.derived_id("tick", market_id, second), at=now, market_id=market_id, county=county)
+    return records.Tick(id=derived_id("tick", market_id, second), at=now, market_id=market_id, county=county)
 
 
 def ticks(markets: Iterable[Market], now: datetime) -> list[records.Tick]:

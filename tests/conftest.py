@@ -18,7 +18,8 @@ import pytest
 
 from deploy.local import procs
 from deploy.local.demo import wait_for_credentials
-from services import geography, identity, trades
+from services import geography, trades
+from services.people import identity
 from services.adapters.registry import register_credential
 from services.settings import Settings
 from services.topics import topic_specs

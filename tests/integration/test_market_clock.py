@@ -19,7 +19,10 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from deploy.local import procs
-from services import geography, records, request_life, topics
+from services import geography, topics
+from services.market import records
+from services.records import encode
+from services.market import request_life
 from services.settings import Settings
 from services.topics import topic_specs
 from tests.integration.test_metrics import scrape, total
@@ -124,7 +127,7 @@ async def test_idle_markets_get_no_tick_and_a_due_offer_expires_on_time(clock_st
     try:
         for command in commands:
             await producer.send_and_wait(
-                clock_stack.topic(topics.MARKET_COMMANDS), records.encode(command), key=MARKET.market_id.encode()
+                clock_stack.topic(topics.MARKET_COMMANDS), encode(command), key=MARKET.market_id.encode()
             )
     finally:
         await producer.stop()

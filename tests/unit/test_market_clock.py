@@ -16,8 +16,8 @@ import hypothesis.strategies as st
 from hypothesis import HealthCheck, given, settings
 
 from services import geography
-from services import records as r
-from services.market import MarketRules, MarketState
+from services.market import records as r
+from services.market.decide import MarketRules, MarketState
 from services.market_due import next_due
 from services.policy import AllocationPolicy
 from streams.market_agent import market_step
@@ -254,7 +254,7 @@ def test_partition_of_is_kafkas_default_partitioner() -> None:
 
 
 def test_next_due_is_none_for_an_empty_market_and_after_now_otherwise() -> None:
-    from services.market import decide, new_state
+    from services.market.decide import decide, new_state
 
     rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="fcfs"))
     state = new_state("zs-market", "zhongshan")

@@ -20,7 +20,7 @@ from prometheus_client import generate_latest
 from deploy.local import procs
 from gateway.metrics import GatewayMetrics, middleware
 from projector.metrics import registry_of
-from services import records
+from services.market import records
 from services.adapters import metrics
 from streams.metrics import FactTopics, StreamMetrics, consumer_lags
 
