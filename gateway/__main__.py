@@ -12,7 +12,8 @@ from aiohttp import web
 
 from gateway import drain
 from gateway.main import create_app, server_options
-from services.adapters import gc_tuning, kafka_connection
+from gateway.typedefs import METRICS
+from services.adapters import gc_tuning, kafka_connection, metrics
 from services.settings import Settings
 
 
@@ -27,12 +28,15 @@ async def serve(settings: Settings) -> None:
     site = web.TCPSite(runner, settings.gateway_host, settings.gateway_port, reuse_port=True)
     await site.start()
     print(f"======== Running on http://{settings.gateway_host}:{settings.gateway_port} ========", flush=True)
+    endpoint = metrics.serve(app[METRICS].registry, settings.metrics_host, settings.gateway_metrics_port, "gateway")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
     await draining.stop(site, runner)
+    if endpoint is not None:
+        endpoint.close()
 
 
 def main() -> None:

@@ -15,6 +15,8 @@ from aiohttp.typedefs import Handler
 
 from gateway.admission import Admission
 from gateway.idempotency import IdempotencyStore
+from gateway.metrics import GatewayMetrics
+from gateway.metrics import middleware as metrics_middleware
 from gateway.middlewares import (
     error_middleware,
     json_body_middleware,
@@ -24,7 +26,18 @@ from gateway.middlewares import (
 from gateway.publisher import Publisher
 from gateway.redis_batch import RedisBatch
 from gateway.routes import setup_routes
-from gateway.typedefs import ADMISSION, CLOCK, DEDUPLICATE, IDEMPOTENCY, PUBLISHER, RATE_LIMITER, REDIS, SETTINGS, Clock
+from gateway.typedefs import (
+    ADMISSION,
+    CLOCK,
+    DEDUPLICATE,
+    IDEMPOTENCY,
+    METRICS,
+    PUBLISHER,
+    RATE_LIMITER,
+    REDIS,
+    SETTINGS,
+    Clock,
+)
 from services.adapters.ratelimit import RateLimiter
 from services.screening.postings import Policy
 from services.settings import Settings
@@ -48,10 +61,18 @@ def create_app(settings: Settings, *, clock: Clock | None = None, deduplicate: b
     Policy.from_settings(settings)  # a malformed screening setting stops the process here, not per request
     if not deduplicate:
         log.warning("!!! deduplication off: Idempotency-Key answers are NOT replayed (tests/faults only) !!!")
+    metrics = GatewayMetrics()
     app = web.Application(
-        middlewares=[security_headers_middleware, error_middleware, request_limits_middleware, json_body_middleware],
+        middlewares=[
+            metrics_middleware(metrics),  # outermost: every answer counted and timed, error answers included
+            security_headers_middleware,
+            error_middleware,
+            request_limits_middleware,
+            json_body_middleware,
+        ],
         client_max_size=settings.max_body_bytes,
     )
+    app[METRICS] = metrics
     app[SETTINGS] = settings
     app[CLOCK] = clock or _utc_now
     app[DEDUPLICATE] = deduplicate
@@ -125,7 +146,7 @@ async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _publisher_ctx(app: web.Application) -> AsyncIterator[None]:
-    publisher = Publisher(app[SETTINGS])
+    publisher = Publisher(app[SETTINGS], metrics=app[METRICS])
     app[PUBLISHER] = publisher
     yield
     await publisher.close()

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, OutOfOrderSequenceNumber
@@ -48,9 +49,18 @@ class BrokerUnavailable(Exception):
     """Kafka did not acknowledge in time; nothing may be answered with a 2xx."""
 
 
+class PublishMetrics(Protocol):
+    """Where the publisher reports each record's fate (gateway/metrics.py)."""
+
+    def produced(self, seconds: float) -> None: ...
+
+    def produce_failed(self) -> None: ...
+
+
 class Publisher:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, metrics: PublishMetrics | None = None) -> None:
         self._settings = settings
+        self._metrics = metrics
         self._producer: AIOKafkaProducer | None = None
         self._lock = asyncio.Lock()
         self._partitioner = CachedPartitioner()  # Kafka's default partitions; a retried command's key hashed once
@@ -93,6 +103,18 @@ class Publisher:
 
     async def publish(self, topic: str, key: bytes, value: bytes) -> None:
         """Send one record and wait for the broker's acknowledgement (all in-sync replicas)."""
+        if self._metrics is None:
+            await self._publish(topic, key, value)
+            return
+        started = time.perf_counter()
+        try:
+            await self._publish(topic, key, value)
+        except BrokerUnavailable:
+            self._metrics.produce_failed()
+            raise
+        self._metrics.produced(time.perf_counter() - started)
+
+    async def _publish(self, topic: str, key: bytes, value: bytes) -> None:
         producer = self._producer or await self._ready()
         if len(key) + len(value) > MAX_RECORD_BYTES:
             raise BrokerUnavailable(f"record of {len(key) + len(value)} bytes is larger than {MAX_RECORD_BYTES}")

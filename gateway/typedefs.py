@@ -11,6 +11,7 @@ from aiohttp import web
 
 from gateway.admission import Admission
 from gateway.idempotency import IdempotencyStore
+from gateway.metrics import GatewayMetrics
 from gateway.publisher import Publisher
 from services.adapters.ratelimit import RateLimiter
 from services.settings import Settings
@@ -31,3 +32,5 @@ RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 ADMISSION = web.AppKey("admission", Admission)
 #: The JSON API's operations by (method, path template): how a request finds its declaration.
 OPERATIONS_BY_ROUTE: web.AppKey[Mapping[tuple[str, str], Operation]] = web.AppKey("operations_by_route")
+#: The app's Prometheus series (issue 29), served by ``python -m gateway`` on ``gateway_metrics_port``.
+METRICS = web.AppKey("metrics", GatewayMetrics)

@@ -33,8 +33,9 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
+from projector import metrics as projector_metrics
 from services import topics
-from services.adapters import gc_tuning, kafka_connection
+from services.adapters import gc_tuning, kafka_connection, metrics
 from services.fairs import records as fair_records
 from services.jobseekers import records as jobseeker_records
 from services.market import records
@@ -381,11 +382,16 @@ async def serve(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     projector = Projector(settings, redis)
+    endpoint = metrics.serve(
+        projector_metrics.registry_of(projector), settings.metrics_host, settings.projector_metrics_port, "projector"
+    )
     log.info("projector started: %s", ", ".join(projector.sources))
     try:
         await projector.run(stop)
     finally:
         await redis.aclose()
+        if endpoint is not None:
+            endpoint.close()
         log.info("projector stopped after %d records", projector.projected)
 
 

@@ -84,7 +84,8 @@ class Settings:
     keepalive_timeout_seconds: float = 15.0
     #: Allocation policy per market, e.g. ``"zs-market=lottery:2026-seed;pz-market=fcfs"``; others: scarcity.
     market_policies_spec: str = ""
-    #: How often the stream worker's timer sends each market a tick (offer expiry, end of day); 0 = never.
+    #: How often each stream worker's timer ticks the markets of its partitions that have something due (offer
+    #: expiry, a late start, the end of the day: streams/ticker.py); idle markets get no tick; 0 = never.
     tick_interval_seconds: float = 1.0
     # ---- accounts, sign-in and rate limits (issue 7). Limits: at most ``*_max`` requests per window.
     #: How long a token issued at sign-in is valid.
@@ -208,6 +209,17 @@ class Settings:
     #: (tests/benchmarks/results/gateway-cpu-*-ab-linger5-vs-linger2.json), nor did 10 ms in the broker's CPU per
     #: request at 400/s (…-ab-linger10-vs-linger2.json: 1.48 against 1.42 ms); under load batches fill anyway.
     gateway_linger_ms: int = 2
+    # --- metrics (issue 29): each process serves ``/metrics`` (Prometheus' text format) on a port of its own
+    #: The address every process serves its ``/metrics`` on: loopback, so that only a scraper on the same host
+    #: (or an operator's tunnel) reads it; in a container, the container's address (``0.0.0.0``), unpublished.
+    metrics_host: str = "127.0.0.1"
+    #: The gateway's ``/metrics`` port (0: none). Several gateway processes on one host share ``gateway_port``
+    #: but each needs its own metrics port: a process whose port is taken logs an error and serves no metrics.
+    gateway_metrics_port: int = 9181
+    #: The stream worker's ``/metrics`` port (0: none); one per worker process on a host, as for the gateway.
+    streams_metrics_port: int = 9182
+    #: The projector's ``/metrics`` port (0: none).
+    projector_metrics_port: int = 9183
 
     def market_policies(self) -> Mapping[str, AllocationPolicy]:
         """The parsed ``market_policies_spec``."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
@@ -13,9 +14,11 @@ from faust.types import StreamT
 
 from services import geography, topics
 from services.adapters import kafka_connection
+from services.adapters import metrics as metrics_endpoint
 from services.adapters.partitioner import CachedPartitioner
 from services.market import records
-from services.market.decide import MarketRules
+from services.market.decide import MarketRules, MarketState
+from services.market.due import next_due
 from services.records import encode
 from services.settings import Settings
 from streams import consumer_fast_path, diagnostics, faust_patches, kafka_tuning, sensors
@@ -23,9 +26,10 @@ from streams.batching import take_ready
 from streams.fair_agent import register_fair_agents
 from streams.jobseeker_agent import register_jobseeker_agents
 from streams.market_agent import MARKET_CODEC, market_step
+from streams.metrics import LAG_REFRESH_SECONDS, FactTopics, StreamMetrics, consumer_lags
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.tables import writer_table
-from streams.ticker import Clock, ticks
+from streams.ticker import Agenda, Clock
 from streams.writer import DirectTopic, SingleWriter
 
 
@@ -106,6 +110,19 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         for m in geography.MARKETS
     }
     default_rules = dataclasses.replace(MarketRules.from_settings(settings), deduplicate=deduplicate)
+
+    def rules_for(market_id: str) -> MarketRules:
+        return rules.get(market_id, default_rules)
+
+    metrics = StreamMetrics()
+    ticking = settings.tick_interval_seconds > 0
+    agenda = Agenda(geography.MARKETS)
+
+    def decided(command: records.MarketCommand, state: MarketState) -> None:
+        """File the market's next due instant after ``command`` (the market clock, streams/ticker.py)."""
+        now = command.at if state.clock is None else max(state.clock, command.at)
+        agenda.file(command.market_id, command.county, next_due(state, rules_for(command.market_id), now))
+
     market_table, roster_table = (
         _state_table(app, "market-states", settings),
         _state_table(app, "worker-rosters", settings),
@@ -118,9 +135,11 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         decode=records.decode_command,
         key_of=lambda c: c.market_id.encode(),
         step=market_step(
-            rules_for=lambda m: rules.get(m, default_rules),
+            rules_for=rules_for,
             market_events=DirectTopic(market_events),
             worker_commands=DirectTopic(worker_commands),
+            fact_topic=FactTopics(DirectTopic(market_events), metrics),
+            decided=decided if ticking else None,
         ),
         codec=MARKET_CODEC,
         journal_max=settings.market_journal_max,  # a batch writes its commands, not the market's whole state
@@ -163,22 +182,56 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         async for events in take(stream, batch_max, within):
             await roster_writer.handle_batch(events)
 
-    if settings.tick_interval_seconds > 0:
+    if ticking:
+        market_commands_name = settings.topic(topics.MARKET_COMMANDS)
 
-        @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
+        @app.timer(settings.tick_interval_seconds, name="tick_markets")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
         async def tick_markets() -> None:
-            for tick in ticks(geography.MARKETS, clock()):
+            """On every worker: tick the markets of its partitions that have something due (streams/ticker.py)."""
+            now = clock()
+            consumer = app.consumer
+            try:
+                held = [tp.partition for tp in consumer.assignment() if tp.topic == market_commands_name]
+                count = consumer.topic_partitions(market_commands_name) or settings.partitions
+            except Exception:  # the consumer is not started yet: nothing is held
+                return
+            agenda.hold(held, count, now)
+            for tick in agenda.due(now):
                 await market_commands.send(key=tick.market_id.encode(), value=encode(tick))
+                metrics.ticks.inc()
 
-    writers = [
+    writers: list[SingleWriter[Any, Any]] = [
         market_writer,
         roster_writer,
         *register_fair_agents(app, settings, raw_schema, clock=clock),
         *register_jobseeker_agents(app, settings, raw_schema, clock=clock),
     ]
 
+    for writer in writers:
+        writer.metrics = metrics
+
     @app.task  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
     async def install_diagnostics() -> None:
         diagnostics.install(app, writers)
+        metrics_endpoint.serve(metrics.registry, settings.metrics_host, settings.streams_metrics_port, "streams")
+
+    async def position(tp: Any) -> int | None:
+        try:
+            found: int | None = await asyncio.wait_for(app.consumer.position(tp), LAG_REFRESH_SECONDS / 2)
+        except Exception:  # not fetched yet, or the broker is slow: no figure this round
+            return None
+        return found
+
+    @app.timer(LAG_REFRESH_SECONDS, name="measure_lag")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
+    async def measure_lag() -> None:
+        """The consumer lag of every assigned partition of the agents' topics (streams/metrics.py)."""
+        consumer = app.consumer
+        try:
+            assigned = consumer.assignment()
+        except Exception:  # the consumer is not started yet
+            return
+        sources = frozenset(tp.topic for tp in assigned if not tp.topic.endswith("-changelog"))
+        handled = {tp: offset for writer in writers for tp, offset in writer.handled.items()}
+        metrics.set_lag(await consumer_lags(assigned, sources, consumer.highwater, handled, position))
 
     return app

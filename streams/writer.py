@@ -34,7 +34,7 @@ import dataclasses
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 from aiokafka.errors import KafkaError
@@ -125,6 +125,14 @@ async def retry_transient(what: str, step: Callable[[], Awaitable[None]]) -> Non
             log.warning("%s: broker unavailable (%r), retrying in %.1fs", what, error, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RETRY_BACKOFF_MAX_SECONDS)
+
+
+class WriterMetrics(Protocol):
+    """Where a writer counts what it handled (streams/metrics.py)."""
+
+    def took(self, agent: str, count: int) -> None: ...
+
+    def dead_lettered(self, agent: str) -> None: ...
 
 
 class StateCodec(Generic[S]):
@@ -269,6 +277,11 @@ class SingleWriter(Generic[C, S]):
         self.cache: dict[bytes, tuple[tuple[bytes | None, ...], S]] = {}
         #: What the writer is doing right now (read by :mod:`streams.diagnostics`).
         self.doing = "idle"
+        #: Per (topic, partition), the offset after the last record handled (applied or dead-lettered): the next
+        #: one to handle, for the consumer lag (streams/metrics.py).
+        self.handled: dict[tuple[str, int], int] = {}
+        #: Where batches and dead letters are counted (streams/metrics.py); set by the app, ``None`` in unit tests.
+        self.metrics: WriterMetrics | None = None
 
     async def handle(self, message: Any) -> None:
         """Process one Kafka message; never raises."""
@@ -277,6 +290,9 @@ class SingleWriter(Generic[C, S]):
             await self._handle(message)
         finally:
             self.doing = f"idle after {message.topic}[{message.partition}]@{message.offset}"
+        self.handled[(message.topic, message.partition)] = message.offset + 1
+        if self.metrics is not None:
+            self.metrics.took(self.name, 1)
 
     async def _handle(self, message: Any) -> None:
         try:
@@ -309,6 +325,12 @@ class SingleWriter(Generic[C, S]):
             await self._handle_batch(events)
         finally:
             self.doing = self.doing.replace("batch of", "idle after batch of", 1)
+        handled = self.handled
+        for event in events:
+            message = event.message
+            handled[(message.topic, message.partition)] = message.offset + 1
+        if self.metrics is not None:
+            self.metrics.took(self.name, len(events))
 
     def _checkout(self, key: bytes) -> _Working:
         """The key's state to work on: the cached one if the table still holds its records, else decoded.
@@ -500,6 +522,8 @@ class SingleWriter(Generic[C, S]):
             await future
 
         await retry_transient(f"dead letter for {message.topic}@{message.offset}", send)
+        if self.metrics is not None:
+            self.metrics.dead_lettered(self.name)
 
 
 def _same(a: tuple[bytes | None, ...], b: tuple[bytes | None, ...]) -> bool:

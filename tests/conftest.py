@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from deploy.local import procs
 from deploy.local.demo import wait_for_credentials
 from services import geography, trades
 from services.adapters.registry import register_credential
@@ -83,6 +84,10 @@ def settings(kafka: stack.KafkaBroker, redis_server: stack.RedisServer) -> Setti
         signin_per_address_max=10_000,
         registration_per_address_max=10_000,
         malformed_per_address_max=10_000,
+        # each process's /metrics on a free port (tests/integration/test_metrics.py scrapes them)
+        gateway_metrics_port=procs.free_port(),
+        streams_metrics_port=procs.free_port(),
+        projector_metrics_port=procs.free_port(),
     )
     kafka.create_topics(topic_specs(settings))
     return settings
