@@ -808,7 +808,13 @@ class DashboardFigures(msgspec.Struct, forbid_unknown_fields=False):
 
 
 class DashboardAlert(msgspec.Struct, forbid_unknown_fields=False):
-    kind: Literal["quota_at_risk", "waiting_without_jobs", "unpaid_placements", "wage_disputes"]
+    kind: Literal[
+        "quota_at_risk",
+        "waiting_without_jobs",
+        "unpaid_placements",
+        "wage_disputes",
+        "jobseeker_obligations_overdue",  # issue 27
+    ]
     county: str
     message_zh: str
     message_en: str
@@ -1597,6 +1603,10 @@ class JobseekerBody(msgspec.Struct, kw_only=True):
         ]
         | None
     ) = []
+    min_day_wage: (
+        Annotated[int, Meta(ge=0, le=5000, description="the lowest day wage asked (yuan): recommendations pay it")]
+        | None
+    ) = None
 
 
 class JobseekerRefuseBody(msgspec.Struct):
@@ -1713,6 +1723,63 @@ OPERATIONS += (
         not_found=True,
         tags=("jobseekers",),
         description="404 ``jobseeker_command_unknown`` until the agent has decided (a second or two).",
+    ),
+)
+
+# issue 27: recommendations from the matcher (附件4 (十一)); docs/public-employment.md
+
+
+class JobseekerToldBody(msgspec.Struct):
+    """Staff told the person of a recommended job by phone; it counts once per job toward "3 次岗位推荐"."""
+
+    job_ref: Annotated[
+        str, Meta(max_length=200, pattern="^(gig|fair):\\S", description="a recommendation's job_ref")
+    ]
+
+
+OPERATIONS += (
+    Operation(
+        "GET",
+        "/api/v1/jobseekers/{registration_id}/recommendations",
+        "jobseeker_recommendations",
+        "The jobs the matcher recommends now to a registered person, each with its reason (zh, en)",
+        role="officer",
+        not_found=True,
+        tags=("jobseekers",),
+        params=(_REGISTRATION_ID,),
+        description="Answer: ``{registration_id, recommendations: [{job_ref, kind, trade, employer, where_zh, "
+        "wage, date, start, reason_zh, reason_en, how_zh, how_en, ...}]}``: same-day jobs at the person's county's "
+        "markets, later postings and fair positions in their trades paying at least what they ask. Reading it "
+        "records nothing; the kiosk records what the person saw.",
+    ),
+    _jobseeker_action(
+        "recommendations-told",
+        "jobseeker_told",
+        "Staff told the person of a recommended job by phone (counts as a recommendation seen)",
+        JobseekerToldBody,
+    ),
+    Operation(
+        "GET",
+        "/api/v1/reports/jobseekers",
+        "jobseeker_report",
+        'Registered job seekers: by grade and category, the on-time rate of "1311" per county and month, '
+        "placements toward the annual targets (staff)",
+        role="officer",
+        other_roles=("organiser",),
+        tags=("reports", "jobseekers"),
+        params=(
+            Param(
+                "year",
+                Annotated[str, Meta(pattern="^(?:20[0-9]{2}|2100)$")],
+                checked=True,
+                description="a local year 2000-2100 (default this year), else 422 `year_format`",
+            ),
+            _STAFF_COUNTY,
+        ),
+        description="Answer: ``{county, today, year, as_of, as_of_local, grades: [{county, grade, basic_skills, "
+        "lacks_basic_skills, employment_difficulty, total}], on_time_1311: [{county, month, decided, on_time, late, "
+        "pending, rate}], targets: [{target, year, actual, annual_target, share}]}`` (county ``total``: the city). "
+        "CSV: ``GET /exports/jobseekers.csv?table=grades|on_time_1311|targets``; page: ``GET /jobseeker-report``.",
     ),
 )
 

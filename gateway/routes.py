@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import jobseeker_pages, openapi
+from gateway import jobseeker_kiosk, jobseeker_pages, openapi
 from gateway.views import (
     accounts,
     checkins,
@@ -12,6 +12,7 @@ from gateway.views import (
     fairs,
     health,
     job_requests,
+    jobseeker_reports,
     jobseekers,
     live,
     offers,
@@ -157,4 +158,19 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/kiosk/tickets/{checkin_id}/print", ticket_print.print_ticket, name="kiosk_ticket_print")
     r.add_get("/hall/{market_id}", hall.hall_page, name="hall")
     r.add_get("/live/hall/{market_id}", hall.hall_stream, name="live_hall")
+    # issue 27: recommendations from the matcher (staff read them and mark one told by phone; the kiosk shows them)
+    r.add_get(
+        "/api/v1/jobseekers/{registration_id}/recommendations",
+        jobseekers.get_recommendations,
+        name="jobseeker_recommendations",
+    )
+    r.add_post(
+        "/api/v1/jobseekers/{registration_id}/recommendations-told", jobseekers.post_told, name="jobseeker_told"
+    )
+    r.add_post("/kiosk/recommendations", jobseeker_kiosk.recommendations, name="kiosk_recommendations")
+    r.add_post("/worker/recommendations", jobseeker_kiosk.phone_recommendations, name="phone_recommendations")
+    # issue 27: reports of registered job seekers (grade and category, "1311" on time, targets): JSON, CSV, page
+    r.add_get("/api/v1/reports/jobseekers", jobseeker_reports.get_report, name="jobseeker_report")
+    r.add_get("/exports/jobseekers.csv", jobseeker_reports.get_csv, name="jobseeker_report_csv")
+    r.add_get("/jobseeker-report", jobseeker_pages.report_page, name="jobseeker_report_page")
     r.add_static("/static/", pages.STATIC_DIR, name="static")
