@@ -21,6 +21,8 @@ gateway may only shrink (``tests/unit/test_architecture.py``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
 from gateway import bodies, sessions, throttle
@@ -56,41 +58,42 @@ async def recommendations(request: web.Request) -> web.Response:
     market = geography.MARKETS_BY_ID.get(principal.market_id or "")
     if market is None:
         raise NO_REGISTRATION
-    return await _shown(request, market.county, person, "kiosk")
+    shown = await _shown(request, market.county, person, "kiosk")
+    if shown is None:
+        raise NO_REGISTRATION
+    return web.json_response(shown, headers={"Cache-Control": "no-store"})
 
 
 async def phone_recommendations(request: web.Request) -> web.Response:
     """``POST /worker/recommendations`` (the worker's phone session + ``X-CSRF-Token``): the same for the person of
     the phone's check-in — by the pseudonym its ticket view keeps (``_worker``), in the county of its market —
-    recorded as seen on the phone. 404 ``no_jobseeker_registration`` when that person has no confirmed
-    registration there (the phone page then shows nothing of it)."""
+    recorded as seen on the phone. When that person has no confirmed registration there the answer is 200 with
+    no recommendations (the phone is the person's own: nothing to hide, and no failed request on every page
+    load); the page then shows nothing of it."""
     principal = await sessions.page_principal(request, "worker")
     await sessions.check_csrf(request, {sessions.CSRF_FIELD: request.headers.get("X-CSRF-Token", "")})
     prefix = request.app[SETTINGS].topic_prefix
     ticket = load(await request.app[REDIS].get(keys.ticket(prefix, principal.subject_id))) or {}
     person, county = ticket.get("_worker"), ticket.get("county")
-    if not person or not county:
-        raise NO_REGISTRATION
-    return await _shown(request, str(county), str(person), "phone")
+    shown = await _shown(request, str(county), str(person), "phone") if person and county else None
+    return web.json_response(shown or {"recommendations": []}, headers={"Cache-Control": "no-store"})
 
 
-async def _shown(request: web.Request, county: str, person: str, channel: SeenChannel) -> web.Response:
-    """The recommendations of ``person``'s confirmed registration in ``county``, recorded as seen on ``channel``."""
+async def _shown(request: web.Request, county: str, person: str, channel: SeenChannel) -> dict[str, Any] | None:
+    """The recommendations of ``person``'s confirmed registration in ``county``, recorded as seen on ``channel``;
+    ``None`` when there is no such registration."""
     redis = request.app[REDIS]
     prefix = request.app[SETTINGS].topic_prefix
     found = load(await redis.get(jobseeker_views.person_of_key(prefix, county, person)))
     if found is None or found.get("status") != "confirmed":
-        raise NO_REGISTRATION
+        return None
     page = load(await redis.get(jobseeker_views.person_key(prefix, str(found["registration_id"]))))
     if page is None or page.get("status") != "confirmed":
-        raise NO_REGISTRATION
+        return None
     chosen = await jobseekers.recommendations_for(request, page)
     await jobseekers.record_seen(request, page, [r.job_ref for r in chosen], channel)
-    return web.json_response(
-        {
-            "registration_id": page["registration_id"],
-            "person_masked": page["person_masked"],
-            "recommendations": [r.as_view() for r in chosen],
-        },
-        headers={"Cache-Control": "no-store"},
-    )
+    return {
+        "registration_id": page["registration_id"],
+        "person_masked": page["person_masked"],
+        "recommendations": [r.as_view() for r in chosen],
+    }

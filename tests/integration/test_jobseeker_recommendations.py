@@ -6,8 +6,8 @@ reports of registered job seekers against an independent count from the topic.
   clocks): an employer posts three fitting same-day jobs and one paying less than asked at 六枝特区零工市场 (in a
   lane's trade no other test uses there); a person registers at the kiosk, staff confirm within the clock, the
   person types their ID number at the kiosk and sees the three fitting jobs with their reasons, which counts as
-  "3 次岗位推荐" (seeing them again counts nothing more); staff record briefing, guidance and training: "1311" is
-  met on time;
+  "3 次岗位推荐" (seeing them again counts nothing more), and on the phone page of a check-in of hers; staff
+  record briefing, guidance and training: "1311" is met on time;
 - 钟山区: staff enter a second person and deliver nothing; the test's clock (this gateway's only, and 钟山区's
   job-seeker ticks only) moves to Friday 4 December 00:00:30, past the deadline (Thursday 3 December, 5 working
   days after confirmation): the dashboard shows the overdue alert to 钟山区's officer, and not to 六枝特区's.
@@ -15,10 +15,12 @@ reports of registered job seekers against an independent count from the topic.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 from aiohttp.test_utils import TestClient
 from aiokafka import AIOKafkaProducer
 
@@ -29,7 +31,7 @@ from services.jobseekers import records as js
 from services.settings import Settings
 from streams.jobseeker_agent import ticks
 from tests.conftest import TEST_NOW, new_id_number, take_lane
-from tests.integration.conftest import auth, job_body
+from tests.integration.conftest import auth, check_in_body, job_body
 from tests.integration.fair_support import applied, fair_client, headers, local, post
 from tests.integration.test_pages_api_auth import _signed_in
 from tests.support.jobseeker_count import count, from_report
@@ -59,6 +61,11 @@ async def _tick(platform: Settings, county: str, when: Any) -> None:
             )
     finally:
         await producer.stop()
+
+
+async def _ticket_ready(gateway: TestClient, checkin_id: str) -> bool:
+    response = await gateway.get(f"/api/v1/checkins/{checkin_id}")
+    return response.status == 200 and (await response.json())["status"] == "queued"
 
 
 async def _page(
@@ -196,6 +203,35 @@ async def test_recommendations_seen_at_the_kiosk_1311_on_time_and_an_overdue_ale
     ]
     delivered = [h for h in page["history"] if h["fact"] == "service_delivered"]
     assert sorted(h["channel"] for h in delivered) == ["kiosk"] * shown_jobs + ["staff"] * 3 + ["staff_phone"]
+
+    # on the phone page of a check-in of hers at the market (another trade, nothing to offer), she sees them too
+    _, other_trade = take_lane(market)
+    checkin = await (
+        await gateway.post(
+            "/api/v1/checkins", json=check_in_body(id_a, other_trade), headers=auth(credentials[market])
+        )
+    ).json()
+    await eventually(
+        lambda: _ticket_ready(gateway, checkin["checkin_id"]), what="the check-in's ticket with its pseudonym"
+    )
+    link = await (
+        await gateway.post("/kiosk/phone-link", json={"checkin_id": checkin["checkin_id"]}, headers=kiosk)
+    ).json()
+    path = link["url"][link["url"].index("/w/") :]
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as phone:
+        url = str(gateway.make_url(path))
+        form = re.search(r'name="csrf_token" value="([^"]+)"', await (await phone.get(url)).text())
+        assert form
+        await phone.post(url, data={"csrf_token": form.group(1)}, allow_redirects=False)
+        page_html = await (await phone.get(str(gateway.make_url("/worker")))).text()
+        phone_csrf = re.search(r'id="worker" data-csrf="([^"]+)"', page_html)
+        assert phone_csrf and "为您推荐的岗位" in page_html
+        on_phone = await phone.post(
+            str(gateway.make_url("/worker/recommendations")), json={}, headers={"X-CSRF-Token": phone_csrf.group(1)}
+        )
+        found = await on_phone.json()
+        assert on_phone.status == 200, found
+        assert [r["job_ref"] for r in found["recommendations"]][:3] == fitting and id_a not in str(found)
 
     # 钟山区: a second person entered by staff, nothing delivered
     b = await post(
