@@ -4,7 +4,7 @@ check-in, and sees the jobs the matcher recommends, each with its reason; seeing
 Contract:
 
 - ``POST /kiosk/recommendations`` (kiosk session + ``X-CSRF-Token``) ``{"id_number": ...}``: the number is checked
-  and pseudonymised in memory (:func:`services.identity.pseudonymise`), never stored or sent on; the pseudonym
+  and pseudonymised in memory (:func:`services.people.identity.pseudonymise`), never stored or sent on; the pseudonym
   finds the person's registration in the kiosk's county (``jobseeker-of:<county>:<pseudonym>``). 200
   ``{registration_id, person_masked, recommendations: [...]}`` for a **confirmed** registration; otherwise one and
   the same 404 ``no_jobseeker_registration`` (unknown number, no registration here, awaiting staff, refused,
@@ -29,7 +29,8 @@ from gateway import bodies, sessions, throttle
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import jobseekers
-from services import clock, geography, identity
+from services import clock, geography
+from services.people import identity
 from services.jobseekers.records import SeenChannel
 from services.readmodels import jobseeker_views, keys
 from services.readmodels.views import load

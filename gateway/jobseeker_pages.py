@@ -19,7 +19,8 @@ from gateway import sessions
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import jobseeker_reports, jobseekers
-from services import access, clock, geography, trades
+from services import clock, geography, trades
+from services.people import access
 from services.readmodels import jobseeker_views
 from services.readmodels.views import load, public
 from services.reports import jobseekers as jobseeker_report

@@ -25,7 +25,8 @@ from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import jobseekers, reports
 from gateway.views.reports import county_scope, parse_county, staff
-from services import clock, geography, quotas
+from services import clock, geography
+from services.fairs import quotas
 from services.readmodels import dashboard_views as dv
 from services.readmodels import fair_views, keys
 from services.readmodels.views import View, load

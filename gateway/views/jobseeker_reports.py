@@ -15,9 +15,10 @@ from aiohttp import web
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views.reports import county_scope, csv_response, parse_county, staff, staff_or_page
-from services import clock, geography, quotas
+from services import clock, geography
+from services.fairs import quotas
 from services.errors import FieldError, InvalidInput
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import jobseeker_views
 from services.readmodels.views import load
 from services.reports import export, labels

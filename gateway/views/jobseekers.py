@@ -20,12 +20,14 @@ from gateway import commands
 from gateway.auth import authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
-from services import access, clock, geography, identity, records, topics
+from services import clock, geography, topics
+from services import records
+from services.people import access, identity
 from services.errors import FieldError, InvalidInput
-from services.fair_forms import parse_county
+from services.fairs.forms import parse_county
 from services.jobseekers import forms, recommend
 from services.jobseekers import records as js
-from services.principal import Principal
+from services.people.principal import Principal
 from services.readmodels import jobseeker_views
 from services.readmodels import supply_views as sv
 from services.readmodels.views import View, load, public

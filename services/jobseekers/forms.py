@@ -1,12 +1,12 @@
 """Parsing the staff's job-seeker requests: every check the gateway makes before publishing.
 
 Each parser collects all broken rules and raises them together as :class:`InvalidInput` (field and rule, Chinese
-first, English second). A raw ID number comes back inside a :class:`~services.identity.ResidentId` for the
+first, English second). A raw ID number comes back inside a :class:`~services.people.identity.ResidentId` for the
 gateway to pseudonymise and mask at once; it never goes into a record.
 
 Rule codes: ``choice``, ``boolean``, ``date_format``, ``date_future``, ``date_too_old``, ``required``,
-``string``, ``too_long`` and those of :mod:`services.identity`, :mod:`services.trades`, :mod:`services.groups`
-and :func:`services.fair_forms.parse_county`.
+``string``, ``too_long`` and those of :mod:`services.people.identity`, :mod:`services.trades`, :mod:`services.people.groups`
+and :func:`services.fairs.forms.parse_county`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, get_args
 
-from services import forms, groups, identity, trades
+from services import forms, trades
+from services.people import groups, identity
 from services.errors import FieldError, InvalidInput
-from services.fair_forms import parse_county
+from services.fairs.forms import parse_county
 from services.jobseekers import records as js
 
 #: The oldest registration date staff may enter from a paper ledger (about ten years back).

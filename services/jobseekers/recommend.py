@@ -8,7 +8,7 @@ Input: the person's page (:mod:`services.readmodels.jobseeker_views`: ``county``
 What fits (every rule must hold):
 
 * the trade is one the person does (a person without trades gets nothing: we would be guessing);
-* the wage, compared per day (:func:`services.supply_search.day_wage`: a month's wage ÷ 21.75, an hour's × 8), is
+* the wage, compared per day (:func:`services.readmodels.supply_search.day_wage`: a month's wage ÷ 21.75, an hour's × 8), is
   at least what the person asks (when they said);
 * the place: a **same-day** job (a gig request of ``today``) at a market of the person's county; a **longer-term
   vacancy** — a fair position, or a gig posting for a later day — in the person's county, or anywhere in the city
@@ -28,7 +28,7 @@ from datetime import date
 from typing import Any, Literal
 
 from services import geography, trades
-from services.supply_search import day_wage, how_to_apply
+from services.readmodels.supply_search import day_wage, how_to_apply
 
 Kind = Literal["same_day", "later", "fair"]
 #: How many recommendations the kiosk, the phone and the person page show at once.

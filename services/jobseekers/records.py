@@ -1,6 +1,6 @@
 """Every job-seeker record on the wire, defined once and versioned: ``jobseeker-commands`` and ``jobseeker-events``.
 
-Same conventions as :mod:`services.records` and :mod:`services.fair_records`: msgspec structs encoded as JSON with
+Same conventions as :mod:`services.records` and :mod:`services.fairs.records`: msgspec structs encoded as JSON with
 a ``type`` tag (stable snake_case) and a schema version ``v``; strict decoding (the agent dead-letters what does not
 decode). ``id`` is the command id, or for a fact derived from the command that caused it; ``at`` is an aware UTC
 instant; ``county`` is the county that keeps the registration (a county code, the partition key).

@@ -22,7 +22,7 @@ from aiohttp import web
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from gateway.routes import setup_routes
-from services import credit_code
+from services.people import credit_code
 from tests.browser.conftest import api_get, api_post
 from tests.browser.test_kiosk_flow import WAIT, kiosk_check_in
 from tests.browser.test_worker_without_phone import look_up
