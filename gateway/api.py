@@ -21,6 +21,7 @@ from gateway.views import (
     fairs,
     health,
     job_requests,
+    jobseeker_reports,
     jobseekers,
     offers,
     placement_steps,
@@ -61,6 +62,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *supply.OPERATIONS,
     *dashboard.OPERATIONS,
     *jobseekers.OPERATIONS,
+    *jobseeker_reports.OPERATIONS,
     *accounts.OPERATIONS,
 )
 BY_ROUTE: dict[tuple[str, str], Operation] = {(op.method, op.path): op for op in OPERATIONS}

@@ -18,10 +18,13 @@ from aiohttp import web
 from gateway import sessions
 from gateway.problems import ApiError
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.views import jobseeker_reports, jobseekers
 from services import clock, geography, trades
 from services.people import access
 from services.readmodels import jobseeker_views
 from services.readmodels.views import load, public
+from services.reports import jobseekers as jobseeker_report
+from services.reports import labels
 from web import i18n
 
 WEEKDAYS_ZH = "一二三四五六日"
@@ -72,6 +75,11 @@ FACTS: dict[str, tuple[str, str]] = {
     "obligation_closed": ("服务项目关闭", "service obligation closed"),
     "grade_crossed": ("进入新的失业等级", "entered the next grade"),
 }
+WORDS.update(
+    {
+        "staff_phone": ("工作人员电话告知", "told by staff by phone"),
+    }
+)
 
 
 def word(code: str | None, lang: str) -> str:
@@ -155,7 +163,11 @@ async def person_page(request: web.Request) -> web.Response:
         {
             "when": time_text(h["at"], lang),
             "what": FACTS.get(h["fact"], (h["fact"], h["fact"]))[1 if lang == "en" else 0],
-            "detail": " ".join(word(h.get(k), lang) for k in ("service", "grade", "reason") if h.get(k)),
+            "detail": " ".join(
+                word(h.get(k), lang)
+                for k in ("service", "grade", "reason", "channel")
+                if h.get(k) and h.get(k) != "staff"
+            ),
         }
         for h in reversed(page["history"])
         if h["fact"] != "obligation_opened"
@@ -163,10 +175,16 @@ async def person_page(request: web.Request) -> web.Response:
     trade_names = [
         (t.name_en if lang == "en" else t.name_zh) for t in (trades.TRADES_BY_CODE.get(c) for c in page["trades"]) if t
     ]
+    recommendations = (
+        [r.as_view() for r in await jobseekers.recommendations_for(request, page)]
+        if page["status"] == "confirmed"
+        else []
+    )
     context = {
         "staff": principal,
         "lang": lang,
         "person": page,
+        "recommendations": recommendations,
         "county_text": county.name_en if lang == "en" else county.name_zh,
         "kind_text": word(page["kind"], lang),
         "status_text": word(page["status"], lang),
@@ -180,3 +198,41 @@ async def person_page(request: web.Request) -> web.Response:
         "history": history,
     }
     return await _render(request, "jobseeker.html", context)
+
+
+async def report_page(request: web.Request) -> web.Response:
+    """``GET /jobseeker-report?year=&county=``: the reports of registered job seekers — by grade and category, the
+    on-time rate of "1311" per county and month, placements toward the annual targets — with their CSV links."""
+    principal = await sessions.page_principal(request, "officer")
+    lang = i18n.language(request)
+    words: labels.Lang = "en" if lang == "en" else "zh_CN"
+    answer = await jobseeker_reports.load_answer(request, principal)
+    tables = []
+    for name, title in (
+        ("grades", ("按等级和类别（现有登记人员）", "By grade and category (registered now)")),
+        ("on_time_1311", ("“1311”服务按时完成率（按期限所在月）", '"1311" on-time rate (by month of the deadline)')),
+        ("targets", ("登记人员就业与年度目标", "Registered people placed, toward the annual targets")),
+    ):
+        headers, rows = jobseeker_report.table(answer, name, words)
+        shown = [h.split(" ", 1)[1 if lang == "en" else 0] for h in headers]
+        query = f"table={name}&year={answer['year']}" + (f"&county={answer['county']}" if answer["county"] else "")
+        tables.append(
+            {
+                "name": name,
+                "title": title[1 if lang == "en" else 0],
+                "headers": shown,
+                "rows": [[row[h] for h in headers] for row in rows],
+                "csv": f"/exports/jobseekers.csv?{query}",
+            }
+        )
+    today = clock.local_date(request.app[CLOCK]())
+    context = {
+        "staff": principal,
+        "lang": lang,
+        "year": answer["year"],
+        "years": list(range(today.year, today.year - 5, -1)),
+        "county_text": labels.place_name(answer["county"], words) if answer["county"] else "",
+        "as_of_text": f"{day_text(answer['today'], lang)} {answer['as_of_local']}",
+        "tables": tables,
+    }
+    return await _render(request, "jobseeker_report.html", context)

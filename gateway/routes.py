@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import api, jobseeker_pages
+from gateway import api, jobseeker_kiosk, jobseeker_pages
 from gateway.typedefs import OPERATIONS_BY_ROUTE
-from gateway.views import dashboard, live, reports, supply, waiting
+from gateway.views import dashboard, jobseeker_reports, live, reports, supply, waiting
 from web import (
     employer,
     fair_pass_page,
@@ -80,4 +80,10 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/kiosk/tickets/{checkin_id}/print", ticket_print.print_ticket, name="kiosk_ticket_print")
     r.add_get("/hall/{market_id}", hall.hall_page, name="hall")
     r.add_get("/live/hall/{market_id}", hall.hall_stream, name="live_hall")
+    # recommendations from the matcher (issue 27): the kiosk and the phone page show them
+    r.add_post("/kiosk/recommendations", jobseeker_kiosk.recommendations, name="kiosk_recommendations")
+    r.add_post("/worker/recommendations", jobseeker_kiosk.phone_recommendations, name="phone_recommendations")
+    # issue 27: reports of registered job seekers (grade and category, "1311" on time, targets): JSON, CSV, page
+    r.add_get("/exports/jobseekers.csv", jobseeker_reports.get_csv, name="jobseeker_report_csv")
+    r.add_get("/jobseeker-report", jobseeker_pages.report_page, name="jobseeker_report_page")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

@@ -25,7 +25,7 @@ from gateway.auth import authenticate
 from gateway.operation import Operation, declared_roles
 from gateway.problems import dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from gateway.views import reports
+from gateway.views import jobseekers, reports
 from gateway.views.reports import county_scope, parse_county
 from gateway.wire.reports import STAFF_COUNTY, Dashboard
 from services import clock, geography
@@ -84,7 +84,7 @@ async def snapshot(request: web.Request, county: str | None) -> dict[str, Any]:
     )
     board = await _quota_board(request, now)
     answer["quota_board"] = board["entries"]
-    answer["alerts"] = [*dv.quota_alerts(board), *answer["alerts"]]
+    answer["alerts"] = [*dv.quota_alerts(board), *answer["alerts"], *await jobseekers.overdue_alerts(request)]
     if county is not None:
         answer["unpaid_placements"] = {county: answer["unpaid_placements"].get(county, 0)}
         answer["wage_disputes"] = {county: answer["wage_disputes"].get(county, [])}

@@ -11,6 +11,7 @@ County officers act on and read their own county; the city administrator every c
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from gateway import commands
 from gateway.auth import authenticate, require_county
 from gateway.operation import Handler, Operation, Param, declared_roles
 from gateway.problems import ApiError, dumps
-from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
 from gateway.wire.common import CountyCode, EmptyBody
 from gateway.wire.jobseekers import (
     JobseekerBody,
@@ -29,15 +30,17 @@ from gateway.wire.jobseekers import (
     JobseekerRefuseBody,
     JobseekerRegistrationAccepted,
     JobseekerServiceBody,
+    JobseekerToldBody,
 )
-from services import clock, geography, topics
+from services import clock, geography, records, topics
 from services.errors import FieldError, InvalidInput
 from services.forms import parse_county
-from services.jobseekers import forms
+from services.jobseekers import forms, recommend
 from services.jobseekers import records as js
 from services.people import access, identity
 from services.people.principal import Principal
 from services.readmodels import jobseeker_views
+from services.readmodels import supply_views as sv
 from services.readmodels.views import View, load, public
 
 
@@ -77,6 +80,7 @@ async def post_jobseeker(request: web.Request) -> web.Response:
             willing_elsewhere=form.willing_elsewhere,
             graduate=form.graduate,
             groups=form.groups,
+            min_day_wage=form.min_day_wage,
         )
         answer = _answer(request, command_id, command_id, form.county)
         answer["person_masked"] = masked
@@ -305,6 +309,98 @@ async def _page_or_404(request: web.Request) -> View:
     return page
 
 
+# ---------------------------------------------------------------- recommendations from the matcher (附件4 (十一))
+
+
+async def recommendations_for(request: web.Request, page: View) -> list[recommend.Recommendation]:
+    """The jobs the matcher recommends now to the person of ``page`` (:mod:`services.jobseekers.recommend`), from
+    the live job supply list (gig requests of today and later, fairs not ended)."""
+    prefix = request.app[SETTINGS].topic_prefix
+    now = request.app[CLOCK]()
+    gig_keys, fair_keys = sv.supply_sources(prefix)
+    live = [load(v) for v in await request.app[REDIS].mget([*gig_keys, *fair_keys])]
+    grace = timedelta(minutes=request.app[SETTINGS].late_start_grace_minutes)
+    rows = sv.rows(live[: len(gig_keys)], live[len(gig_keys) :], now, grace)
+    return recommend.recommend(recommend.Seeker.from_page(page), rows, clock.local_date(now))
+
+
+async def record_seen(request: web.Request, page: View, job_refs: list[str], channel: js.SeenChannel) -> list[str]:
+    """Publish that the person of ``page`` saw ``job_refs`` (one command per job; its id derives from the
+    registration and the job, so seeing it again is the same command, and the county's writer counts a job once
+    anyway). Returns the command ids. Only for a confirmed registration: an unconfirmed one has nothing to count."""
+    settings = request.app[SETTINGS]
+    now = request.app[CLOCK]()
+    county = str(page["county"])
+    registration_id = str(page["registration_id"])
+    sent: list[str] = []
+    for ref in job_refs:
+        command = js.RecordRecommendationSeen(
+            id=records.derived_id("jobseeker-seen", registration_id, ref, channel),
+            at=now,
+            county=county,
+            registration_id=registration_id,
+            job_ref=ref,
+            channel=channel,
+        )
+        await request.app[PUBLISHER].publish(
+            settings.topic(topics.JOBSEEKER_COMMANDS), county.encode(), js.encode(command)
+        )
+        sent.append(command.id)
+    return sent
+
+
+async def get_recommendations(request: web.Request) -> web.Response:
+    """``GET /api/v1/jobseekers/{registration_id}/recommendations`` (officer of its county): what the matcher
+    recommends now, each with its reason (zh, en) and how to apply; reading it records nothing."""
+    principal = await authenticate(request, *declared_roles(request))
+    page = await _page_or_404(request)
+    require_county(principal, page["county"])
+    found = await recommendations_for(request, page)
+    return web.json_response(
+        {"registration_id": page["registration_id"], "recommendations": [r.as_view() for r in found]}, dumps=dumps
+    )
+
+
+def _told(head: dict[str, Any], body: Any, principal: Principal) -> js.RecordRecommendationSeen:
+    return js.RecordRecommendationSeen(**head, job_ref=forms.parse_job_ref(body), channel="staff_phone")
+
+
+JOBSEEKER_RECOMMENDATIONS = Operation(
+    "GET",
+    "/api/v1/jobseekers/{registration_id}/recommendations",
+    "jobseeker_recommendations",
+    "The jobs the matcher recommends now to a registered person, each with its reason (zh, en)",
+    handler=get_recommendations,
+    roles=("officer",),
+    not_found=True,
+    tags=("jobseekers",),
+    params=(REGISTRATION_ID,),
+    description="Answer: ``{registration_id, recommendations: [{job_ref, kind, trade, employer, where_zh, "
+    "wage, date, start, reason_zh, reason_en, how_zh, how_en, ...}]}``: same-day jobs at the person's county's "
+    "markets, later postings and fair positions in their trades paying at least what they ask. Reading it "
+    "records nothing; the kiosk records what the person saw.",
+)
+
+#: ``POST /api/v1/jobseekers/{registration_id}/recommendations-told`` ``{job_ref}``: staff told the person of a
+#: recommended job by phone; it counts like one seen at the kiosk (once per job).
+post_told = _on_registration(_told)
+JOBSEEKER_TOLD = _action(
+    "recommendations-told",
+    "jobseeker_told",
+    "Staff told the person of a recommended job by phone (counts as a recommendation seen)",
+    post_told,
+    JobseekerToldBody,
+)
+
+
+async def overdue_alerts(request: web.Request) -> list[View]:
+    """The dashboard's alerts of overdue obligations, one per county with any (the caller scopes by county)."""
+    prefix = request.app[SETTINGS].topic_prefix
+    codes = [c.code for c in geography.COUNTIES]
+    values = await request.app[REDIS].mget([jobseeker_views.board_key(prefix, c) for c in codes])
+    return jobseeker_views.overdue_alerts({c: load(v) for c, v in zip(codes, values, strict=True)})
+
+
 #: The JSON operations this module declares, in the document's order (gathered by gateway/api.py).
 OPERATIONS: tuple[Operation, ...] = (
     JOBSEEKERS,
@@ -315,4 +411,6 @@ OPERATIONS: tuple[Operation, ...] = (
     JOBSEEKER_END,
     JOBSEEKER_SERVICES,
     JOBSEEKER_COMMAND,
+    JOBSEEKER_RECOMMENDATIONS,
+    JOBSEEKER_TOLD,
 )

@@ -23,10 +23,10 @@ from gateway.wire.reports import SupplyList
 from services import clock, geography, trades
 from services.errors import FieldError, InvalidInput
 from services.fairs import quotas
-from services.readmodels import supply_search
 from services.readmodels import supply_views as sv
 from services.readmodels.views import load
 from services.reports import export, labels, periods
+from services.supply import search as supply_search
 from web import i18n
 
 

@@ -36,6 +36,10 @@ class JobseekerBody(msgspec.Struct, kw_only=True):
         ]
         | None
     ) = []
+    min_day_wage: (
+        Annotated[int, Meta(ge=0, le=5000, description="the lowest day wage asked (yuan): recommendations pay it")]
+        | None
+    ) = None
 
 
 class JobseekerRefuseBody(msgspec.Struct):
@@ -80,3 +84,9 @@ class JobseekerCommandOutcome(msgspec.Struct):
     registration_id: str
     updated_at: Instant
     refusal: FairRefusal | msgspec.UnsetType = msgspec.UNSET
+
+
+class JobseekerToldBody(msgspec.Struct):
+    """Staff told the person of a recommended job by phone; it counts once per job toward "3 次岗位推荐"."""
+
+    job_ref: Annotated[str, Meta(max_length=200, pattern="^(gig|fair):\\S", description="a recommendation's job_ref")]

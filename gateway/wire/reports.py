@@ -153,7 +153,13 @@ class DashboardFigures(msgspec.Struct, forbid_unknown_fields=False):
 
 
 class DashboardAlert(msgspec.Struct, forbid_unknown_fields=False):
-    kind: Literal["quota_at_risk", "waiting_without_jobs", "unpaid_placements", "wage_disputes"]
+    kind: Literal[
+        "quota_at_risk",
+        "waiting_without_jobs",
+        "unpaid_placements",
+        "wage_disputes",
+        "jobseeker_obligations_overdue",
+    ]
     county: str
     message_zh: str
     message_en: str

@@ -70,6 +70,7 @@ class Registration(msgspec.Struct, kw_only=True):
     willing_elsewhere: bool
     graduate: bool
     groups: tuple[str, ...]
+    min_day_wage: int | None = None
     status: Status = "awaiting"
     handling_due: date | None = None
     handling_overdue: bool = False
@@ -254,6 +255,7 @@ def _register(book: CountyBook, c: r.RegisterJobseeker, today: date, out: _Emitt
         willing_elsewhere=c.willing_elsewhere,
         graduate=c.graduate,
         groups=c.groups,
+        min_day_wage=c.min_day_wage,
     )
     book.registrations[c.id] = registration
     if c.officer_id is not None:
@@ -274,6 +276,7 @@ def _register(book: CountyBook, c: r.RegisterJobseeker, today: date, out: _Emitt
             graduate=c.graduate,
             groups=c.groups,
             handling_due=registration.handling_due,
+            min_day_wage=c.min_day_wage,
         )
     )
 
@@ -307,6 +310,7 @@ def _confirm(registration: Registration, officer_id: str, today: date, out: _Emi
             message_zh="您的登记已确认，我们将在5个工作日内为您提供政策宣讲、岗位推荐、职业指导和培训。",
             message_en="Your registration is confirmed; within 5 working days you will be offered a policy briefing, "
             "job recommendations, career guidance and training.",
+            min_day_wage=registration.min_day_wage,
         )
     )
     owed: list[tuple[plan.Owed, int | None]] = []

@@ -12,6 +12,7 @@ Rule codes: ``choice``, ``boolean``, ``date_format``, ``date_future``, ``date_to
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -27,6 +28,8 @@ from services.people import groups, identity
 MAX_YEARS_BACK = 10
 MAX_NOTE = 500
 MAX_REASON = 200
+#: The highest day wage a person may ask (as at the gig market's check-in).
+MAX_DAY_WAGE = 5_000
 
 
 @dataclasses.dataclass(frozen=True, slots=True, repr=False)
@@ -42,6 +45,7 @@ class RegistrationForm:
     willing_elsewhere: bool
     graduate: bool
     groups: tuple[str, ...]
+    min_day_wage: int | None = None
 
     def __repr__(self) -> str:
         return f"RegistrationForm(county={self.county!r}, kind={self.kind!r}, registered_on={self.registered_on})"
@@ -50,8 +54,9 @@ class RegistrationForm:
 def parse_registration(body: object, *, today: date) -> RegistrationForm:
     """``id_number``, ``county`` (the county keeping the registration), ``kind``, ``category``, ``trades``,
     optional ``registered_on`` (default ``today``; not after it, at most :data:`MAX_YEARS_BACK` years before),
-    ``willing_elsewhere``, ``graduate``, ``groups``. Whether the caller may register in ``county`` is the
-    gateway's check."""
+    ``willing_elsewhere``, ``graduate``, ``groups``, optional ``min_day_wage`` (the lowest day wage asked, 0 to
+    :data:`MAX_DAY_WAGE` yuan; what recommendations must pay at least). Whether the caller may register in
+    ``county`` is the gateway's check."""
     data = forms.require_object(body)
     errors: list[FieldError] = []
     resident = _collect(lambda: identity.parse_id_number(data.get("id_number"), today=today), None, errors)
@@ -80,6 +85,9 @@ def parse_registration(body: object, *, today: date) -> RegistrationForm:
             )
     willing = _boolean(data, "willing_elsewhere", "是否愿意外出务工", errors)
     graduate = _boolean(data, "graduate", "是否未就业毕业生", errors)
+    wage: int | None = None
+    if data.get("min_day_wage") is not None:
+        wage = forms.integer(data, "min_day_wage", low=0, high=MAX_DAY_WAGE, label_zh="最低日工资", errors=errors)
     if errors:
         raise InvalidInput(errors)
     assert resident is not None
@@ -93,6 +101,7 @@ def parse_registration(body: object, *, today: date) -> RegistrationForm:
         willing,
         graduate,
         tags,
+        wage,
     )
 
 
@@ -105,6 +114,29 @@ def parse_service(body: object) -> tuple[js.StaffService, str]:
     if errors:
         raise InvalidInput(errors)
     return service, note  # type: ignore[return-value]
+
+
+#: A job as the matcher names it: ``gig:<request id>`` or ``fair:<fair>/<employer>/<position>``.
+MAX_JOB_REF = 200
+JOB_REF = re.compile(r"^(gig|fair):\S")
+
+
+def parse_job_ref(body: object) -> str:
+    """``job_ref``: the recommended job staff told the person of by phone, as the recommendations name it
+    (``gig:…`` or ``fair:…``, at most :data:`MAX_JOB_REF` characters). Whether it is a job the matcher
+    recommends is not checked: staff may tell of a job found another way, and it counts once like any other."""
+    data = forms.require_object(body)
+    ref = data.get("job_ref")
+    if not isinstance(ref, str) or len(ref) > MAX_JOB_REF or not JOB_REF.match(ref):
+        raise InvalidInput(
+            FieldError(
+                "job_ref",
+                "job_ref_format",
+                "推荐岗位应为推荐列表中的编号（gig: 或 fair: 开头，不超过 200 个字符）",
+                "job_ref must be a recommendation's job (gig:… or fair:…, at most 200 characters)",
+            )
+        )
+    return ref
 
 
 def parse_refusal(body: object) -> str:

@@ -67,6 +67,8 @@ class RegisterJobseeker(JobseekerRecord, frozen=True, kw_only=True, tag="registe
     willing_elsewhere: bool = False
     graduate: bool = False
     groups: tuple[str, ...] = ()
+    #: The lowest day wage the person asks (yuan); ``None``: not said. Recommendations pay at least this.
+    min_day_wage: int | None = None
 
 
 class ConfirmRegistration(JobseekerRecord, frozen=True, kw_only=True, tag="confirm_registration"):
@@ -144,6 +146,7 @@ class RegistrationApplied(JobseekerFact, frozen=True, kw_only=True, tag="registr
     graduate: bool
     groups: tuple[str, ...]
     handling_due: date | None
+    min_day_wage: int | None = None
 
 
 class RegistrationConfirmed(JobseekerFact, frozen=True, kw_only=True, tag="registration_confirmed"):
@@ -169,6 +172,7 @@ class RegistrationConfirmed(JobseekerFact, frozen=True, kw_only=True, tag="regis
     on_time: bool
     message_zh: str
     message_en: str
+    min_day_wage: int | None = None
 
 
 class RegistrationRefused(JobseekerFact, frozen=True, kw_only=True, tag="registration_refused"):

@@ -5,7 +5,11 @@
   its deadline and deliveries, the outcome told to the person, and the history of facts;
 - ``jobseekers:<county>``: the county board's source: per live registration its masked ID, status, grade,
   handling deadline and obligations (an ended or refused registration leaves it);
-- ``jobseeker-command:<command_id>``: ``applied``, or ``refused`` with the rule, for a ``202``'s status URL.
+- ``jobseeker-command:<command_id>``: ``applied``, or ``refused`` with the rule, for a ``202``'s status URL;
+- ``jobseeker-of:<county>:<person>``: the person's latest registration in the county and its status, by keyed
+  pseudonym (as the kiosk's ``checkin-of``): how the kiosk finds a person who typed their ID number;
+- ``jobseeker-ledger:<county>``: per registration ever confirmed in the county, what the reports count
+  (:mod:`services.reports.jobseekers`): kind, category, grade, groups, status, end, and its "1311" obligations.
 
 Every view records the fact ids applied to it, so a fact applied twice changes nothing. :func:`compose_board`
 turns the board source and a local date into the board: due today, overdue and done; pure, called by the gateway.
@@ -13,9 +17,11 @@ turns the board source and a local date into the board: due today, overdue and d
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from services import geography
 from services.jobseekers import records as js
 from services.readmodels.views import View, already_applied, mark_applied
 
@@ -34,6 +40,19 @@ def command_key(prefix: str, command_id: str) -> str:
     return f"{prefix}jobseeker-command:{command_id}"
 
 
+def person_of_key(prefix: str, county: str, person: str) -> str:
+    """The registration of a keyed pseudonym in a county (the kiosk's lookup)."""
+    return f"{prefix}jobseeker-of:{county}:{person}"
+
+
+def ledger_key(prefix: str, county: str) -> str:
+    """What the reports count of a county's registrations."""
+    return f"{prefix}jobseeker-ledger:{county}"
+
+
+_PERSON_FACTS = (js.RegistrationApplied, js.RegistrationConfirmed, js.RegistrationRefused, js.RegistrationEnded)
+
+
 _STARTS = (js.RegistrationApplied, js.RegistrationConfirmed)
 
 
@@ -47,7 +66,9 @@ class JobseekerViews:
         p = self.prefix
         if isinstance(event, js.JobseekerCommandRefused):
             return [command_key(p, event.command_id)]
-        found = [person_key(p, event.registration_id), board_key(p, event.county)]
+        found = [person_key(p, event.registration_id), board_key(p, event.county), ledger_key(p, event.county)]
+        if isinstance(event, _PERSON_FACTS):
+            found.append(person_of_key(p, event.county, event.person))
         if not isinstance(event, js.GradeCrossed | js.ObligationOverdue | js.RegistrationHandlingOverdue):
             found.append(command_key(p, event.command_id))
         return found
@@ -66,6 +87,10 @@ class JobseekerViews:
                 new = _person(view, event)
             elif kind == "jobseekers":
                 new = _board(view, event, seen.get(person))
+            elif kind == "jobseeker-ledger":
+                new = _ledger(view, event, seen.get(person))
+            elif kind == "jobseeker-of":
+                new = _person_of(view, event)
             else:
                 new = _command(view, event)
             if new is not None:
@@ -91,6 +116,7 @@ def _person(view: View | None, e: js.JobseekerEvent) -> View | None:
                 willing_elsewhere=e.willing_elsewhere,
                 graduate=e.graduate,
                 groups=list(e.groups),
+                min_day_wage=e.min_day_wage,
             )
             page.setdefault("applied_at", e.at.isoformat())
             if isinstance(e, js.RegistrationApplied):
@@ -184,6 +210,82 @@ def _board(view: View | None, e: js.JobseekerEvent, person: View | None) -> View
         registrations[e.registration_id] = entry
     board["registrations"] = registrations
     return board
+
+
+_STANDING: dict[type, str] = {
+    js.RegistrationApplied: "awaiting",
+    js.RegistrationConfirmed: "confirmed",
+    js.RegistrationRefused: "refused",
+    js.RegistrationEnded: "ended",
+}
+
+
+def _person_of(view: View | None, e: js.JobseekerEvent) -> View:
+    """The person's latest registration in the county: a new one replaces it; a fact of an older one changes
+    nothing."""
+    found: View = {**(view or {})}
+    if isinstance(e, _STARTS) or found.get("registration_id") in (None, e.registration_id):
+        found.update(registration_id=e.registration_id, status=_STANDING[type(e)], updated_at=e.at.isoformat())
+    return found
+
+
+def _ledger(view: View | None, e: js.JobseekerEvent, person: View | None) -> View | None:
+    """The county's report ledger: one compact entry per confirmed registration (kept after it ends)."""
+    if person is None or person.get("status") in (None, "awaiting", "refused"):
+        return None if view is None else view
+    ledger: View = {**view} if view is not None else {"county": e.county, "registrations": {}}
+    obligations = [o for o in person["obligations"].values() if o["programme"] == "1311"]
+    entry: View = {
+        "kind": person["kind"],
+        "category": person["category"],
+        "grade": person.get("grade"),
+        "groups": list(person.get("groups") or ()),
+        "status": person["status"],
+        "confirmed_on": person.get("confirmed_on"),
+        "end_reason": person.get("end_reason"),
+        "ended_on": person.get("ended_on"),
+    }
+    if obligations:
+        dues = [o["due"] for o in obligations]
+        entry["o1311"] = {
+            "due": None if None in dues else max(dues),
+            "count": len(obligations),
+            "met": sum(1 for o in obligations if o["status"] == "met"),
+            "met_on_time": sum(1 for o in obligations if o["status"] == "met" and o.get("on_time")),
+            "overdue": sum(1 for o in obligations if o["status"] == "overdue"),
+            "closed": sum(1 for o in obligations if o["status"] == "closed"),
+        }
+    ledger["registrations"] = {**ledger["registrations"], e.registration_id: entry}
+    return ledger
+
+
+def overdue_alerts(boards: Mapping[str, View | None]) -> list[View]:
+    """One dashboard alert per county (keyed by county code) with obligations recorded overdue on its board:
+    how many obligations and people, in Chinese and English place names, with the county's code for scoping."""
+    out: list[View] = []
+    for county in geography.COUNTIES:
+        board = boards.get(county.code) or {}
+        people = 0
+        count = 0
+        for reg in board.get("registrations", {}).values():
+            late = sum(1 for o in reg.get("obligations", ()) if o["status"] == "overdue")
+            if late:
+                people += 1
+                count += late
+        if count:
+            out.append(
+                {
+                    "kind": "jobseeker_obligations_overdue",
+                    "county": county.code,
+                    "count": count,
+                    "people": people,
+                    "href": "/jobseekers",
+                    "message_zh": f"{county.name_zh}：{people} 名登记人员有 {count} 项就业服务逾期未完成",
+                    "message_en": f"{county.name_en}: {count} employment-service obligations overdue for "
+                    f"{people} registered people",
+                }
+            )
+    return out
 
 
 def _command(view: View | None, e: js.JobseekerEvent) -> View:

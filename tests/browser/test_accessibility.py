@@ -74,6 +74,7 @@ PAGE_ROUTES = {
     "/dashboard/wall": "test_staff_pages",
     "/jobseekers": "test_staff_pages",
     "/jobseekers/{registration_id}": "test_staff_pages",
+    "/jobseeker-report": "test_staff_pages",
 }
 #: GET routes that are not pages: JSON, event streams, files, redirects.
 NOT_PAGES = (
@@ -422,9 +423,12 @@ async def test_staff_pages(browser: Browser, site: str, credentials: dict[str, s
         await check.page(page, "jobseekers")
         await _open(page, f"/jobseekers/{person['registration_id']}", check, "jobseeker-person")
         await check.page(page, "jobseeker-person")
+        await _open(page, "/jobseeker-report", check, "jobseeker-report")
+        await check.page(page, "jobseeker-report")
         await check.english(page, "/dashboard", "dashboard")
         await check.english(page, "/dashboard/wall", "dashboard-wall", "hall-tv")
         await check.english(page, "/jobseekers", "jobseekers")
+        await check.english(page, "/jobseeker-report", "jobseeker-report")
     finally:
         await context.close()
     check.assert_clean()

@@ -77,6 +77,7 @@ DOMAINS = (
     "services.fairs",
     "services.jobseekers",
     "services.screening",
+    "services.supply",
     "services.reports",
     "services.readmodels",
 )
@@ -108,7 +109,8 @@ ALLOWED: dict[str, frozenset[str]] = {
     "services.screening": frozenset({"services"}),
     "services.market": frozenset({"services", "services.people", "services.screening"}),
     "services.fairs": frozenset({"services", "services.people"}),
-    "services.jobseekers": frozenset({"services", "services.people"}),
+    "services.supply": frozenset({"services"}),
+    "services.jobseekers": frozenset({"services", "services.people", "services.supply"}),
     "services.reports": frozenset({"services", "services.people", "services.market", "services.fairs"}),
     "services.readmodels": DOMAIN - {"services.readmodels"},
     "services.adapters": DOMAIN,

@@ -64,3 +64,24 @@ def test_services_refusals_and_ends() -> None:
     assert forms.parse_end({"reason": "moved_away"}) == "moved_away"
     with pytest.raises(InvalidInput):
         forms.parse_end({"reason": "died"})
+
+
+def test_the_lowest_day_wage_asked_is_optional_and_bounded() -> None:
+    body = {"id_number": new_id_number(), "county": "gaoxin", "kind": "unemployed", "category": "basic_skills",
+            "trades": ["mason"]}  # fmt: skip
+    assert forms.parse_registration(body, today=TODAY).min_day_wage is None
+    assert forms.parse_registration({**body, "min_day_wage": None}, today=TODAY).min_day_wage is None
+    assert forms.parse_registration({**body, "min_day_wage": 200}, today=TODAY).min_day_wage == 200
+    for bad, rule in ((5001, "range"), (-1, "range"), ("200", "integer"), (True, "integer")):
+        with pytest.raises(InvalidInput) as caught:
+            forms.parse_registration({**body, "min_day_wage": bad}, today=TODAY)
+        assert _rules(caught.value) == {("min_day_wage", rule)}
+
+
+def test_a_job_told_by_phone_names_a_recommendations_job() -> None:
+    assert forms.parse_job_ref({"job_ref": "gig:abc"}) == "gig:abc"
+    assert forms.parse_job_ref({"job_ref": "fair:f/e/0"}) == "fair:f/e/0"
+    for bad in ("job-1", "gig:", "gig: x", "gig:" + "x" * 197, 7, None):
+        with pytest.raises(InvalidInput) as caught:
+            forms.parse_job_ref({"job_ref": bad})
+        assert _rules(caught.value) == {("job_ref", "job_ref_format")}

@@ -1,4 +1,4 @@
-"""The supply list's filters, order and "how to apply" wording (services/readmodels/supply_search.py), on rows as
+"""The supply list's filters, order and "how to apply" wording (services/supply/search.py), on rows as
 services.readmodels.supply_views.rows makes them."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from services.errors import InvalidInput
-from services.readmodels import supply_search as ss
 from services.readmodels.supply_views import rows
+from services.supply import search as ss
 
 NOW = datetime(2026, 12, 7, 0, 0, tzinfo=UTC)  # 08:00 in Liupanshui, Monday
 
