@@ -24,6 +24,7 @@ from streams.market_agent import MARKET_CODEC, market_step
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.tables import writer_table
 from streams.ticker import Clock, ticks
+from streams.trust_agent import register_trust_agents
 from streams.writer import DirectTopic, SingleWriter
 
 
@@ -173,6 +174,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         roster_writer,
         *register_fair_agents(app, settings, raw_schema, clock=clock),
         *register_jobseeker_agents(app, settings, raw_schema, clock=clock),
+        *register_trust_agents(app, settings, raw_schema, clock=clock),  # issue 28
     ]
 
     @app.task  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
