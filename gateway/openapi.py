@@ -1716,6 +1716,126 @@ OPERATIONS += (
     ),
 )
 
+
+# issue 28: trust on both sides: complaints and wage disputes as cases, the staff's queue, the records
+class ComplaintBody(msgspec.Struct):
+    """What the worker reports after a job: 没拿到工资 ``unpaid``, 工资少了 ``underpaid``, 工作内容不符
+    ``not_as_described``, 我到了但被记为未到岗 ``marked_absent``."""
+
+    kind: Literal["unpaid", "underpaid", "not_as_described", "marked_absent"]
+
+
+class CaseAnswerBody(msgspec.Struct):
+    """The employer's answer, shown to staff and the worker as written."""
+
+    answer: shown(500)  # type: ignore[valid-type]
+
+
+class CaseActionBody(msgspec.Struct):
+    """An officer's action: a first response, a finding (uphold / reject), or closing an upheld wage case."""
+
+    action: Literal["respond", "uphold", "reject", "resolve"]
+    note: shown(500, optional=True) = ""  # type: ignore[valid-type]
+
+
+class CaseCommandAccepted(msgspec.Struct, kw_only=True):
+    """The command is on Kafka; the county writer's verdict appears at ``status_url``."""
+
+    case_id: str
+    status: Literal["accepted"]
+    command_id: str
+    status_url: str
+    case_url: str
+    placement_id: str | msgspec.UnsetType = msgspec.UNSET
+    kind: str | msgspec.UnsetType = msgspec.UNSET
+
+
+_CASE_ID = Param("case_id", str, where="path", description="a case id")
+
+
+def _case_command(path: str, name: str, summary: str, role: Role, body: Any) -> Operation:
+    return Operation(
+        "POST",
+        f"/api/v1/cases/{{case_id}}/{path}",
+        name,
+        summary,
+        role=role,
+        body=body,
+        answer=CaseCommandAccepted,
+        command=True,
+        not_found=True,
+        tags=("trust",),
+        params=(_CASE_ID,),
+    )
+
+
+OPERATIONS += (
+    Operation(
+        "POST",
+        "/api/v1/placements/{placement_id}/complaints",
+        "placement_complaints",
+        "The worker reports a problem after a job: a case in the county's staff queue",
+        description="Sent by the worker's phone page (page session + X-CSRF-Token), or a kiosk of the placement's "
+        "market for a worker without a phone. 409 naming the rule: a wage "
+        "complaint before the scheduled end or once the worker confirmed the wage received, 'not as described' "
+        "before the start, 'marked absent' unless the placement was marked a no-show. ``unpaid`` also reports "
+        "the wage unpaid to the market, as ``/unpaid`` does.",
+        body=ComplaintBody,
+        answer=CaseCommandAccepted,
+        role="kiosk",
+        command=True,
+        not_found=True,
+        tags=("trust",),
+        extra_statuses=(401, 403, 409, 429),
+    ),
+    Operation(
+        "GET",
+        "/api/v1/cases",
+        "cases",
+        "The county staff's queue of complaints and wage disputes: awaiting action first, with the service clock",
+        role="officer",
+        tags=("trust",),
+        params=(Param("county", CountyCode, checked=True, description="only this county (an officer: their own)"),),
+        description="Answer: ``{now, queues: [{county, county_zh, open, upheld, overdue, cases: [...]}]}``; rows "
+        "name the masked ID number only.",
+    ),
+    Operation(
+        "GET",
+        "/api/v1/cases/{case_id}",
+        "case",
+        "A case with its evidence (the placement's steps), the employer's answer, the finding and its history",
+        role="officer",
+        other_roles=("employer",),
+        not_found=True,
+        tags=("trust",),
+        params=(_CASE_ID,),
+        description="Also the worker's phone page (page session) for a case about their own placement.",
+    ),
+    _case_command(
+        "answer", "case_answer", "The employer answers a case about their placement", "employer", CaseAnswerBody
+    ),
+    _case_command("actions", "case_actions", "An officer of the case's county acts on it", "officer", CaseActionBody),
+    Operation(
+        "GET",
+        "/api/v1/trust-commands/{command_id}",
+        "trust_command",
+        "What became of a case command: applied, or refused with the rule",
+        not_found=True,
+        tags=("trust",),
+        description="404 ``trust_command_unknown`` until the agent has decided (a second or two).",
+    ),
+    Operation(
+        "GET",
+        "/api/v1/employers/{employer_id}/record",
+        "employer_record",
+        "An employer's reliability figures over 30 and 90 days, with the placements and cases behind them",
+        role="employer",
+        other_roles=("officer",),
+        not_found=True,
+        tags=("trust",),
+    ),
+)
+
 OPERATIONS_BY_ROUTE = {(op.method, op.path): op for op in OPERATIONS}
 OPERATIONS_BY_NAME = {op.name: op for op in OPERATIONS}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import jobseeker_pages, openapi
+from gateway import jobseeker_pages, openapi, trust_pages
 from gateway.views import (
     accounts,
     checkins,
@@ -19,6 +19,7 @@ from gateway.views import (
     reports,
     staff,
     supply,
+    trust,
     waiting,
 )
 from web import (
@@ -157,4 +158,13 @@ def setup_routes(app: web.Application) -> None:
     r.add_get("/kiosk/tickets/{checkin_id}/print", ticket_print.print_ticket, name="kiosk_ticket_print")
     r.add_get("/hall/{market_id}", hall.hall_page, name="hall")
     r.add_get("/live/hall/{market_id}", hall.hall_stream, name="live_hall")
+    # issue 28: trust on both sides: complaints and wage disputes as cases, the staff's queue, the records
+    r.add_post("/api/v1/placements/{placement_id}/complaints", trust.post_complaint, name="placement_complaints")
+    r.add_get("/api/v1/cases", trust.get_cases, name="cases")
+    r.add_get("/api/v1/cases/{case_id}", trust.get_case, name="case")
+    r.add_post("/api/v1/cases/{case_id}/answer", trust.post_case_answer, name="case_answer")
+    r.add_post("/api/v1/cases/{case_id}/actions", trust.post_case_action, name="case_actions")
+    r.add_get("/api/v1/trust-commands/{command_id}", trust.get_command, name="trust_command")
+    r.add_get("/api/v1/employers/{employer_id}/record", trust.get_employer_record, name="employer_record")
+    r.add_get("/cases", trust_pages.cases_page, name="cases_page")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

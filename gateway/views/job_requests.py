@@ -10,7 +10,7 @@ from gateway import commands
 from gateway.auth import authenticate
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from gateway.views import placement_steps
+from gateway.views import placement_steps, trust
 from services import forms, placement_life, records, screening, topics
 from services.adapters.posting_log import record_posting
 from services.errors import FieldError, InvalidInput
@@ -27,8 +27,10 @@ async def post_job_request(request: web.Request) -> web.Response:
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         policy = screening.Policy.from_settings(settings)
-        form = parse_job_request(body, now=now, policy=policy)
         redis = request.app[REDIS]
+        # issue 28: an upheld wage dispute not yet resolved stops the employer posting (409 naming the rule)
+        await trust.posting_refusal(redis, settings.topic_prefix, principal.subject_id)
+        form = parse_job_request(body, now=now, policy=policy)
         window = policy.burst_window
         employer = principal.subject_id
         recent = await record_posting(redis, settings.topic_prefix, employer, command_id, now, window)
