@@ -481,9 +481,21 @@ async def with_trust(redis: aioredis.Redis, prefix: str, ticket: View, today: da
 
 async def completed_counts(redis: aioredis.Redis, prefix: str, tickets: list[View], today: date) -> list[int | None]:
     """Each ticket's worker's jobs completed in the last 30 days (``None`` if unknown): what an employer sees of
-    a worker's record, never who they are."""
+    a worker's record, never who they are. Two reads for all the tickets: their lists, then their records."""
+    workers = [str(t.get("_worker") or "") for t in tickets]
+    known = sorted({w for w in workers if w})
+    if not known:
+        return [None for _ in workers]
+    lists = dict(zip(known, await redis.mget([tv.worker_key(prefix, w) for w in known]), strict=True))
+    placements = {w: tv.placements_of(load(raw)) for w, raw in lists.items()}
+    every = sorted({p for ps in placements.values() for p in ps})
+    raw_records = await redis.mget([tv.placement_key(prefix, p) for p in every]) if every else []
+    records = {p: tv.record_of(load(raw)) for p, raw in zip(every, raw_records, strict=True)}
     out: list[int | None] = []
-    for ticket in tickets:
-        worker = ticket.get("_worker")
-        out.append((await worker_completed(redis, prefix, worker, today))["30"] if worker else None)
+    for worker in workers:
+        if not worker:
+            out.append(None)
+            continue
+        found = [rec for rec in (records[p] for p in placements[worker]) if rec is not None]
+        out.append(figures.worker_figures(found, today, 30).figures["completed"].count)
     return out
