@@ -10,6 +10,7 @@ needs the page session.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -50,6 +51,14 @@ def _pick(words: dict[str, tuple[str, str]], code: str, lang: str) -> str:
     return en if lang == "en" else zh
 
 
+def _last_day(due: str | None, lang: str) -> str:
+    """The last day of a due time (the local midnight ending it): "2026年11月27日（周五）" for 11-28 00:00."""
+    if not due:
+        return ""
+    last = (datetime.fromisoformat(due) - timedelta(seconds=1)).astimezone(clock.ZONE).date()
+    return day_text(last.isoformat(), lang)
+
+
 def _case(row: dict[str, Any], case: dict[str, Any] | None, lang: str) -> dict[str, Any]:
     placement = (case or {}).get("placement", {})
     market = geography.MARKETS_BY_ID.get(row.get("market_id", ""))
@@ -64,7 +73,7 @@ def _case(row: dict[str, Any], case: dict[str, Any] | None, lang: str) -> dict[s
         "start_text": clock.format_hhmm(int(placement.get("start", 0))),
         "hours": placement.get("hours", 0),
         "opened_text": time_text(row["opened_at"], lang),
-        "due_text": time_text(row["first_response_due"], lang) if row.get("first_response_due") else "",
+        "due_text": _last_day(row.get("first_response_due"), lang),
         "answer": (case or {}).get("answer", ""),
         "evidence": [
             {"step": _pick(STEPS, s["step"], lang), "when": time_text(s["at"], lang) if s.get("at") else ""}

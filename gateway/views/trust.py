@@ -454,7 +454,7 @@ async def with_trust(redis: aioredis.Redis, prefix: str, ticket: View, today: da
     never shown)."""
     shown = dict(ticket)
     offer = shown.get("offer")
-    if isinstance(offer, dict) and offer.get("request_id") and not offer.get("accepted"):
+    if isinstance(offer, dict) and offer.get("request_id"):  # an accepted offer keeps it: who they work for
         job = load(await redis.get(keys.job_request(prefix, offer["request_id"])))
         if job is not None and job.get("employer_id"):
             record = await employer_record(redis, prefix, job["employer_id"], today)

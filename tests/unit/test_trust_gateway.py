@@ -30,3 +30,11 @@ def test_what_the_gateway_refuses_from_the_clock_and_the_placement_view() -> Non
     assert rule("marked_absent", placement, after) == "complaint_not_marked_absent"
     assert rule("marked_absent", {**placement, "status": "no_show"}, after) is None
     assert rule("unpaid", {**placement, "status": "request_cancelled"}, after) == "placement_unknown"
+
+
+def test_the_staff_page_shows_the_last_day_of_the_first_response() -> None:
+    from gateway.trust_pages import _last_day
+
+    # due at the local midnight after Friday 27 November: the last day is that Friday
+    assert _last_day("2026-11-27T16:00:00+00:00", "zh_CN") == "2026年11月27日（周五）"
+    assert _last_day(None, "zh_CN") == ""
