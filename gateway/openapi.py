@@ -23,20 +23,10 @@ from aiohttp import web
 from msgspec import Meta
 
 from gateway import idempotency
-from services import (
-    clock,
-    credit_code,
-    fair_forms,
-    fair_pass,
-    fairs,
-    forms,
-    geography,
-    groups,
-    identity,
-    quotas,
-    trades,
-)
-from services.fair_records import Level, QuotaStatus, WageUnit
+from services import clock, forms, geography, trades
+from services.people import credit_code, groups, identity
+from services.fairs import forms as fair_forms, passes as fair_pass, decide as fairs, quotas
+from services.fairs.records import Level, QuotaStatus, WageUnit
 from services.reports import periods
 
 Role = Literal["kiosk", "employer", "organiser", "officer", "admin"]

@@ -18,7 +18,8 @@ from aiohttp import web
 from gateway import sessions
 from gateway.jobseeker_pages import _render, day_text, time_text
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from services import access, clock, geography, trades
+from services import clock, geography, trades
+from services.people import access
 from services.readmodels import trust_views as tv
 from services.readmodels.views import load
 from services.trust import records as tr

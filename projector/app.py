@@ -33,7 +33,10 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.exceptions import WatchError
 
-from services import fair_records, records, topics
+from services import topics
+from services.market import records
+from services.people.records import decode_registry
+from services.fairs import records as fair_records
 from services.adapters import gc_tuning, kafka_connection
 from services.jobseekers import records as jobseeker_records
 from services.readmodels import keys
@@ -84,7 +87,7 @@ def sources(settings: Settings) -> list[Source]:
             records.decode_event,
             with_market_reporting(prefix, MarketViews(prefix), ReliabilityViews(prefix)),
         ),
-        Source(settings.topic(topics.REGISTRY), records.decode_registry, RegistryViews(prefix)),
+        Source(settings.topic(topics.REGISTRY), decode_registry, RegistryViews(prefix)),
         Source(
             settings.topic(topics.FAIR_EVENTS),
             fair_records.decode_event,

@@ -47,7 +47,7 @@ class Settings:
     offer_ttl_seconds: int = 600
     #: How long after recording a placement step its party may correct it (issue 23, docs/placement-life.md).
     step_correction_minutes: int = 30
-    #: A job request takes offers until its start plus this many minutes (services/request_life.py), then it
+    #: A job request takes offers until its start plus this many minutes (services/market/request_life.py), then it
     #: closes (``start_passed``) and leaves the supply list; an offer never outlives that moment.
     late_start_grace_minutes: int = 30
     #: How long a stored Idempotency-Key answer is replayed.

@@ -11,10 +11,12 @@ from typing import Any
 import faust
 from faust.types import StreamT
 
-from services import geography, records, topics
+from services import geography, topics
+from services.market import records
+from services.records import encode
 from services.adapters import kafka_connection
 from services.adapters.partitioner import CachedPartitioner
-from services.market import MarketRules
+from services.market.decide import MarketRules
 from services.settings import Settings
 from streams import consumer_fast_path, diagnostics, faust_patches, kafka_tuning, sensors
 from streams.batching import take_ready
@@ -167,7 +169,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         @app.timer(settings.tick_interval_seconds, on_leader=True, name="tick_markets")  # type: ignore[untyped-decorator]  # Faust's App.timer and App.task return a bare Callable
         async def tick_markets() -> None:
             for tick in ticks(geography.MARKETS, clock()):
-                await market_commands.send(key=tick.market_id.encode(), value=records.encode(tick))
+                await market_commands.send(key=tick.market_id.encode(), value=encode(tick))
 
     writers = [
         market_writer,

@@ -19,7 +19,8 @@ from typing import Any
 import faust
 from faust.types import StreamT
 
-from services import geography, records, topics
+from services import geography, topics
+from services import records
 from services.settings import Settings
 from services.trust import records as tr
 from services.trust.decide import CaseRules, decide, decode_book, encode_book, new_book

@@ -12,7 +12,7 @@ after the job the worker may report 没拿到工资, 工资少了 or 工作内�
 taps each; ``/api/v1/placements/{id}/complaints``), and 我到了但被记为未到岗 on a job marked a no-show; the page
 shows each case's state, and an offer shows the employer's pay record.
 
-The page also shows the worker's fair pass (:mod:`services.fair_pass`, as ``/fair-pass`` shows it), signed for
+The page also shows the worker's fair pass (:mod:`services.fairs.passes`, as ``/fair-pass`` shows it), signed for
 the pseudonym the check-in's ticket view keeps out of sight (``_worker``): at a fair's door the organiser's camera
 reads it, so a worker with a phone types no ID number there. Each load signs a fresh pass (15 minutes);
 ``?pass=open`` shows it open, which the page's script (web/static/worker.js) asks for when the worker opens a

@@ -11,8 +11,10 @@ from gateway.auth import authenticate
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import trust
-from services import clock, geography, identity, records, topics
-from services.checkin import parse_check_in
+from services import clock, geography, topics
+from services.market import records
+from services.people import identity
+from services.market.checkin import parse_check_in
 from services.readmodels import keys
 from services.readmodels.views import load, public
 

@@ -11,10 +11,13 @@ from gateway.auth import authenticate
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
 from gateway.views import placement_steps, trust
-from services import forms, placement_life, records, screening, topics
+from services import forms, topics
+from services.market import records
+from services.market import placement_life
+from services.screening import postings as screening
 from services.adapters.posting_log import record_posting
 from services.errors import FieldError, InvalidInput
-from services.job_request import MAX_HEADCOUNT, parse_job_request
+from services.market.job_request import MAX_HEADCOUNT, parse_job_request
 from services.readmodels import keys
 from services.readmodels.views import load, public
 

@@ -34,10 +34,14 @@ from gateway.auth import authenticate, require_county
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, PUBLISHER, REDIS, SETTINGS
 from gateway.views import placement_steps
-from services import access, clock, forms, geography, placement_life, records, topics
+from services import clock, forms, geography, topics
+from services import records
+from services.market.records import ReportWageUnpaid
+from services.people import access
+from services.market import placement_life
 from services.errors import FieldError, InvalidInput
-from services.fair_forms import parse_county
-from services.principal import Principal
+from services.fairs.forms import parse_county
+from services.people.principal import Principal
 from services.readmodels import keys
 from services.readmodels import trust_views as tv
 from services.readmodels.views import View, load, public
@@ -195,7 +199,7 @@ async def post_complaint(request: web.Request) -> web.Response:
         facts = await _facts(request, placement_id, placement)
         county = placement["county"]
         if kind == "unpaid":  # the market's wage dispute too (dashboard list, no no-show while disputed)
-            unpaid = records.ReportWageUnpaid(
+            unpaid = ReportWageUnpaid(
                 id=records.derived_id(command_id, "market"),
                 at=now,
                 market_id=placement["market_id"],

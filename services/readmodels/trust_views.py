@@ -32,7 +32,7 @@ from typing import Any
 
 import msgspec
 
-from services import records as r
+from services.market import records as r
 from services.readmodels import keys
 from services.readmodels.views import View, already_applied, mark_applied
 from services.trust import figures

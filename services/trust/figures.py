@@ -24,7 +24,7 @@ from typing import Literal
 import msgspec
 
 from services import clock
-from services import records as r
+from services.market import records as r
 from services.trust import records as tr
 
 #: The windows every figure is given over, in local days (today included).

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from services.placement_life import Refusal
+from services.market.placement_life import Refusal
 from services.trust import records as tr
 from services.trust.figures import PlacementRecord, worker_figures
 

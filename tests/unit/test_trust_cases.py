@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services import records as r
+from services.market import records as r
 from services.readmodels import trust_views as tv
 from services.readmodels.views import View
 from services.trust import figures, rules

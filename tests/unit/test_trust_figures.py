@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services import records as r
+from services.market import records as r
 from services.trust import figures as f
 from services.trust import records as tr
 

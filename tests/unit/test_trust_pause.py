@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services import records as r
-from services.market import decide, new_state
+from services.market import records as r
+from services.market.decide import decide, new_state
 from services.readmodels import trust_views as tv
 from services.readmodels.views import View
 from services.trust import rules
