@@ -28,6 +28,7 @@ from gateway.views import (
     reports,
     staff,
     supply,
+    trust,
     waiting,
 )
 from gateway.wire.common import OpenApiDocument
@@ -63,6 +64,7 @@ OPERATIONS: tuple[Operation, ...] = (
     *dashboard.OPERATIONS,
     *jobseekers.OPERATIONS,
     *jobseeker_reports.OPERATIONS,
+    *trust.OPERATIONS,
     *accounts.OPERATIONS,
 )
 BY_ROUTE: dict[tuple[str, str], Operation] = {(op.method, op.path): op for op in OPERATIONS}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from gateway import api, jobseeker_kiosk, jobseeker_pages
+from gateway import api, jobseeker_kiosk, jobseeker_pages, trust_pages
 from gateway.typedefs import OPERATIONS_BY_ROUTE
 from gateway.views import dashboard, jobseeker_reports, live, reports, supply, waiting
 from web import (
@@ -86,4 +86,6 @@ def setup_routes(app: web.Application) -> None:
     # issue 27: reports of registered job seekers (grade and category, "1311" on time, targets): JSON, CSV, page
     r.add_get("/exports/jobseekers.csv", jobseeker_reports.get_csv, name="jobseeker_report_csv")
     r.add_get("/jobseeker-report", jobseeker_pages.report_page, name="jobseeker_report_page")
+    # trust on both sides (issue 28): the staff's queue of complaints and wage disputes
+    r.add_get("/cases", trust_pages.cases_page, name="cases_page")
     r.add_static("/static/", pages.STATIC_DIR, name="static")

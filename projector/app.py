@@ -45,10 +45,12 @@ from services.readmodels.fair_views import FairViews
 from services.readmodels.jobseeker_views import JobseekerViews
 from services.readmodels.market_views import MarketViews
 from services.readmodels.registry_views import RegistryViews
-from services.readmodels.report_sources import with_fair_reporting, with_market_reporting
+from services.readmodels.report_sources import Together, with_fair_reporting, with_market_reporting
+from services.readmodels.trust_views import CaseViews, ReliabilityViews
 from services.readmodels.views import View, dump, field_key, load, split_key
 from services.readmodels.worker_views import WorkerViews
 from services.settings import Settings
+from services.trust import records as trust_records
 
 log = logging.getLogger("lingong.projector")
 
@@ -84,7 +86,7 @@ def sources(settings: Settings) -> list[Source]:
         Source(
             settings.topic(topics.MARKET_EVENTS),
             records.decode_event,
-            with_market_reporting(prefix, MarketViews(prefix)),
+            with_market_reporting(prefix, MarketViews(prefix), ReliabilityViews(prefix)),
         ),
         Source(settings.topic(topics.REGISTRY), decode_registry, RegistryViews(prefix)),
         Source(
@@ -97,6 +99,12 @@ def sources(settings: Settings) -> list[Source]:
             settings.topic(topics.JOBSEEKER_EVENTS),
             jobseeker_records.decode_event,
             JobseekerViews(prefix),
+        ),
+        # issue 28: cases, and their findings in the reliability records
+        Source(
+            settings.topic(topics.TRUST_EVENTS),
+            trust_records.decode_event,
+            Together(CaseViews(prefix), ReliabilityViews(prefix)),
         ),
     ]
 

@@ -143,6 +143,12 @@ class Settings:
     #: A placement completed and not recorded paid is an "unpaid placement" alert this many hours after its
     #: completion, or at the local midnight after it if sooner (day labour is paid the same day).
     unpaid_alert_hours: float = 4.0
+    # --- trust on both sides (issue 28, docs/trust.md)
+    #: Staff owe a first response to a worker's complaint within this many working days (State Council calendar).
+    case_response_working_days: int = 1
+    #: A worker with more than this many no-shows (not overturned) in the last 30 days is paused for the rest of
+    #: the day: a check-in is refused with the reason (rule ``worker_paused_no_shows``).
+    no_shows_before_pause: int = 2
     # --- performance (issue 9): stream batching
     #: The market and roster agents take up to this many records at a time (one ack round trip per batch)...
     #: Under a backlog a batch waits for its outputs' acknowledgements (~30 ms) before the next begins, so this

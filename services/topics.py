@@ -30,12 +30,17 @@ FAIR_EVENTS = "fair-events"
 JOBSEEKER_COMMANDS = "jobseeker-commands"
 #: Facts decided by a county's job-seeker writer, keyed by county code: registrations, obligations, grade crossings.
 JOBSEEKER_EVENTS = "jobseeker-events"
+#: Complaints and wage disputes (issue 28) for one county's staff queue, keyed by county code: reports, the
+#: employer's answer, staff actions, ticks of the service clock.
+TRUST_COMMANDS = "trust-commands"
+#: Facts decided by a county's case writer, keyed by county code: cases opened, answered, found, resolved, overdue.
+TRUST_EVENTS = "trust-events"
 #: Staff actions that revealed personal data (who saw whose masked data, when), keyed by the actor; kept forever.
 AUDIT = "audit"
 
 
 #: The stream worker's tables (``streams/``), each backed by a compacted changelog topic.
-STREAM_TABLES = ("market-states", "worker-rosters", "fair-books", "jobseeker-books")
+STREAM_TABLES = ("market-states", "worker-rosters", "fair-books", "jobseeker-books", "case-books")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -86,4 +91,6 @@ def topic_specs(settings: Settings) -> list[TopicSpec]:
         TopicSpec(settings.topic(AUDIT), 1, rf, dict(keep_forever)),
         TopicSpec(settings.topic(JOBSEEKER_COMMANDS), n, rf, dict(keep_forever)),
         TopicSpec(settings.topic(JOBSEEKER_EVENTS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(TRUST_COMMANDS), n, rf, dict(keep_forever)),
+        TopicSpec(settings.topic(TRUST_EVENTS), n, rf, dict(keep_forever)),
     ]

@@ -30,6 +30,7 @@ from streams.metrics import LAG_REFRESH_SECONDS, FactTopics, StreamMetrics, cons
 from streams.roster_agent import ROSTER_CODEC, roster_step, worker_of
 from streams.tables import writer_table
 from streams.ticker import Agenda, Clock
+from streams.trust_agent import register_trust_agents
 from streams.writer import DirectTopic, SingleWriter
 
 
@@ -205,6 +206,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now, deduplicate: bool
         roster_writer,
         *register_fair_agents(app, settings, raw_schema, clock=clock),
         *register_jobseeker_agents(app, settings, raw_schema, clock=clock),
+        *register_trust_agents(app, settings, raw_schema, clock=clock),  # issue 28
     ]
 
     for writer in writers:

@@ -81,6 +81,8 @@ def employer_messages(request: web.Request) -> dict[str, Any]:
         "no_next": _("还没有邀请下一位"),
         "trades": {t.code: (t.name_zh if lang == "zh_CN" else t.name_en) for t in trades.TRADES},
         **placement_steps.step_messages(request),
+        # issue 28: what an employer sees of a worker's record (a count, never who)
+        "completed_30": _("近 30 天完工 {n} 次"),
     }
 
 

@@ -11,9 +11,10 @@ from gateway.auth import authenticate
 from gateway.operation import Operation, declared_roles, links_to
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.views import trust
 from gateway.wire.common import EmptyBody
 from gateway.wire.market import CheckInAccepted, CheckInBody, CheckInCommandAccepted, Ticket
-from services import geography, topics
+from services import clock, geography, topics
 from services.market import records
 from services.market.checkin import parse_check_in
 from services.people import identity
@@ -31,12 +32,17 @@ async def post_checkin(request: web.Request) -> web.Response:
         market = geography.market(principal.market_id or "")
         _same_market(body, market.market_id)
         form = parse_check_in(body, now=now)
+        worker = identity.pseudonymise(form.resident, settings.pseudonym_key)
+        # issue 28: more than N no-shows in 30 days: paused for the rest of the day (409 naming the rule)
+        await trust.check_in_pause(
+            request.app[REDIS], settings.topic_prefix, worker, clock.local_date(now), settings.no_shows_before_pause
+        )
         record = records.CheckIn(
             id=command_id,
             at=now,
             market_id=market.market_id,
             county=market.county,
-            worker=identity.pseudonymise(form.resident, settings.pseudonym_key),
+            worker=worker,
             worker_masked=identity.mask_id_number(form.resident.number),
             kiosk_id=principal.subject_id,
             trades=form.trades,
@@ -145,10 +151,12 @@ def command_paths(command_id: str) -> tuple[str, str]:
 
 
 async def get_checkin(request: web.Request) -> web.Response:
-    """``GET /api/v1/checkins/{checkin_id}``: the ticket view (queued, offered, placed, refused)."""
+    """``GET /api/v1/checkins/{checkin_id}``: the ticket view (queued, offered, placed, refused), with the
+    employer's pay record on an open offer and the worker's cases (issue 28, :func:`trust.with_trust`)."""
     checkin_id = request.match_info["checkin_id"]
-    view = await ticket_view(request.app, checkin_id)
-    if view is None:
+    prefix = request.app[SETTINGS].topic_prefix
+    full = load(await request.app[REDIS].get(keys.ticket(prefix, checkin_id)))
+    if full is None:
         raise ApiError(
             404,
             "checkin_unknown",
@@ -156,7 +164,8 @@ async def get_checkin(request: web.Request) -> web.Response:
             "no such check-in (a check-in just sent may take a second to appear)",
             field="checkin_id",
         )
-    return web.json_response(view, dumps=dumps)
+    today = clock.local_date(request.app[CLOCK]())
+    return web.json_response(public(await trust.with_trust(request.app[REDIS], prefix, full, today)), dumps=dumps)
 
 
 CHECKIN = Operation(

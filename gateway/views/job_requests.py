@@ -11,7 +11,7 @@ from gateway.auth import authenticate
 from gateway.operation import Operation, declared_roles, links_to
 from gateway.problems import ApiError, dumps
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
-from gateway.views import placement_steps
+from gateway.views import placement_steps, trust
 from gateway.wire.common import EmptyBody
 from gateway.wire.market import (
     HeadcountAccepted,
@@ -39,8 +39,10 @@ async def post_job_request(request: web.Request) -> web.Response:
 
     async def build(command_id: str, body: Any) -> commands.Accepted:
         policy = screening.Policy.from_settings(settings)
-        form = parse_job_request(body, now=now, policy=policy)
         redis = request.app[REDIS]
+        # issue 28: an upheld wage dispute not yet resolved stops the employer posting (409 naming the rule)
+        await trust.posting_refusal(redis, settings.topic_prefix, principal.subject_id)
+        form = parse_job_request(body, now=now, policy=policy)
         window = policy.burst_window
         employer = principal.subject_id
         recent = await record_posting(redis, settings.topic_prefix, employer, command_id, now, window)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -23,6 +24,8 @@ from aiohttp import web
 from gateway.problems import dumps
 from gateway.sessions import page_principal
 from gateway.typedefs import CLOCK, REDIS, SETTINGS
+from gateway.views import trust
+from services import clock
 from services.readmodels import keys
 from services.readmodels.views import View, load, public
 
@@ -46,7 +49,12 @@ async def ticket_stream(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound()
 
     async def shown(view: View) -> View | None:
-        return view if principal.role == "worker" or view.get("market_id") == principal.market_id else None
+        if principal.role != "worker" and view.get("market_id") != principal.market_id:
+            return None
+        # issue 28: the employer's pay record on an open offer, the worker's cases
+        full = load(await request.app[REDIS].get(key)) or view
+        today = clock.local_date(request.app[CLOCK]())
+        return public(await trust.with_trust(request.app[REDIS], request.app[SETTINGS].topic_prefix, full, today))
 
     return await stream_view(request, key, shown)
 
@@ -61,20 +69,22 @@ async def job_request_stream(request: web.Request) -> web.StreamResponse:
         if view.get("employer_id") != principal.subject_id:
             return None
         redis = request.app[REDIS]
-        return {**view, "workers": await _workers(redis, prefix, view), "offers": await _offers(redis, prefix, view)}
+        today = clock.local_date(request.app[CLOCK]())
+        workers = await _workers(redis, prefix, view, today)
+        return {**view, "workers": workers, "offers": await _offers(redis, prefix, view)}
 
     return await stream_view(request, key, shown)
 
 
-async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
+async def _workers(redis: Any, prefix: str, view: View, today: date) -> list[View]:
     """The accepted workers of a job request as its employer sees them: masked ID, ticket, placement."""
     checkin_ids = list(view.get("accepted", []))
     if not checkin_ids:
         return []
-    tickets = await redis.mget([keys.ticket(prefix, c) for c in checkin_ids])
+    tickets = [load(raw) or {} for raw in await redis.mget([keys.ticket(prefix, c) for c in checkin_ids])]
+    completed = await trust.completed_counts(redis, prefix, tickets, today)  # issue 28: a count, never who
     workers = []
-    for checkin_id, raw in zip(checkin_ids, tickets, strict=True):
-        ticket = load(raw) or {}
+    for checkin_id, ticket, done in zip(checkin_ids, tickets, completed, strict=True):
         jobs = (j for j in ticket.get("jobs", []) if j.get("request_id") == view.get("request_id"))
         job: dict[str, Any] = next(jobs, {})
         workers.append(
@@ -88,6 +98,7 @@ async def _workers(redis: Any, prefix: str, view: View) -> list[View]:
                 "step_times": job.get("step_times", {}),  # issue 23: corrections within the window
                 "disputed": job.get("disputed", False),
                 "refusal": job.get("refusal"),
+                "completed_30": done,
             }
         )
     return workers

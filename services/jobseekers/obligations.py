@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.jobseekers import records as r
-from services.jobseekers.calendar import CalendarNotCovered, add_working_days
 from services.jobseekers.grade import UPPER_MONTHS, Grade, add_months
+from services.workdays import CalendarNotCovered, add_working_days
 
 #: Working days within which "1311" is owed, counted after the day of confirmation.
 WINDOW_1311 = 5

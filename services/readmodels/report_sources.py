@@ -37,10 +37,10 @@ class Together:
         return changed
 
 
-def with_market_reporting(prefix: str, base: _Projection) -> Together:
-    """``base`` (the market views) plus the day ledgers, the dashboard, the gig supply list, and the kiosk's
-    lookup, queue-place and hall views."""
-    return Together(base, MarketLedgers(prefix), DashboardViews(prefix), GigSupply(prefix), KioskViews(prefix))
+def with_market_reporting(prefix: str, base: _Projection, *more: _Projection) -> Together:
+    """``base`` (the market views) plus the day ledgers, the dashboard, the gig supply list, the kiosk's
+    lookup, queue-place and hall views, and ``more`` (the reliability records, issue 28)."""
+    return Together(base, MarketLedgers(prefix), DashboardViews(prefix), GigSupply(prefix), KioskViews(prefix), *more)
 
 
 def with_fair_reporting(prefix: str, base: _Projection) -> Together:

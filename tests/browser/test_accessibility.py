@@ -75,6 +75,7 @@ PAGE_ROUTES = {
     "/jobseekers": "test_staff_pages",
     "/jobseekers/{registration_id}": "test_staff_pages",
     "/jobseeker-report": "test_staff_pages",
+    "/cases": "test_staff_pages",
 }
 #: GET routes that are not pages: JSON, event streams, files, redirects.
 NOT_PAGES = (
@@ -383,7 +384,7 @@ async def test_organiser_pages(browser: Browser, site: str, credentials: dict[st
 
 async def test_staff_pages(browser: Browser, site: str, credentials: dict[str, str]) -> None:
     """The county staff dashboard and its wall display (1920x1080, no scrolling at all), the board of registered
-    job seekers and a person's page."""
+    job seekers and a person's page, the report of registered job seekers, the queue of complaints and disputes."""
     check = Inspector()
     context, page = await _context(browser, site, "kiosk-landscape")
     try:
@@ -425,10 +426,13 @@ async def test_staff_pages(browser: Browser, site: str, credentials: dict[str, s
         await check.page(page, "jobseeker-person")
         await _open(page, "/jobseeker-report", check, "jobseeker-report")
         await check.page(page, "jobseeker-report")
+        await _open(page, "/cases", check, "cases")
+        await check.page(page, "cases")
         await check.english(page, "/dashboard", "dashboard")
         await check.english(page, "/dashboard/wall", "dashboard-wall", "hall-tv")
         await check.english(page, "/jobseekers", "jobseekers")
         await check.english(page, "/jobseeker-report", "jobseeker-report")
+        await check.english(page, "/cases", "cases")
     finally:
         await context.close()
     check.assert_clean()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.jobseekers.calendar import (
+from services.workdays import (
     CalendarNotCovered,
     add_working_days,
     covered_years,

@@ -17,8 +17,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from services.clock import local_date
 from services.jobseekers import records as r
-from services.jobseekers.calendar import add_working_days, is_working_day
 from services.jobseekers.decide import decide, decode_book, encode_book, new_book
+from services.workdays import add_working_days, is_working_day
 
 COUNTY = "shuicheng"
 PEOPLE = ("p1", "p2", "p3")

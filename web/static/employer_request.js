@@ -10,7 +10,8 @@
     const tr = document.createElement("tr");
     tr.dataset.checkin = worker.checkin_id;
     const steps = (worker.steps || []).map((s) => M.steps[s] || s);
-    const state = [M.placement[worker.placement_status] || "", ...steps].filter(Boolean).join("，");
+    const record = worker.completed_30 == null ? "" : M.completed_30.replace("{n}", worker.completed_30);
+    const state = [M.placement[worker.placement_status] || "", ...steps, record].filter(Boolean).join("，");
     const labels = document.querySelectorAll("#workers thead th");
     [worker.ticket_no, worker.worker_masked, state].forEach((value, i) => {
       const td = document.createElement("td");

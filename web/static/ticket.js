@@ -39,6 +39,9 @@
       Live.text("o-wage", `${offer.day_wage} ${M.yuan}`);
       Live.text("o-place", offer.place);
       Live.text("o-start", `${offer.start}（${offer.hours} ${M.hours}）`);
+      // issue 28: the employer's pay record over the last 30 days ("近 30 天按时付薪 12/12")
+      const english = document.documentElement.lang === "en";
+      Live.text("o-pay-record", (english ? offer.pay_record_en : offer.pay_record_zh) || "");
       if (open && onOffer) onOffer();
     }
     /** The last offer expired (the OfferExpired fact is in the view): back in the queue, or paused. */
