@@ -114,7 +114,33 @@ def choose_offers(
     now: datetime,
     grace: timedelta = request_life.DEFAULT_GRACE,
 ) -> list[Choice]:
-    """The offers to make now. Does not change ``state``; the caller applies the choices in order.
+    """The offers to make now (:func:`plan_round`'s choices). Does not change ``state``."""
+    return plan_round(state, policy, now, grace).choices
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Round:
+    """What one round of allocation decides: the offers to make now, and the plan's other pairs.
+
+    ``held``: the places the plan keeps for free workers without offering them (requests not yet due under
+    ``rolling`` or inside their window under ``max_fill``), each worker once, in the plan's order. In the round
+    that offers nothing (the last of a decision) these are the tentative offers (issue 26): every free worker of
+    a better tier eligible for a held place is in the plan too (the plan is built in priority order), so a
+    tentative offer never keeps a place from a better tier. Empty under ``fcfs`` and ``lottery``.
+    """
+
+    choices: list[Choice]
+    held: list[tuple[WaitingWorker, OpenRequest]]
+
+
+def plan_round(
+    state: MarketState,
+    policy: AllocationPolicy,
+    now: datetime,
+    grace: timedelta = request_life.DEFAULT_GRACE,
+) -> Round:
+    """The offers to make now and the places the plan holds. Does not change ``state``; the caller applies the
+    choices in order.
 
     Only requests that still take offers at ``now`` (before their start plus ``grace``) are planned or offered.
 
@@ -128,26 +154,41 @@ def choose_offers(
     closed_by = request_life.cutoff(day, now, grace)
     open_requests = [r for r in request_order(state, now) if open_slots(state, r) > 0 and r.start * 60 > closed_by]
     if not open_requests:
-        return []
+        return Round([], [])
     started_by = request_life.cutoff(day, now, timedelta(0))
     started = {r.request_id for r in open_requests if r.start * 60 <= started_by}
     # Only a worker of an open place's trade can be eligible for it (why_not): the others change no choice.
     free = waiting_workers(state, {r.trade for r in open_requests})
     if not free:
-        return []
+        return Round([], [])
+    held: list[tuple[WaitingWorker, OpenRequest]] = []
     if policy.within_tier == "rolling":
         due_ids = {r.request_id for r in open_requests if is_due(r, now, policy)}
         plan = _max_fill(state, policy, open_requests, free, due_ids, started)
         pairs = _pull_forward(plan, due_ids, free, policy, state.day)
+        held = [(w, r) for w, r in plan if r.request_id not in due_ids]
     elif policy.within_tier == "max_fill":
         plan = _max_fill(state, policy, open_requests, free, started=started)
-        pairs = _tier_safe([(w, r) for w, r in plan if is_due(r, now, policy)], plan, free, policy, state.day)
+        due_pairs = [(w, r) for w, r in plan if is_due(r, now, policy)]
+        pairs = _tier_safe(due_pairs, plan, free, policy, state.day)
+        if len(due_pairs) < len(plan):
+            held = [(w, r) for w, r in plan if not is_due(r, now, policy)]
     else:
         due = [r for r in open_requests if is_due(r, now, policy)]
         pairs = _place_by_place(state, policy, due, free)
     offered = {worker.checkin_id for worker, _ in pairs}
     order = _queue_order(policy, state.day)
-    return [_explain(worker, request, free, offered, order) for worker, request in pairs]
+    return Round([_explain(worker, request, free, offered, order) for worker, request in pairs], held)
+
+
+def firm_at(request: OpenRequest, policy: AllocationPolicy, day: str) -> datetime:
+    """The moment a held place of ``request`` becomes due, so is offered firmly at the latest (:func:`is_due`):
+    ``rolling``, its start minus the lead; ``max_fill`` with a window, the end of the window or
+    ``start_soon_minutes`` before its start, whichever comes first."""
+    if policy.within_tier == "rolling":
+        return request_life.start_at(day, request.start - policy.lead_minutes)
+    soon = request_life.start_at(day, request.start - policy.start_soon_minutes)
+    return min(request.opened_at + timedelta(seconds=policy.window_seconds), soon)
 
 
 def _queue_order(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], tuple[object, ...]]:
