@@ -37,6 +37,7 @@ from services.market_index import (
     add_worker,
     already_applied,
     any_waiting,
+    commitments_shrunk,
     drop_offer,
     expired_offers,
     hold_offer,
@@ -709,6 +710,7 @@ def _cancel_placement(
     request.placements.remove(placement.placement_id)
     worker = state.workers[placement.checkin_id]
     worker.commitments = tuple(k for k in worker.commitments if k.placement_id != placement.placement_id)
+    commitments_shrunk(state)  # the worker may fit jobs again that overlapped this one
     out.facts.append(
         r.PlacementCancelled(
             **out.head(),

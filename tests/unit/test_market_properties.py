@@ -274,6 +274,8 @@ class MarketMachine(RuleBasedStateMachine):
             assert market_index.pending_offers(state, request.request_id) == scan
             fitting = [c for c, w in state.workers.items() if fits(w, request)]
             assert list(market_index.fitting_workers(state, request)) == fitting
+            eligible = [w for w in state.workers.values() if why_not(w, request) is None]
+            assert market_index.eligible_workers(state, request) == eligible
         for trades in ([t] for t in TRADES):
             waiting = [
                 w for w in state.workers.values() if w.status == "waiting" and not set(trades).isdisjoint(w.trades)
