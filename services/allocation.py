@@ -295,6 +295,8 @@ def _max_fill(
                 found = fits[worker.checkin_id] = []
                 workers[worker.checkin_id] = worker
             found.append(request.request_id)
+    if policy.keep_held and state.held:
+        _held_first(fits, state, urgent)
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}
     placed: dict[str, str] = {}
 
@@ -304,6 +306,17 @@ def _max_fill(
     order = {r.request_id: i for i, r in enumerate(due)}
     chosen = sorted(placed.items(), key=lambda item: (order[item[1]], workers[item[0]].ticket_no))
     return [(workers[w], by_id[r]) for w, r in chosen]
+
+
+def _held_first(fits: dict[str, list[str]], state: MarketState, urgent: set[str] | frozenset[str]) -> None:
+    """``keep_held``: each worker's held place (tentative offer) moved to just after the due places in their list."""
+    for checkin_id, hold in state.held.items():
+        found = fits.get(checkin_id)
+        if found is None or hold.request_id in urgent or hold.request_id not in found:
+            continue
+        found.remove(hold.request_id)
+        at = next((i for i, request_id in enumerate(found) if request_id not in urgent), len(found))
+        found.insert(at, hold.request_id)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -87,6 +87,9 @@ class AllocationPolicy:
     #: ``rolling`` only: a place is offered once its job starts within this many minutes (not earlier, unless
     #: a better-tier worker the plan keeps for it must be offered first).
     lead_minutes: int = 30
+    #: ``rolling`` only (``rolling:<lead>:keep``): when the plan is solved again, each worker tries the place it
+    #: holds (its tentative offer) right after the due places, so that tentative offers move less often.
+    keep_held: bool = False
 
     @property
     def general_tier(self) -> int:
@@ -120,12 +123,16 @@ def parse_policies(spec: str) -> Mapping[str, AllocationPolicy]:
         if not sep or name not in ("fcfs", "lottery", "max_fill", "rolling"):
             raise ValueError(
                 f"bad market policy {part!r}: expected "
-                "<market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]|rolling[:<lead minutes>]"
+                "<market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]|rolling[:<lead minutes>[:keep]]"
             )
         if name == "rolling":
-            if seed and not seed.isdigit():
-                raise ValueError(f"bad market policy {part!r}: the rolling lead time is whole minutes")
-            out[market.strip()] = AllocationPolicy(within_tier="rolling", lead_minutes=int(seed or 30))
+            lead, _, keep = seed.partition(":")
+            if (lead and not lead.isdigit()) or keep not in ("", "keep"):
+                raise ValueError(
+                    f"bad market policy {part!r}: the rolling lead time is whole minutes, then :keep or not"
+                )
+            policy = AllocationPolicy(within_tier="rolling", lead_minutes=int(lead or 30), keep_held=keep == "keep")
+            out[market.strip()] = policy
             continue
         if name == "max_fill":
             if seed and not seed.isdigit():

@@ -89,6 +89,14 @@ def test_rolling_from_the_market_policies_setting(spec: str, lead: int) -> None:
     assert (policy.within_tier, policy.lead_minutes) == ("rolling", lead)
 
 
+def test_rolling_keep_from_the_market_policies_setting() -> None:
+    policy = parse_policies("zs-market=rolling:15:keep")["zs-market"]
+    assert (policy.within_tier, policy.lead_minutes, policy.keep_held) == ("rolling", 15, True)
+    assert not parse_policies("zs-market=rolling:15")["zs-market"].keep_held
+    with pytest.raises(ValueError, match="whole minutes"):
+        parse_policies("zs-market=rolling:15:hold")
+
+
 def test_a_rolling_lead_time_must_be_whole_minutes() -> None:
     with pytest.raises(ValueError, match="whole minutes"):
         parse_policies("zs-market=rolling:half")

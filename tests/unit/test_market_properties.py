@@ -411,9 +411,9 @@ class RollingMarketMachine(MarketMachine):
     """The same machine with ``rolling`` policies only (lead times around the jobs' starts), so that holding,
     due-first covering, the earlier-ticket swap and pulling better tiers forward meet every command often."""
 
-    @initialize(lead=st.integers(0, 240))
-    def choose_policy(self, lead: int) -> None:  # type: ignore[override]
-        policy = AllocationPolicy(within_tier="rolling", lead_minutes=lead)
+    @initialize(lead=st.integers(0, 240), keep=st.booleans())
+    def choose_policy(self, lead: int, keep: bool) -> None:  # type: ignore[override]
+        policy = AllocationPolicy(within_tier="rolling", lead_minutes=lead, keep_held=keep)
         self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=policy)
 
 

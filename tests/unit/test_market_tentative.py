@@ -96,3 +96,19 @@ def test_the_day_end_releases_every_held_place_and_holds_survive_storage() -> No
     assert [(x.checkin_id, x.reason) for x in of(decision.facts, r.PlaceReleased)] == [("c1", "end_of_day")]
     assert decision.state.held == {}
     assert new_state("zs-market", "zhongshan").held == {}
+
+
+def test_keep_held_leaves_a_tentative_offer_where_it_is_when_another_place_would_do() -> None:
+    # c1 fits both jobs and holds j1; j2 starts earlier and is as hard to fill: the plan would move c1 to it
+    def after_j2(rules: MarketRules) -> list[r.MarketEvent]:
+        state, _ = run(job(1, start=10 * 60, hours=4), check_in(1, trades=("mason", "porter")), rules=rules)
+        j2 = job(2, trade="porter", start=9 * 60 + 45, hours=4, at=T0 + timedelta(minutes=1))
+        return decide(state, j2, rules).facts
+
+    moved = after_j2(ROLLING)
+    assert [(x.checkin_id, x.reason) for x in of(moved, r.PlaceReleased)] == [("c1", "moved")]
+    keep = MarketRules(
+        offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="rolling", lead_minutes=30, keep_held=True)
+    )
+    kept = after_j2(keep)
+    assert not of(kept, r.PlaceReleased) and not of(kept, r.PlaceHeld)
