@@ -38,7 +38,10 @@ Order of consideration for a place, the same in every market:
      2 hours), and about 45 % of its offers pass over an earlier ticket of the tier the plan keeps for
      another place (``reordered``). A shorter lead fills more and tells later; a longer one the reverse
      (60 minutes: 0.95). Per command it costs one matching of the market's free workers and open places
-     (augmenting paths), as ``max_fill`` does: no solver over the whole day.
+     (augmenting paths), as ``max_fill`` does: no solver over the whole day. The places the plan keeps for
+     workers are told to them at once as tentative offers (``PlaceHeld``, issue 26; docs/offers.md), which the
+     re-solved plan may move; ``rolling:<lead>:keep`` has each worker try the place they hold first (after the
+     due places), so tentative offers move less often, for slightly fewer places filled.
 3. **Which place first** (``fcfs`` and ``lottery``): soonest start, then the trade with the fewest check-ins
    in the market today, then posting order. Within ``max_fill``, a worker is tried on the request the fewest
    of today's workers fit first; within ``rolling``, on the due requests first, then likewise.
