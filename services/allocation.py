@@ -301,8 +301,13 @@ def _max_fill(
     placed: dict[str, str] = {}
 
     matching = _Matching(fits, capacity, holders, placed)
+    # A search that fails leaves the matching as it was, and no request it visited can lead to a free place
+    # while the matching stays so: the next searches skip them (the same paths are found, fewer are walked),
+    # until a search succeeds and changes the matching. Many workers and few places: most searches fail.
+    dead: set[str] = set()
     for worker in sorted(workers.values(), key=_priority(policy, state.day)):
-        _augment(worker.checkin_id, set(), matching)
+        if _augment(worker.checkin_id, dead, matching):
+            dead = set()
     order = {r.request_id: i for i, r in enumerate(due)}
     chosen = sorted(placed.items(), key=lambda item: (order[item[1]], workers[item[0]].ticket_no))
     return [(workers[w], by_id[r]) for w, r in chosen]

@@ -84,8 +84,9 @@ class _Index:
         self.requests_shape: _Shape | None = None
         self.requests_by_trade: dict[str, list[str]] = {}
         #: request id -> (the terms it was worked out for, the check-in ids that fit them, in queue order, and
-        #: those of them not yet found lastingly ineligible for it, in queue order)
-        self.fitting: dict[str, tuple[_Terms, dict[str, None], dict[str, None]]] = {}
+        #: those of them not yet found lastingly ineligible for it, in queue order, each with the counts of its
+        #: jobs and passes when last found eligible, or ``None``)
+        self.fitting: dict[str, tuple[_Terms, dict[str, None], dict[str, tuple[int, int] | None]]] = {}
         self.fitting_shape: tuple[_Shape, _Shape] | None = None  # (workers, requests) when last in step
 
 
@@ -329,7 +330,9 @@ def _terms(request: OpenRequest) -> _Terms:
     return (request.trade, request.certificate_required, request.day_wage, request.start, request.hours)
 
 
-def _fitting_entry(state: MarketState, request: OpenRequest) -> tuple[_Terms, dict[str, None], dict[str, None]]:
+def _fitting_entry(
+    state: MarketState, request: OpenRequest
+) -> tuple[_Terms, dict[str, None], dict[str, tuple[int, int] | None]]:
     index = _current(state)
     shape = (_shape(state.workers), _shape(state.requests))
     if index.fitting_shape != shape:
@@ -340,7 +343,7 @@ def _fitting_entry(state: MarketState, request: OpenRequest) -> tuple[_Terms, di
     if entry is None or entry[0] != terms:
         workers = state.workers
         ids = dict.fromkeys(c for c in index.by_trade.get(request.trade, ()) if fits(workers[c], request))
-        entry = index.fitting[request.request_id] = (terms, ids, dict(ids))
+        entry = index.fitting[request.request_id] = (terms, ids, dict.fromkeys(ids))
     return entry
 
 
@@ -359,20 +362,28 @@ _LASTING = frozenset({"busy", "passed"})
 def eligible_workers(state: MarketState, request: OpenRequest) -> list[WaitingWorker]:
     """The workers who may be offered ``request`` now (:func:`services.eligibility.why_not` is ``None``), in queue
     order: the same as checking every worker, looking only at the fitting ones not yet found lastingly ineligible
-    (and forgetting those found so now: left, ``busy``, ``passed``)."""
+    (and forgetting those found so now: left, ``busy``, ``passed``). A waiting worker found eligible is not checked
+    again while their jobs and passes are as many as then (both only grow, but for :func:`commitments_shrunk`)."""
+    if request.status != "open":
+        return []  # why_not: request_closed, for everyone; nothing lasting is learnt
     live = _fitting_entry(state, request)[2]
     workers = state.workers
     out: list[WaitingWorker] = []
     gone: list[str] = []
-    for checkin_id in live:
+    for checkin_id, checked in live.items():
         worker = workers[checkin_id]
         status = worker.status
         if status != "waiting":
             if status == "left":
                 gone.append(checkin_id)
             continue
+        seen = (len(worker.commitments), len(worker.passed_requests))
+        if checked == seen:
+            out.append(worker)
+            continue
         reason = why_not(worker, request)
         if reason is None:
+            live[checkin_id] = seen
             out.append(worker)
         elif reason in _LASTING:
             gone.append(checkin_id)
@@ -386,7 +397,7 @@ def commitments_shrunk(state: MarketState) -> None:
     may fit it again, so every finding of :func:`eligible_workers` is forgotten."""
     index = _index(state)
     for request_id, (terms, ids, _) in index.fitting.items():
-        index.fitting[request_id] = (terms, ids, dict(ids))
+        index.fitting[request_id] = (terms, ids, dict.fromkeys(ids))
 
 
 def requests_of_trades(state: MarketState, trades: Iterable[str]) -> list[OpenRequest]:

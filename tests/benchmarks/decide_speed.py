@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import gc
 import hashlib
 import io
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from services import records
+from services import market, records
 from services.settings import Settings
 from tests.benchmarks import engine_only, report
 from tests.benchmarks.matching_trace import Trace, TraceParams, generate
@@ -75,17 +76,32 @@ def collector(enabled: bool) -> Iterator[list[float]]:
 
 
 def measure(trace: Trace, policy: str, gc_on: bool) -> dict[str, Any]:
-    """One run of the trace under ``policy``: decide() CPU ms and the digest of the facts."""
+    """One run of the trace under ``policy``: decide() CPU ms and the digest of the facts; with the collector
+    on, which calls a collection of the (whole benchmark) process ran in."""
     from tests.benchmarks.run_matching import market_policies_spec
 
     settings = Settings(market_policies_spec=market_policies_spec(policy))
     refused = engine_only.gateway_refusals(trace, settings)
     admitted = {q.index for q in trace.requests} - set(refused)
+    decide = market.decide
+    collected: list[bool] = []
     with collector(gc_on) as pauses:
-        began = time.process_time()
-        run = engine_only.run(trace, settings, admitted)
-        cpu = time.process_time() - began
+
+        def watched(state: Any, command: Any, rules: Any) -> Any:
+            before = len(pauses)
+            decision = decide(state, command, rules)
+            collected.append(len(pauses) != before)
+            return decision
+
+        market.decide = watched  # type: ignore[assignment]
+        try:
+            began = time.process_time()
+            run = engine_only.run(trace, settings, admitted)
+            cpu = time.process_time() - began
+        finally:
+            market.decide = decide  # type: ignore[assignment]
     ms = [s * 1000 for s in run.decide_seconds]
+    clean = [m for m, gc_ran in zip(ms, collected, strict=True) if not gc_ran]
     digest = hashlib.sha256()
     for event in run.events:
         digest.update(records.encode(event))
@@ -94,6 +110,8 @@ def measure(trace: Trace, policy: str, gc_on: bool) -> dict[str, Any]:
         "collector": "on" if gc_on else "off",
         "calls": len(ms),
         "decide_ms": {**report.percentiles(ms, (50, 90, 99)), "max": round(max(ms, default=0.0), 2)},
+        "calls_with_a_collection": len(ms) - len(clean),
+        "decide_ms_without_collections": {**report.percentiles(clean, (99,)), "max": round(max(clean, default=0.0), 2)},
         "calls_over_5_ms": sum(1 for m in ms if m > 5),
         "calls_over_20_ms": sum(1 for m in ms if m > 20),
         "decide_cpu_seconds": round(sum(run.decide_seconds), 2),
@@ -128,9 +146,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="also print (and store) a cProfile of one run")
     parser.add_argument("--label", default="", help="a suffix of the result file's name")
+    parser.add_argument("--workers", type=int, default=PARAMS.workers, help="workers (places: two thirds of it)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    trace = generate(args.seed, PARAMS)
+    params = dataclasses.replace(PARAMS, workers=args.workers, positions=round(args.workers * 2 / 3))
+    trace = generate(args.seed, params)
     from tests.benchmarks.run_matching import CODE_AT_IMPORT, _git, policy_slug
 
     for policy in args.policy or ["fcfs"]:
@@ -138,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "decide-speed",
             "policy": policy,
             "seed": args.seed,
-            "params": PARAMS.as_dict(),
+            "params": params.as_dict(),
             "workers": len(trace.workers),
             "positions": trace.positions,
             "code_sha256": CODE_AT_IMPORT,
@@ -151,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.profile:
             document["profile"] = profile(trace, policy)
             print(document["profile"])
-        name = f"decide-speed-{policy_slug(policy)}" + (f"-{args.label}" if args.label else "")
+        size = "" if args.workers == PARAMS.workers else f"-{args.workers}w"
+        name = f"decide-speed-{policy_slug(policy)}{size}" + (f"-{args.label}" if args.label else "")
         args.out.mkdir(parents=True, exist_ok=True)
         (args.out / f"{name}.json").write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n")
         for run in document["runs"]:
@@ -159,7 +180,9 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{policy} collector {run['collector']}: {run['calls']} calls, decide ms p50 {d['p50']} "
                 f"p99 {d['p99']} max {d['max']} (> 5 ms: {run['calls_over_5_ms']}, > 20 ms: "
-                f"{run['calls_over_20_ms']}); {run['offers']} offers, {run['placements']} placements; "
+                f"{run['calls_over_20_ms']}); without the {run['calls_with_a_collection']} calls a collection ran in: "
+                f"p99 {run['decide_ms_without_collections']['p99']} max {run['decide_ms_without_collections']['max']}; "
+                f"{run['offers']} offers, {run['placements']} placements; "
                 f"events {run['events_sha256'][:16]}"
             )
         print(f"results in {args.out / name}.json")
