@@ -20,7 +20,7 @@ Two procedures; neither makes an offer while a free worker of a better tier is e
   :func:`_pull_forward` first offers every free eligible worker of a better tier the place the plan keeps
   for them, due or not, so that none is passed over.
 
-Late starts (:mod:`services.request_life`): a request is offered only while ``now`` is before its start plus the
+Late starts (:mod:`services.market.request_life`): a request is offered only while ``now`` is before its start plus the
 late-start grace, and every procedure prefers the requests that have not started yet: place by place they come
 first; in the ``max_fill`` / ``rolling`` plan a worker tries them before started ones of the same scarcity
 (after ``rolling``'s due places, and after the jobs that fewer of today's workers fit, which stay first: put
@@ -41,11 +41,12 @@ import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from services import clock, request_life
+from services import clock
+from services.market import request_life
 from services.clock import ZONE
-from services.eligibility import why_not
-from services.market_index import eligible_workers, open_slots
-from services.market_state import MarketState, OpenRequest, WaitingWorker
+from services.market.eligibility import why_not
+from services.market.index import eligible_workers, open_slots
+from services.market.state import MarketState, OpenRequest, WaitingWorker
 from services.policy import AllocationPolicy
 
 
@@ -148,7 +149,7 @@ def plan_round(
     inside its window are not handed to another; it offers only the places that are due.
 
     Costs passes over the open requests and the waiting workers of their trades (derived indexes of
-    :mod:`services.market_index`), not over every worker and offer of the market.
+    :mod:`services.market.index`), not over every worker and offer of the market.
     """
     day = market_day(state, now)
     closed_by = request_life.cutoff(day, now, grace)
@@ -181,10 +182,10 @@ def plan_round(
 
 class _Eligible:
     """The workers eligible for each open request at the start of a round
-    (:func:`services.market_index.eligible_workers`, in queue order), asked once per request.
+    (:func:`services.market.index.eligible_workers`, in queue order), asked once per request.
 
     Every free worker eligible for an open place is of its trade and waiting, so this is what filtering the
-    round's free workers by :func:`~services.eligibility.why_not` gives, in the same order, without a pass over
+    round's free workers by :func:`~services.market.eligibility.why_not` gives, in the same order, without a pass over
     every waiting worker for every place (issue 26: ``decide()`` at 3,000 workers)."""
 
     __slots__ = ("_found", "_state")

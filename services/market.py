@@ -11,11 +11,11 @@ Contracts:
 - a worker holds at most one open offer, and accepted jobs never overlap (including jobs accepted at another
   market earlier today, brought along by the roster on check-in);
 - a request never has more placements plus open offers than its headcount;
-- every offer goes to an eligible worker of the best tier among the eligible (see :mod:`services.allocation`);
+- every offer goes to an eligible worker of the best tier among the eligible (see :mod:`services.market.allocation`);
 - a worker who lets ``missed_before_pause`` offers expire (since checking in or last confirming) is paused: no
   offer until they confirm they are still waiting (``ConfirmWaiting``); a decline is not an expiry;
 - the day ends at local midnight (Asia/Shanghai): workers leave, requests expire, offers end;
-- a request takes offers until its start plus the late-start grace (:mod:`services.request_life`): at the first
+- a request takes offers until its start plus the late-start grace (:mod:`services.market.request_life`): at the first
   command (a tick, usually) at or after that moment it is closed (``start_passed``), and no offer outlives it;
   its employer may reopen it with a new start at the market's now.
 """
@@ -26,12 +26,14 @@ import dataclasses
 from datetime import date, datetime, timedelta
 from typing import Literal, TypedDict
 
-from services import clock, placement_life, request_life
-from services import records as r
-from services.allocation import Choice, firm_at, passed_over, plan_round
-from services.eligibility import fits
-from services.job_request import MAX_HEADCOUNT
-from services.market_index import (
+from services import clock
+from services.market import placement_life, request_life
+from services.market import records as r
+from services.records import derived_id
+from services.market.allocation import Choice, firm_at, passed_over, plan_round
+from services.market.eligibility import fits
+from services.market.job_request import MAX_HEADCOUNT
+from services.market.index import (
     active_check_in,
     add_request,
     add_worker,
@@ -47,7 +49,7 @@ from services.market_index import (
     resume_worker,
     workers_of_trade,
 )
-from services.market_state import (
+from services.market.state import (
     HeldPlace,
     MarketState,
     OpenRequest,
@@ -141,7 +143,7 @@ class _Out:
 
     def _next_id(self) -> str:
         self._n += 1
-        return r.derived_id(self.command.id, str(self._n))
+        return derived_id(self.command.id, str(self._n))
 
     def head(self) -> _Head:
         return {
@@ -403,7 +405,7 @@ def _answer_offer(state: MarketState, c: r.AnswerOffer, out: _Out) -> None:
         out.facts.append(r.OfferDeclined(**out.head(), **ids, worker=worker.worker))
         return
     placement = Placement(
-        placement_id=r.derived_id("placement", offer.offer_id),
+        placement_id=derived_id("placement", offer.offer_id),
         offer_id=offer.offer_id,
         request_id=request.request_id,
         checkin_id=worker.checkin_id,
@@ -576,7 +578,7 @@ def _started(
 
 def _placement_step(state: MarketState, c: r.RecordPlacementStep, out: _Out) -> None:
     """Record arrival, completion, payment (the employer) or the wage received (the worker), by the rules of
-    :mod:`services.placement_life` at the market's clock; ``with_arrival`` records arrival and completion."""
+    :mod:`services.market.placement_life` at the market's clock; ``with_arrival`` records arrival and completion."""
     found = _started(state, c.placement_id, c.employer_id, c.checkin_id, placement_life.party_of(c.step))
     if found is None:
         out.refused(c.placement_id, placement_life.UNKNOWN)
@@ -917,9 +919,9 @@ def _release_reason(
 
 def _may_offer(state: MarketState) -> bool:
     """False only when no offer is possible: no open request, or no waiting worker of an open request's trade
-    (the trade is the first rule of :func:`services.eligibility.why_not` after status). A necessary condition,
+    (the trade is the first rule of :func:`services.market.eligibility.why_not` after status). A necessary condition,
     cheap: a pass over the requests and the derived index of waiting workers per trade
-    (:func:`services.market_index.any_waiting`) instead of ``choose_offers``' passes."""
+    (:func:`services.market.index.any_waiting`) instead of ``choose_offers``' passes."""
     open_trades = {request.trade for request in state.requests.values() if request.status == "open"}
     return bool(open_trades) and any_waiting(state, open_trades)
 
@@ -929,7 +931,7 @@ def _hold(state: MarketState, rules: MarketRules, out: _Out, choice: Choice) -> 
     request closes (its start plus the late-start grace)."""
     worker, request = choice.worker, choice.request
     offer = PendingOffer(
-        offer_id=r.derived_id("offer", request.request_id, worker.checkin_id),
+        offer_id=derived_id("offer", request.request_id, worker.checkin_id),
         request_id=request.request_id,
         checkin_id=worker.checkin_id,
         made_at=out.now,

@@ -1,4 +1,4 @@
-"""Derived look-ups over a :class:`~services.market_state.MarketState`, kept beside it in memory, never stored.
+"""Derived look-ups over a :class:`~services.market.state.MarketState`, kept beside it in memory, never stored.
 
 A market's state lists its workers, requests, pending offers and the ids of its recent commands; answering
 "has this command been applied?", "is this worker already queued here?", "is any worker of this trade
@@ -10,7 +10,7 @@ afresh, copied, or changed by code that bypasses these functions is still answer
 
 - the recent command ids: every change goes through :func:`remember`; a list whose length or ends differ from
   the index's record of them is indexed again;
-- the workers and the offers: :mod:`services.market` queues workers through :func:`add_worker`, makes and
+- the workers and the offers: :mod:`services.market.decide` queues workers through :func:`add_worker`, makes and
   ends offers through :func:`hold_offer` and :func:`drop_offer`, and otherwise only clears them all; an index
   whose record of either dict's size and last key differs from the state's indexes both again;
 - the requests: added through :func:`add_request`, otherwise only cleared; likewise checked by size and last key;
@@ -21,7 +21,7 @@ afresh, copied, or changed by code that bypasses these functions is still answer
 - beside it, per request, the fitting check-ins not yet found *lastingly* ineligible for it
   (:func:`eligible_workers`): a worker who left, passed the request (declined it or let its offer expire) or
   took a job that overlaps it stays so for the rest of the day, except that a job is given back when its request
-  is cancelled, which :mod:`services.market` reports by :func:`commitments_shrunk` (every such finding is
+  is cancelled, which :mod:`services.market.decide` reports by :func:`commitments_shrunk` (every such finding is
   forgotten). So a command looks again only at the workers who may still be offered the request, not at every
   worker who ever fitted it (issue 26: ``decide()`` at 3,000 workers).
 
@@ -40,13 +40,13 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from services.eligibility import fits, why_not
-from services.market_state import MarketState, OpenRequest, PendingOffer, WaitingWorker
+from services.market.eligibility import fits, why_not
+from services.market.state import MarketState, OpenRequest, PendingOffer, WaitingWorker
 
 _ATTRIBUTE = "derived_index"
 
 _Shape = tuple[int, str]
-#: The terms of a request that decide which workers fit it lastingly (:func:`services.eligibility.fits`).
+#: The terms of a request that decide which workers fit it lastingly (:func:`services.market.eligibility.fits`).
 _Terms = tuple[str, bool, int, int, int]
 _V = TypeVar("_V")
 
@@ -274,7 +274,7 @@ def pending_offers(state: MarketState, request_id: str) -> list[PendingOffer]:
 
 def open_slots(state: MarketState, request: OpenRequest) -> int:
     """Places still to offer: headcount minus active placements minus offers awaiting an answer (as
-    :func:`services.market_state.open_slots`, without its pass over every offer)."""
+    :func:`services.market.state.open_slots`, without its pass over every offer)."""
     pending = _current(state).pending.get(request.request_id, ())
     return request.headcount - len(request.placements) - len(pending)
 
@@ -349,18 +349,18 @@ def _fitting_entry(
 
 def fitting_workers(state: MarketState, request: OpenRequest) -> Iterable[str]:
     """The check-in ids of today's workers here (any status) who fit ``request``'s lasting terms
-    (:func:`services.eligibility.fits`), in queue order. Whether one may be offered it *now* (status, other jobs,
-    a pass) is still :func:`services.eligibility.why_not`'s to say; whoever does not fit never may."""
+    (:func:`services.market.eligibility.fits`), in queue order. Whether one may be offered it *now* (status, other jobs,
+    a pass) is still :func:`services.market.eligibility.why_not`'s to say; whoever does not fit never may."""
     return _fitting_entry(state, request)[1]
 
 
-#: The rules of :func:`services.eligibility.why_not` that, once failed by a waiting worker who fits a request's
+#: The rules of :func:`services.market.eligibility.why_not` that, once failed by a waiting worker who fits a request's
 #: lasting terms, fail for the rest of the day (``busy`` until :func:`commitments_shrunk`).
 _LASTING = frozenset({"busy", "passed"})
 
 
 def eligible_workers(state: MarketState, request: OpenRequest) -> list[WaitingWorker]:
-    """The workers who may be offered ``request`` now (:func:`services.eligibility.why_not` is ``None``), in queue
+    """The workers who may be offered ``request`` now (:func:`services.market.eligibility.why_not` is ``None``), in queue
     order: the same as checking every worker, looking only at the fitting ones not yet found lastingly ineligible
     (and forgetting those found so now: left, ``busy``, ``passed``). A waiting worker found eligible is not checked
     again while their jobs and passes are as many as then (both only grow, but for :func:`commitments_shrunk`)."""

@@ -7,7 +7,7 @@ from typing import Literal
 
 import msgspec
 
-from services.records import Commitment
+from services.market.records import Commitment
 
 
 class WaitingWorker(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
@@ -28,7 +28,7 @@ class WaitingWorker(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
     available_from: int
     available_until: int
     checked_in_at: datetime
-    #: ``paused``: let too many offers expire (:attr:`services.market.MarketRules.missed_before_pause`); gets
+    #: ``paused``: let too many offers expire (:attr:`services.market.decide.MarketRules.missed_before_pause`); gets
     #: no offer until they confirm they are still waiting (``ConfirmWaiting``), then waits again in their place.
     status: Literal["waiting", "offered", "paused", "left"] = "waiting"
     offer_id: str | None = None
@@ -98,7 +98,7 @@ class Placement(msgspec.Struct, kw_only=True, omit_defaults=True):
 
 
 class MarketState(msgspec.Struct, kw_only=True, dict=True, omit_defaults=True):
-    """One market's day. ``dict=True``: :mod:`services.market_index` keeps derived look-ups beside the fields
+    """One market's day. ``dict=True``: :mod:`services.market.index` keeps derived look-ups beside the fields
     (never encoded, compared or copied)."""
 
     market_id: str
@@ -135,7 +135,7 @@ def new_state(market_id: str, county: str) -> MarketState:
 def open_slots(state: MarketState, request: OpenRequest) -> int:
     """Places still to offer: headcount minus active placements minus offers awaiting an answer.
 
-    The definition, by a pass over every offer; the matcher asks :func:`services.market_index.open_slots`, which
+    The definition, by a pass over every offer; the matcher asks :func:`services.market.index.open_slots`, which
     answers the same from a derived index (the property tests compare the two after every command)."""
     pending = sum(1 for o in state.offers.values() if o.request_id == request.request_id)
     return request.headcount - len(request.placements) - pending

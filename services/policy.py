@@ -13,7 +13,7 @@ Order of consideration for a place, the same in every market:
      from the seed; the draw is the queue order, so no offer is a reordering.
    - ``max_fill`` (the default): a maximum matching of every open place and every free worker, built in
      priority order (tier, then the worker who fits the fewest of today's jobs, then ticket) with augmenting
-     paths (:mod:`services.allocation`). It fills at least as many of the places offered at once as place by
+     paths (:mod:`services.market.allocation`). It fills at least as many of the places offered at once as place by
      place would, never at the cost of a better tier. Its cost: an offer may go to a later ticket of the tier
      while an earlier ticket eligible for that place is left without an offer in that decision; such an offer
      is marked ``reordered`` and counted.

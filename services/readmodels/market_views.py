@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from services import placement_life
-from services import records as r
+from services.market import placement_life
+from services.market import records as r
 from services.clock import format_hhmm, local_date
 from services.readmodels import keys
 from services.readmodels.views import View, already_applied, mark_applied

@@ -1,7 +1,7 @@
 """How fast one market decides with 3,000 workers queued (issue 26: ``decide()`` p99 <= 5 ms, max <= 20 ms).
 
 One market, 3,000 workers arriving early and 2,000 places posted late (the morning of docs/matching-benchmark.md,
-"decide() speed"), fed to ``services.market.decide`` in process (:mod:`tests.benchmarks.engine_only`) under one
+"decide() speed"), fed to ``services.market.decide.decide`` in process (:mod:`tests.benchmarks.engine_only`) under one
 policy. It writes ``results/decide-speed-<policy>.json``: ``decide()`` CPU ms (p50, p90, p99, max, with and
 without the cycle collector), the slowest calls (command type, ms, facts), the share of the cycle collector in
 the slowest calls, and ``events_sha256``, a digest of every fact's bytes: two code versions that decide
@@ -29,7 +29,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from services import market, records
+from services.market import records
+from services.records import encode
+from services.market import decide as market
 from services.settings import Settings
 from tests.benchmarks import engine_only, report
 from tests.benchmarks.matching_trace import Trace, TraceParams, generate
@@ -104,7 +106,7 @@ def measure(trace: Trace, policy: str, gc_on: bool) -> dict[str, Any]:
     clean = [m for m, gc_ran in zip(ms, collected, strict=True) if not gc_ran]
     digest = hashlib.sha256()
     for event in run.events:
-        digest.update(records.encode(event))
+        digest.update(encode(event))
         digest.update(b"\n")
     return {
         "collector": "on" if gc_on else "off",

@@ -27,7 +27,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from services import geography, records
+from services import geography
+from services.market import records
+from services.records import encode
 from services.settings import Settings
 from tests.benchmarks import engine_only, log_audit, offline_optimum, report
 from tests.benchmarks.matching_trace import TRADE_PROFILES, Trace, TraceParams, generate
@@ -160,7 +162,7 @@ def measure(
 
     settings = Settings(market_policies_spec=market_policies_spec(policy))
     run = engine_only.run(trace, settings, admitted)
-    decoded = log_audit.decode_all(records.encode(e) for e in run.events)
+    decoded = log_audit.decode_all(encode(e) for e in run.events)
     groups = {cid: trace.workers[i].groups for cid, i in run.checkin_ids.items()}
     audit = log_audit.audit(decoded.events, lambda cid: groups.get(cid, ()), fact_tiers=decoded.fact_tiers)
     summary = report.summarise(

@@ -51,7 +51,9 @@ import aiohttp
 from aiohttp import web
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services import clock, geography, records, topics
+from services import clock, geography, topics
+from services.market import records
+from services.records import decode_dead_letter, derived_id, encode
 from services.policy import AllocationPolicy, parse_policies
 from services.settings import Settings
 from tests.benchmarks import engine_only, log_audit, matching_trace, offline_optimum, report
@@ -162,7 +164,7 @@ class Replay:
 def _command_id(role: str, subject_id: str, key: str) -> str:
     """The gateway's command id for (credential, Idempotency-Key), as ``gateway.commands.command_id``."""
     from gateway.commands import command_id
-    from services.principal import Principal
+    from services.people.principal import Principal
 
     return command_id(Principal(role, subject_id, "", None), key)  # type: ignore[arg-type]
 
@@ -264,7 +266,7 @@ async def _tick(sim: SimClock, settings: Settings, replay: Replay) -> None:
             await sim.until(at)
             ticks = [
                 records.Tick(
-                    id=records.derived_id("bench-tick", m.market_id, at.isoformat()),
+                    id=derived_id("bench-tick", m.market_id, at.isoformat()),
                     at=at,
                     market_id=m.market_id,
                     county=m.county,
@@ -272,7 +274,7 @@ async def _tick(sim: SimClock, settings: Settings, replay: Replay) -> None:
                 for m in geography.MARKETS
             ]
             sent = await asyncio.gather(
-                *(publisher.publish(topic, t.market_id.encode(), records.encode(t)) for t in ticks),
+                *(publisher.publish(topic, t.market_id.encode(), encode(t)) for t in ticks),
                 return_exceptions=True,
             )
             acked = time.monotonic()
@@ -508,7 +510,7 @@ async def _govern(sim: SimClock, replay: Replay, stop: asyncio.Event) -> None:
 
 async def _warm_up(session: aiohttp.ClientSession, base: str, token: str, settings: Settings, replay: Replay) -> None:
     """One check-in at :data:`WARM_UP_MARKET`: its facts must appear and nothing may be dead-lettered."""
-    from services import identity
+    from services.people import identity
 
     first17 = "52020119800101999"
     body = {
@@ -541,7 +543,7 @@ async def _dead_letters(settings: Settings) -> list[str]:
     out = []
     for message in found:
         try:
-            out.append(records.decode_dead_letter(message.value).reason)
+            out.append(decode_dead_letter(message.value).reason)
         except Exception:
             out.append("(undecodable dead letter)")
     return out
@@ -673,7 +675,7 @@ def run_engine_only(seed: int, out: Path, params: matching_trace.TraceParams, no
     optimum = offline_optimum.optimum(trace, admitted)
     optimum_all_posted = offline_optimum.optimum(trace)
     run = engine_only.run(trace, settings, admitted)
-    decoded = log_audit.decode_all(records.encode(e) for e in run.events)
+    decoded = log_audit.decode_all(encode(e) for e in run.events)
     meta = {
         "code_sha256": CODE_AT_IMPORT,  # the engine this process imported
         "mode": "engine_only",
@@ -885,7 +887,7 @@ def main(argv: list[str] | None = None) -> int:
         choices=sorted(matching_trace.VARIANTS),
         help="a named variant of the trace (matching_trace.VARIANTS; result files get -<name>)",
     )
-    parser.add_argument("--engine-only", action="store_true", help="skip the pipeline: call services.market.decide")
+    parser.add_argument("--engine-only", action="store_true", help="skip the pipeline: call services.market.decide.decide")
     parser.add_argument(
         "--policy",
         action="append",

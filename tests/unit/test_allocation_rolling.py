@@ -1,4 +1,4 @@
-"""The ``rolling`` allocation policy (services/allocation.py, services/policy.py): places offered a lead time
+"""The ``rolling`` allocation policy (services/market/allocation.py, services/policy.py): places offered a lead time
 before their job starts, a plan over every known open place, due places covered first, better tiers pulled
 forward rather than passed over."""
 
@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from services import records as r
-from services.market import MarketRules
+from services.market import records as r
+from services.market.decide import MarketRules
 from services.policy import AllocationPolicy, parse_policies
 from tests.unit.market_fixtures import T0, check_in, head, job, of, run, step
 

@@ -7,7 +7,8 @@ import dataclasses
 import hashlib
 from datetime import timedelta
 
-from services import geography, request_life
+from services import geography
+from services.market import request_life
 from services.settings import Settings
 from tests.benchmarks import engine_only, matching_family
 from tests.benchmarks.matching_trace import TraceParams, generate

@@ -26,12 +26,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from services import market_index
-from services import records as r
-from services.allocation import is_due
-from services.eligibility import fits, overlaps, why_not
-from services.market import Decision, MarketRules, decide, new_state
-from services.market_state import MarketState, decode_state, encode_state, open_slots
+from services.market import index as market_index
+from services.market import records as r
+from services.records import derived_id
+from services.market.allocation import is_due
+from services.market.eligibility import fits, overlaps, why_not
+from services.market.decide import Decision, MarketRules, decide, new_state
+from services.market.state import MarketState, decode_state, encode_state, open_slots
 from services.policy import AllocationPolicy
 from tests.unit.market_fixtures import T0
 
@@ -156,7 +157,7 @@ class MarketMachine(RuleBasedStateMachine):
         if not accept:
             assert offer.request_id in worker.passed_requests
         else:
-            assert any(c.placement_id == r.derived_id("placement", offer.offer_id) for c in worker.commitments)
+            assert any(c.placement_id == derived_id("placement", offer.offer_id) for c in worker.commitments)
 
     @rule(minutes=st.integers(1, 15))
     def tick(self, minutes: int) -> None:
@@ -224,7 +225,7 @@ class MarketMachine(RuleBasedStateMachine):
         started = self.now >= T0 - timedelta(hours=8) + timedelta(minutes=request.start)  # T0 is 08:00 local
         self._apply(r.MarkNoShow(**self._head("n"), placement_id=placement_id, employer_id="e1"))  # type: ignore[arg-type]
         placement = self.state.placements[placement_id]
-        if not started:  # services/placement_life.py: a no-show only after the job's start
+        if not started:  # services/market/placement_life.py: a no-show only after the job's start
             assert placement.status == "started"
             assert self.last is not None and any(isinstance(f, r.CommandRefused) for f in self.last.facts)
             return

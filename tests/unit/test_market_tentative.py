@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services import records as r
-from services.market import MarketRules, decide, decode_state, encode_state, new_state
+from services.market import records as r
+from services.market.decide import MarketRules, decide, decode_state, encode_state, new_state
 from services.policy import AllocationPolicy
 from tests.unit.market_fixtures import FCFS, MAX_FILL, T0, check_in, head, job, of, run
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services import records as r
+from services.market import records as r
 from services.readmodels import keys
 from services.readmodels.market_views import MarketViews
 from services.readmodels.views import View
@@ -140,7 +140,7 @@ def test_the_employer_list_keeps_today_and_the_seven_days_before_newest_first() 
 def test_a_tentative_offer_shows_on_the_ticket_and_as_planned_on_the_request_until_it_turns_firm() -> None:
     from datetime import timedelta
 
-    from services.market import MarketRules, decide
+    from services.market.decide import MarketRules, decide
     from services.policy import AllocationPolicy
 
     rolling = MarketRules(
