@@ -38,7 +38,10 @@ Order of consideration for a place, the same in every market:
      2 hours), and about 45 % of its offers pass over an earlier ticket of the tier the plan keeps for
      another place (``reordered``). A shorter lead fills more and tells later; a longer one the reverse
      (60 minutes: 0.95). Per command it costs one matching of the market's free workers and open places
-     (augmenting paths), as ``max_fill`` does: no solver over the whole day.
+     (augmenting paths), as ``max_fill`` does: no solver over the whole day. The places the plan keeps for
+     workers are told to them at once as tentative offers (``PlaceHeld``, issue 26; docs/offers.md), which the
+     re-solved plan may move; ``rolling:<lead>:keep`` has each worker try the place they hold first (after the
+     due places), so tentative offers move less often, for slightly fewer places filled.
 3. **Which place first** (``fcfs`` and ``lottery``): soonest start, then the trade with the fewest check-ins
    in the market today, then posting order. Within ``max_fill``, a worker is tried on the request the fewest
    of today's workers fit first; within ``rolling``, on the due requests first, then likewise.
@@ -87,6 +90,9 @@ class AllocationPolicy:
     #: ``rolling`` only: a place is offered once its job starts within this many minutes (not earlier, unless
     #: a better-tier worker the plan keeps for it must be offered first).
     lead_minutes: int = 30
+    #: ``rolling`` only (``rolling:<lead>:keep``): when the plan is solved again, each worker tries the place it
+    #: holds (its tentative offer) right after the due places, so that tentative offers move less often.
+    keep_held: bool = False
 
     @property
     def general_tier(self) -> int:
@@ -120,12 +126,16 @@ def parse_policies(spec: str) -> Mapping[str, AllocationPolicy]:
         if not sep or name not in ("fcfs", "lottery", "max_fill", "rolling"):
             raise ValueError(
                 f"bad market policy {part!r}: expected "
-                "<market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]|rolling[:<lead minutes>]"
+                "<market>=fcfs|lottery:<seed>|max_fill[:<window seconds>]|rolling[:<lead minutes>[:keep]]"
             )
         if name == "rolling":
-            if seed and not seed.isdigit():
-                raise ValueError(f"bad market policy {part!r}: the rolling lead time is whole minutes")
-            out[market.strip()] = AllocationPolicy(within_tier="rolling", lead_minutes=int(seed or 30))
+            lead, _, keep = seed.partition(":")
+            if (lead and not lead.isdigit()) or keep not in ("", "keep"):
+                raise ValueError(
+                    f"bad market policy {part!r}: the rolling lead time is whole minutes, then :keep or not"
+                )
+            policy = AllocationPolicy(within_tier="rolling", lead_minutes=int(lead or 30), keep_held=keep == "keep")
+            out[market.strip()] = policy
             continue
         if name == "max_fill":
             if seed and not seed.isdigit():

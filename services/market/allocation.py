@@ -45,7 +45,7 @@ from services import clock
 from services.clock import ZONE
 from services.market import request_life
 from services.market.eligibility import why_not
-from services.market.index import fitting_workers, open_slots, waiting_workers
+from services.market.index import eligible_workers, open_slots
 from services.market.state import MarketState, OpenRequest, WaitingWorker
 from services.policy import AllocationPolicy
 
@@ -115,7 +115,33 @@ def choose_offers(
     now: datetime,
     grace: timedelta = request_life.DEFAULT_GRACE,
 ) -> list[Choice]:
-    """The offers to make now. Does not change ``state``; the caller applies the choices in order.
+    """The offers to make now (:func:`plan_round`'s choices). Does not change ``state``."""
+    return plan_round(state, policy, now, grace).choices
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Round:
+    """What one round of allocation decides: the offers to make now, and the plan's other pairs.
+
+    ``held``: the places the plan keeps for free workers without offering them (requests not yet due under
+    ``rolling`` or inside their window under ``max_fill``), each worker once, in the plan's order. In the round
+    that offers nothing (the last of a decision) these are the tentative offers (issue 26): every free worker of
+    a better tier eligible for a held place is in the plan too (the plan is built in priority order), so a
+    tentative offer never keeps a place from a better tier. Empty under ``fcfs`` and ``lottery``.
+    """
+
+    choices: list[Choice]
+    held: list[tuple[WaitingWorker, OpenRequest]]
+
+
+def plan_round(
+    state: MarketState,
+    policy: AllocationPolicy,
+    now: datetime,
+    grace: timedelta = request_life.DEFAULT_GRACE,
+) -> Round:
+    """The offers to make now and the places the plan holds. Does not change ``state``; the caller applies the
+    choices in order.
 
     Only requests that still take offers at ``now`` (before their start plus ``grace``) are planned or offered.
 
@@ -129,26 +155,60 @@ def choose_offers(
     closed_by = request_life.cutoff(day, now, grace)
     open_requests = [r for r in request_order(state, now) if open_slots(state, r) > 0 and r.start * 60 > closed_by]
     if not open_requests:
-        return []
-    started_by = request_life.cutoff(day, now, timedelta(0))
-    started = {r.request_id for r in open_requests if r.start * 60 <= started_by}
-    # Only a worker of an open place's trade can be eligible for it (why_not): the others change no choice.
-    free = waiting_workers(state, {r.trade for r in open_requests})
-    if not free:
-        return []
-    if policy.within_tier == "rolling":
-        due_ids = {r.request_id for r in open_requests if is_due(r, now, policy)}
-        plan = _max_fill(state, policy, open_requests, free, due_ids, started)
-        pairs = _pull_forward(plan, due_ids, free, policy, state.day)
-    elif policy.within_tier == "max_fill":
-        plan = _max_fill(state, policy, open_requests, free, started=started)
-        pairs = _tier_safe([(w, r) for w, r in plan if is_due(r, now, policy)], plan, free, policy, state.day)
+        return Round([], [])
+    eligible = _Eligible(state)
+    held: list[tuple[WaitingWorker, OpenRequest]] = []
+    if policy.within_tier in ("rolling", "max_fill"):
+        started_by = request_life.cutoff(day, now, timedelta(0))
+        started = {r.request_id for r in open_requests if r.start * 60 <= started_by}
+        if policy.within_tier == "rolling":
+            due_ids = {r.request_id for r in open_requests if is_due(r, now, policy)}
+            plan = _max_fill(state, policy, open_requests, eligible, due_ids, started)
+            pairs = _pull_forward(plan, due_ids, eligible, policy, state.day)
+            held = [(w, r) for w, r in plan if r.request_id not in due_ids]
+        else:
+            plan = _max_fill(state, policy, open_requests, eligible, started=started)
+            due_pairs = [(w, r) for w, r in plan if is_due(r, now, policy)]
+            pairs = _tier_safe(due_pairs, plan, eligible, policy, state.day)
+            if len(due_pairs) < len(plan):
+                held = [(w, r) for w, r in plan if not is_due(r, now, policy)]
     else:
         due = [r for r in open_requests if is_due(r, now, policy)]
-        pairs = _place_by_place(state, policy, due, free)
+        pairs = _place_by_place(state, policy, due, eligible)
     offered = {worker.checkin_id for worker, _ in pairs}
     order = _queue_order(policy, state.day)
-    return [_explain(worker, request, free, offered, order) for worker, request in pairs]
+    return Round([_explain(worker, request, eligible(request), offered, order) for worker, request in pairs], held)
+
+
+class _Eligible:
+    """The workers eligible for each open request at the start of a round
+    (:func:`services.market.index.eligible_workers`, in queue order), asked once per request.
+
+    Every free worker eligible for an open place is of its trade and waiting, so this is what filtering the
+    round's free workers by :func:`~services.market.eligibility.why_not` gives, in the same order, without a pass over
+    every waiting worker for every place (issue 26: ``decide()`` at 3,000 workers)."""
+
+    __slots__ = ("_found", "_state")
+
+    def __init__(self, state: MarketState) -> None:
+        self._state = state
+        self._found: dict[str, list[WaitingWorker]] = {}
+
+    def __call__(self, request: OpenRequest) -> list[WaitingWorker]:
+        found = self._found.get(request.request_id)
+        if found is None:
+            found = self._found[request.request_id] = eligible_workers(self._state, request)
+        return found
+
+
+def firm_at(request: OpenRequest, policy: AllocationPolicy, day: str) -> datetime:
+    """The moment a held place of ``request`` becomes due, so is offered firmly at the latest (:func:`is_due`):
+    ``rolling``, its start minus the lead; ``max_fill`` with a window, the end of the window or
+    ``start_soon_minutes`` before its start, whichever comes first."""
+    if policy.within_tier == "rolling":
+        return request_life.start_at(day, request.start - policy.lead_minutes)
+    soon = request_life.start_at(day, request.start - policy.start_soon_minutes)
+    return min(request.opened_at + timedelta(seconds=policy.window_seconds), soon)
 
 
 def _queue_order(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], tuple[object, ...]]:
@@ -169,15 +229,14 @@ def _priority(policy: AllocationPolicy, day: str) -> Callable[[WaitingWorker], t
 
 
 def _place_by_place(
-    state: MarketState, policy: AllocationPolicy, due: list[OpenRequest], free: list[WaitingWorker]
+    state: MarketState, policy: AllocationPolicy, due: list[OpenRequest], eligible: _Eligible
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
     """Each due request's places, in order, to its first eligible free workers by ``_priority``.
 
-    One pass per request over the free workers who fit its lasting terms (trade, certificate, wage, hours:
-    :func:`~services.market.index.fitting_workers`; whoever does not is never eligible), in priority order,
-    stopping at its open places: the same choices as taking the minimum of all eligible workers place by place
-    (the sort is stable and both lists are in queue order, so ties keep the queue order, as ``min`` did),
-    without re-checking every worker for every place.
+    One pass per request over its eligible workers (:class:`_Eligible`), in priority order, stopping at its open
+    places: the same choices as taking the minimum of all eligible workers place by place (the sort is stable
+    and the list is in queue order, so ties keep the queue order, as ``min`` did), without re-checking every
+    worker for every place.
     """
     priority = _priority(policy, state.day)
     ranks: dict[str, tuple[object, ...]] = {}
@@ -188,16 +247,14 @@ def _place_by_place(
             rank = ranks[worker.checkin_id] = priority(worker)
         return rank
 
-    free_by_id = {w.checkin_id: w for w in free}
     taken: set[str] = set()
     pairs: list[tuple[WaitingWorker, OpenRequest]] = []
     for request in due:
         places = open_slots(state, request)
         if places <= 0:
             continue
-        candidates = [free_by_id[c] for c in fitting_workers(state, request) if c in free_by_id]
-        for worker in sorted(candidates, key=key):
-            if worker.checkin_id in taken or why_not(worker, request) is not None:
+        for worker in sorted(eligible(request), key=key):
+            if worker.checkin_id in taken:
                 continue
             pairs.append((worker, request))
             taken.add(worker.checkin_id)
@@ -211,7 +268,7 @@ def _max_fill(
     state: MarketState,
     policy: AllocationPolicy,
     due: list[OpenRequest],
-    free: list[WaitingWorker],
+    eligible: _Eligible,
     urgent: set[str] | frozenset[str] = frozenset(),
     started: set[str] | frozenset[str] = frozenset(),
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
@@ -228,23 +285,44 @@ def _max_fill(
             r.request_id,
         ),
     )
-    workers = {w.checkin_id: w for w in free}
-    fits: dict[str, list[str]] = {w.checkin_id: [] for w in free}
-    for request in hardest_first:  # each worker's list in the order of hardest_first
-        for checkin_id in fitting_workers(state, request):
-            worker = workers.get(checkin_id)
-            if worker is not None and why_not(worker, request) is None:
-                fits[checkin_id].append(request.request_id)
+    # Only the workers eligible for some open place can be placed; each one's list of requests in the order
+    # of hardest_first. (Every priority key ends with the ticket, so the order the workers are met in is moot.)
+    workers: dict[str, WaitingWorker] = {}
+    fits: dict[str, list[str]] = {}
+    for request in hardest_first:
+        for worker in eligible(request):
+            found = fits.get(worker.checkin_id)
+            if found is None:
+                found = fits[worker.checkin_id] = []
+                workers[worker.checkin_id] = worker
+            found.append(request.request_id)
+    if policy.keep_held and state.held:
+        _held_first(fits, state, urgent)
     holders: dict[str, list[str]] = {r.request_id: [] for r in due}
     placed: dict[str, str] = {}
 
     matching = _Matching(fits, capacity, holders, placed)
-    for worker in sorted(free, key=_priority(policy, state.day)):
-        if fits[worker.checkin_id]:
-            _augment(worker.checkin_id, set(), matching)
+    # A search that fails leaves the matching as it was, and no request it visited can lead to a free place
+    # while the matching stays so: the next searches skip them (the same paths are found, fewer are walked),
+    # until a search succeeds and changes the matching. Many workers and few places: most searches fail.
+    dead: set[str] = set()
+    for worker in sorted(workers.values(), key=_priority(policy, state.day)):
+        if _augment(worker.checkin_id, dead, matching):
+            dead = set()
     order = {r.request_id: i for i, r in enumerate(due)}
     chosen = sorted(placed.items(), key=lambda item: (order[item[1]], workers[item[0]].ticket_no))
     return [(workers[w], by_id[r]) for w, r in chosen]
+
+
+def _held_first(fits: dict[str, list[str]], state: MarketState, urgent: set[str] | frozenset[str]) -> None:
+    """``keep_held``: each worker's held place (tentative offer) moved to just after the due places in their list."""
+    for checkin_id, hold in state.held.items():
+        found = fits.get(checkin_id)
+        if found is None or hold.request_id in urgent or hold.request_id not in found:
+            continue
+        found.remove(hold.request_id)
+        at = next((i for i, request_id in enumerate(found) if request_id not in urgent), len(found))
+        found.insert(at, hold.request_id)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -284,7 +362,7 @@ def _augment(worker_id: str, seen: set[str], m: _Matching) -> bool:
 def _tier_safe(
     due: list[tuple[WaitingWorker, OpenRequest]],
     plan: list[tuple[WaitingWorker, OpenRequest]],
-    free: list[WaitingWorker],
+    eligible: _Eligible,
     policy: AllocationPolicy,
     day: str,
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
@@ -298,7 +376,7 @@ def _tier_safe(
     taken: set[str] = set()
     out: list[tuple[WaitingWorker, OpenRequest]] = []
     for worker, request in due:
-        candidates = [w for w in free if w.checkin_id not in taken and why_not(w, request) is None]
+        candidates = [w for w in eligible(request) if w.checkin_id not in taken]
         if not candidates:
             continue  # its planned worker went to a higher-priority place in this round
         best = min(w.tier for w in candidates)
@@ -313,7 +391,7 @@ def _tier_safe(
 def _pull_forward(
     plan: list[tuple[WaitingWorker, OpenRequest]],
     due_ids: set[str],
-    free: list[WaitingWorker],
+    eligible: _Eligible,
     policy: AllocationPolicy,
     day: str,
 ) -> list[tuple[WaitingWorker, OpenRequest]]:
@@ -333,9 +411,7 @@ def _pull_forward(
     def offer(worker: WaitingWorker, request: OpenRequest) -> None:
         tried.add(worker.checkin_id)
         while True:
-            better = [
-                w for w in free if w.tier < worker.tier and w.checkin_id not in taken and why_not(w, request) is None
-            ]
+            better = [w for w in eligible(request) if w.tier < worker.tier and w.checkin_id not in taken]
             if not better:
                 break
             first = min(better, key=key)
@@ -347,7 +423,8 @@ def _pull_forward(
         taken.add(worker.checkin_id)
         out.append((worker, request))
 
-    queue = sorted(free, key=lambda w: (w.tier, w.ticket_no))
+    # Only a worker the plan keeps for a place may swap (_earlier_swap): the others need not be queued.
+    queue = sorted((w for w, _ in plan), key=lambda w: (w.tier, w.ticket_no))
     for worker, request in sorted(
         (pair for pair in plan if pair[1].request_id in due_ids), key=lambda pair: key(pair[0])
     ):
@@ -386,11 +463,12 @@ def _earlier_swap(
 def _explain(
     worker: WaitingWorker,
     request: OpenRequest,
-    free: list[WaitingWorker],
+    candidates: list[WaitingWorker],
     offered: set[str],
     order: Callable[[WaitingWorker], tuple[object, ...]],
 ) -> Choice:
-    eligible = sorted((w for w in free if why_not(w, request) is None), key=order)
+    """``candidates``: the workers eligible for ``request`` at the start of the round."""
+    eligible = sorted(candidates, key=order)
     same_tier = [w for w in eligible if w.tier == worker.tier]
     rank = next((i for i, w in enumerate(eligible, start=1) if w.checkin_id == worker.checkin_id), 1)
     mine = order(worker)

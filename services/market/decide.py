@@ -29,7 +29,7 @@ from typing import Literal, TypedDict
 from services import clock
 from services.market import placement_life, request_life
 from services.market import records as r
-from services.market.allocation import Choice, choose_offers, passed_over
+from services.market.allocation import Choice, firm_at, passed_over, plan_round
 from services.market.eligibility import fits
 from services.market.index import (
     active_check_in,
@@ -37,6 +37,7 @@ from services.market.index import (
     add_worker,
     already_applied,
     any_waiting,
+    commitments_shrunk,
     drop_offer,
     expired_offers,
     hold_offer,
@@ -48,6 +49,7 @@ from services.market.index import (
 )
 from services.market.job_request import MAX_HEADCOUNT
 from services.market.state import (
+    HeldPlace,
     MarketState,
     OpenRequest,
     PendingOffer,
@@ -710,6 +712,7 @@ def _cancel_placement(
     request.placements.remove(placement.placement_id)
     worker = state.workers[placement.checkin_id]
     worker.commitments = tuple(k for k in worker.commitments if k.placement_id != placement.placement_id)
+    commitments_shrunk(state)  # the worker may fit jobs again that overlapped this one
     out.facts.append(
         r.PlacementCancelled(
             **out.head(),
@@ -771,7 +774,20 @@ def _close_for_start(state: MarketState, request: OpenRequest, out: _Out) -> Non
 
 
 def _end_day(state: MarketState, out: _Out) -> None:
-    """Local midnight passed: every offer ends, every worker leaves, every open request expires."""
+    """Local midnight passed: every tentative offer and every offer ends, every worker leaves, every open request
+    expires."""
+    for checkin_id, hold in sorted(state.held.items(), key=lambda item: (item[1].since, item[0])):
+        worker = state.workers.get(checkin_id)
+        out.facts.append(
+            r.PlaceReleased(
+                **out.head(),
+                request_id=hold.request_id,
+                checkin_id=checkin_id,
+                worker=worker.worker if worker is not None else "",
+                reason="end_of_day",
+            )
+        )
+    state.held.clear()
     for offer in sorted(state.offers.values(), key=lambda o: o.offer_id):
         _withdraw(state, offer, "end_of_day", out)
     for worker in sorted(state.workers.values(), key=lambda w: w.ticket_no):
@@ -791,22 +807,114 @@ def _end_day(state: MarketState, out: _Out) -> None:
 
 
 def _allocate(state: MarketState, rules: MarketRules, out: _Out) -> None:
-    """Make offers until no free worker fits an open, due place (a tier-safe round can leave one over).
+    """Make offers until no free worker fits an open, due place (a tier-safe round can leave one over), then
+    tell the workers the places the plan holds for them (:func:`_update_holds`).
 
     The offers of all rounds are written after the last round, so that each says whether it passed over an
     earlier worker of its tier who got no offer in this whole decision (``reordered``).
     """
-    if not _may_offer(state):
-        return  # spares ``choose_offers`` its passes over every worker and request
     made: list[tuple[Choice, PendingOffer]] = []
-    while True:
-        choices = choose_offers(state, rules.policy, out.now, rules.late_start_grace)
-        if not choices:
-            break
-        made.extend((choice, _hold(state, rules, out, choice)) for choice in choices)
+    held: list[tuple[WaitingWorker, OpenRequest]] = []
+    if _may_offer(state):  # else spares ``plan_round``'s passes over every worker and request
+        while True:
+            plan = plan_round(state, rules.policy, out.now, rules.late_start_grace)
+            if not plan.choices:
+                held = plan.held
+                break
+            made.extend((choice, _hold(state, rules, out, choice)) for choice in plan.choices)
     offered = {choice.worker.checkin_id for choice, _ in made}
     for choice, offer in made:
         _offer(rules, out, choice, offer, passed_over(choice, offered))
+    if held or state.held:
+        _update_holds(state, rules, out, held, {c.worker.checkin_id: c.request.request_id for c, _ in made})
+
+
+def _update_holds(
+    state: MarketState,
+    rules: MarketRules,
+    out: _Out,
+    held: list[tuple[WaitingWorker, OpenRequest]],
+    offered: dict[str, str],
+) -> None:
+    """Make the standing tentative offers those of the plan (``held``), by facts: a ``PlaceReleased`` (with why)
+    for each hold that ends other than by a firm offer of the same place (``offered``: check-in id -> request id
+    offered in this decision), then a ``PlaceHeld`` for each new hold, or one whose firm time changed."""
+    policy = rules.policy
+    new = {worker.checkin_id: (worker, request) for worker, request in held}
+    before = state.held
+    for checkin_id, hold in sorted(before.items(), key=lambda item: (item[1].since, item[0])):
+        now_held = new.get(checkin_id)
+        if now_held is not None and now_held[1].request_id == hold.request_id:
+            continue
+        if offered.get(checkin_id) == hold.request_id:
+            continue  # became firm: the OfferMade says so (held_since)
+        worker = state.workers.get(checkin_id)
+        out.facts.append(
+            r.PlaceReleased(
+                **out.head(),
+                request_id=hold.request_id,
+                checkin_id=checkin_id,
+                worker=worker.worker if worker is not None else "",
+                reason=_release_reason(state, out, checkin_id, hold, new, offered),
+            )
+        )
+    holds: dict[str, HeldPlace] = {}
+    for checkin_id, (worker, request) in new.items():
+        due_at = firm_at(request, policy, state.day)
+        kept = before.get(checkin_id)
+        if kept is not None and kept.request_id == request.request_id and kept.firm_at == due_at:
+            holds[checkin_id] = kept
+            continue
+        since = kept.since if kept is not None and kept.request_id == request.request_id else out.now
+        holds[checkin_id] = HeldPlace(request_id=request.request_id, since=since, firm_at=due_at)
+        out.facts.append(
+            r.PlaceHeld(
+                **out.head(),
+                request_id=request.request_id,
+                checkin_id=checkin_id,
+                worker=worker.worker,
+                employer_name=request.employer_name,
+                trade=request.trade,
+                day_wage=request.day_wage,
+                start=request.start,
+                hours=request.hours,
+                place=request.place,
+                firm_at=due_at,
+                rule=policy.within_tier,
+                tier=worker.tier,
+                tier_name=policy.tier_name(worker.tier),
+            )
+        )
+    state.held = holds
+
+
+def _release_reason(
+    state: MarketState,
+    out: _Out,
+    checkin_id: str,
+    hold: HeldPlace,
+    new: dict[str, tuple[WaitingWorker, OpenRequest]],
+    offered: dict[str, str],
+) -> r.HoldReleaseReason:
+    """Why the plan no longer holds ``hold`` for ``checkin_id`` (the first that applies, in this order)."""
+    worker = state.workers.get(checkin_id)
+    request = state.requests.get(hold.request_id)
+    if checkin_id in offered:
+        return "firm_offer_elsewhere"
+    if worker is None or worker.status != "waiting":
+        return "worker_unavailable"
+    if request is None or request.status == "closed":
+        return "request_closed"
+    command = out.command
+    if isinstance(command, r.ChangeHeadcount | r.ReopenJobRequest) and command.request_id == hold.request_id:
+        return "request_changed"
+    takers = [w for w, q in new.values() if q.request_id == hold.request_id]
+    takers += [state.workers[c] for c, q in offered.items() if q == hold.request_id]
+    if any(taker.tier < worker.tier for taker in takers):
+        return "better_tier"
+    if checkin_id in new:
+        return "moved"
+    return "plan_changed"
 
 
 def _may_offer(state: MarketState) -> bool:
@@ -841,6 +949,7 @@ def _offer(rules: MarketRules, out: _Out, choice: Choice, offer: PendingOffer, r
     """The ``OfferMade`` fact of a held place, with why this worker got it."""
     policy = rules.policy
     worker, request = choice.worker, choice.request
+    held = out.state.held.get(worker.checkin_id)
     out.facts.append(
         r.OfferMade(
             **out.head(),
@@ -863,5 +972,6 @@ def _offer(rules: MarketRules, out: _Out, choice: Choice, offer: PendingOffer, r
             reordered=reordered,
             candidates=choice.candidates,
             seed=policy.lottery_seed if policy.within_tier == "lottery" else "",
+            held_since=held.since if held is not None and held.request_id == request.request_id else None,
         )
     )

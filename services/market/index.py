@@ -17,7 +17,13 @@ afresh, copied, or changed by code that bypasses these functions is still answer
 - which check-ins fit a request's lasting terms (:func:`fitting_workers`: trade, certificate, wage, hours), worked
   out for a request when first asked, extended by :func:`add_worker`, dropped whole when the workers or the
   requests no longer look as they did, and worked out again when the request's terms differ from those it was
-  worked out for (a reopened request starts later).
+  worked out for (a reopened request starts later);
+- beside it, per request, the fitting check-ins not yet found *lastingly* ineligible for it
+  (:func:`eligible_workers`): a worker who left, passed the request (declined it or let its offer expire) or
+  took a job that overlaps it stays so for the rest of the day, except that a job is given back when its request
+  is cancelled, which :mod:`services.market.decide` reports by :func:`commitments_shrunk` (every such finding is
+  forgotten). So a command looks again only at the workers who may still be offered the request, not at every
+  worker who ever fitted it (issue 26: ``decide()`` at 3,000 workers).
 
 What is read from the live entries needs no index update: a worker's status. :func:`waiting_workers` keeps,
 per trade, the check-ins that *may* be waiting (every new check-in, and the worker of every offer that ended)
@@ -34,7 +40,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeVar
 
-from services.market.eligibility import fits
+from services.market.eligibility import fits, why_not
 from services.market.state import MarketState, OpenRequest, PendingOffer, WaitingWorker
 
 _ATTRIBUTE = "derived_index"
@@ -77,8 +83,10 @@ class _Index:
         # requests
         self.requests_shape: _Shape | None = None
         self.requests_by_trade: dict[str, list[str]] = {}
-        # request id -> (the terms it was worked out for, the check-in ids that fit them, in queue order)
-        self.fitting: dict[str, tuple[_Terms, dict[str, None]]] = {}
+        #: request id -> (the terms it was worked out for, the check-in ids that fit them, in queue order, and
+        #: those of them not yet found lastingly ineligible for it, in queue order, each with the counts of its
+        #: jobs and passes when last found eligible, or ``None``)
+        self.fitting: dict[str, tuple[_Terms, dict[str, None], dict[str, tuple[int, int] | None]]] = {}
         self.fitting_shape: tuple[_Shape, _Shape] | None = None  # (workers, requests) when last in step
 
 
@@ -181,6 +189,7 @@ def add_worker(state: MarketState, worker: WaitingWorker) -> None:
             entry = index.fitting.get(request.request_id)
             if entry is not None and entry[0] == _terms(request) and fits(worker, request):
                 entry[1][worker.checkin_id] = None  # the newest check-in: still in queue order
+                entry[2][worker.checkin_id] = None
         index.fitting_shape = (_shape(state.workers), _shape(state.requests))
 
 
@@ -321,10 +330,9 @@ def _terms(request: OpenRequest) -> _Terms:
     return (request.trade, request.certificate_required, request.day_wage, request.start, request.hours)
 
 
-def fitting_workers(state: MarketState, request: OpenRequest) -> Iterable[str]:
-    """The check-in ids of today's workers here (any status) who fit ``request``'s lasting terms
-    (:func:`services.market.eligibility.fits`), in queue order. Whether one may be offered it *now* (status, other jobs,
-    a pass) is still :func:`services.market.eligibility.why_not`'s to say; whoever does not fit never may."""
+def _fitting_entry(
+    state: MarketState, request: OpenRequest
+) -> tuple[_Terms, dict[str, None], dict[str, tuple[int, int] | None]]:
     index = _current(state)
     shape = (_shape(state.workers), _shape(state.requests))
     if index.fitting_shape != shape:
@@ -335,8 +343,61 @@ def fitting_workers(state: MarketState, request: OpenRequest) -> Iterable[str]:
     if entry is None or entry[0] != terms:
         workers = state.workers
         ids = dict.fromkeys(c for c in index.by_trade.get(request.trade, ()) if fits(workers[c], request))
-        entry = index.fitting[request.request_id] = (terms, ids)
-    return entry[1]
+        entry = index.fitting[request.request_id] = (terms, ids, dict.fromkeys(ids))
+    return entry
+
+
+def fitting_workers(state: MarketState, request: OpenRequest) -> Iterable[str]:
+    """The check-in ids of today's workers here (any status) who fit ``request``'s lasting terms
+    (:func:`services.market.eligibility.fits`), in queue order. Whether one may be offered it *now* (status, other jobs,
+    a pass) is still :func:`services.market.eligibility.why_not`'s to say; whoever does not fit never may."""
+    return _fitting_entry(state, request)[1]
+
+
+#: The rules of :func:`services.market.eligibility.why_not` that, once failed by a waiting worker who fits a request's
+#: lasting terms, fail for the rest of the day (``busy`` until :func:`commitments_shrunk`).
+_LASTING = frozenset({"busy", "passed"})
+
+
+def eligible_workers(state: MarketState, request: OpenRequest) -> list[WaitingWorker]:
+    """The workers who may be offered ``request`` now (:func:`~services.market.eligibility.why_not` is ``None``), in
+    queue order: the same as checking every worker, looking only at the fitting ones not yet found lastingly ineligible
+    (and forgetting those found so now: left, ``busy``, ``passed``). A waiting worker found eligible is not checked
+    again while their jobs and passes are as many as then (both only grow, but for :func:`commitments_shrunk`)."""
+    if request.status != "open":
+        return []  # why_not: request_closed, for everyone; nothing lasting is learnt
+    live = _fitting_entry(state, request)[2]
+    workers = state.workers
+    out: list[WaitingWorker] = []
+    gone: list[str] = []
+    for checkin_id, checked in live.items():
+        worker = workers[checkin_id]
+        status = worker.status
+        if status != "waiting":
+            if status == "left":
+                gone.append(checkin_id)
+            continue
+        seen = (len(worker.commitments), len(worker.passed_requests))
+        if checked == seen:
+            out.append(worker)
+            continue
+        reason = why_not(worker, request)
+        if reason is None:
+            live[checkin_id] = seen
+            out.append(worker)
+        elif reason in _LASTING:
+            gone.append(checkin_id)
+    for checkin_id in gone:
+        del live[checkin_id]
+    return out
+
+
+def commitments_shrunk(state: MarketState) -> None:
+    """A worker's jobs shrank (a placement cancelled with its request): whoever was found ``busy`` for a request
+    may fit it again, so every finding of :func:`eligible_workers` is forgotten."""
+    index = _index(state)
+    for request_id, (terms, ids, _) in index.fitting.items():
+        index.fitting[request_id] = (terms, ids, dict.fromkeys(ids))
 
 
 def requests_of_trades(state: MarketState, trades: Iterable[str]) -> list[OpenRequest]:

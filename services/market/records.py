@@ -282,6 +282,57 @@ class OfferMade(Event, frozen=True, kw_only=True, tag="offer_made"):
     reordered: bool = False  # passed an earlier ticket of the same tier (to fill more places)
     candidates: int = 1  # eligible workers of this tier at the time
     seed: str = ""  # the published lottery seed, when the rule is a lottery
+    #: Issue 26: when the plan first held this place for this worker (the tentative offer, ``PlaceHeld``) that
+    #: this offer makes firm; ``None`` for an offer made at once, without a tentative offer before it.
+    held_since: datetime | None = None
+
+
+class PlaceHeld(Event, frozen=True, kw_only=True, tag="place_held"):
+    """A tentative offer (issue 26, "预计 08:30 搬运 200 元/天，07:55 前确认"): the market's plan holds a place of a
+    request for a waiting worker without offering it yet (``rolling``, ``max_fill`` with a window).
+
+    The worker need not answer and stays free: a better tier, a firm offer elsewhere or a new plan may still
+    move the place, which a ``PlaceReleased`` says (with why). Unless it does, the place is offered firmly
+    (``OfferMade`` with ``held_since``) at ``firm_at`` at the latest. A worker holds at most one place; a request's
+    held places, open offers and placements never exceed its headcount. Emitted again for the same place only
+    when ``firm_at`` changes (a reopened request starts later)."""
+
+    request_id: str
+    checkin_id: str
+    worker: str
+    employer_name: str
+    trade: str
+    day_wage: int
+    start: int
+    hours: int
+    place: str
+    firm_at: datetime
+    rule: str
+    tier: int = 0
+    tier_name: str = ""
+
+
+#: Why a tentative offer ended without becoming firm (``PlaceReleased.reason``).
+HoldReleaseReason = Literal[
+    "firm_offer_elsewhere",  # the worker was offered another place firmly
+    "better_tier",  # a worker of a better tier now holds or was offered the place
+    "moved",  # the plan now holds another place for the worker (a ``PlaceHeld`` follows)
+    "request_closed",  # the request was cancelled, or closed for its start
+    "request_changed",  # the employer lowered the headcount or reopened the request with a new start
+    "worker_unavailable",  # the worker left, was paused, or took a job that overlaps
+    "plan_changed",  # the re-solved plan gives the place to another worker (e.g. one who fits fewer jobs)
+    "end_of_day",
+]
+
+
+class PlaceReleased(Event, frozen=True, kw_only=True, tag="place_released"):
+    """A tentative offer (``PlaceHeld``) ended without becoming firm, and why. A place held and then offered
+    firmly to the same worker ends with the ``OfferMade`` instead."""
+
+    request_id: str
+    checkin_id: str
+    worker: str
+    reason: HoldReleaseReason
 
 
 class OfferAccepted(Event, frozen=True, kw_only=True, tag="offer_accepted"):
@@ -429,6 +480,8 @@ MarketEvent = (
     | JobRequestReopened
     | HeadcountChanged
     | OfferMade
+    | PlaceHeld
+    | PlaceReleased
     | OfferAccepted
     | OfferDeclined
     | OfferExpired

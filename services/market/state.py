@@ -73,6 +73,15 @@ class PendingOffer(msgspec.Struct, kw_only=True, omit_defaults=True):
     expires_at: datetime
 
 
+class HeldPlace(msgspec.Struct, kw_only=True, omit_defaults=True, gc=False):
+    """A tentative offer standing (issue 26): the plan holds a place of ``request_id`` for a waiting worker, told
+    to them by a ``PlaceHeld`` fact at ``since``; it becomes firm at ``firm_at`` at the latest."""
+
+    request_id: str
+    since: datetime
+    firm_at: datetime
+
+
 class Placement(msgspec.Struct, kw_only=True, omit_defaults=True):
     placement_id: str
     offer_id: str
@@ -102,6 +111,8 @@ class MarketState(msgspec.Struct, kw_only=True, dict=True, omit_defaults=True):
     offers: dict[str, PendingOffer] = msgspec.field(default_factory=dict)
     placements: dict[str, Placement] = msgspec.field(default_factory=dict)
     supply: dict[str, int] = msgspec.field(default_factory=dict)  # check-ins today per trade
+    #: Tentative offers standing, by check-in id (:class:`HeldPlace`); written after every decision's offers.
+    held: dict[str, HeldPlace] = msgspec.field(default_factory=dict)
     recent_commands: list[str] = msgspec.field(default_factory=list)
 
 

@@ -68,6 +68,8 @@ class MarketViews:
                     keys.offer(p, event.offer_id),
                     keys.job_request(p, event.request_id),
                 ]
+            case r.PlaceHeld() | r.PlaceReleased():  # tentative offers (issue 26)
+                return [keys.ticket(p, event.checkin_id), keys.job_request(p, event.request_id)]
             case r.PlacementStepRecorded() | r.PlacementStepCorrected() | r.WageDisputeOpened():
                 return [
                     keys.ticket(p, event.checkin_id),
@@ -183,7 +185,58 @@ def _why(e: r.OfferMade) -> View:
 
 
 def _ticket_offered(view: View | None, e: r.OfferMade) -> View:
-    return {**(view or {}), **_base(e), "status": "offered", "offer": _offer_details(e), "notice": None}
+    return {
+        **(view or {}),
+        **_base(e),
+        "status": "offered",
+        "offer": _offer_details(e),
+        "notice": None,
+        "tentative": None,  # a tentative offer made firm, or replaced by this firm one
+    }
+
+
+def _ticket_held(view: View | None, e: r.PlaceHeld) -> View:
+    """Issue 26: the place the plan holds for the worker ("预计 08:30 搬运 200 元/天，07:55 前确认")."""
+    return {
+        **(view or {}),
+        **_base(e),
+        "tentative": {
+            "request_id": e.request_id,
+            "employer_name": e.employer_name,
+            "trade": e.trade,
+            "day_wage": e.day_wage,
+            "start": format_hhmm(e.start),
+            "hours": e.hours,
+            "place": e.place,
+            "firm_at": e.firm_at.isoformat(),
+            "since": e.at.isoformat(),
+        },
+        "tentative_released": None,
+    }
+
+
+def _ticket_hold_released(view: View | None, e: r.PlaceReleased) -> View | None:
+    """The tentative offer ended without becoming firm, and why (a ``PlaceHeld`` for another place may follow)."""
+    held = (view or {}).get("tentative")
+    if held is None or held.get("request_id") != e.request_id:
+        return None  # already replaced (facts of one command come in order; a replay changes nothing)
+    released = {"request_id": e.request_id, "reason": e.reason, "at": e.at.isoformat()}
+    return {**(view or {}), **_base(e), "tentative": None, "tentative_released": released}
+
+
+def _request_held(view: View | None, e: r.PlaceHeld) -> View:
+    """The employer's count of places planned (held for workers, not yet offered): ``planned``."""
+    v = view or {"offers_out": [], "accepted": []}
+    held = sorted({*v.get("held_for", []), e.checkin_id})
+    return {**v, "held_for": held, "planned": len(held)}
+
+
+def _request_hold_ended(view: View | None, e: r.PlaceReleased) -> View | None:
+    v = view or {"offers_out": [], "accepted": []}
+    if e.checkin_id not in v.get("held_for", []):
+        return None
+    held = [c for c in v["held_for"] if c != e.checkin_id]
+    return {**v, "held_for": held, "planned": len(held)}
 
 
 def _back_in_queue(v: View) -> str:
@@ -341,6 +394,9 @@ def _log_outcome(log: list[View], offer_id: str, outcome: str, at: str) -> list[
 def _request_offer_out(view: View | None, e: r.OfferMade) -> View:
     v = view or {"offers_out": [], "accepted": []}
     offered_to = {**v.get("offered_to_by_offer", {}), e.offer_id: e.checkin_id}
+    if e.checkin_id in v.get("held_for", []):  # a tentative offer made firm: no longer only planned
+        held = [c for c in v["held_for"] if c != e.checkin_id]
+        v = {**v, "held_for": held, "planned": len(held)}
     return {
         **v,
         "offers_out": sorted({*v["offers_out"], e.offer_id}),
@@ -545,6 +601,10 @@ _UPDATERS: dict[tuple[str, type], _Updater] = {
     ("request", r.HeadcountChanged): _request_headcount,  # type: ignore[dict-item]
     ("employer-requests", r.JobRequestOpened): _employer_request_opened,  # type: ignore[dict-item]
     ("request", r.OfferMade): _request_offer_out,  # type: ignore[dict-item]
+    ("ticket", r.PlaceHeld): _ticket_held,  # type: ignore[dict-item]
+    ("ticket", r.PlaceReleased): _ticket_hold_released,  # type: ignore[dict-item]
+    ("request", r.PlaceHeld): _request_held,  # type: ignore[dict-item]
+    ("request", r.PlaceReleased): _request_hold_ended,  # type: ignore[dict-item]
     ("request", r.OfferDeclined): _request_offer_closed,  # type: ignore[dict-item]
     ("request", r.OfferExpired): _request_offer_closed,  # type: ignore[dict-item]
     ("request", r.OfferAccepted): _request_accepted,  # type: ignore[dict-item]

@@ -12,6 +12,9 @@ Contracts:
   late-start grace; several non-overlapping jobs a day). It returns one document: per trace and in total.
 * Time to the firm offer is counted per placement, from the later of the worker's check-in and the posting of
   the request they are placed on, to the ``OfferMade`` they accepted (the market's clock).
+* Time to the first word (issue 26) is counted per placement from the same moment to the first fact that told
+  that worker of that place: its tentative offer (``PlaceHeld``) or, if none came before, its firm offer. Beside
+  it, the tentative offers a run made and released (by reason), so the price of telling early is counted too.
 """
 
 from __future__ import annotations
@@ -123,6 +126,34 @@ def firm_offer_minutes(trace: Trace, run: engine_only.EngineRun) -> list[float]:
     return out
 
 
+def first_word_minutes(trace: Trace, run: engine_only.EngineRun) -> list[float]:
+    """Per placement: minutes from max(check-in, posting of its request) to the first ``PlaceHeld`` or
+    ``OfferMade`` of that worker for that request (the tentative offer, else the firm one)."""
+    first: dict[tuple[str, str], float] = {}
+    for event in run.events:
+        if isinstance(event, records.PlaceHeld | records.OfferMade):
+            first.setdefault((event.checkin_id, event.request_id), event.at.timestamp())
+    out: list[float] = []
+    for event in run.events:
+        if isinstance(event, records.OfferAccepted):
+            worker = trace.workers[run.checkin_ids[event.checkin_id]]
+            request = trace.requests[run.request_ids[event.request_id]]
+            since = max(worker.arrive_at, request.posted_at).timestamp()
+            out.append(max(0.0, (first[(event.checkin_id, event.request_id)] - since) / 60))
+    return out
+
+
+def tentative_counts(run: engine_only.EngineRun) -> dict[str, Any]:
+    """How many tentative offers were made, made firm, and released (by reason)."""
+    held = sum(1 for e in run.events if isinstance(e, records.PlaceHeld))
+    firm = sum(1 for e in run.events if isinstance(e, records.OfferMade) and e.held_since is not None)
+    reasons: dict[str, int] = {}
+    for e in run.events:
+        if isinstance(e, records.PlaceReleased):
+            reasons[e.reason] = reasons.get(e.reason, 0) + 1
+    return {"held": held, "made_firm": firm, "released": sum(reasons.values()), "released_by_reason": reasons}
+
+
 def measure(
     trace: Trace, policy: str, admitted: set[int], optimum: offline_optimum.Optimum, refused: Mapping[int, str]
 ) -> dict[str, Any]:
@@ -145,6 +176,7 @@ def measure(
     )
     r = summary["results"]
     firm = firm_offer_minutes(trace, run)
+    word = first_word_minutes(trace, run)
     ms = [s * 1000 for s in run.decide_seconds]
     return {
         "filled": r["filled"],
@@ -152,6 +184,12 @@ def measure(
         "tier_inversions": r["tier_inversions"],
         "placements_after_start_plus_grace": r["placements_after_start_plus_grace"],
         "minutes_to_firm_offer": {**report.percentiles(firm, (50, 90)), "n": len(firm)},
+        "minutes_to_first_word": {
+            **report.percentiles(word, (50, 90)),
+            "n": len(word),
+            "over_10": sum(1 for w in word if w > 10.0),
+        },
+        "tentative_offers": tentative_counts(run),
         "decide_ms": {**report.percentiles(ms, (50, 99)), "max": round(max(ms, default=0.0), 1), "n": len(ms)},
         "checks": {k: v for k, v in summary["checks"].items() if k != "tier_source"},
     }
@@ -190,7 +228,10 @@ def run_family(
         )
         progress(
             f"trace {seed}: {len(trace.workers)} workers, {trace.positions} positions, optimum {optimum.filled}, "
-            + ", ".join(f"{p} {f['filled_over_optimum']}" for p, f in per_policy.items())
+            + ", ".join(
+                f"{p} {f['filled_over_optimum']} (first word p90 {f['minutes_to_first_word']['p90']} min)"
+                for p, f in per_policy.items()
+            )
         )
     return {
         "benchmark": "matching-family",
@@ -232,10 +273,49 @@ def totals(traces: Sequence[Mapping[str, Any]], policies: Sequence[str]) -> dict
                 (r["minutes_to_firm_offer"]["p90"] for r in rows if r["minutes_to_firm_offer"]["p90"] is not None),
                 default=None,
             ),
+            "minutes_to_first_word_p50_median": _median([_first_word(r, "p50") for r in rows]),
+            "minutes_to_first_word_p90_median": _median([_first_word(r, "p90") for r in rows]),
+            "minutes_to_first_word_p90_max": max(
+                (v for r in rows if (v := _first_word(r, "p90")) is not None), default=None
+            ),
+            "first_word_over_10_min_pooled": _pooled_share_over_10(rows),
+            "traces_first_word_p90_within_10_min": sum(1 for r in rows if (_first_word(r, "p90") or 0.0) <= 10.0),
+            "tentative_offers_released": sum(r.get("tentative_offers", {}).get("released", 0) for r in rows),
+            "tentative_offers_made_firm": sum(r.get("tentative_offers", {}).get("made_firm", 0) for r in rows),
             "decide_ms_p99_max": max(r["decide_ms"]["p99"] or 0.0 for r in rows),
             "decide_ms_max": max(r["decide_ms"]["max"] for r in rows),
         }
+        out[policy]["meets_the_bar"] = meets_the_bar(out[policy])
     return out
+
+
+def meets_the_bar(total: Mapping[str, Any]) -> bool:
+    """Issue 26's bar for a default policy: filled / reachable optimum median >= 0.97 and min >= 0.95, at least
+    first-come greedy on every trace, no tier inversion, p90 time to the first word <= 10 minutes on every trace."""
+    ratios = total["filled_over_optimum"]
+    return bool(
+        ratios["median"] is not None
+        and ratios["median"] >= 0.97
+        and ratios["min"] >= 0.95
+        and total["traces_at_least_greedy"] == total["traces"]
+        and total["tier_inversions"] == 0
+        and (total["minutes_to_first_word_p90_max"] or 0.0) <= 10.0
+    )
+
+
+def _pooled_share_over_10(rows: Sequence[Mapping[str, Any]]) -> float | None:
+    """The share of all the family's placements whose first word came more than 10 minutes after the later of
+    check-in and posting (the pooled p90 is within 10 minutes when it is at most 0.10)."""
+    found = [r["minutes_to_first_word"] for r in rows if "over_10" in r.get("minutes_to_first_word", {})]
+    placements = sum(f["n"] for f in found)
+    return round(sum(f["over_10"] for f in found) / placements, 4) if placements else None
+
+
+def _first_word(row: Mapping[str, Any], at: str) -> float | None:
+    """A trace's time to the first word at percentile ``at``; the firm offer's in results written before it."""
+    found = row.get("minutes_to_first_word", row["minutes_to_firm_offer"])
+    value: float | None = found[at]
+    return value
 
 
 def _spread(values: Sequence[float]) -> dict[str, float | None]:

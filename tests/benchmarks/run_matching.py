@@ -990,7 +990,11 @@ def _family(count: int, policies: list[str], scale: float, out: Path, note: str)
             f"{policy}: filled / reachable optimum median {t['filled_over_optimum']['median']} "
             f"min {t['filled_over_optimum']['min']}; >= greedy on {t['traces_at_least_greedy']} of {t['traces']}; "
             f"tier inversions {t['tier_inversions']}; after start+grace {t['placements_after_start_plus_grace']}; "
-            f"decide ms p99 max {t['decide_ms_p99_max']} max {t['decide_ms_max']}"
+            f"first word min p50 (median) {t['minutes_to_first_word_p50_median']} "
+            f"p90 (worst) {t['minutes_to_first_word_p90_max']} (placements told after 10 min, pooled: "
+            f"{t['first_word_over_10_min_pooled']}); firm offer min p50 (median) "
+            f"{t['minutes_to_firm_offer_p50_median']}; tentative released {t['tentative_offers_released']}; "
+            f"meets the bar: {t['meets_the_bar']}; decide ms p99 max {t['decide_ms_p99_max']} max {t['decide_ms_max']}"
         )
     print(f"results in {out / name}.json")
     return 0

@@ -1,6 +1,6 @@
-"""The ``rolling`` allocation policy (services/market/allocation.py, services/policy.py): places offered a
-lead time before their job starts, a plan over every known open place, due places covered first, better tiers
-pulled forward rather than passed over."""
+"""The ``rolling`` allocation policy (services/market/allocation.py, services/policy.py): places offered a lead time
+before their job starts, a plan over every known open place, due places covered first, better tiers pulled
+forward rather than passed over."""
 
 from __future__ import annotations
 
@@ -87,6 +87,14 @@ def test_due_places_are_covered_before_places_that_can_wait() -> None:
 def test_rolling_from_the_market_policies_setting(spec: str, lead: int) -> None:
     policy = parse_policies(f"zs-market={spec}")["zs-market"]
     assert (policy.within_tier, policy.lead_minutes) == ("rolling", lead)
+
+
+def test_rolling_keep_from_the_market_policies_setting() -> None:
+    policy = parse_policies("zs-market=rolling:15:keep")["zs-market"]
+    assert (policy.within_tier, policy.lead_minutes, policy.keep_held) == ("rolling", 15, True)
+    assert not parse_policies("zs-market=rolling:15")["zs-market"].keep_held
+    with pytest.raises(ValueError, match="whole minutes"):
+        parse_policies("zs-market=rolling:15:hold")
 
 
 def test_a_rolling_lead_time_must_be_whole_minutes() -> None:

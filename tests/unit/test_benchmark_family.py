@@ -12,6 +12,7 @@ from services.market import request_life
 from services.settings import Settings
 from tests.benchmarks import engine_only, matching_family
 from tests.benchmarks.matching_trace import TraceParams, generate
+from tests.benchmarks.run_matching import market_policies_spec
 
 SEEDS = range(1, 31)
 
@@ -115,6 +116,18 @@ def test_the_firm_offer_wait_counts_from_the_later_of_check_in_and_posting() -> 
     waits = matching_family.firm_offer_minutes(trace, run)
     assert waits and all(w >= 0 for w in waits)
     assert len(waits) == sum(1 for e in run.events if type(e).__name__ == "OfferAccepted")
+
+
+def test_the_first_word_is_the_tentative_offer_when_one_came_first() -> None:
+    params = dataclasses.replace(matching_family.draw(10), workers=60, positions=40)
+    trace = generate(10, params)
+    run = engine_only.run(trace, Settings(market_policies_spec=market_policies_spec("rolling:15")))
+    words = matching_family.first_word_minutes(trace, run)
+    firm = matching_family.firm_offer_minutes(trace, run)
+    assert len(words) == len(firm) and all(0 <= w <= f for w, f in zip(words, firm, strict=True))
+    counts = matching_family.tentative_counts(run)
+    assert counts["held"] > 0 and counts["made_firm"] > 0
+    assert sum(words) < sum(firm)  # told of the place before it was offered firmly
 
 
 def test_totals_count_traces_at_least_greedy_and_take_the_distribution() -> None:

@@ -9,6 +9,12 @@ for a place not yet due), and the effects of decline, expiry, cancel, no-show an
 concerned; a worker is paused exactly when they let two offers expire since checking in or confirming "still
 waiting", and a paused worker is never offered. A second machine runs the same rules and checks under
 ``rolling`` only, with a lead time of 0 to 240 minutes.
+
+Tentative offers (issue 26): the held places the facts tell (``PlaceHeld`` / ``PlaceReleased``, replayed into a
+model) are exactly the state's; a held place is an open place not yet due, of a waiting eligible worker, each
+worker once, within the request's headcount; a tentative offer never keeps a place from a better tier (every
+waiting worker of a better tier eligible for it holds a place too); and every firm offer to a worker who held a
+place either makes that place firm (``held_since``) or comes with the release of the held one, saying why.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ class MarketMachine(RuleBasedStateMachine):
         self.last: Decision | None = None
         self.before: MarketState | None = None
         self.command: r.MarketCommand | None = None
+        #: the tentative offers as the facts tell them: check-in id -> (request id, firm at, since)
+        self.told: dict[str, tuple[str, object, object]] = {}
 
     @initialize(policy=st.sampled_from(POLICIES))
     def choose_policy(self, policy: AllocationPolicy) -> None:
@@ -73,6 +81,15 @@ class MarketMachine(RuleBasedStateMachine):
         # Replaying the same command from the same stored state must give the same facts, byte for byte.
         again = decide(decode_state(encode_state(self.before)), command, self.rules)
         assert [msgspec.json.encode(f) for f in again.facts] == [msgspec.json.encode(f) for f in self.last.facts]
+        for fact in self.last.facts:
+            if isinstance(fact, r.PlaceReleased):
+                assert self.told.pop(fact.checkin_id)[0] == fact.request_id, "a release of a place not held"
+            elif isinstance(fact, r.PlaceHeld):
+                previous = self.told.get(fact.checkin_id)
+                since = previous[2] if previous and previous[0] == fact.request_id else fact.at
+                self.told[fact.checkin_id] = (fact.request_id, fact.firm_at, since)
+            elif isinstance(fact, r.OfferMade) and fact.held_since is not None:
+                assert self.told.pop(fact.checkin_id)[0] == fact.request_id
 
     @rule(
         trades=st.lists(st.sampled_from(TRADES), min_size=1, max_size=3, unique=True),
@@ -258,6 +275,8 @@ class MarketMachine(RuleBasedStateMachine):
             assert market_index.pending_offers(state, request.request_id) == scan
             fitting = [c for c, w in state.workers.items() if fits(w, request)]
             assert list(market_index.fitting_workers(state, request)) == fitting
+            eligible = [w for w in state.workers.values() if why_not(w, request) is None]
+            assert market_index.eligible_workers(state, request) == eligible
         for trades in ([t] for t in TRADES):
             waiting = [
                 w for w in state.workers.values() if w.status == "waiting" and not set(trades).isdisjoint(w.trades)
@@ -273,6 +292,55 @@ class MarketMachine(RuleBasedStateMachine):
             assert market_index.requests_of_trades(state, [trade]) == [
                 q for q in state.requests.values() if q.trade == trade
             ]
+
+    @invariant()
+    def tentative_offers_are_told_by_the_facts(self) -> None:
+        held = {c: (h.request_id, h.firm_at, h.since) for c, h in self.state.held.items()}
+        assert held == self.told
+
+    @invariant()
+    def a_held_place_is_an_open_place_not_yet_due_of_a_free_eligible_worker(self) -> None:
+        policy = self.rules.policy
+        at_once = policy.within_tier in ("fcfs", "lottery") or (
+            policy.within_tier == "max_fill" and not policy.window_seconds
+        )
+        if at_once:
+            assert not self.state.held, "a tentative offer where every place is offered at once"
+        per_request: dict[str, int] = {}
+        for checkin_id, hold in self.state.held.items():
+            worker = self.state.workers[checkin_id]
+            request = self.state.requests[hold.request_id]
+            assert worker.status == "waiting" and request.status == "open"
+            assert why_not(worker, request) is None, "a place held for an ineligible worker"
+            assert not is_due(request, self.now, policy) and hold.firm_at > self.now
+            per_request[request.request_id] = per_request.get(request.request_id, 0) + 1
+        for request_id, count in per_request.items():
+            assert count <= open_slots(self.state, self.state.requests[request_id]), "held places over headcount"
+
+    @invariant()
+    def a_tentative_offer_never_keeps_a_place_from_a_better_tier(self) -> None:
+        for checkin_id, hold in self.state.held.items():
+            tier = self.state.workers[checkin_id].tier
+            request = self.state.requests[hold.request_id]
+            for other in self.state.workers.values():
+                if other.status == "waiting" and other.tier < tier and why_not(other, request) is None:
+                    assert other.checkin_id in self.state.held, "a better tier left without a place"
+
+    @invariant()
+    def every_firm_offer_to_a_held_worker_makes_the_hold_firm_or_releases_it(self) -> None:
+        if self.last is None or self.before is None:
+            return
+        released = {f.checkin_id: f.reason for f in self.last.facts if isinstance(f, r.PlaceReleased)}
+        for fact in self.last.facts:
+            if not isinstance(fact, r.OfferMade):
+                continue
+            hold = self.before.held.get(fact.checkin_id)
+            if hold is None:
+                assert fact.held_since is None  # made at once: no tentative offer stood for this worker
+            elif hold.request_id == fact.request_id:
+                assert fact.held_since == hold.since
+            else:
+                assert fact.held_since is None and released.get(fact.checkin_id) == "firm_offer_elsewhere"
 
     @invariant()
     def every_offer_eligible_and_no_higher_tier_passed_over(self) -> None:
@@ -344,9 +412,9 @@ class RollingMarketMachine(MarketMachine):
     """The same machine with ``rolling`` policies only (lead times around the jobs' starts), so that holding,
     due-first covering, the earlier-ticket swap and pulling better tiers forward meet every command often."""
 
-    @initialize(lead=st.integers(0, 240))
-    def choose_policy(self, lead: int) -> None:  # type: ignore[override]
-        policy = AllocationPolicy(within_tier="rolling", lead_minutes=lead)
+    @initialize(lead=st.integers(0, 240), keep=st.booleans())
+    def choose_policy(self, lead: int, keep: bool) -> None:  # type: ignore[override]
+        policy = AllocationPolicy(within_tier="rolling", lead_minutes=lead, keep_held=keep)
         self.rules = MarketRules(offer_ttl=timedelta(minutes=10), policy=policy)
 
 

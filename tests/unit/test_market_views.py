@@ -135,3 +135,46 @@ def test_the_employer_list_keeps_today_and_the_seven_days_before_newest_first() 
     assert listing is not None
     assert [x["request_id"] for x in listing["requests"]] == ["j3", "j2"]  # j1 (nine days ago) fell off
     assert [x["date"] for x in listing["requests"]] == ["2026-11-26", "2026-11-19"]
+
+
+def test_a_tentative_offer_shows_on_the_ticket_and_as_planned_on_the_request_until_it_turns_firm() -> None:
+    from datetime import timedelta
+
+    from services.market.decide import MarketRules, decide
+    from services.policy import AllocationPolicy
+
+    rolling = MarketRules(
+        offer_ttl=timedelta(minutes=10), policy=AllocationPolicy(within_tier="rolling", lead_minutes=30)
+    )
+    state, events = run(job(1, start=10 * 60, hours=4), check_in(1), check_in(2), rules=rolling)
+    store = project(events)
+    ticket = store[keys.ticket(P, "c1")]
+    assert ticket is not None and ticket["status"] == "queued"
+    assert ticket["tentative"] == {
+        "request_id": "j1",
+        "employer_name": "凉都建筑",
+        "trade": "mason",
+        "day_wage": 200,
+        "start": "10:00",
+        "hours": 4,
+        "place": "钟山区",
+        "firm_at": (T0 + timedelta(minutes=90)).isoformat(),
+        "since": T0.isoformat(),
+    }
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None and (request["planned"], request["held_for"]) == (1, ["c1"])
+    # a veteran arrives: the place is theirs; c1's ticket says why theirs went
+    veteran = decide(state, check_in(3, groups=("veteran",), at=T0 + timedelta(minutes=5)), rolling)
+    store = project(veteran.facts, store)
+    ticket = store[keys.ticket(P, "c1")]
+    assert ticket is not None and ticket["tentative"] is None
+    assert ticket["tentative_released"]["reason"] == "better_tier"
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None and (request["planned"], request["held_for"]) == (1, ["c3"])
+    # at 09:30 the held place turns firm: an offer on the ticket, nothing planned any more
+    tick = decide(veteran.state, r.Tick(**head("t", T0 + timedelta(minutes=90))), rolling)  # type: ignore[arg-type]
+    store = project(tick.facts, store)
+    ticket = store[keys.ticket(P, "c3")]
+    assert ticket is not None and ticket["status"] == "offered" and ticket["tentative"] is None
+    request = store[keys.job_request(P, "j1")]
+    assert request is not None and (request["planned"], request["held_for"]) == (0, [])
